@@ -1,0 +1,161 @@
+/// A value from front matter together with where it was written.
+struct Located<Value: Sendable>: Sendable {
+    var value: Value
+    var location: SourceLocation
+}
+
+/// What a page is; the folder gives it, `type:` in front matter overrides it.
+public enum PageType: String, Sendable, CaseIterable {
+    case journey, persona, finding, term, department, page, listing, home
+
+    /// The folder under content/ that holds this type, if any.
+    var folder: String? {
+        switch self {
+        case .journey: return "journeys"
+        case .persona: return "personas"
+        case .finding: return "research"
+        case .term: return "glossary"
+        case .department: return "departments"
+        default: return nil
+        }
+    }
+
+    var label: String {
+        switch self {
+        case .journey: return "Journey"
+        case .persona: return "Persona"
+        case .finding: return "Research finding"
+        case .term: return "Glossary term"
+        case .department: return "Department"
+        case .page: return "Page"
+        case .listing: return "Folder"
+        case .home: return "Home"
+        }
+    }
+
+    /// Section heading for the navigation and home page.
+    var sectionTitle: String {
+        switch self {
+        case .journey: return "Journeys"
+        case .persona: return "Personas"
+        case .finding: return "Research"
+        case .term: return "Glossary"
+        case .department: return "Departments"
+        default: return "Pages"
+        }
+    }
+
+    static func fromFolder(_ folder: String) -> PageType? {
+        allCases.first { $0.folder == folder }
+    }
+
+    /// Accepts the names writers use in `type:`.
+    static func fromFrontMatter(_ name: String) -> PageType? {
+        switch name.lowercased() {
+        case "journey": return .journey
+        case "persona": return .persona
+        case "finding", "research", "research finding": return .finding
+        case "term", "glossary", "glossary term": return .term
+        case "department": return .department
+        case "page": return .page
+        default: return nil
+        }
+    }
+}
+
+struct Touchpoint: Sendable {
+    var name: String
+    /// `stage-slug/touchpoint-slug`, unique within the journey.
+    var anchor: String
+    var channel: String
+    var mode: String?
+    var owner: Located<String>?
+    var actors: [String]
+    var moment: String?
+    var emotion: Int?
+    var kpis: [String]
+    var findings: [Located<String>]
+    var location: SourceLocation
+}
+
+struct Stage: Sendable {
+    var name: String
+    var anchor: String
+    var goal: String?
+    var emotion: Int?
+    var owner: Located<String>?
+    var touchpoints: [Touchpoint]
+    var location: SourceLocation
+}
+
+struct Ranking: Sendable {
+    /// `customer` or a department id.
+    var list: Located<String>
+    var items: [Located<String>]
+}
+
+struct Journey: Sendable {
+    var personas: [Located<String>]
+    var owner: Located<String>?
+    var departments: [Located<String>]
+    var begins: String?
+    var ends: String?
+    var basis: String?
+    var status: String?
+    var channels: [String]
+    var kpis: [String]
+    var lastReviewed: String?
+    var parent: Located<String>?
+    var rankings: [Ranking]
+    var stages: [Stage]
+}
+
+struct Persona: Sendable {
+    var kind: String?
+    var segment: String?
+    var quote: String?
+    var goals: [String]
+    var needs: [String]
+    var pains: [String]
+    var gains: [String]
+}
+
+struct Finding: Sendable {
+    var method: String
+    var date: String
+    var participants: Int?
+    var confidence: String?
+    var supports: [Located<String>]
+    var contradicts: [Located<String>]
+    var personas: [Located<String>]
+    var impact: Int?
+}
+
+struct GlossaryTerm: Sendable {
+    struct Synonyms: Sendable {
+        var department: Located<String>
+        var words: [String]
+    }
+    var term: String
+    var definition: String
+    var synonyms: [Synonyms]
+    var related: [Located<String>]
+    var notToConfuse: [Located<String>]
+    var status: String?
+    var owner: Located<String>?
+}
+
+struct Department: Sendable {
+    var lead: String?
+    var contact: String?
+}
+
+/// The typed part of a page, decoded from its front matter.
+enum Entity: Sendable {
+    case journey(Journey)
+    case persona(Persona)
+    case finding(Finding)
+    case term(GlossaryTerm)
+    case department(Department)
+    case page
+}

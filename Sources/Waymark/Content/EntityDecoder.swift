@@ -1,0 +1,189 @@
+/// Turns a page's front matter into its typed entity, with a diagnostic for every problem found.
+struct EntityDecoder {
+    /// Keys every page may carry; anything else is kept for templates as a parameter.
+    static let commonKeys: Set<String> = ["title", "type", "description", "summary", "draft", "tags", "date", "glossary", "aliases"]
+
+    static let emotionRange = -2...2
+
+    struct Result: Sendable {
+        var entity: Entity
+        var title: String?
+        var description: String?
+        var draft: Bool
+        var tags: [String]
+        /// Front-matter keys no entity field claims, for templates.
+        var params: [YAMLEntry]
+        var diagnostics: [Diagnostic]
+    }
+
+    static func decode(_ type: PageType, frontMatter: YAMLValue?, path: String) -> Result {
+        let value = frontMatter ?? .mapping([], SourceLocation(path: path, line: 1, column: 1))
+        var r = FieldReader(value, subject: type == .page ? "front matter" : type.label.lowercased())
+        let title: String?
+        if type == .term {
+            let termName = r.requiredString("term", example: "Customer segment")
+            title = r.string("title")?.value ?? termName?.value
+        } else if type == .page || type == .listing || type == .home {
+            title = r.string("title")?.value
+        } else {
+            title = r.requiredString("title", example: "A short title")?.value
+        }
+        let description = r.string("description")?.value ?? r.string("summary")?.value
+        var draft = false
+        if let v = r.value("draft") {
+            if case .scalar(let s, .bool, _) = v { draft = ["true", "yes", "on"].contains(s.lowercased()) } else {
+                r.wrongType("draft", v, expected: "true or false")
+            }
+        }
+        let tags = r.strings("tags").map(\.value)
+        _ = r.value("type"); _ = r.value("date"); _ = r.value("glossary"); _ = r.value("aliases")
+
+        let entity: Entity
+        switch type {
+        case .journey: entity = .journey(journey(&r))
+        case .persona: entity = .persona(persona(&r))
+        case .finding: entity = .finding(finding(&r))
+        case .term: entity = .term(term(&r))
+        case .department: entity = .department(Department(lead: r.string("lead")?.value, contact: r.string("contact")?.value))
+        case .page, .listing, .home: entity = .page
+        }
+        return Result(entity: entity, title: title, description: description, draft: draft, tags: tags,
+                      params: r.unusedEntries, diagnostics: r.diagnostics)
+    }
+
+    private static func journey(_ r: inout FieldReader) -> Journey {
+        let personas = r.strings("personas")
+        if personas.isEmpty, r.entries.first(where: { $0.key == "personas" }) == nil {
+            r.missing("personas", example: "[personas/sam]")
+        }
+        var stages: [Stage] = []
+        if let items = r.list("stages") {
+            var stageSlugs = SlugAllocator()
+            for item in items {
+                if let stage = self.stage(item, reader: &r, slugs: &stageSlugs) { stages.append(stage) }
+            }
+            if items.isEmpty {
+                r.report(.error(r.location, "journey has no stages", hint: "list at least one stage under `stages:` with a `name:`"))
+            }
+        } else if r.entries.first(where: { $0.key == "stages" }) == nil {
+            r.missing("stages", example: "[{name: Awareness}]")
+        }
+        var rankings: [Ranking] = []
+        if let lists = r.mapping("rankings") {
+            for entry in lists {
+                var sub = FieldReader(entries: [entry], location: entry.keyLocation, subject: "ranking")
+                let items = sub.strings(entry.key)
+                r.absorb(sub)
+                rankings.append(Ranking(list: Located(value: entry.key, location: entry.keyLocation), items: items))
+            }
+        }
+        return Journey(
+            personas: personas,
+            owner: r.string("owner"),
+            departments: r.strings("departments"),
+            begins: r.string("begins")?.value,
+            ends: r.string("ends")?.value,
+            basis: r.choice("basis", ["assumption", "research", "hybrid"]),
+            status: r.choice("status", ["draft", "validated", "retired"]),
+            channels: r.strings("channels").map(\.value),
+            kpis: r.strings("kpis").map(\.value),
+            lastReviewed: r.date("last_reviewed")?.value,
+            parent: r.string("parent"),
+            rankings: rankings,
+            stages: stages
+        )
+    }
+
+    private static func stage(_ item: YAMLValue, reader r: inout FieldReader, slugs: inout SlugAllocator) -> Stage? {
+        var s = FieldReader(item, subject: "stage")
+        guard let name = s.requiredString("name", example: "Diagnosis") else {
+            r.absorb(s)
+            return nil
+        }
+        s = FieldReader(item, subject: "stage `\(name.value)`")
+        _ = s.string("name")
+        let anchor = slugs.allocate(name.value)
+        var touchpoints: [Touchpoint] = []
+        if let items = s.list("touchpoints") {
+            var touchpointSlugs = SlugAllocator()
+            for tp in items {
+                var t = FieldReader(tp, subject: "touchpoint")
+                let tpName = t.requiredString("name", example: "GP appointment")
+                if let tpName { t = FieldReader(tp, subject: "touchpoint `\(tpName.value)`"); _ = t.string("name") }
+                let channel = t.requiredString("channel", example: "phone")
+                let touchpoint = Touchpoint(
+                    name: tpName?.value ?? "",
+                    anchor: anchor + "/" + touchpointSlugs.allocate(tpName?.value ?? "touchpoint"),
+                    channel: channel?.value ?? "",
+                    mode: t.choice("mode", ["online", "offline", "hybrid"]),
+                    owner: t.string("owner"),
+                    actors: t.strings("actors").map(\.value),
+                    moment: t.choice("moment", ["pain", "pleasure", "truth", "neutral"]),
+                    emotion: t.int("emotion", in: emotionRange),
+                    kpis: t.strings("kpis").map(\.value),
+                    findings: t.strings("findings"),
+                    location: tp.location
+                )
+                s.absorb(t)
+                if tpName != nil && channel != nil { touchpoints.append(touchpoint) }
+            }
+        }
+        let stage = Stage(
+            name: name.value,
+            anchor: anchor,
+            goal: s.string("goal")?.value,
+            emotion: s.int("emotion", in: emotionRange),
+            owner: s.string("owner"),
+            touchpoints: touchpoints,
+            location: item.location
+        )
+        r.absorb(s)
+        return stage
+    }
+
+    private static func persona(_ r: inout FieldReader) -> Persona {
+        Persona(
+            kind: r.string("type").map { $0.value.lowercased() }.flatMap { ["primary", "secondary"].contains($0) ? $0 : nil },
+            segment: r.string("segment")?.value,
+            quote: r.string("quote")?.value,
+            goals: r.strings("goals").map(\.value),
+            needs: r.strings("needs").map(\.value),
+            pains: r.strings("pains").map(\.value),
+            gains: r.strings("gains").map(\.value)
+        )
+    }
+
+    private static func finding(_ r: inout FieldReader) -> Finding {
+        Finding(
+            method: r.requiredString("method", example: "interview")?.value ?? "",
+            date: (r.date("date") ?? { r.missing("date", example: "2026-03-14"); return nil }())?.value ?? "",
+            participants: r.int("participants", in: 0...10_000_000),
+            confidence: r.choice("confidence", ["low", "medium", "high"]),
+            supports: r.strings("supports"),
+            contradicts: r.strings("contradicts"),
+            personas: r.strings("personas"),
+            impact: r.int("impact", in: emotionRange)
+        )
+    }
+
+    private static func term(_ r: inout FieldReader) -> GlossaryTerm {
+        var synonyms: [GlossaryTerm.Synonyms] = []
+        if let entries = r.mapping("synonyms") {
+            for entry in entries {
+                var sub = FieldReader(entries: [entry], location: entry.keyLocation, subject: "synonyms")
+                let words = sub.strings(entry.key).map(\.value)
+                r.absorb(sub)
+                synonyms.append(.init(department: Located(value: entry.key, location: entry.keyLocation), words: words))
+            }
+        }
+        return GlossaryTerm(
+            term: r.string("term")?.value ?? "",
+            definition: r.requiredString("definition", example: "One sentence everyone agrees on.")?.value ?? "",
+            synonyms: synonyms,
+            related: r.strings("related"),
+            notToConfuse: r.strings("not_to_confuse"),
+            status: r.choice("status", ["proposed", "agreed"]),
+            owner: r.string("owner")
+        )
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// One content file after the load step: typed front matter plus the facts of its body.
+struct LoadedPage: Sendable {
+    var file: ContentFile
+    var id: String
+    var type: PageType
+    var title: String
+    var description: String?
+    var draft: Bool
+    var tags: [String]
+    var entity: Entity
+    /// Front-matter keys no field claims, for templates.
+    var params: [YAMLEntry]
+    var body: MarkdownBody
+    var facts: BodyFacts
+
+    var path: String { file.displayPath }
+
+    /// Every anchor on the page: stages, touchpoints and headings.
+    var anchors: Set<String> {
+        var set = Set(facts.headings.map(\.anchor))
+        if case .journey(let j) = entity {
+            for stage in j.stages {
+                set.insert(stage.anchor)
+                for tp in stage.touchpoints { set.insert(tp.anchor) }
+            }
+        }
+        return set
+    }
+}
+
+/// The load step for one file: read, check encoding, split and decode front matter, scan the body.
+enum PageLoader {
+    /// Larger files are refused with a clear diagnostic instead of stalling the build.
+    static let maxFileBytes = 32 * 1024 * 1024
+
+    static func load(_ file: ContentFile) -> (LoadedPage?, [Diagnostic]) {
+        let path = file.displayPath
+        let start = SourceLocation(path: path, line: 1, column: 1)
+        let data: Data
+        do {
+            let size = (try? FileManager.default.attributesOfItem(atPath: file.url.path)[.size] as? Int) ?? 0
+            if size > maxFileBytes {
+                return (nil, [.error(start, "file is \(size / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB",
+                                     hint: "split it into several pages")])
+            }
+            data = try Data(contentsOf: file.url)
+        } catch {
+            return (nil, [.error(start, "cannot read file: \(error.localizedDescription)", hint: "check the file's permissions")])
+        }
+        let text: String
+        switch SourceText.decode(data, path: path) {
+        case .success(let s): text = s.text
+        case .failure(let d): return (nil, [d])
+        }
+        let split: FrontMatterSplit
+        switch FrontMatterSplit.split(text, path: path) {
+        case .success(let s): split = s
+        case .failure(let d): return (nil, [d])
+        }
+        var diagnostics: [Diagnostic] = []
+        var frontMatter: YAMLValue?
+        if let yaml = split.yaml {
+            switch YAMLDocument.parse(yaml, path: path, firstLine: split.yamlFirstLine) {
+            case .success(let v): frontMatter = v
+            case .failure(let d): diagnostics.append(d)
+            }
+        }
+        let type = pageType(file, frontMatter: frontMatter, diagnostics: &diagnostics)
+        let decoded = EntityDecoder.decode(type, frontMatter: frontMatter, path: path)
+        diagnostics += decoded.diagnostics
+
+        var reserved: Set<String> = []
+        if case .journey(let j) = decoded.entity { reserved = Set(j.stages.map(\.anchor)) }
+        let body = MarkdownBody(text: split.body, path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
+        let facts = body.scan()
+        let title = decoded.title
+            ?? facts.headings.first(where: { $0.level == 1 })?.text
+            ?? prettyTitle(file)
+        let page = LoadedPage(file: file, id: file.pageID, type: type, title: title, description: decoded.description,
+                              draft: decoded.draft, tags: decoded.tags, entity: decoded.entity, params: decoded.params,
+                              body: body, facts: facts)
+        return (page, diagnostics)
+    }
+
+    /// The folder decides the type; `type:` overrides it. A folder's own index page is a plain page.
+    static func pageType(_ file: ContentFile, frontMatter: YAMLValue?, diagnostics: inout [Diagnostic]) -> PageType {
+        let parts = file.relativePath.split(separator: "/")
+        var type = PageType.page
+        if parts.count > 1, !file.isFolderIndex || parts.count > 2, let t = PageType.fromFolder(String(parts[0])) { type = t }
+        if file.isFolderIndex && parts.count == 2 { type = .page }
+        if case .mapping(let entries, _) = frontMatter, let entry = entries.first(where: { $0.key == "type" }),
+           case .scalar(let name, _, let loc) = entry.value {
+            if let t = PageType.fromFrontMatter(name) {
+                type = t
+            } else if !(type == .persona && ["primary", "secondary"].contains(name.lowercased())) {
+                diagnostics.append(.error(loc, "unknown page type `\(name)`",
+                                          hint: "use one of journey, persona, finding, term, department, page"))
+            }
+        }
+        return type
+    }
+
+    static func prettyTitle(_ file: ContentFile) -> String {
+        LoadedPage.prettyName(file.pageID.split(separator: "/").last.map(String.init) ?? "Home")
+    }
+}

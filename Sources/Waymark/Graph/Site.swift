@@ -1,0 +1,69 @@
+import Foundation
+
+/// A link pointing at a page, shown on that page grouped by relation.
+struct Backlink: Sendable, Hashable {
+    /// Why the source links here, worded for the target's page ("Evidence for this journey").
+    var relation: Relation
+    var source: Int
+    /// The sentence the link appears in, or a short note for front-matter references.
+    var context: String
+
+    enum Relation: Int, Sendable, Hashable, CaseIterable {
+        case walkedJourneys, supportingEvidence, contradictingEvidence, researchAbout, citedAt
+        case childJourneys, owned, vocabulary, relatedTerms, notToConfuse, mentions
+
+        var label: String {
+            switch self {
+            case .walkedJourneys: return "Journeys walked by this persona"
+            case .supportingEvidence: return "Evidence for"
+            case .contradictingEvidence: return "Evidence against"
+            case .researchAbout: return "Research about this persona"
+            case .citedAt: return "Cited at touchpoints"
+            case .childJourneys: return "Child journeys"
+            case .owned: return "Owned by this department"
+            case .vocabulary: return "Vocabulary of this department"
+            case .relatedTerms: return "Related terms"
+            case .notToConfuse: return "Not to be confused with"
+            case .mentions: return "Mentioned in"
+            }
+        }
+    }
+}
+
+/// The linked knowledge base: every page, the index over them and the backlinks. Immutable after the link step.
+struct Site: Sendable {
+    var config: SiteConfig
+    var index: SiteIndex
+    var pages: [LoadedPage] { index.pages }
+    /// Backlinks per page index, sorted by relation then source title.
+    var backlinks: [[Backlink]]
+    /// Direct children (page indices) of each folder page, for listings and breadcrumbs.
+    var children: [String: [Int]]
+    var assets: [ContentFile]
+
+    /// The URL path of a page: `personas/sam` → `/personas/sam/` (under the base path).
+    func url(of page: Int) -> String {
+        let id = pages[page].id
+        if id.isEmpty { return config.basePath }
+        return config.basePath + id.split(separator: "/").map { percentEncodePathSegment(String($0)) }.joined(separator: "/") + "/"
+    }
+
+    func url(ofAsset relativePath: String) -> String {
+        config.basePath + relativePath.split(separator: "/").map { percentEncodePathSegment(String($0)) }.joined(separator: "/")
+    }
+}
+
+/// Percent-encodes one URL path segment, keeping unreserved characters and common safe ones readable.
+func percentEncodePathSegment(_ s: String) -> String {
+    var out = ""
+    for byte in s.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+            out.unicodeScalars.append(UnicodeScalar(byte))
+        default:
+            out += String(format: "%%%02X", byte)
+        }
+    }
+    return out
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Every way a writer can name a page (id, file name, title) and every anchor on it. Immutable after the link step.
+struct SiteIndex: Sendable {
+    enum Lookup: Equatable {
+        case found(Int)
+        case ambiguous([Int])
+        case missing
+    }
+
+    let pages: [LoadedPage]
+    private let byID: [String: Int]
+    private let byLowerID: [String: [Int]]
+    private let byName: [String: [Int]]
+    private let byTitle: [String: [Int]]
+    let anchors: [Set<String>]
+    /// Asset paths under content/ (`files/map.pdf`).
+    let assets: Set<String>
+
+    init(pages: [LoadedPage], assets: Set<String>) {
+        self.pages = pages
+        self.assets = assets
+        var byID: [String: Int] = [:], byLowerID: [String: [Int]] = [:]
+        var byName: [String: [Int]] = [:], byTitle: [String: [Int]] = [:]
+        for (i, page) in pages.enumerated() {
+            if byID[page.id] == nil { byID[page.id] = i }
+            byLowerID[page.id.lowercased(), default: []].append(i)
+            if let name = page.id.split(separator: "/").last { byName[name.lowercased(), default: []].append(i) }
+            byTitle[page.title.lowercased(), default: []].append(i)
+        }
+        self.byID = byID
+        self.byLowerID = byLowerID
+        self.byName = byName
+        self.byTitle = byTitle
+        anchors = pages.map(\.anchors)
+    }
+
+    func page(id: String) -> Int? { byID[id] }
+
+    /// Normalises what a writer typed: `/personas/sam.md/` → `personas/sam`.
+    static func normalise(_ target: String) -> String {
+        var t = target.trimmingWhitespace()
+        while t.hasPrefix("./") { t.removeFirst(2) }
+        while t.hasPrefix("/") { t.removeFirst() }
+        while t.hasSuffix("/") { t.removeLast() }
+        return ContentFile.stripMarkdownExtension(t)
+    }
+
+    /// Finds a page by id, then by unique file name or path suffix, then by title; case-insensitively.
+    /// `type` (when given) first tries `<type folder>/<target>` and breaks ties between candidates.
+    func lookup(_ raw: String, type: PageType? = nil) -> Lookup {
+        let target = SiteIndex.normalise(raw)
+        let lower = target.lowercased()
+        if let i = byID[target] { return .found(i) }
+        if let folder = type?.folder, !lower.contains("/"), let hits = byLowerID[folder + "/" + lower], hits.count == 1 {
+            return .found(hits[0])
+        }
+        func decide(_ hits: [Int]) -> Lookup? {
+            if hits.count == 1 { return .found(hits[0]) }
+            if hits.count > 1 {
+                if let type {
+                    let typed = hits.filter { pages[$0].type == type }
+                    if typed.count == 1 { return .found(typed[0]) }
+                }
+                return .ambiguous(hits.sorted { pages[$0].id < pages[$1].id })
+            }
+            return nil
+        }
+        if let hits = byLowerID[lower], let r = decide(hits) { return r }
+        if lower.contains("/") {
+            let suffix = "/" + lower
+            let hits = byLowerID.filter { $0.key.hasSuffix(suffix) }.flatMap(\.value)
+            if let r = decide(hits) { return r }
+        } else if let hits = byName[lower], let r = decide(hits) {
+            return r
+        }
+        if let hits = byTitle[lower], let r = decide(hits) { return r }
+        return .missing
+    }
+
+    /// The anchor as stored on the page: exact, or the slug of heading text (`#Next steps` → `next-steps`).
+    func anchor(_ anchor: String, on page: Int) -> String? {
+        if anchors[page].contains(anchor) { return anchor }
+        let slugged = anchor.split(separator: "/").map { slugify(String($0)) }.joined(separator: "/")
+        return anchors[page].contains(slugged) ? slugged : nil
+    }
+
+    /// "did you mean …" candidates for a name nobody has.
+    func suggestion(for raw: String, type: PageType? = nil) -> String? {
+        let target = SiteIndex.normalise(raw).lowercased()
+        let candidates = pages.indices.filter { type == nil || pages[$0].type == type }
+        var best: (id: String, distance: Int)?
+        for i in candidates {
+            let id = pages[i].id
+            let name = id.split(separator: "/").last.map(String.init) ?? id
+            let d = min(editDistance(target, id), editDistance(target, name), editDistance(target, pages[i].title))
+            if best.map({ d < $0.distance || (d == $0.distance && id < $0.id) }) ?? true { best = (id, d) }
+        }
+        guard let best, best.distance <= max(3, target.count / 3) else { return nil }
+        return best.id
+    }
+
+    func anchorSuggestion(for anchor: String, on page: Int) -> String? {
+        closestMatch(to: slugify(anchor), in: anchors[page].sorted())
+    }
+}

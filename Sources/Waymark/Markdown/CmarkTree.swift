@@ -1,0 +1,163 @@
+import CCmark
+import Foundation
+
+// The only file that talks to libcmark. It owns the tree's memory (freed in deinit) and hands
+// the rest of Waymark value-like node handles that never outlive their tree.
+
+/// Kinds of Markdown node Waymark cares about; anything else is `.other`.
+enum MarkdownNodeKind: Equatable {
+    case document, blockQuote, list, item, codeBlock, htmlBlock, customBlock, paragraph, heading, thematicBreak
+    case text, softBreak, lineBreak, code, htmlInline, customInline, emphasis, strong, link, image
+    case other
+}
+
+/// A parsed CommonMark document. Not thread-safe: one tree belongs to one task.
+final class MarkdownTree {
+    fileprivate let root: OpaquePointer
+
+    /// Parses `markdown` with source positions recorded; invalid UTF-8 is replaced, never trusted.
+    init(markdown: String) {
+        let options = CMARK_OPT_SOURCEPOS | CMARK_OPT_VALIDATE_UTF8
+        var utf8 = markdown.utf8CString
+        let count = utf8.count - 1
+        root = utf8.withUnsafeMutableBufferPointer { buffer in
+            cmark_parse_document(buffer.baseAddress, count, options)
+        }
+    }
+
+    deinit { cmark_node_free(root) }
+
+    var document: MarkdownNode { MarkdownNode(pointer: root) }
+
+    /// HTML for the whole tree. `unsafe` lets raw HTML through; otherwise cmark drops it.
+    func html(unsafe: Bool) -> String {
+        let options = unsafe ? CMARK_OPT_UNSAFE : CMARK_OPT_DEFAULT
+        guard let cString = cmark_render_html(root, options) else { return "" }
+        defer { free(cString) }
+        return String(cString: cString)
+    }
+
+    /// Every node in document order (entering events only), collected before any mutation.
+    func allNodes() -> [MarkdownNode] {
+        var nodes: [MarkdownNode] = []
+        guard let iterator = cmark_iter_new(root) else { return nodes }
+        defer { cmark_iter_free(iterator) }
+        while true {
+            let event = cmark_iter_next(iterator)
+            if event == CMARK_EVENT_DONE { break }
+            if event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) {
+                nodes.append(MarkdownNode(pointer: node))
+            }
+        }
+        return nodes
+    }
+
+    /// A new text node (not yet in the tree).
+    func makeText(_ literal: String) -> MarkdownNode {
+        let node = MarkdownNode(pointer: cmark_node_new(CMARK_NODE_TEXT))
+        cmark_node_set_literal(node.pointer, literal)
+        return node
+    }
+
+    /// A new custom inline node whose literal output is `open` before its children and `close` after.
+    func makeCustomInline(open: String, close: String) -> MarkdownNode {
+        let node = MarkdownNode(pointer: cmark_node_new(CMARK_NODE_CUSTOM_INLINE))
+        cmark_node_set_on_enter(node.pointer, open)
+        cmark_node_set_on_exit(node.pointer, close)
+        return node
+    }
+
+    /// A new custom block node, likewise.
+    func makeCustomBlock(open: String, close: String) -> MarkdownNode {
+        let node = MarkdownNode(pointer: cmark_node_new(CMARK_NODE_CUSTOM_BLOCK))
+        cmark_node_set_on_enter(node.pointer, open)
+        cmark_node_set_on_exit(node.pointer, close)
+        return node
+    }
+
+    /// A new fenced code block showing `literal`, used to display raw HTML as text in safe mode.
+    func makeCodeBlock(_ literal: String, info: String) -> MarkdownNode {
+        let node = MarkdownNode(pointer: cmark_node_new(CMARK_NODE_CODE_BLOCK))
+        cmark_node_set_literal(node.pointer, literal)
+        cmark_node_set_fence_info(node.pointer, info)
+        return node
+    }
+
+    /// Removes `node` (and its subtree) from the tree and frees it. The handle is invalid afterwards.
+    func delete(_ node: MarkdownNode) {
+        cmark_node_unlink(node.pointer)
+        cmark_node_free(node.pointer)
+    }
+}
+
+/// A handle to a node inside a `MarkdownTree`; valid only while that tree lives and the node is in it.
+struct MarkdownNode: Equatable {
+    fileprivate let pointer: OpaquePointer
+
+    var kind: MarkdownNodeKind {
+        switch cmark_node_get_type(pointer) {
+        case CMARK_NODE_DOCUMENT: return .document
+        case CMARK_NODE_BLOCK_QUOTE: return .blockQuote
+        case CMARK_NODE_LIST: return .list
+        case CMARK_NODE_ITEM: return .item
+        case CMARK_NODE_CODE_BLOCK: return .codeBlock
+        case CMARK_NODE_HTML_BLOCK: return .htmlBlock
+        case CMARK_NODE_CUSTOM_BLOCK: return .customBlock
+        case CMARK_NODE_PARAGRAPH: return .paragraph
+        case CMARK_NODE_HEADING: return .heading
+        case CMARK_NODE_THEMATIC_BREAK: return .thematicBreak
+        case CMARK_NODE_TEXT: return .text
+        case CMARK_NODE_SOFTBREAK: return .softBreak
+        case CMARK_NODE_LINEBREAK: return .lineBreak
+        case CMARK_NODE_CODE: return .code
+        case CMARK_NODE_HTML_INLINE: return .htmlInline
+        case CMARK_NODE_CUSTOM_INLINE: return .customInline
+        case CMARK_NODE_EMPH: return .emphasis
+        case CMARK_NODE_STRONG: return .strong
+        case CMARK_NODE_LINK: return .link
+        case CMARK_NODE_IMAGE: return .image
+        default: return .other
+        }
+    }
+
+    /// Text of a text, code, code block or HTML node.
+    var literal: String {
+        guard let c = cmark_node_get_literal(pointer) else { return "" }
+        return String(cString: c)
+    }
+
+    /// Destination of a link or image.
+    var url: String {
+        guard let c = cmark_node_get_url(pointer) else { return "" }
+        return String(cString: c)
+    }
+
+    func setURL(_ url: String) { cmark_node_set_url(pointer, url) }
+
+    var headingLevel: Int { Int(cmark_node_get_heading_level(pointer)) }
+    /// 1-based line and byte column of the node's first character in the parsed text.
+    var startLine: Int { Int(cmark_node_get_start_line(pointer)) }
+    var startColumn: Int { Int(cmark_node_get_start_column(pointer)) }
+
+    var parent: MarkdownNode? { cmark_node_parent(pointer).map(MarkdownNode.init) }
+    var firstChild: MarkdownNode? { cmark_node_first_child(pointer).map(MarkdownNode.init) }
+    var next: MarkdownNode? { cmark_node_next(pointer).map(MarkdownNode.init) }
+
+    var children: [MarkdownNode] {
+        var result: [MarkdownNode] = []
+        var child = firstChild
+        while let c = child {
+            result.append(c)
+            child = c.next
+        }
+        return result
+    }
+
+    func insertBefore(_ sibling: MarkdownNode) { cmark_node_insert_before(pointer, sibling.pointer) }
+    func appendChild(_ child: MarkdownNode) { cmark_node_append_child(pointer, child.pointer) }
+    /// Moves `child` (unlinking it from where it was) to the end of this node's children.
+    func adopt(_ child: MarkdownNode) {
+        cmark_node_unlink(child.pointer)
+        cmark_node_append_child(pointer, child.pointer)
+    }
+}

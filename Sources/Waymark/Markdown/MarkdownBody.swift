@@ -1,0 +1,293 @@
+/// What a link in a page body points at, as written.
+enum BodyLinkTarget: Sendable, Equatable {
+    case wiki(Wikilink)
+    /// A Markdown link destination (`[text](url)`).
+    case url(String)
+    /// An image source (`![alt](src)`).
+    case image(String)
+}
+
+struct BodyLink: Sendable {
+    var target: BodyLinkTarget
+    var location: SourceLocation
+    /// The sentence the link appears in, as plain text, for backlinks.
+    var sentence: String
+}
+
+struct BodyHeading: Sendable {
+    var text: String
+    var level: Int
+    var anchor: String
+    var location: SourceLocation
+}
+
+/// Facts the link step needs from a body, gathered in one walk; the cmark tree is freed afterwards.
+struct BodyFacts: Sendable {
+    var headings: [BodyHeading] = []
+    var links: [BodyLink] = []
+    /// The first raw HTML, reported once per page when the site has not opted in.
+    var rawHTML: SourceLocation?
+    /// First paragraph as plain text (for summaries).
+    var firstParagraph: String?
+}
+
+/// How a wikilink or URL is written into the output, decided by the link step.
+struct RenderedLink: Sendable {
+    var href: String
+    var label: String
+    var cssClass: String
+    /// Shown on hover (the target page's title or description).
+    var title: String?
+}
+
+/// Parses and rewrites Markdown bodies: wikilinks and heading ids via cmark custom nodes, never raw HTML.
+struct MarkdownBody {
+    var text: String
+    var path: String
+    /// File line of the body's first line (after front matter).
+    var firstLine: Int
+    /// Anchors already taken on the page (stage and touchpoint anchors), so headings never collide with them.
+    var reservedAnchors: Set<String>
+
+    static let templateAnchors: Set<String> = ["main", "content", "backlinks", "top", "nav", "search"]
+
+    init(text: String, path: String, firstLine: Int, reservedAnchors: Set<String> = []) {
+        self.text = text
+        self.path = path
+        self.firstLine = firstLine
+        self.reservedAnchors = reservedAnchors.union(Self.templateAnchors)
+    }
+
+    // MARK: Load: gather facts
+
+    func scan() -> BodyFacts {
+        let tree = MarkdownTree(markdown: text)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.utf8) }
+        var facts = BodyFacts()
+        var slugs = SlugAllocator(reserved: reservedAnchors)
+        for node in tree.allNodes() {
+            switch node.kind {
+            case .heading:
+                let text = plainText(node)
+                facts.headings.append(BodyHeading(text: text, level: node.headingLevel, anchor: slugs.allocate(text),
+                                                  location: location(node.startLine, node.startColumn, lines)))
+                collectLinks(in: node, lines: lines, into: &facts)
+            case .paragraph:
+                if facts.firstParagraph == nil, node.parent?.kind == .document { facts.firstParagraph = plainText(node) }
+                collectLinks(in: node, lines: lines, into: &facts)
+            case .htmlBlock, .htmlInline:
+                if facts.rawHTML == nil { facts.rawHTML = location(node.startLine, node.startColumn, lines) }
+            default:
+                break
+            }
+        }
+        return facts
+    }
+
+    /// Links inside one leaf block, each with the sentence around it.
+    private func collectLinks(in block: MarkdownNode, lines: [[UInt8]], into facts: inout BodyFacts) {
+        var blockText = ""
+        var found: [(BodyLinkTarget, SourceLocation, Int)] = []
+        func walk(_ node: MarkdownNode, insideLink: Bool) {
+            var children = node.children[...]
+            while let child = children.first {
+                switch child.kind {
+                case .text where !insideLink:
+                    // A run of adjacent text nodes is scanned as one string: cmark may split at brackets.
+                    var run: [MarkdownNode] = []
+                    while let c = children.first, c.kind == .text { run.append(c); children.removeFirst() }
+                    let runText = run.map(\.literal).joined()
+                    var cursor = runText.utf8.startIndex
+                    for link in Wikilink.scan(runText) {
+                        let start = runText.utf8.index(runText.utf8.startIndex, offsetBy: link.range.lowerBound)
+                        blockText += String(runText[cursor..<start])
+                        let offset = blockText.utf8.count
+                        blockText += link.label ?? link.target
+                        cursor = runText.utf8.index(runText.utf8.startIndex, offsetBy: link.range.upperBound)
+                        found.append((.wiki(link), location(run[0].startLine, run[0].startColumn + link.range.lowerBound, lines), offset))
+                    }
+                    blockText += String(runText[cursor...])
+                    continue
+                case .text, .code:
+                    blockText += child.literal
+                case .softBreak, .lineBreak:
+                    blockText += " "
+                case .link, .image:
+                    let target: BodyLinkTarget = child.kind == .link ? .url(child.url) : .image(child.url)
+                    found.append((target, location(child.startLine, child.startColumn, lines), blockText.utf8.count))
+                    walk(child, insideLink: true)
+                default:
+                    walk(child, insideLink: insideLink)
+                }
+                children.removeFirst()
+            }
+        }
+        walk(block, insideLink: false)
+        for (target, loc, offset) in found {
+            facts.links.append(BodyLink(target: target, location: loc, sentence: Self.sentence(in: blockText, around: offset)))
+        }
+    }
+
+    /// The sentence of `text` containing the byte `offset`, trimmed to a readable length.
+    static func sentence(in text: String, around offset: Int) -> String {
+        let bytes = Array(text.utf8)
+        let at = min(max(offset, 0), bytes.count)
+        func isEnd(_ i: Int) -> Bool {
+            guard i >= 0, i + 1 < bytes.count else { return false }
+            return (bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "!") || bytes[i] == UInt8(ascii: "?"))
+                && bytes[i + 1] == UInt8(ascii: " ")
+        }
+        var start = at
+        while start > 0 && !isEnd(start - 2) && !(start >= 1 && isEnd(start - 1)) { start -= 1 }
+        var end = at
+        while end < bytes.count && !isEnd(end) { end += 1 }
+        if end < bytes.count { end += 1 }
+        var s = String(decoding: bytes[start..<end], as: UTF8.self).trimmingWhitespace()
+        if s.count > 280 { s = String(s.prefix(277)) + "…" }
+        return s
+    }
+
+    /// Plain text of a node's inline content (for heading slugs and summaries).
+    func plainText(_ node: MarkdownNode) -> String {
+        var s = ""
+        func walk(_ n: MarkdownNode) {
+            for c in n.children {
+                switch c.kind {
+                case .text, .code: s += c.literal
+                case .softBreak, .lineBreak: s += " "
+                default: walk(c)
+                }
+            }
+        }
+        walk(node)
+        // Wikilinks read as their label in headings and summaries.
+        var result = ""
+        var cursor = s.utf8.startIndex
+        for link in Wikilink.scan(s) {
+            let start = s.utf8.index(s.utf8.startIndex, offsetBy: link.range.lowerBound)
+            result += String(s[cursor..<start]) + (link.label ?? link.target)
+            cursor = s.utf8.index(s.utf8.startIndex, offsetBy: link.range.upperBound)
+        }
+        result += String(s[cursor...])
+        return result.trimmingWhitespace()
+    }
+
+    /// File position for a cmark (body-relative line, byte column) pair, with the column counted in characters.
+    private func location(_ line: Int, _ byteColumn: Int, _ lines: [[UInt8]]) -> SourceLocation {
+        guard line >= 1 else { return SourceLocation(path: path, line: firstLine, column: 1) }
+        var column = byteColumn
+        if line - 1 < lines.count {
+            let bytes = lines[line - 1]
+            let prefix = bytes.prefix(max(0, byteColumn - 1))
+            column = String(decoding: prefix, as: UTF8.self).count + 1
+        }
+        return SourceLocation(path: path, line: firstLine + line - 1, column: column)
+    }
+
+    // MARK: Render: rewrite and emit HTML
+
+    struct RenderOptions {
+        /// Let raw HTML through (`markdown.unsafe: true`); otherwise it is shown as text.
+        var unsafe = false
+        /// Give headings `id` attributes.
+        var headingAnchors = true
+        /// Decides where a wikilink goes; nil keeps the text as written.
+        var resolveWikilink: (Wikilink) -> RenderedLink? = { _ in nil }
+        /// Rewrites a Markdown link or image destination (e.g. `../sam.md` → `/personas/sam/`).
+        var rewriteURL: (String) -> String? = { _ in nil }
+    }
+
+    func html(_ options: RenderOptions) -> String {
+        let tree = MarkdownTree(markdown: text)
+        var slugs = SlugAllocator(reserved: reservedAnchors)
+        // Kinds are read before any mutation: text nodes deleted below are never touched again.
+        let rewritable: [MarkdownNodeKind] = [.heading, .paragraph, .link, .image, .htmlBlock, .htmlInline]
+        let nodes = tree.allNodes().map { ($0, $0.kind) }.filter { rewritable.contains($0.1) }
+        for (node, kind) in nodes {
+            switch kind {
+            case .heading:
+                rewriteWikilinks(in: node, tree: tree, options)
+                if options.headingAnchors {
+                    let level = min(max(node.headingLevel, 1), 6)
+                    let anchor = slugs.allocate(plainText(node))
+                    let block = tree.makeCustomBlock(open: "<h\(level) id=\"\(escapeHTML(anchor))\">", close: "</h\(level)>")
+                    for child in node.children { block.adopt(child) }
+                    node.insertBefore(block)
+                    tree.delete(node)
+                }
+            case .paragraph:
+                rewriteWikilinks(in: node, tree: tree, options)
+            case .link, .image:
+                if let url = options.rewriteURL(node.url) { node.setURL(url) }
+            case .htmlBlock where !options.unsafe:
+                node.insertBefore(tree.makeCodeBlock(node.literal, info: "html"))
+                tree.delete(node)
+            case .htmlInline where !options.unsafe:
+                node.insertBefore(tree.makeText(node.literal))
+                tree.delete(node)
+            default:
+                break
+            }
+        }
+        return tree.html(unsafe: options.unsafe)
+    }
+
+    /// Replaces `[[…]]` in the text runs of one block by custom link nodes. Text inside links is left alone.
+    private func rewriteWikilinks(in block: MarkdownNode, tree: MarkdownTree, _ options: RenderOptions) {
+        func walk(_ node: MarkdownNode) {
+            var children = node.children[...]
+            while let child = children.first {
+                if child.kind == .text {
+                    var run: [MarkdownNode] = []
+                    while let c = children.first, c.kind == .text { run.append(c); children.removeFirst() }
+                    let runText = run.map(\.literal).joined()
+                    let links = Wikilink.scan(runText)
+                    guard !links.isEmpty else { continue }
+                    let bytes = Array(runText.utf8)
+                    var cursor = 0
+                    for link in links {
+                        guard let rendered = options.resolveWikilink(link) else { continue }
+                        if link.range.lowerBound > cursor {
+                            run[0].insertBefore(tree.makeText(String(decoding: bytes[cursor..<link.range.lowerBound], as: UTF8.self)))
+                        }
+                        var open = "<a href=\"\(escapeHTML(rendered.href))\" class=\"\(escapeHTML(rendered.cssClass))\""
+                        if let title = rendered.title { open += " title=\"\(escapeHTML(title))\"" }
+                        let anchor = tree.makeCustomInline(open: open + ">", close: "</a>")
+                        anchor.appendChild(tree.makeText(rendered.label))
+                        run[0].insertBefore(anchor)
+                        cursor = link.range.upperBound
+                    }
+                    if cursor > 0 {
+                        if cursor < bytes.count {
+                            run[0].insertBefore(tree.makeText(String(decoding: bytes[cursor...], as: UTF8.self)))
+                        }
+                        for node in run { tree.delete(node) }
+                    }
+                    continue
+                }
+                if child.kind != .link && child.kind != .image && child.kind != .code {
+                    walk(child)
+                }
+                children.removeFirst()
+            }
+        }
+        walk(block)
+    }
+}
+
+/// Escapes text for HTML element content and double-quoted attributes.
+public func escapeHTML(_ s: String) -> String {
+    var out = ""
+    out.reserveCapacity(s.utf8.count)
+    for c in s.unicodeScalars {
+        switch c {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.unicodeScalars.append(c)
+        }
+    }
+    return out
+}

@@ -1,0 +1,37 @@
+/// Stable anchors and URL segments: lowercase, apostrophes dropped, every other run of characters
+/// that are not letters or digits becomes one `-`. "GP appointment" → `gp-appointment`.
+public func slugify(_ text: String) -> String {
+    var slug = ""
+    var pendingDash = false
+    for scalar in text.unicodeScalars {
+        if scalar == "'" || scalar == "\u{2019}" { continue }
+        if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+            if pendingDash && !slug.isEmpty { slug.append("-") }
+            pendingDash = false
+            slug.unicodeScalars.append(contentsOf: String(scalar).lowercased().unicodeScalars)
+        } else {
+            pendingDash = true
+        }
+    }
+    return slug
+}
+
+/// Hands out unique slugs within one page: the second "Notes" heading becomes `notes-1`.
+struct SlugAllocator {
+    private var used: Set<String> = []
+
+    init(reserved: some Sequence<String> = []) { used = Set(reserved) }
+
+    mutating func allocate(_ text: String) -> String {
+        var base = slugify(text)
+        if base.isEmpty { base = "section" }
+        var candidate = base
+        var n = 1
+        while used.contains(candidate) {
+            candidate = "\(base)-\(n)"
+            n += 1
+        }
+        used.insert(candidate)
+        return candidate
+    }
+}

@@ -1,0 +1,10 @@
+/// `waymark render`: one Markdown document to HTML, through the same cmark pipeline as a site build.
+/// Without a site there is nothing to resolve wikilinks against, so they stay as written.
+public enum StandaloneRender {
+    public static func html(markdown: String, unsafe: Bool, headingAnchors: Bool) -> String {
+        var options = MarkdownBody.RenderOptions()
+        options.unsafe = unsafe
+        options.headingAnchors = headingAnchors
+        return MarkdownBody(text: markdown, path: "-", firstLine: 1, reservedAnchors: []).html(options)
+    }
+}

@@ -1,0 +1,68 @@
+/// `[[target#anchor|label]]` as written in a page body.
+struct Wikilink: Equatable, Sendable {
+    /// The page part: an id, a file name or a title (may be empty for `[[#anchor]]`).
+    var target: String
+    var anchor: String?
+    var label: String?
+    /// Byte range of the whole `[[…]]` in the scanned text.
+    var range: Range<Int>
+
+    /// Every wikilink in `text`, left to right. Brackets inside a link, or an empty `[[]]`, are not links.
+    static func scan(_ text: String) -> [Wikilink] {
+        let bytes = Array(text.utf8)
+        var links: [Wikilink] = []
+        var i = 0
+        while i + 1 < bytes.count {
+            guard bytes[i] == UInt8(ascii: "["), bytes[i + 1] == UInt8(ascii: "[") else { i += 1; continue }
+            // `[[[x]]]` is not a wikilink in Obsidian either; skip the run of brackets.
+            if i + 2 < bytes.count, bytes[i + 2] == UInt8(ascii: "[") {
+                while i < bytes.count, bytes[i] == UInt8(ascii: "[") { i += 1 }
+                continue
+            }
+            var j = i + 2
+            var valid = true
+            while j + 1 < bytes.count, !(bytes[j] == UInt8(ascii: "]") && bytes[j + 1] == UInt8(ascii: "]")) {
+                if bytes[j] == UInt8(ascii: "[") || bytes[j] == UInt8(ascii: "]") || bytes[j] == UInt8(ascii: "\n") {
+                    valid = false
+                    break
+                }
+                j += 1
+            }
+            guard valid, j + 1 < bytes.count else { i += 2; continue }
+            let inner = String(decoding: bytes[(i + 2)..<j], as: UTF8.self)
+            if let link = parse(inner: inner, range: i..<(j + 2)) {
+                links.append(link)
+            }
+            i = j + 2
+        }
+        return links
+    }
+
+    static func parse(inner: String, range: Range<Int>) -> Wikilink? {
+        var body = Substring(inner)
+        var label: String?
+        if let bar = body.firstIndex(of: "|") {
+            let l = body[body.index(after: bar)...].trimmingWhitespace()
+            label = l.isEmpty ? nil : l
+            body = body[..<bar]
+        }
+        var anchor: String?
+        if let hash = body.firstIndex(of: "#") {
+            let a = body[body.index(after: hash)...].trimmingWhitespace()
+            anchor = a.isEmpty ? nil : a
+            body = body[..<hash]
+        }
+        let target = body.trimmingWhitespace()
+        if target.isEmpty && anchor == nil { return nil }
+        return Wikilink(target: target, anchor: anchor, label: label, range: range)
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) ?? first
+        return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+}

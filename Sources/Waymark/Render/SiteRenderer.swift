@@ -1,0 +1,73 @@
+import Foundation
+
+/// One file of the built site, by its path under the output folder.
+struct OutputFile: Sendable {
+    enum Content: Sendable {
+        case bytes(Data)
+        /// Copied from a source file as is.
+        case copy(URL)
+    }
+    var path: String
+    var content: Content
+}
+
+/// The render step: body HTML through cmark with resolved links, then the page's template. Per page, in parallel.
+struct SiteRenderer {
+    let site: Site
+    let theme: Theme
+
+    func render() -> ([OutputFile], [Diagnostic]) {
+        let contexts = PageContext(site: site)
+        let results: [(OutputFile?, Diagnostic?)] = parallelMap(Array(site.pages.indices)) { i in
+            let html = self.bodyHTML(i)
+            let page = site.pages[i]
+            let context = contexts.context(for: i, content: html)
+            guard let output = theme.render(context, template: page.type.rawValue) else {
+                return (nil, .error(SourceLocation(path: page.path), "no template for \(page.type.rawValue) pages",
+                                    hint: "add templates/\(page.type.rawValue).mustache or templates/page.mustache"))
+            }
+            return (OutputFile(path: outputPath(of: page), content: .bytes(Data(output.utf8))), nil)
+        }
+        var files = results.compactMap(\.0)
+        let diagnostics = results.compactMap(\.1)
+        for asset in site.assets { files.append(OutputFile(path: asset.relativePath, content: .copy(asset.url))) }
+        for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !files.contains(where: { $0.path == path }) {
+            files.append(OutputFile(path: path, content: .copy(url)))
+        }
+        return (files, diagnostics)
+    }
+
+    /// `personas/sam` → `personas/sam/index.html`; the home page → `index.html`.
+    func outputPath(of page: LoadedPage) -> String {
+        page.id.isEmpty ? "index.html" : page.id + "/index.html"
+    }
+
+    func bodyHTML(_ i: Int) -> String {
+        let page = site.pages[i]
+        if page.body.text.isEmpty { return "" }
+        var options = MarkdownBody.RenderOptions()
+        options.unsafe = site.config.unsafeHTML
+        let index = site.index
+        options.resolveWikilink = { link in
+            guard case .page(let t, let anchor) = index.resolve(link, from: i) else { return nil }
+            let target = index.pages[t]
+            var label = link.label ?? target.title
+            if link.label == nil, let anchor, case .journey(let j) = target.entity,
+               let name = ReferenceChecker.stageOrTouchpointName(anchor, in: j) {
+                label = t == i ? name : "\(target.title) › \(name)"
+            } else if link.label == nil, let anchor, let h = target.facts.headings.first(where: { $0.anchor == anchor }) {
+                label = t == i ? h.text : "\(target.title) › \(h.text)"
+            }
+            return RenderedLink(href: site.url(of: t) + (anchor.map { "#" + $0 } ?? ""), label: label,
+                                cssClass: "wikilink wikilink-\(target.type.rawValue)", title: target.description)
+        }
+        options.rewriteURL = { url in
+            switch index.resolve(url: url, from: i) {
+            case .page(let t, let anchor): return site.url(of: t) + (anchor.map { "#" + $0 } ?? "")
+            case .asset(let path): return site.url(ofAsset: path)
+            default: return nil
+            }
+        }
+        return page.body.html(options)
+    }
+}

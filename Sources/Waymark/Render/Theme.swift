@@ -1,0 +1,76 @@
+import Foundation
+import Mustache
+
+/// The templates and static assets a site renders with: the default theme, with any file a site's
+/// own templates/ folder provides taking its place.
+struct Theme: Sendable {
+    let library: MustacheLibrary
+    /// Asset path (relative to templates/, e.g. `assets/style.css`) → source file.
+    let assets: [String: URL]
+
+    /// Where the default theme is: `$WAYMARK_THEME`, next to an installed binary, or this source tree's templates/.
+    static func defaultDirectory() -> URL? {
+        let fm = FileManager.default
+        if let env = ProcessInfo.processInfo.environment["WAYMARK_THEME"], !env.isEmpty {
+            return URL(fileURLWithPath: env)
+        }
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        let installed = executable.deletingLastPathComponent().appendingPathComponent("../share/waymark/templates").standardized
+        if fm.fileExists(atPath: installed.appendingPathComponent("layout.mustache").path) { return installed }
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../templates").standardized
+        if fm.fileExists(atPath: source.appendingPathComponent("layout.mustache").path) { return source }
+        return nil
+    }
+
+    /// Loads the default theme, then the site's `templates/` over it. Template syntax errors are diagnostics.
+    static func load(siteRoot: URL) -> (Theme?, [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        var sources: [String: (url: URL, display: String)] = [:]
+        var assets: [String: URL] = [:]
+        let siteTemplates = siteRoot.appendingPathComponent("templates")
+        for (dir, isSite) in [(defaultDirectory(), false), (siteTemplates, true)] {
+            guard let dir, FileManager.default.fileExists(atPath: dir.path) else { continue }
+            for rel in files(under: dir) {
+                let url = dir.appendingPathComponent(rel)
+                if rel.hasSuffix(".mustache") {
+                    sources[String(rel.dropLast(".mustache".count))] = (url, isSite ? "templates/" + rel : "(default theme) templates/" + rel)
+                } else {
+                    assets[rel] = url
+                }
+            }
+        }
+        guard sources["layout"] != nil else {
+            return (nil, [.error(SourceLocation(path: "templates/layout.mustache"), "no theme found",
+                                 hint: "add templates/ to the site or set WAYMARK_THEME to a theme folder")])
+        }
+        var library = MustacheLibrary()
+        for (name, source) in sources.sorted(by: { $0.key < $1.key }) {
+            do {
+                let text = try String(contentsOf: source.url, encoding: .utf8)
+                try library.register(text, named: name)
+            } catch let error as MustacheTemplate.ParserError {
+                diagnostics.append(.error(SourceLocation(path: source.display, line: error.context.lineNumber, column: error.context.columnNumber),
+                                          "template error: \(error.error)", hint: "check that every {{#section}} has a matching {{/section}}"))
+            } catch {
+                diagnostics.append(.error(SourceLocation(path: source.display), "cannot read template: \(error)"))
+            }
+        }
+        return (Theme(library: library, assets: assets), diagnostics)
+    }
+
+    private static func files(under dir: URL) -> [String] {
+        guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else { return [] }
+        var result: [String] = []
+        let base = dir.standardizedFileURL.path + "/"
+        for case let url as URL in e where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            let path = url.standardizedFileURL.path
+            if path.hasPrefix(base) { result.append(String(path.dropFirst(base.count))) }
+        }
+        return result.sorted()
+    }
+
+    func render(_ context: [String: Any], template: String) -> String? {
+        library.render(context, withTemplate: library.getTemplate(named: template) != nil ? template : "page")
+    }
+}

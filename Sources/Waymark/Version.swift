@@ -1,0 +1,2 @@
+/// Waymark's version, printed by `waymark --version`.
+public let waymarkVersion = "0.1.0"
