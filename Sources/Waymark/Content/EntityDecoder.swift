@@ -23,10 +23,9 @@ struct EntityDecoder {
         if type == .term {
             let termName = r.requiredString("term", example: "Customer segment")
             title = r.string("title")?.value ?? termName?.value
-        } else if type == .page || type == .listing || type == .home {
-            title = r.string("title")?.value
         } else {
-            title = r.requiredString("title", example: "A short title")?.value
+            // Required for typed pages, but a first `# Heading` may stand in for it: the loader checks after the body scan.
+            title = r.string("title")?.value
         }
         let description = r.string("description")?.value ?? r.string("summary")?.value
         var draft = false

@@ -75,9 +75,15 @@ enum PageLoader {
         if case .journey(let j) = decoded.entity { reserved = Set(j.stages.map(\.anchor)) }
         let body = MarkdownBody(text: split.body, path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
         let facts = body.scan()
-        let title = decoded.title
-            ?? facts.headings.first(where: { $0.level == 1 })?.text
-            ?? prettyTitle(file)
+        let heading = facts.headings.first(where: { $0.level == 1 })?.text
+        if decoded.title == nil, heading == nil, ![.page, .listing, .home, .term].contains(type) {
+            // A file without any front matter (an imported handbook page) gets a warning; typed data without a title is an error.
+            diagnostics.append(Diagnostic(split.yaml == nil ? .warning : .error,
+                                          frontMatter?.location ?? SourceLocation(path: path, line: 1, column: 1),
+                                          "\(type.label.lowercased()) is missing the required field `title`",
+                                          hint: "add `title: A short title` to the front matter (or start the body with `# A short title`)"))
+        }
+        let title = decoded.title ?? heading ?? prettyTitle(file)
         let page = LoadedPage(file: file, id: file.pageID, type: type, title: title, description: decoded.description,
                               draft: decoded.draft, tags: decoded.tags, entity: decoded.entity, params: decoded.params,
                               body: body, facts: facts)
@@ -86,10 +92,11 @@ enum PageLoader {
 
     /// The folder decides the type; `type:` overrides it. A folder's own index page is a plain page.
     static func pageType(_ file: ContentFile, frontMatter: YAMLValue?, diagnostics: inout [Diagnostic]) -> PageType {
-        let parts = file.relativePath.split(separator: "/")
+        // Only an entity's own file is typed: `personas/sam.md` or `personas/sam/index.md`. The type
+        // folder's index and deeper pages (`departments/cloud/onboarding.md` in a handbook) are plain pages.
+        let idParts = file.pageID.split(separator: "/")
         var type = PageType.page
-        if parts.count > 1, !file.isFolderIndex || parts.count > 2, let t = PageType.fromFolder(String(parts[0])) { type = t }
-        if file.isFolderIndex && parts.count == 2 { type = .page }
+        if idParts.count == 2, let t = PageType.fromFolder(String(idParts[0])) { type = t }
         if case .mapping(let entries, _) = frontMatter, let entry = entries.first(where: { $0.key == "type" }),
            case .scalar(let name, _, let loc) = entry.value {
             if let t = PageType.fromFrontMatter(name) {

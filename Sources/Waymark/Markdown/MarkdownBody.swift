@@ -86,6 +86,8 @@ struct MarkdownBody {
 
     /// Links inside one leaf block, each with the sentence around it.
     private func collectLinks(in block: MarkdownNode, lines: [[UInt8]], into facts: inout BodyFacts) {
+        // In a table each row is its own "sentence"; cells read as "a · b".
+        let isTable = block.kind == .paragraph && PipeTable.isTable(block)
         var blockText = ""
         var found: [(BodyLinkTarget, SourceLocation, Int)] = []
         func walk(_ node: MarkdownNode, insideLink: Bool) {
@@ -111,7 +113,7 @@ struct MarkdownBody {
                 case .text, .code:
                     blockText += child.literal
                 case .softBreak, .lineBreak:
-                    blockText += " "
+                    blockText += isTable ? "\n" : " "
                 case .link, .image:
                     let target: BodyLinkTarget = child.kind == .link ? .url(child.url) : .image(child.url)
                     found.append((target, location(child.startLine, child.startColumn, lines), blockText.utf8.count))
@@ -124,7 +126,8 @@ struct MarkdownBody {
         }
         walk(block, insideLink: false)
         for (target, loc, offset) in found {
-            facts.links.append(BodyLink(target: target, location: loc, sentence: Self.sentence(in: blockText, around: offset)))
+            let sentence = isTable ? Self.tableRow(in: blockText, around: offset) : Self.sentence(in: blockText, around: offset)
+            facts.links.append(BodyLink(target: target, location: loc, sentence: sentence))
         }
     }
 
@@ -145,6 +148,16 @@ struct MarkdownBody {
         var s = String(decoding: bytes[start..<end], as: UTF8.self).trimmingWhitespace()
         if s.count > 280 { s = String(s.prefix(277)) + "…" }
         return s
+    }
+
+    /// The table row of `text` containing the byte `offset`, its cells joined by " · ".
+    static func tableRow(in text: String, around offset: Int) -> String {
+        let bytes = Array(text.utf8)
+        let at = min(max(offset, 0), bytes.count)
+        let start = bytes[..<at].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        let end = bytes[at...].firstIndex(of: 0x0A) ?? bytes.count
+        let row = String(decoding: bytes[start..<end], as: UTF8.self)
+        return row.split(separator: "|").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }.joined(separator: " · ")
     }
 
     /// Plain text of a node's inline content (for heading slugs and summaries).
@@ -217,6 +230,7 @@ struct MarkdownBody {
                 }
             case .paragraph:
                 rewriteWikilinks(in: node, tree: tree, options)
+                if PipeTable.isTable(node) { PipeTable.rewrite(node, in: tree) }
             case .link, .image:
                 if let url = options.rewriteURL(node.url) { node.setURL(url) }
             case .htmlBlock where !options.unsafe:

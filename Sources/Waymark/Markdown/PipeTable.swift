@@ -1,0 +1,120 @@
+/// Pipe tables (the GitHub habit every handbook uses), which core cmark leaves as paragraphs.
+/// A paragraph whose second line is a delimiter row (`|---|:--:|`) becomes a table built from
+/// custom block nodes, so cell content keeps its inline Markdown and nothing passes as raw HTML.
+enum PipeTable {
+    enum Alignment { case none, left, center, right }
+
+    /// The lines of a paragraph: its inline children split at line breaks.
+    static func lines(of paragraph: MarkdownNode) -> [[MarkdownNode]] {
+        var lines: [[MarkdownNode]] = [[]]
+        for child in paragraph.children {
+            if child.kind == .softBreak || child.kind == .lineBreak { lines.append([]) } else { lines[lines.count - 1].append(child) }
+        }
+        return lines
+    }
+
+    /// Column alignments if `line` is a delimiter row, else nil.
+    static func delimiterRow(_ line: [MarkdownNode]) -> [Alignment]? {
+        guard !line.isEmpty, line.allSatisfy({ $0.kind == .text }) else { return nil }
+        var text = line.map(\.literal).joined().trimmingWhitespace()
+        guard text.contains("-") else { return nil }
+        if text.hasPrefix("|") { text.removeFirst() }
+        if text.hasSuffix("|") { text.removeLast() }
+        var result: [Alignment] = []
+        for cell in text.split(separator: "|", omittingEmptySubsequences: false) {
+            let c = cell.trimmingWhitespace()
+            var dashes = Substring(c)
+            if dashes.first == ":" { dashes.removeFirst() }
+            if dashes.last == ":" { dashes.removeLast() }
+            guard !dashes.isEmpty, dashes.allSatisfy({ $0 == "-" }) else { return nil }
+            switch (c.hasPrefix(":"), c.hasSuffix(":")) {
+            case (true, true): result.append(.center)
+            case (false, true): result.append(.right)
+            case (true, false): result.append(.left)
+            default: result.append(.none)
+            }
+        }
+        return result
+    }
+
+    /// True when `paragraph` is written as a pipe table.
+    static func isTable(_ paragraph: MarkdownNode) -> Bool {
+        let ls = lines(of: paragraph)
+        guard ls.count >= 2, let columns = delimiterRow(ls[1]) else { return false }
+        return ls[0].contains { $0.kind == .text && $0.literal.contains("|") } && cellTexts(ls[0]).count == columns.count
+    }
+
+    /// Plain text of each cell of a line (for sentences in backlinks).
+    static func cellTexts(_ line: [MarkdownNode]) -> [String] {
+        var text = ""
+        for n in line { text += (n.kind == .text || n.kind == .code) ? n.literal : "\u{1}" }
+        var cells = text.trimmingWhitespace().split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
+        if text.trimmingWhitespace().hasPrefix("|"), !cells.isEmpty { cells.removeFirst() }
+        if text.trimmingWhitespace().hasSuffix("|"), !cells.isEmpty { cells.removeLast() }
+        return cells
+    }
+
+    /// Replaces `paragraph` by a table. Call only when `isTable(paragraph)`.
+    static func rewrite(_ paragraph: MarkdownNode, in tree: MarkdownTree) {
+        let ls = lines(of: paragraph)
+        guard let alignments = delimiterRow(ls[1]) else { return }
+        let table = tree.makeCustomBlock(open: "<div class=\"table-wrap\"><table>", close: "</table></div>")
+        paragraph.insertBefore(table)
+        let head = tree.makeCustomBlock(open: "<thead>", close: "</thead>")
+        table.appendChild(head)
+        head.appendChild(row(ls[0], cell: "th", alignments: alignments, tree: tree))
+        if ls.count > 2 {
+            let body = tree.makeCustomBlock(open: "<tbody>", close: "</tbody>")
+            table.appendChild(body)
+            for line in ls[2...] where !line.isEmpty { body.appendChild(row(line, cell: "td", alignments: alignments, tree: tree)) }
+        }
+        tree.delete(paragraph)
+    }
+
+    /// One `<tr>`: inline nodes are moved into cells; text is split at `|`.
+    private static func row(_ line: [MarkdownNode], cell tag: String, alignments: [Alignment], tree: MarkdownTree) -> MarkdownNode {
+        let tr = tree.makeCustomBlock(open: "<tr>", close: "</tr>")
+        // Pieces: existing inline nodes, and new text nodes for text split at pipes.
+        var pieces: [[Either]] = [[]]
+        enum Either { case node(MarkdownNode), text(String) }
+        for node in line {
+            if node.kind == .text {
+                let parts = node.literal.split(separator: "|", omittingEmptySubsequences: false)
+                for (k, part) in parts.enumerated() {
+                    if k > 0 { pieces.append([]) }
+                    if !part.isEmpty { pieces[pieces.count - 1].append(.text(String(part))) }
+                }
+            } else {
+                pieces[pieces.count - 1].append(.node(node))
+            }
+        }
+        func isBlank(_ p: [Either]) -> Bool {
+            p.allSatisfy { if case .text(let t) = $0 { return t.trimmingWhitespace().isEmpty }; return false }
+        }
+        if let first = pieces.first, isBlank(first), pieces.count > 1 { pieces.removeFirst() }
+        if let last = pieces.last, isBlank(last), pieces.count > 1 { pieces.removeLast() }
+        for column in 0..<alignments.count {
+            let align: String
+            switch alignments[column] {
+            case .none: align = ""
+            case .left: align = " class=\"align-left\""
+            case .center: align = " class=\"align-center\""
+            case .right: align = " class=\"align-right\""
+            }
+            let cell = tree.makeCustomBlock(open: "<\(tag)\(align)>", close: "</\(tag)>")
+            tr.appendChild(cell)
+            guard column < pieces.count else { continue }
+            let content = pieces[column]
+            for (k, piece) in content.enumerated() {
+                switch piece {
+                case .node(let n): cell.adopt(n)
+                case .text(var t):
+                    if k == 0 { t = String(t.drop(while: { $0 == " " || $0 == "\t" })) }
+                    if k == content.count - 1 { while t.last == " " || t.last == "\t" { t.removeLast() } }
+                    if !t.isEmpty { cell.appendChild(tree.makeText(t)) }
+                }
+            }
+        }
+        return tr
+    }
+}
