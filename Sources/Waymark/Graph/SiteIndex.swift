@@ -82,7 +82,10 @@ struct SiteIndex: Sendable {
     func anchor(_ anchor: String, on page: Int) -> String? {
         if anchors[page].contains(anchor) { return anchor }
         let slugged = anchor.split(separator: "/").map { slugify(String($0)) }.joined(separator: "/")
-        return anchors[page].contains(slugged) ? slugged : nil
+        if anchors[page].contains(slugged) { return slugged }
+        // Handbooks written for GitHub link to its heading ids ("A & B" → `a--b`).
+        let lowered = anchor.lowercased()
+        return pages[page].facts.headings.first { githubSlug($0.text) == lowered }?.anchor
     }
 
     /// "did you mean …" candidates for a name nobody has.

@@ -206,6 +206,8 @@ struct MarkdownBody {
         var headingAnchors = true
         /// Decides where a wikilink goes; nil keeps the text as written.
         var resolveWikilink: (Wikilink) -> RenderedLink? = { _ in nil }
+        /// The page title shown above the body: a first `# Heading` saying the same is dropped, not shown twice.
+        var pageTitle: String?
         /// Rewrites a Markdown link or image destination (e.g. `../sam.md` → `/personas/sam/`).
         var rewriteURL: (String) -> String? = { _ in nil }
     }
@@ -213,6 +215,11 @@ struct MarkdownBody {
     func html(_ options: RenderOptions) -> String {
         let tree = MarkdownTree(markdown: text)
         var slugs = SlugAllocator(reserved: reservedAnchors)
+        if let title = options.pageTitle, let first = tree.document.firstChild, first.kind == .heading, first.headingLevel == 1,
+           plainText(first).lowercased() == title.lowercased() {
+            _ = slugs.allocate(plainText(first))  // keep later heading ids identical to the scan's
+            tree.delete(first)
+        }
         // Kinds are read before any mutation: text nodes deleted below are never touched again.
         let rewritable: [MarkdownNodeKind] = [.heading, .paragraph, .link, .image, .htmlBlock, .htmlInline]
         let nodes = tree.allNodes().map { ($0, $0.kind) }.filter { rewritable.contains($0.1) }

@@ -35,3 +35,16 @@ struct SlugAllocator {
         return candidate
     }
 }
+
+/// GitHub's heading ids: lowercase, punctuation removed, each space a `-` (runs are not collapsed).
+func githubSlug(_ text: String) -> String {
+    var out = ""
+    for scalar in text.lowercased().unicodeScalars {
+        if scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "-" || scalar == "_" {
+            out.unicodeScalars.append(scalar)
+        } else if scalar == " " {
+            out.append("-")
+        }
+    }
+    return out
+}

@@ -83,7 +83,7 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
             "backlinks": groups, "hasBacklinks": !groups.isEmpty,
             "params": Dictionary(page.params.map { ($0.key, $0.value.templateValue) }, uniquingKeysWith: { a, _ in a }),
         ]
-        if let d = page.description ?? page.facts.firstParagraph.map(Self.summary) { pageCtx["summary"] = d }
+        if let d = page.description { pageCtx["summary"] = d }
         if let edit = site.config.editURL, !page.file.relativePath.hasSuffix("/"), !page.file.relativePath.isEmpty {
             pageCtx["editURL"] = edit.replacingOccurrences(of: "{path}", with: page.path)
         }
@@ -196,7 +196,6 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
     }
 
     private func term(_ t: GlossaryTerm, fields: inout FieldList) -> [String: Any] {
-        fields.text("Definition", t.definition)
         fields.text("Status", t.status)
         if let o = t.owner { fields.links("Owner", [link(o, type: .department)]) }
         fields.links("Related", t.related.map { link($0, type: .term) })

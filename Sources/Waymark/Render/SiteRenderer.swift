@@ -47,6 +47,7 @@ struct SiteRenderer {
         if page.body.text.isEmpty { return "" }
         var options = MarkdownBody.RenderOptions()
         options.unsafe = site.config.unsafeHTML
+        options.pageTitle = page.title
         let index = site.index
         options.resolveWikilink = { link in
             guard case .page(let t, let anchor) = index.resolve(link, from: i) else { return nil }
