@@ -82,7 +82,8 @@ public enum BuildPipeline {
         }
         report.fileCount = rendered.count
         report.diagnostics.sort()
-        let output = URL(fileURLWithPath: config.output, relativeTo: root).standardizedFileURL
+        let output = (config.output.hasPrefix("/") ? URL(fileURLWithPath: config.output)
+            : root.appendingPathComponent(config.output)).standardizedFileURL
         report.output = output
         guard options.write, !report.diagnostics.hasErrors else { return report }
         step(5, "Write \(rendered.count) files") {

@@ -7,6 +7,8 @@ struct Located<Value: Sendable>: Sendable {
 /// What a page is; the folder gives it, `type:` in front matter overrides it.
 public enum PageType: String, Sendable, CaseIterable {
     case journey, persona, finding, term, department, page, listing, home
+    /// Generated glossary views: the A–Z index, one vocabulary per department, the terms × departments matrix.
+    case glossary, vocabulary, matrix
 
     /// The folder under content/ that holds this type, if any.
     var folder: String? {
@@ -30,6 +32,9 @@ public enum PageType: String, Sendable, CaseIterable {
         case .page: return "Page"
         case .listing: return "Folder"
         case .home: return "Home"
+        case .glossary: return "Glossary"
+        case .vocabulary: return "Vocabulary"
+        case .matrix: return "Glossary matrix"
         }
     }
 
@@ -137,6 +142,7 @@ struct GlossaryTerm: Sendable {
         var words: [String]
     }
     var term: String
+    var termLocation: SourceLocation
     var definition: String
     var synonyms: [Synonyms]
     var related: [Located<String>]

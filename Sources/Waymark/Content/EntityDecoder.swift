@@ -11,6 +11,8 @@ struct EntityDecoder {
         var description: String?
         var draft: Bool
         var tags: [String]
+        /// false when the page says `glossary: false`: no glossary words are auto-linked on it.
+        var glossary: Bool
         /// Front-matter keys no entity field claims, for templates.
         var params: [YAMLEntry]
         var diagnostics: [Diagnostic]
@@ -35,7 +37,13 @@ struct EntityDecoder {
             }
         }
         let tags = r.strings("tags").map(\.value)
-        _ = r.value("type"); _ = r.value("date"); _ = r.value("glossary"); _ = r.value("aliases")
+        var glossary = true
+        if let v = r.value("glossary") {
+            if case .scalar(let s, .bool, _) = v { glossary = ["true", "yes", "on"].contains(s.lowercased()) } else {
+                r.wrongType("glossary", v, expected: "true or false")
+            }
+        }
+        _ = r.value("type"); _ = r.value("date"); _ = r.value("aliases")
 
         let entity: Entity
         switch type {
@@ -44,9 +52,9 @@ struct EntityDecoder {
         case .finding: entity = .finding(finding(&r))
         case .term: entity = .term(term(&r))
         case .department: entity = .department(Department(lead: r.string("lead")?.value, contact: r.string("contact")?.value))
-        case .page, .listing, .home: entity = .page
+        case .page, .listing, .home, .glossary, .vocabulary, .matrix: entity = .page
         }
-        return Result(entity: entity, title: title, description: description, draft: draft, tags: tags,
+        return Result(entity: entity, title: title, description: description, draft: draft, tags: tags, glossary: glossary,
                       params: r.unusedEntries, diagnostics: r.diagnostics)
     }
 
@@ -155,7 +163,14 @@ struct EntityDecoder {
     private static func finding(_ r: inout FieldReader) -> Finding {
         Finding(
             method: r.requiredString("method", example: "interview")?.value ?? "",
-            date: (r.date("date") ?? { r.missing("date", example: "2026-03-14"); return nil }())?.value ?? "",
+            date: {
+                if r.entries.first(where: { $0.key == "date" }).map({ !$0.value.isNull }) != true {
+                    r.missing("date", example: "2026-03-14")
+                    _ = r.value("date")
+                    return ""
+                }
+                return r.date("date")?.value ?? ""
+            }(),
             participants: r.int("participants", in: 0...10_000_000),
             confidence: r.choice("confidence", ["low", "medium", "high"]),
             supports: r.strings("supports"),
@@ -175,8 +190,10 @@ struct EntityDecoder {
                 synonyms.append(.init(department: Located(value: entry.key, location: entry.keyLocation), words: words))
             }
         }
+        let term = r.string("term")
         return GlossaryTerm(
-            term: r.string("term")?.value ?? "",
+            term: term?.value ?? "",
+            termLocation: term?.location ?? r.location,
             definition: r.requiredString("definition", example: "One sentence everyone agrees on.")?.value ?? "",
             synonyms: synonyms,
             related: r.strings("related"),

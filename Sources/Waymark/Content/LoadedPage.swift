@@ -9,6 +9,10 @@ struct LoadedPage: Sendable {
     var description: String?
     var draft: Bool
     var tags: [String]
+    /// false when the page opts out of glossary auto-linking.
+    var glossary = true
+    /// Made by Waymark (a folder listing, a glossary view), not written by anyone.
+    var isGenerated = false
     var entity: Entity
     /// Front-matter keys no field claims, for templates.
     var params: [YAMLEntry]
@@ -61,22 +65,24 @@ enum PageLoader {
         }
         var diagnostics: [Diagnostic] = []
         var frontMatter: YAMLValue?
+        var yamlFailed = false
         if let yaml = split.yaml {
             switch YAMLDocument.parse(yaml, path: path, firstLine: split.yamlFirstLine) {
             case .success(let v): frontMatter = v
-            case .failure(let d): diagnostics.append(d)
+            case .failure(let d): diagnostics.append(d); yamlFailed = true
             }
         }
         let type = pageType(file, frontMatter: frontMatter, diagnostics: &diagnostics)
         let decoded = EntityDecoder.decode(type, frontMatter: frontMatter, path: path)
-        diagnostics += decoded.diagnostics
+        // Unreadable YAML is one error; its fields are not also "missing".
+        if !yamlFailed { diagnostics += decoded.diagnostics }
 
         var reserved: Set<String> = []
         if case .journey(let j) = decoded.entity { reserved = Set(j.stages.map(\.anchor)) }
         let body = MarkdownBody(text: split.body, path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
         let facts = body.scan()
         let heading = facts.headings.first(where: { $0.level == 1 })?.text
-        if decoded.title == nil, heading == nil, ![.page, .listing, .home, .term].contains(type) {
+        if !yamlFailed, decoded.title == nil, heading == nil, ![.page, .listing, .home, .term, .glossary, .vocabulary, .matrix].contains(type) {
             // A file without any front matter (an imported handbook page) gets a warning; typed data without a title is an error.
             diagnostics.append(Diagnostic(split.yaml == nil ? .warning : .error,
                                           frontMatter?.location ?? SourceLocation(path: path, line: 1, column: 1),
@@ -85,7 +91,7 @@ enum PageLoader {
         }
         let title = decoded.title ?? heading ?? prettyTitle(file)
         let page = LoadedPage(file: file, id: file.pageID, type: type, title: title, description: decoded.description,
-                              draft: decoded.draft, tags: decoded.tags, entity: decoded.entity, params: decoded.params,
+                              draft: decoded.draft, tags: decoded.tags, glossary: decoded.glossary, entity: decoded.entity, params: decoded.params,
                               body: body, facts: facts)
         return (page, diagnostics)
     }

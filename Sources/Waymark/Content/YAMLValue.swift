@@ -132,7 +132,20 @@ enum YAMLDocument {
             if let context { message += " (\(context.text) at line \(context.mark.line + firstLine - 1))" }
             return .error(SourceLocation(path: path, line: mark.line + firstLine - 1, column: mark.column), message, hint: hint)
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return .error(SourceLocation(path: path, line: context.mark.line + firstLine - 1, column: context.mark.column),
+            // Yams points at one of the keys; writers need the repeated one: the second at that indentation.
+            var line = context.mark.line, column = context.mark.column
+            if let key = duplicates.first {
+                let lines = context.text.split(separator: "\n", omittingEmptySubsequences: false)
+                let indent = String(repeating: " ", count: max(0, context.mark.column - 1))
+                let hits = lines.indices.filter { i in
+                    let l = lines[i]
+                    guard l.hasPrefix(indent) else { return false }
+                    let rest = l.dropFirst(indent.count)
+                    return rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":") || rest.hasPrefix("'\(key)':")
+                }
+                if hits.count >= 2 { line = hits[1] + 1; column = indent.count + 1 }
+            }
+            return .error(SourceLocation(path: path, line: line + firstLine - 1, column: column),
                           "duplicate key \(duplicates.map { "`\($0)`" }.joined(separator: ", ")) in front matter",
                           hint: "each key may appear once; merge the values or remove one")
         case .reader(let problem, _, _, _):

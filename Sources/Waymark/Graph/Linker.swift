@@ -9,11 +9,14 @@ struct Linker {
         var diagnostics: [Diagnostic] = []
         var pages = uniquePages(loaded, diagnostics: &diagnostics)
         let drafts = includeDrafts ? [] : pages.filter(\.draft)
-        let draftIDs = Set(drafts.map { $0.id.lowercased() })
+        // Every name a draft answers to, so a link to it by id, file name or title gets the --drafts hint.
+        let draftIDs = Set(drafts.flatMap { [$0.id.lowercased(), String($0.id.split(separator: "/").last ?? "").lowercased(), $0.title.lowercased()] })
         if !includeDrafts { pages.removeAll(where: \.draft) }
+        pages += glossaryViews(for: pages)
         pages += generatedPages(for: pages)
         pages.sort { $0.id < $1.id }
         for i in pages.indices where pages[i].id.isEmpty { pages[i].type = .home }
+        for i in pages.indices where pages[i].id == "glossary" && [.page, .listing].contains(pages[i].type) { pages[i].type = .glossary }
 
         let index = SiteIndex(pages: pages, assets: Set(assets.map(\.relativePath)))
         var resolver = ReferenceChecker(index: index, config: config, draftIDs: draftIDs)
@@ -30,8 +33,62 @@ struct Linker {
                     < ($1.relation.rawValue, pages[$1.source].title, pages[$1.source].id, $1.context)
             }
         }
-        let site = Site(config: config, index: index, backlinks: backlinks, children: children(of: pages), assets: assets)
+        let glossary = Glossary(index: index)
+        diagnostics += homonymWarnings(glossary, index: index)
+        let usage = termUsage(glossary, index: index, backlinks: backlinks)
+        let site = Site(config: config, index: index, backlinks: backlinks, children: children(of: pages), assets: assets,
+                        glossary: glossary, termUsage: usage)
         return (site, diagnostics)
+    }
+
+    /// The glossary's generated views: a vocabulary page per department with synonyms, and the matrix.
+    /// A page a writer made with the same id wins.
+    private func glossaryViews(for pages: [LoadedPage]) -> [LoadedPage] {
+        guard pages.contains(where: { $0.type == .term }) else { return [] }
+        let existing = Set(pages.map(\.id))
+        var views: [LoadedPage] = []
+        for department in pages where department.type == .department {
+            let name = department.id.split(separator: "/").last.map(String.init) ?? department.id
+            let id = "glossary/vocabulary/" + name
+            if !existing.contains(id) { views.append(LoadedPage(generated: id, type: .vocabulary, title: "\(department.title) vocabulary")) }
+        }
+        if !views.isEmpty, !existing.contains("glossary/vocabulary") {
+            views.append(LoadedPage(generated: "glossary/vocabulary", type: .listing, title: "Vocabularies by department"))
+        }
+        if !existing.contains("glossary/matrix") {
+            views.append(LoadedPage(generated: "glossary/matrix", type: .matrix, title: "What each department calls it"))
+        }
+        return views
+    }
+
+    /// A word two terms claim (a homonym such as "lead") is reported once, at its last claim.
+    private func homonymWarnings(_ glossary: Glossary, index: SiteIndex) -> [Diagnostic] {
+        glossary.homonyms.map { h in
+            let claims = h.claims.map { claim -> String in
+                let term = glossary.entries[claim.entry].name
+                guard let d = claim.word.department else { return "“\(term)” (its name)" }
+                return "“\(term)” (what \(index.pages[d].title) calls it)"
+            }
+            let last = h.claims.map(\.word.location).max() ?? SourceLocation(path: "content/glossary/")
+            return .warning(last, "“\(h.word)” means different things: \(claims.joined(separator: " and "))",
+                            hint: "a homonym confuses readers across departments; auto-links go to the term whose name it is, or nowhere")
+        }
+    }
+
+    /// For each glossary entry, the pages that use it: auto-detected mentions plus explicit links.
+    private func termUsage(_ glossary: Glossary, index: SiteIndex, backlinks: [[Backlink]]) -> [[Int]] {
+        var usage = Array(repeating: Set<Int>(), count: glossary.entries.count)
+        if config.glossaryAutolink != .off {
+            let pages = index.pages
+            let mentions = parallelMap(Array(pages.indices)) { i in
+                pages[i].facts.glossaryText.isEmpty ? [] : glossary.mentionedEntries(in: pages[i].facts.glossaryText, excludingPage: i)
+            }
+            for (page, entries) in mentions.enumerated() { for e in entries { usage[e].insert(page) } }
+        }
+        for (e, entry) in glossary.entries.enumerated() {
+            for b in backlinks[entry.page] where b.relation == .mentions { usage[e].insert(b.source) }
+        }
+        return usage.map { $0.sorted { (index.pages[$0].title, index.pages[$0].id) < (index.pages[$1].title, index.pages[$1].id) } }
     }
 
     /// One page per id. Two files with one id (`a.md` and `a/index.md`, or ids differing only in case) are an error.
@@ -70,9 +127,7 @@ struct Linker {
             let title = folder.isEmpty ? config.title
                 : folder.contains("/") ? LoadedPage.prettyName(name ?? folder) : (type?.sectionTitle ?? LoadedPage.prettyName(folder))
             let file = ContentFile(relativePath: folder.isEmpty ? "" : folder + "/", url: URL(fileURLWithPath: "/dev/null"), kind: .markdown)
-            return LoadedPage(file: file, id: folder, type: folder.isEmpty ? .home : .listing, title: title, description: nil,
-                              draft: false, tags: [], entity: .page, params: [],
-                              body: MarkdownBody(text: "", path: file.displayPath, firstLine: 1), facts: BodyFacts())
+            return LoadedPage(generated: folder, type: folder.isEmpty ? .home : .listing, title: title)
         }
     }
 
@@ -95,6 +150,14 @@ struct Linker {
 }
 
 extension LoadedPage {
+    /// A page Waymark makes itself: it has no source file and no body.
+    init(generated id: String, type: PageType, title: String) {
+        let file = ContentFile(relativePath: id.isEmpty ? "" : id + "/", url: URL(fileURLWithPath: "/dev/null"), kind: .markdown)
+        self.init(file: file, id: id, type: type, title: title, description: nil, draft: false, tags: [], glossary: false,
+                  isGenerated: true, entity: .page, params: [],
+                  body: MarkdownBody(text: "", path: file.displayPath, firstLine: 1), facts: BodyFacts())
+    }
+
     /// `customer-onboarding` → "Customer onboarding".
     static func prettyName(_ name: String) -> String {
         let words = name.replacingOccurrences(of: "-", with: " ").replacingOccurrences(of: "_", with: " ")

@@ -146,6 +146,24 @@ struct ReferenceChecker {
         return nil
     }
 
+    /// A backlink sentence as the page shows it: unlabelled wikilinks read as their targets' titles.
+    func readable(_ sentence: String) -> String {
+        guard sentence.contains(MarkdownBody.titleMarkStart) || sentence.contains(MarkdownBody.titleMarkEnd) else { return sentence }
+        var out = ""
+        var rest = Substring(sentence)
+        while let start = rest.range(of: MarkdownBody.titleMarkStart) {
+            out += rest[..<start.lowerBound]
+            rest = rest[start.upperBound...]
+            let end = rest.range(of: MarkdownBody.titleMarkEnd)
+            let target = String(end.map { rest[..<$0.lowerBound] } ?? rest)
+            rest = end.map { rest[$0.upperBound...] } ?? ""
+            let page = target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
+            if !page.isEmpty, case .found(let p) = index.lookup(page) { out += index.pages[p].title } else { out += target }
+        }
+        out += rest
+        return out.replacingOccurrences(of: MarkdownBody.titleMarkEnd, with: "")
+    }
+
     static func stageOrTouchpointName(_ anchor: String, in journey: Journey) -> String? {
         for stage in journey.stages {
             if stage.anchor == anchor { return stage.name }
@@ -168,7 +186,7 @@ struct ReferenceChecker {
         let isImage: Bool = { if case .image = link.target { return true }; return false }()
         switch resolution {
         case .page(let t, _):
-            if !isImage { backlinks.append(Edge(target: t, backlink: Backlink(relation: .mentions, source: i, context: link.sentence))) }
+            if !isImage { backlinks.append(Edge(target: t, backlink: Backlink(relation: .mentions, source: i, context: readable(link.sentence)))) }
         case .asset, .external:
             break
         case .missing(let suggestion):

@@ -40,6 +40,14 @@ struct Site: Sendable {
     /// Direct children (page indices) of each folder page, for listings and breadcrumbs.
     var children: [String: [Int]]
     var assets: [ContentFile]
+    var glossary: Glossary
+    /// Per glossary entry: the pages that mention the term (auto-detected or linked), sorted by title.
+    var termUsage: [[Int]]
+
+    /// Glossary terms no page mentions or links to.
+    var unusedTerms: [Int] {
+        glossary.entries.indices.filter { termUsage[$0].isEmpty }.map { glossary.entries[$0].page }
+    }
 
     /// The URL path of a page: `personas/sam` → `/personas/sam/` (under the base path).
     func url(of page: Int) -> String {

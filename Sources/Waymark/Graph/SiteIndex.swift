@@ -25,6 +25,8 @@ struct SiteIndex: Sendable {
         for (i, page) in pages.enumerated() {
             if byID[page.id] == nil { byID[page.id] = i }
             byLowerID[page.id.lowercased(), default: []].append(i)
+            // Generated pages answer to their id only, so they never make a writer's short link ambiguous.
+            if page.isGenerated { continue }
             if let name = page.id.split(separator: "/").last { byName[name.lowercased(), default: []].append(i) }
             byTitle[page.title.lowercased(), default: []].append(i)
         }

@@ -29,6 +29,8 @@ struct BodyFacts: Sendable {
     var rawHTML: SourceLocation?
     /// First paragraph as plain text (for summaries).
     var firstParagraph: String?
+    /// Paragraph text where glossary words may be auto-linked (not code, links, headings or HTML), one run a line.
+    var glossaryText = ""
 }
 
 /// How a wikilink or URL is written into the output, decided by the link step.
@@ -48,6 +50,9 @@ struct MarkdownBody {
     var firstLine: Int
     /// Anchors already taken on the page (stage and touchpoint anchors), so headings never collide with them.
     var reservedAnchors: Set<String>
+
+    /// Brackets around an unlabelled wikilink's target in backlink sentences, replaced by its title when linked.
+    static let titleMarkStart = "\u{E000}", titleMarkEnd = "\u{E001}"
 
     static let templateAnchors: Set<String> = ["main", "content", "backlinks", "top", "nav", "search"]
 
@@ -74,7 +79,7 @@ struct MarkdownBody {
                 collectLinks(in: node, lines: lines, into: &facts)
             case .paragraph:
                 if facts.firstParagraph == nil, node.parent?.kind == .document { facts.firstParagraph = plainText(node) }
-                collectLinks(in: node, lines: lines, into: &facts)
+                collectLinks(in: node, lines: lines, into: &facts, glossaryEligible: true)
             case .htmlBlock, .htmlInline:
                 if facts.rawHTML == nil { facts.rawHTML = location(node.startLine, node.startColumn, lines) }
             default:
@@ -85,11 +90,12 @@ struct MarkdownBody {
     }
 
     /// Links inside one leaf block, each with the sentence around it.
-    private func collectLinks(in block: MarkdownNode, lines: [[UInt8]], into facts: inout BodyFacts) {
+    private func collectLinks(in block: MarkdownNode, lines: [[UInt8]], into facts: inout BodyFacts, glossaryEligible: Bool = false) {
         // In a table each row is its own "sentence"; cells read as "a · b".
         let isTable = block.kind == .paragraph && PipeTable.isTable(block)
         var blockText = ""
         var found: [(BodyLinkTarget, SourceLocation, Int)] = []
+        var searchFrom: (Int, Int)?
         func walk(_ node: MarkdownNode, insideLink: Bool) {
             var children = node.children[...]
             while let child = children.first {
@@ -103,12 +109,20 @@ struct MarkdownBody {
                     for link in Wikilink.scan(runText) {
                         let start = runText.utf8.index(runText.utf8.startIndex, offsetBy: link.range.lowerBound)
                         blockText += String(runText[cursor..<start])
+                        if glossaryEligible { facts.glossaryText += String(runText[cursor..<start]) + "\n" }
                         let offset = blockText.utf8.count
-                        blockText += link.label ?? link.target
+                        // An unlabelled wikilink shows its target's title, known only after the link step: mark it.
+                        blockText += link.label ?? (Self.titleMarkStart + link.target + Self.titleMarkEnd)
                         cursor = runText.utf8.index(runText.utf8.startIndex, offsetBy: link.range.upperBound)
-                        found.append((.wiki(link), location(run[0].startLine, run[0].startColumn + link.range.lowerBound, lines), offset))
+                        // Entities and escapes make decoded text shorter than the source: find the link in the source.
+                        let needle = Array(("[[" + (link.target.isEmpty ? "#" : link.target)).utf8)
+                        let at = Self.find(needle, in: lines, from: searchFrom ?? (run[0].startLine, run[0].startColumn))
+                        if let at { searchFrom = (at.line, at.column + needle.count) }
+                        let (line, column) = at ?? (run[0].startLine, run[0].startColumn + link.range.lowerBound)
+                        found.append((.wiki(link), location(line, column, lines), offset))
                     }
                     blockText += String(runText[cursor...])
+                    if glossaryEligible { facts.glossaryText += String(runText[cursor...]) + "\n" }
                     continue
                 case .text, .code:
                     blockText += child.literal
@@ -148,6 +162,20 @@ struct MarkdownBody {
         var s = String(decoding: bytes[start..<end], as: UTF8.self).trimmingWhitespace()
         if s.count > 280 { s = String(s.prefix(277)) + "…" }
         return s
+    }
+
+    /// The first (line, byte column) at or after `start` where `needle` occurs, within a few lines.
+    static func find(_ needle: [UInt8], in lines: [[UInt8]], from start: (Int, Int)) -> (line: Int, column: Int)? {
+        guard !needle.isEmpty, start.0 >= 1 else { return nil }
+        for line in start.0...min(lines.count, start.0 + 20) {
+            let bytes = lines[line - 1]
+            let from = line == start.0 ? max(0, start.1 - 1) : 0
+            guard bytes.count >= needle.count, from <= bytes.count - needle.count else { continue }
+            for i in from...(bytes.count - needle.count) where bytes[i] == needle[0] && Array(bytes[i..<(i + needle.count)]) == needle {
+                return (line, i + 1)
+            }
+        }
+        return nil
     }
 
     /// The table row of `text` containing the byte `offset`, its cells joined by " · ".
@@ -208,6 +236,8 @@ struct MarkdownBody {
         var resolveWikilink: (Wikilink) -> RenderedLink? = { _ in nil }
         /// The page title shown above the body: a first `# Heading` saying the same is dropped, not shown twice.
         var pageTitle: String?
+        /// Glossary auto-linking: for a text node's literal, the byte ranges to wrap and the markup around each.
+        var autolink: ((String) -> [(range: Range<Int>, open: String, close: String)])?
         /// Rewrites a Markdown link or image destination (e.g. `../sam.md` → `/personas/sam/`).
         var rewriteURL: (String) -> String? = { _ in nil }
     }
@@ -217,7 +247,9 @@ struct MarkdownBody {
         var slugs = SlugAllocator(reserved: reservedAnchors)
         if let title = options.pageTitle, let first = tree.document.firstChild, first.kind == .heading, first.headingLevel == 1,
            plainText(first).lowercased() == title.lowercased() {
-            _ = slugs.allocate(plainText(first))  // keep later heading ids identical to the scan's
+            // Its anchor stays a link target (and later heading ids stay identical to the scan's).
+            let anchor = slugs.allocate(plainText(first))
+            first.insertBefore(tree.makeCustomBlock(open: "<span id=\"\(escapeHTML(anchor))\"></span>", close: ""))
             tree.delete(first)
         }
         // Kinds are read before any mutation: text nodes deleted below are never touched again.
@@ -237,6 +269,7 @@ struct MarkdownBody {
                 }
             case .paragraph:
                 rewriteWikilinks(in: node, tree: tree, options)
+                if let autolink = options.autolink { autolinkTerms(in: node, tree: tree, autolink) }
                 if PipeTable.isTable(node) { PipeTable.rewrite(node, in: tree) }
             case .link, .image:
                 if let url = options.rewriteURL(node.url) { node.setURL(url) }
@@ -251,6 +284,36 @@ struct MarkdownBody {
             }
         }
         return tree.html(unsafe: options.unsafe)
+    }
+
+    /// Wraps glossary words in the text of one paragraph; never inside links, code or raw HTML.
+    private func autolinkTerms(in block: MarkdownNode, tree: MarkdownTree,
+                               _ autolink: (String) -> [(range: Range<Int>, open: String, close: String)]) {
+        for child in block.children {
+            switch child.kind {
+            case .text:
+                let literal = child.literal
+                let hits = autolink(literal)
+                guard !hits.isEmpty else { continue }
+                let bytes = Array(literal.utf8)
+                var cursor = 0
+                for hit in hits {
+                    if hit.range.lowerBound > cursor {
+                        child.insertBefore(tree.makeText(String(decoding: bytes[cursor..<hit.range.lowerBound], as: UTF8.self)))
+                    }
+                    let wrapper = tree.makeCustomInline(open: hit.open, close: hit.close)
+                    wrapper.appendChild(tree.makeText(String(decoding: bytes[hit.range], as: UTF8.self)))
+                    child.insertBefore(wrapper)
+                    cursor = hit.range.upperBound
+                }
+                if cursor < bytes.count { child.insertBefore(tree.makeText(String(decoding: bytes[cursor...], as: UTF8.self))) }
+                tree.delete(child)
+            case .emphasis, .strong:
+                autolinkTerms(in: child, tree: tree, autolink)
+            default:
+                break
+            }
+        }
     }
 
     /// Replaces `[[…]]` in the text runs of one block by custom link nodes. Text inside links is left alone.

@@ -45,7 +45,7 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
         case .journey(let j): ctx["journey"] = journey(j, page: i, fields: &fields)
         case .persona(let p): ctx["persona"] = persona(p, page: i, fields: &fields)
         case .finding(let f): finding(f, fields: &fields)
-        case .term(let t): ctx["term"] = term(t, fields: &fields)
+        case .term(let t): ctx["term"] = term(t, page: i, fields: &fields)
         case .department(let d):
             fields.text("Lead", d.lead)
             fields.text("Contact", d.contact)
@@ -98,6 +98,12 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
             ctx["listing"] = ["items": items, "hasItems": !items.isEmpty]
         }
         if page.type == .home { ctx["home"] = ["sections": homeSections()] }
+        switch page.type {
+        case .glossary: ctx["glossary"] = glossaryIndex()
+        case .vocabulary: ctx["vocabulary"] = vocabulary(for: page)
+        case .matrix: ctx["matrix"] = matrix()
+        default: break
+        }
         return ctx
     }
 
@@ -195,13 +201,112 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
         fields.links("Personas", f.personas.map { link($0, type: .persona) })
     }
 
-    private func term(_ t: GlossaryTerm, fields: inout FieldList) -> [String: Any] {
+    private func term(_ t: GlossaryTerm, page: Int, fields: inout FieldList) -> [String: Any] {
         fields.text("Status", t.status)
         if let o = t.owner { fields.links("Owner", [link(o, type: .department)]) }
         fields.links("Related", t.related.map { link($0, type: .term) })
         fields.links("Not to confuse with", t.notToConfuse.map { link($0, type: .term) })
         let synonyms: [[String: Any]] = t.synonyms.map { ["department": link($0.department, type: .department), "words": $0.words] }
-        return ["definition": t.definition, "synonyms": synonyms, "hasSynonyms": !synonyms.isEmpty]
+        var ctx: [String: Any] = ["definition": t.definition, "synonyms": synonyms, "hasSynonyms": !synonyms.isEmpty]
+        if let e = site.glossary.entryOfPage[page] {
+            let groups = groupedByType(site.termUsage[e])
+            ctx["usedIn"] = groups
+            ctx["hasUsedIn"] = !groups.isEmpty
+            let homonyms = site.glossary.homonyms.filter { $0.claims.contains { $0.entry == e } }.map { h -> [String: Any] in
+                let others = Array(Set(h.claims.map(\.entry)).subtracting([e])).sorted().map { link(site.glossary.entries[$0].page) }
+                return ["word": h.word, "others": others]
+            }
+            if !homonyms.isEmpty { ctx["homonyms"] = homonyms }
+        }
+        return ctx
+    }
+
+    /// Pages grouped under their type's section title, in navigation order.
+    private func groupedByType(_ pages: [Int]) -> [[String: Any]] {
+        let order: [PageType] = [.journey, .persona, .finding, .term, .department, .page, .home, .listing]
+        return order.compactMap { type -> [String: Any]? in
+            let items = pages.filter { site.pages[$0].type == type }.map { link($0) }
+            return items.isEmpty ? nil : ["group": type == .page || type == .home ? "Pages" : type.sectionTitle, "items": items]
+        }
+    }
+
+    /// The entries as the glossary views show them.
+    private func entryContext(_ e: Int) -> [String: Any] {
+        let entry = site.glossary.entries[e]
+        var ctx = link(entry.page)
+        ctx["definition"] = entry.definition
+        if case .term(let t) = site.pages[entry.page].entity, let status = t.status { ctx["status"] = status }
+        var byDepartment: [(Int, [String])] = []
+        for word in entry.words {
+            guard let d = word.department else { continue }
+            if let k = byDepartment.firstIndex(where: { $0.0 == d }) { byDepartment[k].1.append(word.text) } else { byDepartment.append((d, [word.text])) }
+        }
+        ctx["synonyms"] = byDepartment.map { ["department": link($0.0), "words": $0.1.joined(separator: ", ")] as [String: Any] }
+        ctx["hasSynonyms"] = !byDepartment.isEmpty
+        return ctx
+    }
+
+    private var sortedEntries: [Int] {
+        site.glossary.entries.indices.sorted { site.glossary.entries[$0].name.lowercased() < site.glossary.entries[$1].name.lowercased() }
+    }
+
+    private var departments: [Int] {
+        site.pages.indices.filter { site.pages[$0].type == .department }.sorted { site.pages[$0].title < site.pages[$1].title }
+    }
+
+    /// A–Z: terms under their first letter, with synonyms and status; links to the other views.
+    private func glossaryIndex() -> [String: Any] {
+        var letters: [(String, [[String: Any]])] = []
+        for e in sortedEntries {
+            let first = site.glossary.entries[e].name.first.map { String($0).uppercased() } ?? "#"
+            let letter = first.first?.isLetter == true ? first : "#"
+            if letters.last?.0 == letter { letters[letters.count - 1].1.append(entryContext(e)) } else { letters.append((letter, [entryContext(e)])) }
+        }
+        let vocabularies = departments.compactMap { d -> [String: Any]? in
+            let name = site.pages[d].id.split(separator: "/").last.map(String.init) ?? ""
+            guard let v = site.index.page(id: "glossary/vocabulary/" + name) else { return nil }
+            return link(v)
+        }
+        var ctx: [String: Any] = [
+            "letters": letters.map { ["letter": $0.0, "anchor": "letter-" + slugify($0.0), "terms": $0.1] as [String: Any] },
+            "termCount": site.glossary.entries.count,
+            "vocabularies": vocabularies, "hasVocabularies": !vocabularies.isEmpty,
+        ]
+        if let m = site.index.page(id: "glossary/matrix") { ctx["matrix"] = link(m) }
+        return ctx
+    }
+
+    /// One department's words: what it says, which term that is, and what the others call it.
+    private func vocabulary(for page: LoadedPage) -> [String: Any] {
+        let name = page.id.split(separator: "/").last.map(String.init) ?? ""
+        guard let d = site.index.page(id: "departments/" + name) ?? departments.first(where: { site.pages[$0].id.hasSuffix("/" + name) }) else { return [:] }
+        var entries: [[String: Any]] = []
+        for e in sortedEntries {
+            let entry = site.glossary.entries[e]
+            let own = entry.words.filter { $0.department == d }.map(\.text)
+            let owned: Bool = { if case .term(let t) = site.pages[entry.page].entity, let o = t.owner,
+                                  case .page(let p, _) = site.index.resolve(reference: o.value, type: .department) { return p == d }; return false }()
+            guard !own.isEmpty || owned else { continue }
+            var ctx = entryContext(e)
+            ctx["words"] = own.isEmpty ? entry.name : own.joined(separator: ", ")
+            ctx["synonyms"] = (ctx["synonyms"] as? [[String: Any]] ?? []).filter { ($0["department"] as? [String: Any])?["url"] as? String != site.url(of: d) }
+            entries.append(ctx)
+        }
+        return ["department": link(d), "entries": entries, "hasEntries": !entries.isEmpty]
+    }
+
+    /// Terms × departments: what each department calls each term.
+    private func matrix() -> [String: Any] {
+        let columns = departments
+        let rows = sortedEntries.map { e -> [String: Any] in
+            let entry = site.glossary.entries[e]
+            let cells = columns.map { d -> [String: Any] in
+                let words = entry.words.filter { $0.department == d }.map(\.text)
+                return words.isEmpty ? ["empty": true] : ["words": words.joined(separator: ", ")]
+            }
+            return ["term": link(entry.page), "cells": cells]
+        }
+        return ["departments": columns.map { link($0) }, "rows": rows]
     }
 }
 

@@ -62,6 +62,10 @@ struct SiteRenderer {
             return RenderedLink(href: site.url(of: t) + (anchor.map { "#" + $0 } ?? ""), label: label,
                                 cssClass: "wikilink wikilink-\(target.type.rawValue)", title: target.description)
         }
+        if site.config.glossaryAutolink != .off, page.glossary, !site.glossary.entries.isEmpty {
+            let linker = TermLinker(site: site, page: i, firstOnly: site.config.glossaryAutolink == .first)
+            options.autolink = { linker.links(in: $0) }
+        }
         options.rewriteURL = { url in
             switch index.resolve(url: url, from: i) {
             case .page(let t, let anchor): return site.url(of: t) + (anchor.map { "#" + $0 } ?? "")
@@ -70,5 +74,41 @@ struct SiteRenderer {
             }
         }
         return page.body.html(options)
+    }
+}
+
+/// Glossary auto-links for one page being rendered: the first mention of each term (or every one),
+/// each with a hover card that also opens on keyboard focus and is tied to the link by aria-describedby.
+final class TermLinker {
+    private let site: Site
+    private let page: Int
+    private let firstOnly: Bool
+    private var linked: Set<Int> = []
+    private var count = 0
+
+    init(site: Site, page: Int, firstOnly: Bool) {
+        self.site = site
+        self.page = page
+        self.firstOnly = firstOnly
+    }
+
+    func links(in text: String) -> [(range: Range<Int>, open: String, close: String)] {
+        let glossary = site.glossary
+        var result: [(range: Range<Int>, open: String, close: String)] = []
+        for m in glossary.matcher.matches(in: text) {
+            guard let e = glossary.patternEntry[m.pattern], glossary.entries[e].page != page else { continue }
+            if firstOnly && linked.contains(e) { continue }
+            linked.insert(e)
+            count += 1
+            let id = "wm-term-\(count)"
+            let entry = glossary.entries[e]
+            let open = "<span class=\"term\"><a href=\"\(escapeHTML(site.url(of: entry.page)))\" class=\"term-link\" aria-describedby=\"\(id)\">"
+            var card = "<strong>\(escapeHTML(entry.name))</strong>: \(escapeHTML(entry.definition))"
+            let synonyms = glossary.synonymSentence(e, index: site.index)
+            if !synonyms.isEmpty { card += " <span class=\"term-card-synonyms\">\(escapeHTML(synonyms))</span>" }
+            let close = "</a><span class=\"term-card\" role=\"tooltip\" id=\"\(id)\">\(card)</span></span>"
+            result.append((m.range, open, close))
+        }
+        return result
     }
 }

@@ -1,0 +1,107 @@
+/// The cross-department glossary, built once in the link step: every term with the words each
+/// department uses for it, the matcher that finds them in bodies, and the words two terms claim.
+struct Glossary: Sendable {
+    struct Word: Sendable, Hashable {
+        /// As written (`target group`).
+        var text: String
+        /// The department page that uses it, or nil for the term's own name.
+        var department: Int?
+        var location: SourceLocation
+    }
+
+    struct Entry: Sendable {
+        var page: Int
+        var name: String
+        var definition: String
+        var words: [Word]
+    }
+
+    /// A word two or more terms claim.
+    struct Homonym: Sendable {
+        var word: String
+        var claims: [(entry: Int, word: Word)]
+    }
+
+    let entries: [Entry]
+    /// Term page index → entry index.
+    let entryOfPage: [Int: Int]
+    let matcher: TermMatcher
+    /// Matcher pattern → entry it links to, or nil for a homonym no one can decide.
+    let patternEntry: [Int?]
+    let patternText: [String]
+    let homonyms: [Homonym]
+
+    init(index: SiteIndex) {
+        var entries: [Entry] = []
+        for (i, page) in index.pages.enumerated() {
+            guard case .term(let t) = page.entity else { continue }
+            var words = [Word(text: t.term.isEmpty ? page.title : t.term, department: nil, location: t.termLocation)]
+            for s in t.synonyms {
+                var department: Int?
+                if case .page(let d, _) = index.resolve(reference: s.department.value, type: .department), index.pages[d].type == .department {
+                    department = d
+                }
+                words += s.words.map { Word(text: $0, department: department, location: s.department.location) }
+            }
+            entries.append(Entry(page: i, name: words[0].text, definition: t.definition, words: words))
+        }
+        self.entries = entries
+        entryOfPage = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.page, $0) })
+
+        // One pattern per normalised phrase; a phrase claimed by several terms is a homonym.
+        var claims: [String: [(entry: Int, word: Word)]] = [:]
+        var order: [String] = []
+        for (e, entry) in entries.enumerated() {
+            for word in entry.words {
+                let key = TermMatcher.tokens(in: word.text).map(\.word).joined(separator: " ")
+                guard !key.isEmpty else { continue }
+                if claims[key] == nil { order.append(key) }
+                claims[key, default: []].append((e, word))
+            }
+        }
+        var patternEntry: [Int?] = []
+        var homonyms: [Homonym] = []
+        for key in order {
+            let c = claims[key] ?? []
+            let distinct = Set(c.map(\.entry))
+            if distinct.count == 1 {
+                patternEntry.append(c[0].entry)
+            } else {
+                // A term's own name beats another term's synonym; otherwise nobody can decide.
+                let owners = Set(c.filter { $0.word.department == nil }.map(\.entry))
+                patternEntry.append(owners.count == 1 ? owners.first : nil)
+                homonyms.append(Homonym(word: c[0].word.text, claims: c))
+            }
+        }
+        self.patternEntry = patternEntry
+        patternText = order
+        matcher = TermMatcher(patterns: order)
+        self.homonyms = homonyms
+    }
+
+    /// Entries mentioned in `text` (whole words, first match per phrase), excluding `page`'s own term.
+    func mentionedEntries(in text: String, excludingPage page: Int) -> Set<Int> {
+        var result: Set<Int> = []
+        for m in matcher.matches(in: text) {
+            if let e = patternEntry[m.pattern], entries[e].page != page { result.insert(e) }
+        }
+        return result
+    }
+
+    /// "Marketing calls this target group; IT calls it persona."
+    func synonymSentence(_ e: Int, index: SiteIndex) -> String {
+        var byDepartment: [(String, [String])] = []
+        for word in entries[e].words {
+            guard let d = word.department else { continue }
+            let title = index.pages[d].title
+            if let k = byDepartment.firstIndex(where: { $0.0 == title }) { byDepartment[k].1.append(word.text) } else {
+                byDepartment.append((title, [word.text]))
+            }
+        }
+        let parts = byDepartment.enumerated().map { k, item in
+            let words = item.1.map { "“\($0)”" }.joined(separator: " or ")
+            return k == 0 ? "\(item.0) calls this \(words)" : "\(item.0) calls it \(words)"
+        }
+        return parts.isEmpty ? "" : parts.joined(separator: "; ") + "."
+    }
+}

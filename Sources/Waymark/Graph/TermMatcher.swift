@@ -1,0 +1,128 @@
+/// Finds glossary words in text: Aho–Corasick over normalised word tokens, so thousands of terms
+/// cost one pass per text. Whole words only, case-insensitive, simple plurals ("segments" matches
+/// "segment"), and leftmost-longest: "industry segment" wins over "segment".
+struct TermMatcher: Sendable {
+    struct Match: Equatable {
+        /// UTF-8 byte range of the matched words in the text.
+        var range: Range<Int>
+        /// Index of the pattern (in the order given to `init`).
+        var pattern: Int
+    }
+
+    private var tokenIDs: [String: Int32] = [:]
+    private var transitions: [[Int32: Int32]] = [[:]]
+    private var fail: [Int32] = [0]
+    /// The pattern ending at a node, and the nearest node on its fail chain that ends one.
+    private var terminal: [Int32] = [-1]
+    private var dictionaryLink: [Int32] = [-1]
+    private var patternLengths: [Int] = []
+
+    var patternCount: Int { patternLengths.count }
+
+    /// `patterns[i]` is a phrase; a phrase with no words never matches.
+    init(patterns: [String]) {
+        for phrase in patterns {
+            let tokens = Self.tokens(in: phrase).map(\.word)
+            patternLengths.append(tokens.count)
+            guard !tokens.isEmpty else { continue }
+            var node: Int32 = 0
+            for token in tokens {
+                let id = tokenIDs[token] ?? {
+                    let id = Int32(tokenIDs.count)
+                    tokenIDs[token] = id
+                    return id
+                }()
+                if let next = transitions[Int(node)][id] {
+                    node = next
+                } else {
+                    let next = Int32(transitions.count)
+                    transitions.append([:])
+                    fail.append(0)
+                    terminal.append(-1)
+                    dictionaryLink.append(-1)
+                    transitions[Int(node)][id] = next
+                    node = next
+                }
+            }
+            if terminal[Int(node)] < 0 { terminal[Int(node)] = Int32(patternLengths.count - 1) }
+        }
+        buildFailLinks()
+    }
+
+    private mutating func buildFailLinks() {
+        var queue: [Int32] = []
+        for (_, child) in transitions[0] { queue.append(child) }
+        var head = 0
+        while head < queue.count {
+            let node = queue[head]
+            head += 1
+            for (token, child) in transitions[Int(node)] {
+                var f = fail[Int(node)]
+                while f != 0 && transitions[Int(f)][token] == nil { f = fail[Int(f)] }
+                let target = transitions[Int(f)][token] ?? 0
+                fail[Int(child)] = target == child ? 0 : target
+                let fc = fail[Int(child)]
+                dictionaryLink[Int(child)] = terminal[Int(fc)] >= 0 ? fc : dictionaryLink[Int(fc)]
+                queue.append(child)
+            }
+        }
+    }
+
+    /// Non-overlapping matches, left to right, the longest at each position.
+    func matches(in text: String) -> [Match] {
+        guard !patternLengths.isEmpty else { return [] }
+        let tokens = Self.tokens(in: text)
+        var found: [(start: Int, end: Int, pattern: Int)] = []
+        var node: Int32 = 0
+        for (i, token) in tokens.enumerated() {
+            guard let id = tokenIDs[token.word] else { node = 0; continue }
+            while node != 0 && transitions[Int(node)][id] == nil { node = fail[Int(node)] }
+            node = transitions[Int(node)][id] ?? 0
+            var out = terminal[Int(node)] >= 0 ? node : dictionaryLink[Int(node)]
+            while out >= 0 {
+                let p = Int(terminal[Int(out)])
+                found.append((i - patternLengths[p] + 1, i, p))
+                out = dictionaryLink[Int(out)]
+            }
+        }
+        found.sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
+        var result: [Match] = []
+        var nextFree = 0
+        for f in found where f.start >= nextFree {
+            result.append(Match(range: tokens[f.start].range.lowerBound..<tokens[f.end].range.upperBound, pattern: f.pattern))
+            nextFree = f.end + 1
+        }
+        return result
+    }
+
+    /// Words of `text` (runs of letters and digits), lowercased and singularised, with their byte ranges.
+    static func tokens(in text: String) -> [(word: String, range: Range<Int>)] {
+        var result: [(String, Range<Int>)] = []
+        var current = String.UnicodeScalarView()
+        var start = 0
+        var offset = 0
+        for scalar in text.unicodeScalars {
+            let width = UTF8.width(scalar)
+            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                if current.isEmpty { start = offset }
+                current.append(scalar)
+            } else if !current.isEmpty {
+                result.append((singular(String(current).lowercased()), start..<offset))
+                current = String.UnicodeScalarView()
+            }
+            offset += width
+        }
+        if !current.isEmpty { result.append((singular(String(current).lowercased()), start..<offset)) }
+        return result
+    }
+
+    /// A light English singular, applied to both patterns and text so they meet: journeys → journey,
+    /// policies → policy, processes → process. Words ending in -ss, -us, -is are left alone.
+    static func singular(_ w: String) -> String {
+        guard w.count > 3, w.last == "s" else { return w }
+        if w.hasSuffix("ies") && w.count > 4 { return String(w.dropLast(3)) + "y" }
+        for suffix in ["sses", "shes", "ches", "xes", "zes"] where w.hasSuffix(suffix) { return String(w.dropLast(2)) }
+        if w.hasSuffix("ss") || w.hasSuffix("us") || w.hasSuffix("is") { return w }
+        return String(w.dropLast())
+    }
+}

@@ -1,0 +1,410 @@
+import Foundation
+import XCTest
+@testable import Waymark
+
+/// Front matter of each entity type: required fields, value checks and typed references,
+/// each problem reported at the line and column it was written.
+final class EntityTests: XCTestCase {
+    /// Pages the entities under test can refer to.
+    static let base: [String: String] = [
+        "content/personas/sam.md": "---\ntitle: Sam\n---\n",
+        "content/departments/it.md": "---\ntitle: IT\n---\n",
+        "content/departments/sales.md": "---\ntitle: Sales\n---\n",
+    ]
+
+    private func check(_ files: [String: String]) throws -> BuildReport {
+        var all = Self.base
+        all.merge(files) { _, new in new }
+        return try TempSite(all).check()
+    }
+
+    // MARK: Journeys
+
+    func testCompleteJourneyHasNoDiagnostics() throws {
+        let report = try check(["content/journeys/renewal.md": """
+            ---
+            title: Renewal
+            personas: [personas/sam]
+            owner: departments/it
+            basis: assumption
+            status: draft
+            last_reviewed: 2026-01-31
+            stages:
+              - name: Reminder
+                emotion: -1
+                touchpoints:
+                  - name: Reminder email
+                    channel: email
+                    mode: online
+                    owner: departments/sales
+                    moment: truth
+                    emotion: 2
+              - name: Payment
+            ---
+            """])
+        assertNoDiagnostics(report)
+    }
+
+    func testJourneyWithoutStagesIsAnErrorNamingTheFieldAtTheFrontMatter() throws {
+        let report = try check(["content/journeys/renewal.md": """
+            ---
+            title: Renewal
+            personas: [personas/sam]
+            ---
+            Body.
+            """])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/journeys/renewal.md:2:1: error: journey is missing the required field `stages`",
+        ])
+        XCTAssertEqual(report.diagnostics.first?.hint, "add `stages: [{name: Awareness}]`")
+    }
+
+    func testJourneyWithoutPersonasOrTitleNamesEachMissingField() throws {
+        let report = try check(["content/journeys/renewal.md": """
+            ---
+            stages: [{name: Reminder}]
+            ---
+            """])
+        XCTAssertEqual(Set(headlines(report.diagnostics)), [
+            "content/journeys/renewal.md:2:1: error: journey is missing the required field `personas`",
+            "content/journeys/renewal.md:2:1: error: journey is missing the required field `title`",
+        ])
+    }
+
+    func testEmotionOutsideMinusTwoToTwoIsAnErrorAtTheValue() throws {
+        let report = try check(["content/journeys/renewal.md": """
+            ---
+            title: Renewal
+            personas: [personas/sam]
+            stages:
+              - name: Reminder
+                emotion: 5
+            ---
+            """])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/journeys/renewal.md:6:14: error: `emotion` is 5, outside -2…2",
+        ])
+    }
+
+    func testEmotionThatIsNotANumberIsAnErrorAtTheValue() throws {
+        let report = try check(["content/journeys/renewal.md": """
+            ---
+            title: Renewal
+            personas: [personas/sam]
+            stages:
+              - name: Reminder
+                touchpoints:
+                  - name: Letter
+                    channel: post
+                    emotion: happy
+            ---
+            """])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/journeys/renewal.md:9:18: error: `emotion` must be a whole number from -2 to 2, not text",
+        ])
+    }
+
+    func testTouchpointWithoutChannelIsAnErrorNamingTheTouchpoint() throws {
+        let report = try check(["content/journeys/renewal.md": """
+            ---
+            title: Renewal
+            personas: [personas/sam]
+            stages:
+              - name: Reminder
+                touchpoints:
+                  - name: Reminder letter
+                    mode: offline
+            ---
+            """])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/journeys/renewal.md:7:9: error: touchpoint `Reminder letter` is missing the required field `channel`",
+        ])
+    }
+
+    func testStageWithoutNameIsAnError() throws {
+        let report = try check(["content/journeys/renewal.md": """
+            ---
+            title: Renewal
+            personas: [personas/sam]
+            stages:
+              - goal: Pay on time
+            ---
+            """])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/journeys/renewal.md:5:5: error: stage is missing the required field `name`",
+        ])
+    }
+
+    func testUnknownChoiceValueListsTheAllowedOnes() throws {
+        let report = try check(["content/journeys/renewal.md": """
+            ---
+            title: Renewal
+            personas: [personas/sam]
+            basis: hunch
+            stages: [{name: Reminder}]
+            ---
+            """])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/journeys/renewal.md:4:8: error: `basis` is `hunch`; expected one of assumption, research, hybrid",
+        ])
+    }
+
+    func testUnknownPersonaIdIsAnErrorAtTheReferenceWithASuggestion() throws {
+        let report = try check(["content/journeys/renewal.md": """
+            ---
+            title: Renewal
+            personas: [personas/sma]
+            stages: [{name: Reminder}]
+            ---
+            """])
+        XCTAssertEqual(report.diagnostics, [.error(SourceLocation(path: "content/journeys/renewal.md", line: 3, column: 12),
+                                                   "unknown persona `personas/sma`", hint: "did you mean `personas/sam`?")])
+    }
+
+    func testUnknownPersonaWithNothingCloseSuggestsCreatingIt() throws {
+        let report = try check(["content/journeys/renewal.md": """
+            ---
+            title: Renewal
+            personas:
+              - personas/sam
+              - personas/robin-grandparent
+            stages: [{name: Reminder}]
+            ---
+            """])
+        XCTAssertEqual(report.diagnostics, [.error(SourceLocation(path: "content/journeys/renewal.md", line: 5, column: 5),
+                                                   "unknown persona `personas/robin-grandparent`",
+                                                   hint: "create content/personas/robin-grandparent.md or fix the id")])
+    }
+
+    func testPersonaMayBeNamedByShortName() throws {
+        let report = try check(["content/journeys/renewal.md": """
+            ---
+            title: Renewal
+            personas: [sam]
+            stages: [{name: Reminder}]
+            ---
+            """])
+        assertNoDiagnostics(report)
+    }
+
+    func testReferenceToAPageOfTheWrongTypeSaysWhatItIs() throws {
+        let report = try check(["content/journeys/renewal.md": """
+            ---
+            title: Renewal
+            personas: [departments/it]
+            stages: [{name: Reminder}]
+            ---
+            """])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/journeys/renewal.md:3:12: error: `departments/it` is a department, not a persona",
+        ])
+    }
+
+    func testCyclicParentsBetweenTwoJourneysAreOneError() throws {
+        let journey = { (name: String, parent: String) in """
+            ---
+            title: \(name)
+            personas: [personas/sam]
+            parent: \(parent)
+            stages: [{name: One}]
+            ---
+            """ }
+        let report = try check([
+            "content/journeys/a.md": journey("A", "journeys/b"),
+            "content/journeys/b.md": journey("B", "journeys/a"),
+        ])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/journeys/a.md:4:9: error: journey parents form a cycle: journeys/a → journeys/b → journeys/a",
+        ])
+    }
+
+    func testJourneyThatIsItsOwnParentIsAnError() throws {
+        let report = try check(["content/journeys/a.md": """
+            ---
+            title: A
+            personas: [personas/sam]
+            parent: journeys/a
+            stages: [{name: One}]
+            ---
+            """])
+        XCTAssertEqual(report.diagnostics.errorCount, 1, DiagnosticFormat.human.render(report.diagnostics))
+    }
+
+    func testParentChainWithoutACycleIsFine() throws {
+        let report = try check([
+            "content/journeys/a.md": "---\ntitle: A\npersonas: [sam]\nstages: [{name: One}]\n---\n",
+            "content/journeys/b.md": "---\ntitle: B\npersonas: [sam]\nparent: journeys/a\nstages: [{name: One}]\n---\n",
+            "content/journeys/c.md": "---\ntitle: C\npersonas: [sam]\nparent: journeys/b\nstages: [{name: One}]\n---\n",
+        ])
+        assertNoDiagnostics(report)
+    }
+
+    // MARK: Findings
+
+    func testFindingWithABadDateIsOneErrorAtTheValue() throws {
+        let report = try check(["content/research/diary.md": """
+            ---
+            title: Diary study
+            method: diary study
+            date: 2025-13-01
+            ---
+            """])
+        XCTAssertEqual(report.diagnostics, [.error(SourceLocation(path: "content/research/diary.md", line: 4, column: 7),
+                                                   "`date` is `2025-13-01`, not a date",
+                                                   hint: "write dates as YYYY-MM-DD, e.g. 2026-03-14")])
+    }
+
+    func testFindingWithoutMethodOrDateNamesThem() throws {
+        let report = try check(["content/research/diary.md": "---\ntitle: Diary study\n---\n"])
+        XCTAssertEqual(Set(headlines(report.diagnostics)), [
+            "content/research/diary.md:2:1: error: research finding is missing the required field `method`",
+            "content/research/diary.md:2:1: error: research finding is missing the required field `date`",
+        ])
+    }
+
+    func testFindingSupportsMustNameAStageOrTouchpointThatExists() throws {
+        let report = try check([
+            "content/journeys/renewal.md": "---\ntitle: Renewal\npersonas: [sam]\nstages: [{name: Reminder}]\n---\n",
+            "content/research/diary.md": """
+                ---
+                title: Diary study
+                method: diary study
+                date: 2025-11-01
+                supports: [journeys/renewal#reminder, journeys/renewal#payment]
+                ---
+                """,
+        ])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/research/diary.md:5:39: error: unknown stage or touchpoint `#payment` in `journeys/renewal`",
+        ])
+    }
+
+    // MARK: Glossary
+
+    func testGlossarySynonymUnderAnUnknownDepartmentIsAnError() throws {
+        let report = try check(["content/glossary/lead.md": """
+            ---
+            term: Lead
+            definition: A person who might buy.
+            synonyms:
+              sales: [prospect]
+              finanse: [debtor]
+            ---
+            """])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/glossary/lead.md:6:3: error: unknown department `finanse`",
+        ])
+    }
+
+    func testTermWithoutDefinitionIsAnError() throws {
+        let report = try check(["content/glossary/lead.md": "---\nterm: Lead\n---\n"])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/glossary/lead.md:2:1: error: glossary term is missing the required field `definition`",
+        ])
+    }
+
+    // MARK: Types
+
+    func testUnknownTypeIsAnErrorAtTheValue() throws {
+        let report = try check(["content/notes.md": "---\ntitle: Notes\ntype: recipe\n---\n"])
+        XCTAssertEqual(headlines(report.diagnostics), ["content/notes.md:3:7: error: unknown page type `recipe`"])
+        XCTAssertTrue(report.diagnostics.first?.hint?.contains("journey") == true)
+    }
+
+    func testTypeOverridesTheFolder() throws {
+        // A persona outside personas/ still needs a title, and journeys may list it.
+        let report = try check([
+            "content/people/robin.md": "---\ntype: persona\n---\n",
+        ])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/people/robin.md:2:1: error: persona is missing the required field `title`",
+        ])
+    }
+
+    // MARK: YAML
+
+    func testMalformedYAMLIsAnErrorAtTheBadLine() throws {
+        let report = try check(["content/notes.md": """
+            ---
+            title: Notes
+            summary: one: two
+            ---
+            """])
+        XCTAssertEqual(report.diagnostics.count, 1, DiagnosticFormat.human.render(report.diagnostics))
+        let d = try XCTUnwrap(report.diagnostics.first)
+        XCTAssertEqual(d.severity, .error)
+        XCTAssertEqual(d.location.path, "content/notes.md")
+        XCTAssertEqual(d.location.line, 3)
+        XCTAssertTrue(d.message.hasPrefix("malformed YAML"), d.message)
+        XCTAssertNotNil(d.hint)
+    }
+
+    func testMalformedYAMLInATypedPageIsReportedOnceNotAlsoAsMissingFields() throws {
+        let report = try check(["content/departments/service.md": """
+            ---
+            title: Service
+            lead: [Alex
+            ---
+            """])
+        XCTAssertEqual(report.diagnostics.count, 1, DiagnosticFormat.human.render(report.diagnostics))
+        XCTAssertTrue(report.diagnostics.first?.message.hasPrefix("malformed YAML") == true)
+    }
+
+    func testDuplicateKeyIsAnErrorAtTheSecondKey() throws {
+        let report = try check(["content/personas/robin.md": """
+            ---
+            title: Robin
+            segment: grandparents
+            title: Robin again
+            ---
+            """])
+        let duplicate = try XCTUnwrap(report.diagnostics.first { $0.message.contains("duplicate key") }, "\(report.diagnostics)")
+        XCTAssertEqual(duplicate.severity, .error)
+        XCTAssertEqual(duplicate.message, "duplicate key `title` in front matter")
+        XCTAssertEqual(duplicate.location, SourceLocation(path: "content/personas/robin.md", line: 4, column: 1), "the second `title`")
+    }
+
+    func testFrontMatterThatIsNotAMappingIsAnError() throws {
+        let report = try check(["content/personas/robin.md": "---\n- just\n- a list\n---\n"])
+        XCTAssertTrue(headlines(report.diagnostics).contains(
+            "content/personas/robin.md:2:1: error: persona must be a mapping of `key: value` lines, not a list"), "\(headlines(report.diagnostics))")
+    }
+
+    // MARK: Templates
+
+    func testUnknownFrontMatterKeysAreAvailableToTemplatesAsParams() throws {
+        var templates = TempSite.minimalTemplates
+        templates["page.mustache"] = "<p class=\"squad\">{{page.params.squad}}</p><p class=\"size\">{{page.params.team_size}}</p>{{#page.params.tools}}<i>{{.}}</i>{{/page.params.tools}}\n"
+        var files = Self.base
+        files["content/personas/robin.md"] = """
+            ---
+            title: Robin
+            squad: Blue team
+            team_size: 4
+            tools: [phone, paper diary]
+            ---
+            """
+        let site = try TempSite(files, templates: templates)
+        assertNoDiagnostics(site.build())
+        let html = try XCTUnwrap(site.html("personas/robin/index.html"))
+        XCTAssertEqual(html, "<p class=\"squad\">Blue team</p><p class=\"size\">4</p><i>phone</i><i>paper diary</i>\n")
+    }
+
+    func testUnknownFrontMatterKeysAreShownAsFields() throws {
+        var files = Self.base
+        files["content/personas/robin.md"] = "---\ntitle: Robin\nsquad: Blue team\n---\n"
+        let site = try TempSite(files)
+        assertNoDiagnostics(site.build())
+        let html = try XCTUnwrap(site.html("personas/robin/index.html"))
+        XCTAssertTrue(html.contains("<dt>Squad</dt><dd>Blue team</dd>"), html)
+    }
+
+    // MARK: Site configuration
+
+    func testUnknownKeyInWaymarkYmlIsAWarningWithSuggestion() throws {
+        let report = try check(["waymark.yml": "title: KB\nbaseUrl: /kb/\n"])
+        XCTAssertEqual(report.diagnostics, [.warning(SourceLocation(path: "waymark.yml", line: 2, column: 1),
+                                                     "unknown key `baseUrl` in waymark.yml is ignored",
+                                                     hint: "did you mean `baseURL`?")])
+    }
+}

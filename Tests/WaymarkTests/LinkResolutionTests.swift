@@ -1,0 +1,344 @@
+import Foundation
+import XCTest
+@testable import Waymark
+
+/// How every way of writing a link resolves, checked through whole tiny builds.
+final class LinkResolutionTests: XCTestCase {
+    /// A persona, a journey with stages and touchpoints, and a file, for links to point at.
+    static let targets: [String: String] = [
+        "content/personas/sam-parent.md": """
+            ---
+            title: Sam, a parent
+            ---
+            # Sam
+
+            Sam looks after two children.
+
+            ## Daily routine
+
+            Mornings are busy.
+            """,
+        "content/journeys/asthma.md": """
+            ---
+            title: Asthma care
+            personas: [personas/sam-parent]
+            stages:
+              - name: Diagnosis
+                touchpoints:
+                  - name: GP appointment
+                    channel: in person
+              - name: Living with asthma
+            ---
+            The reference journey.
+            """,
+        "content/files/map.pdf": "%PDF-1.4 not really a PDF\n",
+    ]
+
+    /// Builds `targets` plus `content/notes.md` with `body` (no front matter) and returns the notes page's HTML.
+    private func notesHTML(_ body: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        var files = Self.targets
+        files["content/notes.md"] = body
+        let site = try TempSite(files)
+        let report = site.build()
+        assertNoDiagnostics(report, file: file, line: line)
+        return try XCTUnwrap(site.html("notes/index.html"), "notes page not written", file: file, line: line)
+    }
+
+    private func check(_ files: [String: String]) throws -> BuildReport {
+        var all = Self.targets
+        all.merge(files) { _, new in new }
+        return try TempSite(all).check()
+    }
+
+    // MARK: Wikilinks that resolve
+
+    func testFullIdLinksToThePrettyURLWithTheTargetTitleAsLabel() throws {
+        let html = try notesHTML("See [[personas/sam-parent]].\n")
+        XCTAssertTrue(html.contains(#"<a href="/personas/sam-parent/" class="wikilink wikilink-persona">Sam, a parent</a>"#), html)
+    }
+
+    func testShortFileNameMatchesCaseInsensitively() throws {
+        let html = try notesHTML("See [[Sam-Parent]] and [[ASTHMA]].\n")
+        XCTAssertTrue(html.contains(#"<a href="/personas/sam-parent/""#), html)
+        XCTAssertTrue(html.contains(#"<a href="/journeys/asthma/""#), html)
+    }
+
+    func testTitleMatchesCaseInsensitively() throws {
+        let html = try notesHTML("See [[asthma care]].\n")
+        XCTAssertTrue(html.contains(#"<a href="/journeys/asthma/" class="wikilink wikilink-journey">Asthma care</a>"#), html)
+    }
+
+    func testLabelAfterTheBarIsTheLinkText() throws {
+        let html = try notesHTML("Ask [[personas/sam-parent|our parent]].\n")
+        XCTAssertTrue(html.contains(#"<a href="/personas/sam-parent/" class="wikilink wikilink-persona">our parent</a>"#), html)
+    }
+
+    func testLabelIsEscaped() throws {
+        let html = try notesHTML("Ask [[personas/sam-parent|Sam & \"co\" <3]].\n")
+        XCTAssertTrue(html.contains(">Sam &amp; &quot;co&quot; &lt;3</a>"), html)
+    }
+
+    func testStageAnchorLinksToTheStageAndNamesIt() throws {
+        let html = try notesHTML("Start at [[journeys/asthma#diagnosis]].\n")
+        XCTAssertTrue(html.contains(#"<a href="/journeys/asthma/#diagnosis" class="wikilink wikilink-journey">Asthma care › Diagnosis</a>"#), html)
+    }
+
+    func testTouchpointAnchorIsStageSlashTouchpoint() throws {
+        let html = try notesHTML("Book [[journeys/asthma#diagnosis/gp-appointment]].\n")
+        XCTAssertTrue(html.contains(#"<a href="/journeys/asthma/#diagnosis/gp-appointment" class="wikilink wikilink-journey">Asthma care › Diagnosis › GP appointment</a>"#), html)
+    }
+
+    func testStageAnchorMayBeWrittenAsTheStageName() throws {
+        let html = try notesHTML("Then [[journeys/asthma#Living with asthma]].\n")
+        XCTAssertTrue(html.contains(#"href="/journeys/asthma/#living-with-asthma""#), html)
+    }
+
+    func testHeadingAnchorIsCheckedAndTheHeadingHasThatId() throws {
+        var files = Self.targets
+        files["content/notes.md"] = "Read [[personas/sam-parent#daily-routine]].\n"
+        let site = try TempSite(files)
+        assertNoDiagnostics(site.build())
+        let notes = try XCTUnwrap(site.html("notes/index.html"))
+        XCTAssertTrue(notes.contains(#"<a href="/personas/sam-parent/#daily-routine" class="wikilink wikilink-persona">Sam, a parent › Daily routine</a>"#), notes)
+        let persona = try XCTUnwrap(site.html("personas/sam-parent/index.html"))
+        XCTAssertTrue(containsHeading(persona, level: 2, id: "daily-routine", text: "Daily routine"), persona)
+    }
+
+    func testAnchorOnlyLinkStaysOnThePage() throws {
+        let html = try notesHTML("# Notes\n\nJump to [[#next-steps]].\n\n## Next steps\n")
+        XCTAssertTrue(html.contains(#"<a href="/notes/#next-steps" class="wikilink wikilink-page">Next steps</a>"#), html)
+        XCTAssertTrue(containsHeading(html, level: 2, id: "next-steps", text: "Next steps"), html)
+    }
+
+    func testWikilinkInsideEmphasisAndHeadingsResolves() throws {
+        let html = try notesHTML("Intro.\n\n## About [[personas/sam-parent|Sam]]\n\n*Ask [[asthma]] first.*\n")
+        XCTAssertNotNil(html.range(of: #"<h2 id="about-sam">\s*About <a href="/personas/sam-parent/""#, options: .regularExpression), html)
+        XCTAssertTrue(html.contains(#"<em>Ask <a href="/journeys/asthma/""#), html)
+    }
+
+    // MARK: Markdown links
+
+    func testRelativeMarkdownLinksWithAndWithoutExtensionBecomePageURLs() throws {
+        var files = Self.targets
+        files["content/guides/start.md"] = """
+            Read [Sam](../personas/sam-parent.md), [Sam again](../personas/sam-parent),
+            [the routine](../personas/sam-parent.md#daily-routine) and [the notes](../notes.md).
+            """
+        files["content/notes.md"] = "Back to [the guide](guides/start.md).\n"
+        let site = try TempSite(files)
+        assertNoDiagnostics(site.build())
+        let guide = try XCTUnwrap(site.html("guides/start/index.html"))
+        XCTAssertTrue(guide.contains(#"<a href="/personas/sam-parent/">Sam</a>"#), guide)
+        XCTAssertTrue(guide.contains(#"<a href="/personas/sam-parent/">Sam again</a>"#), guide)
+        XCTAssertTrue(guide.contains(#"<a href="/personas/sam-parent/#daily-routine">the routine</a>"#), guide)
+        XCTAssertTrue(guide.contains(#"<a href="/notes/">the notes</a>"#), guide)
+        XCTAssertTrue(try XCTUnwrap(site.html("notes/index.html")).contains(#"<a href="/guides/start/">the guide</a>"#))
+    }
+
+    func testLinkToAFileUnderContentIsRewrittenAndTheFileIsCopied() throws {
+        var files = Self.targets
+        files["content/guides/start.md"] = "Print [the map](../files/map.pdf).\n"
+        let site = try TempSite(files)
+        assertNoDiagnostics(site.build())
+        let guide = try XCTUnwrap(site.html("guides/start/index.html"))
+        XCTAssertTrue(guide.contains(#"<a href="/files/map.pdf">the map</a>"#), guide)
+        XCTAssertEqual(site.html("files/map.pdf"), "%PDF-1.4 not really a PDF\n")
+    }
+
+    func testExternalLinksAreLeftAlone() throws {
+        let html = try notesHTML("[a](https://example.org/x.md) [b](mailto:kb@example.org) [c](/somewhere/)\n")
+        XCTAssertTrue(html.contains(#"<a href="https://example.org/x.md">a</a>"#), html)
+        XCTAssertTrue(html.contains(#"<a href="mailto:kb@example.org">b</a>"#), html)
+        XCTAssertTrue(html.contains(#"<a href="/somewhere/">c</a>"#), html)
+    }
+
+    func testBaseURLPrefixesEveryLink() throws {
+        var files = Self.targets
+        files["waymark.yml"] = "baseURL: https://intranet.example/kb\n"
+        files["content/notes.md"] = "See [[personas/sam-parent]] and [the map](files/map.pdf).\n"
+        let site = try TempSite(files)
+        assertNoDiagnostics(site.build())
+        let html = try XCTUnwrap(site.html("notes/index.html"))
+        XCTAssertTrue(html.contains(#"href="/kb/personas/sam-parent/""#), html)
+        XCTAssertTrue(html.contains(#"href="/kb/files/map.pdf""#), html)
+    }
+
+    func testImagesUnderContentAreRewrittenButGiveNoBacklink() throws {
+        var files = Self.targets
+        files["content/files/sam.png"] = "not really a PNG"
+        files["content/personas/sam-parent.md"] = "---\ntitle: Sam, a parent\n---\n![Sam](../files/sam.png)\n"
+        let site = try TempSite(files)
+        assertNoDiagnostics(site.build())
+        let html = try XCTUnwrap(site.html("personas/sam-parent/index.html"))
+        XCTAssertTrue(html.contains(#"<img src="/files/sam.png" alt="Sam" />"#), html)
+        XCTAssertEqual(site.html("files/sam.png"), "not really a PNG")
+    }
+
+    func testNonASCIIFileNamesArePercentEncodedInURLs() throws {
+        var files = Self.targets
+        files["content/guides/café visit.md"] = "---\ntitle: Café visit\n---\nCoffee.\n"
+        files["content/notes.md"] = "See [[café visit]].\n"
+        let site = try TempSite(files)
+        assertNoDiagnostics(site.build())
+        XCTAssertNotNil(site.html("guides/café visit/index.html"))
+        let html = try XCTUnwrap(site.html("notes/index.html"))
+        XCTAssertTrue(html.contains(#"<a href="/guides/caf%C3%A9%20visit/" class="wikilink wikilink-page">Café visit</a>"#), html)
+    }
+
+    // MARK: Links that do not resolve
+
+    func testBrokenImageIsAnError() throws {
+        let report = try check(["content/notes.md": "![map](files/nowhere.png)\n"])
+        XCTAssertEqual(headlines(report.diagnostics), ["content/notes.md:1:1: error: broken image `files/nowhere.png`: no such page or file"])
+    }
+
+
+    func testBrokenWikilinkIsAnErrorAtItsPositionWithSuggestion() throws {
+        let report = try check(["content/notes.md": """
+            ---
+            title: Notes
+            ---
+            First line.
+            See [[personas/sam-parnet]] here.
+            """])
+        XCTAssertEqual(report.diagnostics, [.error(SourceLocation(path: "content/notes.md", line: 5, column: 5),
+                                                   "broken link [[personas/sam-parnet]]: no such page or file",
+                                                   hint: "did you mean [[personas/sam-parent]]?")])
+    }
+
+    func testBrokenWikilinkOnALaterLineOfAParagraphHasThatLineAndColumn() throws {
+        let report = try check(["content/notes.md": "First line of a paragraph\nand the second: [[nowhere]].\n"])
+        XCTAssertEqual(headlines(report.diagnostics), ["content/notes.md:2:17: error: broken link [[nowhere]]: no such page or file"])
+    }
+
+    func testBrokenWikilinkInAListItemHasItsColumn() throws {
+        let report = try check(["content/notes.md": "Intro.\n\n- one\n- two [[nowhere]]\n  - nested [[elsewhere]]\n"])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/notes.md:4:7: error: broken link [[nowhere]]: no such page or file",
+            "content/notes.md:5:12: error: broken link [[elsewhere]]: no such page or file",
+        ])
+    }
+
+    func testColumnCountsCharactersNotBytes() throws {
+        let report = try check(["content/notes.md": "Café über [[nowhere]]\n"])
+        XCTAssertEqual(headlines(report.diagnostics), ["content/notes.md:1:11: error: broken link [[nowhere]]: no such page or file"])
+    }
+
+    func testColumnIsRightAfterEntitiesAndEscapes() throws {
+        // The source has `&amp;` and `\*`: five and two characters, though each reads as one.
+        let report = try check(["content/notes.md": "Tom &amp; Jerry \\*say\\* [[nowhere]]\n"])
+        XCTAssertEqual(headlines(report.diagnostics), ["content/notes.md:1:25: error: broken link [[nowhere]]: no such page or file"])
+    }
+
+    func testBrokenRelativeMarkdownLinkIsAnError() throws {
+        let report = try check(["content/notes.md": "See [Sam](personas/sam.md).\n"])
+        XCTAssertEqual(report.diagnostics.map(\.severity), [.error])
+        XCTAssertEqual(report.diagnostics.first?.location, SourceLocation(path: "content/notes.md", line: 1, column: 5))
+        XCTAssertEqual(report.diagnostics.first?.message, "broken link `personas/sam.md`: no such page or file")
+    }
+
+    func testBrokenAnchorIsAnErrorNamingTheAnchorAndThePage() throws {
+        let report = try check(["content/notes.md": "See [[personas/sam-parent#routines]].\n"])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/notes.md:1:5: error: broken anchor [[personas/sam-parent#routines]]: `#routines` is not a heading, stage or touchpoint of `personas/sam-parent`",
+        ])
+    }
+
+    func testBrokenStageAnchorSuggestsTheClosestStage() throws {
+        let report = try check(["content/notes.md": "See [[journeys/asthma#diagnosys]].\n"])
+        XCTAssertEqual(report.diagnostics.count, 1)
+        XCTAssertEqual(report.diagnostics.first?.hint, "did you mean [[journeys/asthma#diagnosis]]?")
+    }
+
+    func testBrokenAnchorInAMarkdownLinkIsAnError() throws {
+        let report = try check(["content/notes.md": "See [Sam](personas/sam-parent.md#nowhere).\n"])
+        XCTAssertEqual(report.diagnostics.map(\.severity), [.error])
+        XCTAssertTrue(report.diagnostics.first?.message.contains("`#nowhere`") == true, "\(report.diagnostics)")
+    }
+
+    func testAmbiguousShortNameIsAnErrorListingBothCandidates() throws {
+        let report = try check([
+            "content/personas/alex.md": "---\ntitle: Alex the parent\n---\n",
+            "content/departments/alex.md": "---\ntitle: Alex's team\n---\n",
+            "content/notes.md": "Ask [[alex]].\n",
+        ])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/notes.md:1:5: error: ambiguous link [[alex]] matches 2 pages: departments/alex, personas/alex",
+        ])
+        XCTAssertEqual(report.diagnostics.first?.hint, "write the full id, e.g. [[departments/alex]]")
+    }
+
+    func testBrokenLinksAreWarningsWhenTheSiteSaysSo() throws {
+        var files = Self.targets
+        files["waymark.yml"] = "links:\n  broken: warning\n"
+        files["content/notes.md"] = "See [[nowhere]] and [[personas/sam-parent#nothing]] and [x](missing.md).\n"
+        let site = try TempSite(files)
+        let report = site.build()
+        XCTAssertEqual(report.diagnostics.count, 3, DiagnosticFormat.human.render(report.diagnostics))
+        XCTAssertEqual(Set(report.diagnostics.map(\.severity)), [.warning])
+        XCTAssertTrue(report.wrote)
+        // The unresolved wikilink stays readable as text.
+        XCTAssertTrue(site.html("notes/index.html")?.contains("[[nowhere]]") == true)
+    }
+
+    func testBrokenLinksAsWarningsMayAlsoBeWrittenWithADottedKey() throws {
+        var files = Self.targets
+        files["waymark.yml"] = "links.broken: warning\n"
+        files["content/notes.md"] = "See [[nowhere]].\n"
+        let report = try TempSite(files).check()
+        XCTAssertEqual(report.diagnostics.map(\.severity), [.warning])
+    }
+
+    // MARK: Not links
+
+    func testWikilinksInCodeAreNotLinks() throws {
+        let html = try notesHTML("""
+            Write `[[personas/nowhere]]` to link.
+
+            ```
+            [[journeys/nowhere]]
+            ```
+
+                [[indented/nowhere]]
+            """)
+        XCTAssertTrue(html.contains("<code>[[personas/nowhere]]</code>"), html)
+        XCTAssertTrue(html.contains("<pre><code>[[journeys/nowhere]]\n</code></pre>"), html)
+        XCTAssertTrue(html.contains("<pre><code>[[indented/nowhere]]\n</code></pre>"), html)
+    }
+
+    func testWikilinkInsideAMarkdownLinkTextIsNotResolved() throws {
+        let html = try notesHTML("[see [[nowhere]] here](https://example.org)\n")
+        XCTAssertTrue(html.contains("[[nowhere]]"), html)
+    }
+
+    // MARK: Raw HTML
+
+    func testRawHTMLIsEscapedByDefaultWithAWarning() throws {
+        var files = Self.targets
+        files["content/notes.md"] = "Intro.\n\n<script>alert(1)</script>\n\nSome <b>bold</b> words.\n"
+        let site = try TempSite(files)
+        let report = site.build()
+        XCTAssertEqual(headlines(report.diagnostics), ["content/notes.md:3:1: warning: raw HTML is shown as text"])
+        let html = try XCTUnwrap(site.html("notes/index.html"))
+        XCTAssertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), html)
+        XCTAssertTrue(html.contains("&lt;b&gt;bold&lt;/b&gt;"), html)
+        XCTAssertFalse(html.contains("<script"), html)
+        XCTAssertFalse(html.contains("<b>"), html)
+    }
+
+    func testRawHTMLPassesThroughWhenTheSiteOptsIn() throws {
+        var files = Self.targets
+        files["waymark.yml"] = "markdown: {unsafe: true}\n"
+        files["content/notes.md"] = "Intro.\n\n<script>alert(1)</script>\n\nSome <b>bold</b> words.\n"
+        let site = try TempSite(files)
+        assertNoDiagnostics(site.build())
+        let html = try XCTUnwrap(site.html("notes/index.html"))
+        XCTAssertTrue(html.contains("<script>alert(1)</script>"), html)
+        XCTAssertTrue(html.contains("<b>bold</b>"), html)
+    }
+
+    func testJavascriptURLsAreNotEmittedInSafeMode() throws {
+        let html = try notesHTML("[click](javascript:alert(1))\n")
+        XCTAssertFalse(html.contains("javascript:"), html)
+    }
+}
