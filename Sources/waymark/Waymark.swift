@@ -49,6 +49,10 @@ struct SiteOptions: ParsableArguments {
     func finish(_ report: BuildReport, action: String) throws {
         let printed = format.render(report.diagnostics)
         if format == .json { print(printed, terminator: "") } else { FileHandle.standardError.write(Data(printed.utf8)) }
+        for note in report.notes where format != .json {
+            let line = format == .github ? "::notice::\(note)\n" : "note: \(note)\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
         let errors = report.diagnostics.errorCount, warnings = report.diagnostics.warningCount
         if format != .json {
             var summary = "\(report.pageCount) pages, \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"

@@ -23,6 +23,8 @@ public struct BuildReport: Sendable {
     public var wrote = false
     public var output: URL?
     public var steps: [(name: String, seconds: Double)] = []
+    /// Findings that are not problems but worth a look (glossary terms no page uses).
+    public var notes: [String] = []
 
     public var succeeded: Bool { !diagnostics.hasErrors }
 }
@@ -72,6 +74,10 @@ public enum BuildPipeline {
             return site
         }
         report.pageCount = site.pages.count
+        let unused = site.unusedTerms.map { site.pages[$0].id }
+        if !unused.isEmpty {
+            report.notes.append("\(unused.count) glossary term\(unused.count == 1 ? " is" : "s are") not used on any page: \(unused.joined(separator: ", "))")
+        }
         let rendered = step(4, "Render") { () -> [OutputFile] in
             let (theme, themeDiagnostics) = Theme.load(siteRoot: root)
             report.diagnostics += themeDiagnostics

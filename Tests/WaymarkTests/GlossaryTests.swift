@@ -1,0 +1,167 @@
+import Foundation
+import XCTest
+@testable import Waymark
+
+/// The cross-department glossary: which words become links, where, and what the checks say.
+final class GlossaryTests: XCTestCase {
+    /// Terms with overlapping words: "segment" is inside "industry segment", "journey" inside "customer journey".
+    static let terms: [String: String] = [
+        "content/departments/marketing.md": "---\ntitle: Marketing\n---\n",
+        "content/departments/it.md": "---\ntitle: IT\n---\n",
+        "content/departments/product.md": "---\ntitle: Product\n---\n",
+        "content/departments/sales.md": "---\ntitle: Sales\n---\n",
+        "content/glossary/persona.md": """
+            ---
+            term: Persona
+            definition: A research-based portrait of one kind of customer.
+            synonyms:
+              marketing: [target group]
+              product: [industry segment]
+            ---
+            """,
+        "content/glossary/segment.md": """
+            ---
+            term: Segment
+            definition: A slice of the market by size or sector.
+            ---
+            """,
+        "content/glossary/customer-journey.md": """
+            ---
+            term: Customer journey
+            definition: The whole path a customer takes to reach a goal.
+            synonyms:
+              sales: [sales cycle]
+            ---
+            """,
+        "content/glossary/journey.md": """
+            ---
+            term: Journey
+            definition: Short for a mapped journey page.
+            ---
+            """,
+    ]
+
+    /// Every auto-link on a page: (linked text, term URL), in document order.
+    func autolinks(_ html: String) -> [String] {
+        let pattern = #"<a href="([^"]+)" class="term-link" aria-describedby="[^"]+">([^<]*)</a>"#
+        let regex = try! NSRegularExpression(pattern: pattern)
+        return regex.matches(in: html, range: NSRange(html.startIndex..., in: html)).map { m in
+            let ns = html as NSString
+            return ns.substring(with: m.range(at: 2)) + " → " + ns.substring(with: m.range(at: 1))
+        }
+    }
+
+    func site(_ body: String, config: String = "", frontMatter: String = "title: Notes") throws -> TempSite {
+        var files = Self.terms
+        files["content/notes.md"] = "---\n\(frontMatter)\n---\n" + body
+        if !config.isEmpty { files["waymark.yml"] = config }
+        return try TempSite(files)
+    }
+
+    func testLongestMatchFirstPluralsAndFirstMentionOnly() throws {
+        let s = try site("""
+            Our Industry Segments differ. Each segment has a target group, and target groups change.
+            The customer journeys we map, and every journey after that, and the sales cycle.
+
+            """)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let html = try XCTUnwrap(s.html("notes/index.html"))
+        XCTAssertEqual(autolinks(html), [
+            "Industry Segments → /glossary/persona/",
+            "segment → /glossary/segment/",
+            "customer journeys → /glossary/customer-journey/",
+            "journey → /glossary/journey/",
+        ])
+    }
+
+    func testNeverInsideCodeHeadingsLinksOrRawHTML() throws {
+        let s = try site("""
+            # Target group research
+
+            Inline `target group` stays code, and so does this:
+
+                target group in a code block
+
+            A link [about the target group](https://example.com) is left alone, so is [[glossary/segment|a segment]].
+            <span>target group</span> is raw HTML shown as text.
+
+            """)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let html = try XCTUnwrap(s.html("notes/index.html"))
+        // Only the raw-HTML line's words are ordinary text (shown escaped), so that is the one mention linked.
+        XCTAssertEqual(autolinks(html), ["target group → /glossary/persona/"])
+        XCTAssertTrue(html.contains("<code>target group</code>"), html)
+        XCTAssertTrue(html.contains("Target group research"), html)
+        XCTAssertTrue(html.contains("&lt;span&gt;"), html)
+    }
+
+    func testAllModeLinksEveryMentionAndOffModeNone() throws {
+        let body = "A segment, another segment, and a third segment.\n"
+        let all = try site(body, config: "glossary:\n  autolink: all\n")
+        XCTAssertEqual(all.build().diagnostics.errorCount, 0)
+        XCTAssertEqual(autolinks(try XCTUnwrap(all.html("notes/index.html"))).count, 3)
+        let off = try site(body, config: "glossary:\n  autolink: off\n")
+        XCTAssertEqual(off.build().diagnostics.errorCount, 0)
+        XCTAssertEqual(autolinks(try XCTUnwrap(off.html("notes/index.html"))), [])
+    }
+
+    func testAPageCanOptOutAndATermNeverLinksToItself() throws {
+        let s = try site("A segment.\n", frontMatter: "title: Notes\nglossary: false")
+        try s.write("content/glossary/segment.md", "---\nterm: Segment\ndefinition: A slice of the market.\n---\nA segment is not a persona.\n")
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        XCTAssertEqual(autolinks(try XCTUnwrap(s.html("notes/index.html"))), [])
+        XCTAssertEqual(autolinks(try XCTUnwrap(s.html("glossary/segment/index.html"))), ["persona → /glossary/persona/"])
+    }
+
+    func testHoverCardCarriesDefinitionAndDepartmentWordsAccessibly() throws {
+        let s = try site("Meet the target group.\n")
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let html = try XCTUnwrap(s.html("notes/index.html"))
+        XCTAssertTrue(html.contains(#"<span class="term"><a href="/glossary/persona/" class="term-link" aria-describedby="wm-term-1">target group</a><span class="term-card" role="tooltip" id="wm-term-1"><strong>Persona</strong>: A research-based portrait of one kind of customer. <span class="term-card-synonyms">Marketing calls this “target group”; Product calls it “industry segment”.</span></span></span>"#), html)
+    }
+
+    func testHomonymIsAWarningNamingTheWordBothTermsAndDepartments() throws {
+        var files = Self.terms
+        files["content/glossary/lead.md"] = "---\nterm: Lead\ndefinition: A contact who showed interest.\n---\n"
+        files["content/glossary/opportunity.md"] = "---\nterm: Opportunity\ndefinition: A qualified deal.\nsynonyms:\n  sales: [lead]\n---\n"
+        let s = try TempSite(files)
+        let report = s.check()
+        XCTAssertEqual(headlines(report.diagnostics.filter { $0.severity == .warning }), [
+            "content/glossary/opportunity.md:5:3: warning: “Lead” means different things: “Lead” (its name) and “Opportunity” (what Sales calls it)",
+        ])
+    }
+
+    func testSynonymUnderUnknownDepartmentAndBrokenRelatedAreErrors() throws {
+        var files = Self.terms
+        files["content/glossary/churn.md"] = "---\nterm: Churn\ndefinition: Customers who leave.\nsynonyms:\n  finanse: [attrition]\nrelated: [glossary/retention]\n---\n"
+        let s = try TempSite(files)
+        XCTAssertEqual(headlines(s.check().diagnostics), [
+            "content/glossary/churn.md:5:3: error: unknown department `finanse`",
+            "content/glossary/churn.md:6:11: error: unknown glossary term `glossary/retention`",
+        ])
+    }
+
+    func testUnusedTermsAreListedAndUsageIsGroupedByType() throws {
+        let s = try site("Every segment matters.\n")
+        let report = s.build()
+        XCTAssertEqual(report.notes, ["3 glossary terms are not used on any page: glossary/customer-journey, glossary/journey, glossary/persona"])
+        let segment = try XCTUnwrap(s.html("glossary/segment/index.html"))
+        XCTAssertFalse(segment.isEmpty)
+    }
+
+    func testGlossaryViewsExist() throws {
+        let s = try site("Hello.\n")
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        for path in ["glossary/index.html", "glossary/matrix/index.html", "glossary/vocabulary/marketing/index.html",
+                     "glossary/vocabulary/sales/index.html"] {
+            XCTAssertNotNil(s.html(path), path)
+        }
+    }
+
+    func testMatcherUnit() {
+        let m = TermMatcher(patterns: ["segment", "industry segment", "policy", "process"])
+        let text = "Industry-segments, policies and processes; a segmentation is not a segment."
+        XCTAssertEqual(m.matches(in: text).map { String(text.utf8.dropFirst($0.range.lowerBound).prefix($0.range.count))! }
+                       .map { String($0) }, ["Industry-segments", "policies", "processes", "segment"])
+    }
+}
