@@ -74,17 +74,19 @@ public enum BuildPipeline {
             return site
         }
         report.pageCount = site.pages.count
-        let unused = site.unusedTerms.map { site.pages[$0].id }
-        if !unused.isEmpty {
-            report.notes.append("\(unused.count) glossary term\(unused.count == 1 ? " is" : "s are") not used on any page: \(unused.joined(separator: ", "))")
-        }
         let rendered = step(4, "Render") { () -> [OutputFile] in
             let (theme, themeDiagnostics) = Theme.load(siteRoot: root)
             report.diagnostics += themeDiagnostics
             guard let theme, !themeDiagnostics.hasErrors else { return [] }
-            let (files, diagnostics) = SiteRenderer(site: site, theme: theme).render()
-            report.diagnostics += diagnostics
-            return files
+            let result = SiteRenderer(site: site, theme: theme).render()
+            report.diagnostics += result.diagnostics
+            // With auto-linking off nothing scans bodies for glossary words, so "unused" would be a guess.
+            let unused = config.glossaryAutolink == .off ? [] : result.site.unusedTerms.map { site.pages[$0].id }
+            if !unused.isEmpty {
+                let shown = unused.prefix(20).joined(separator: ", ") + (unused.count > 20 ? ", … and \(unused.count - 20) more" : "")
+                report.notes.append("\(unused.count) glossary term\(unused.count == 1 ? " is" : "s are") not used on any page: \(shown)")
+            }
+            return result.files
         }
         report.fileCount = rendered.count
         report.diagnostics.sort()

@@ -75,16 +75,9 @@ struct Linker {
         }
     }
 
-    /// For each glossary entry, the pages that use it: auto-detected mentions plus explicit links.
+    /// For each glossary entry, the pages that link to it explicitly; auto-detected mentions are added while rendering.
     private func termUsage(_ glossary: Glossary, index: SiteIndex, backlinks: [[Backlink]]) -> [[Int]] {
         var usage = Array(repeating: Set<Int>(), count: glossary.entries.count)
-        if config.glossaryAutolink != .off {
-            let pages = index.pages
-            let mentions = parallelMap(Array(pages.indices)) { i in
-                pages[i].facts.glossaryText.isEmpty ? [] : glossary.mentionedEntries(in: pages[i].facts.glossaryText, excludingPage: i)
-            }
-            for (page, entries) in mentions.enumerated() { for e in entries { usage[e].insert(page) } }
-        }
         for (e, entry) in glossary.entries.enumerated() {
             for b in backlinks[entry.page] where b.relation == .mentions { usage[e].insert(b.source) }
         }

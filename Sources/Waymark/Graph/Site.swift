@@ -49,12 +49,26 @@ struct Site: Sendable {
         glossary.entries.indices.filter { termUsage[$0].isEmpty }.map { glossary.entries[$0].page }
     }
 
-    /// The URL path of a page: `personas/sam` → `/personas/sam/` (under the base path).
-    func url(of page: Int) -> String {
-        let id = pages[page].id
-        if id.isEmpty { return config.basePath }
-        return config.basePath + id.split(separator: "/").map { percentEncodePathSegment(String($0)) }.joined(separator: "/") + "/"
+    /// Every page's URL, computed once: links to pages are the most frequent thing rendering writes.
+    private(set) var urls: [String] = []
+
+    init(config: SiteConfig, index: SiteIndex, backlinks: [[Backlink]], children: [String: [Int]], assets: [ContentFile],
+         glossary: Glossary, termUsage: [[Int]]) {
+        self.config = config
+        self.index = index
+        self.backlinks = backlinks
+        self.children = children
+        self.assets = assets
+        self.glossary = glossary
+        self.termUsage = termUsage
+        urls = index.pages.map { page in
+            page.id.isEmpty ? config.basePath
+                : config.basePath + page.id.split(separator: "/").map { percentEncodePathSegment(String($0)) }.joined(separator: "/") + "/"
+        }
     }
+
+    /// The URL path of a page: `personas/sam` → `/personas/sam/` (under the base path).
+    func url(of page: Int) -> String { urls[page] }
 
     func url(ofAsset relativePath: String) -> String {
         config.basePath + relativePath.split(separator: "/").map { percentEncodePathSegment(String($0)) }.joined(separator: "/")
@@ -70,7 +84,10 @@ func percentEncodePathSegment(_ s: String) -> String {
              UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
             out.unicodeScalars.append(UnicodeScalar(byte))
         default:
-            out += String(format: "%%%02X", byte)
+            let hex: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F"]
+            out.append("%")
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0xF)])
         }
     }
     return out

@@ -9,7 +9,7 @@ struct TermMatcher: Sendable {
         var pattern: Int
     }
 
-    private var tokenIDs: [String: Int32] = [:]
+    private var tokenIDs: [UInt64: Int32] = [:]
     private var transitions: [[Int32: Int32]] = [[:]]
     private var fail: [Int32] = [0]
     /// The pattern ending at a node, and the nearest node on its fail chain that ends one.
@@ -22,7 +22,7 @@ struct TermMatcher: Sendable {
     /// `patterns[i]` is a phrase; a phrase with no words never matches.
     init(patterns: [String]) {
         for phrase in patterns {
-            let tokens = Self.tokens(in: phrase).map(\.word)
+            let tokens = Self.hashedTokens(in: phrase).map(\.hash)
             patternLengths.append(tokens.count)
             guard !tokens.isEmpty else { continue }
             var node: Int32 = 0
@@ -71,11 +71,11 @@ struct TermMatcher: Sendable {
     /// Non-overlapping matches, left to right, the longest at each position.
     func matches(in text: String) -> [Match] {
         guard !patternLengths.isEmpty else { return [] }
-        let tokens = Self.tokens(in: text)
+        let tokens = Self.hashedTokens(in: text)
         var found: [(start: Int, end: Int, pattern: Int)] = []
         var node: Int32 = 0
         for (i, token) in tokens.enumerated() {
-            guard let id = tokenIDs[token.word] else { node = 0; continue }
+            guard let id = tokenIDs[token.hash] else { node = 0; continue }
             while node != 0 && transitions[Int(node)][id] == nil { node = fail[Int(node)] }
             node = transitions[Int(node)][id] ?? 0
             var out = terminal[Int(node)] >= 0 ? node : dictionaryLink[Int(node)]
@@ -93,6 +93,72 @@ struct TermMatcher: Sendable {
             nextFree = f.end + 1
         }
         return result
+    }
+
+    /// The hot path: each word of `text` as a 64-bit hash of its normalised form (lowercased, singular),
+    /// read straight from UTF-8 without making a String per word. ASCII is handled byte by byte;
+    /// other scalars are decoded and lowercased only when they occur.
+    static func hashedTokens(in text: String) -> [(hash: UInt64, range: Range<Int>)] {
+        var result: [(hash: UInt64, range: Range<Int>)] = []
+        var text = text
+        text.withUTF8 { bytes in
+            var word: [UInt8] = []
+            word.reserveCapacity(32)
+            var start = 0
+            var i = 0
+            func flush(_ end: Int) {
+                if !word.isEmpty {
+                    result.append((hashWord(&word), start..<end))
+                    word.removeAll(keepingCapacity: true)
+                }
+            }
+            while i < bytes.count {
+                let b = bytes[i]
+                if b < 0x80 {
+                    if (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) {
+                        if word.isEmpty { start = i }
+                        word.append(b)
+                    } else if b >= 0x41 && b <= 0x5A {
+                        if word.isEmpty { start = i }
+                        word.append(b + 32)
+                    } else {
+                        flush(i)
+                    }
+                    i += 1
+                    continue
+                }
+                let length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
+                let end = min(i + length, bytes.count)
+                let scalar = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<end]), as: UTF8.self).unicodeScalars.first
+                if let scalar, scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                    if word.isEmpty { start = i }
+                    word.append(contentsOf: String(scalar).lowercased().utf8)
+                } else {
+                    flush(i)
+                }
+                i = end
+            }
+            flush(bytes.count)
+        }
+        return result
+    }
+
+    /// FNV-1a of the word after the same singular rules as `singular`.
+    private static func hashWord(_ w: inout [UInt8]) -> UInt64 {
+        let n = w.count
+        func ends(_ suffix: StaticString) -> Bool {
+            let k = suffix.utf8CodeUnitCount
+            guard n >= k else { return false }
+            return suffix.withUTF8Buffer { s in (0..<k).allSatisfy { w[n - k + $0] == s[$0] } }
+        }
+        if n > 3 && w[n - 1] == UInt8(ascii: "s") {
+            if n > 4 && ends("ies") { w.removeLast(3); w.append(UInt8(ascii: "y")) }
+            else if ends("sses") || ends("shes") || ends("ches") || ends("xes") || ends("zes") { w.removeLast(2) }
+            else if !(ends("ss") || ends("us") || ends("is")) { w.removeLast() }
+        }
+        var h: UInt64 = 0xcbf29ce484222325
+        for byte in w { h = (h ^ UInt64(byte)) &* 0x100000001b3 }
+        return h
     }
 
     /// Words of `text` (runs of letters and digits), lowercased and singularised, with their byte ranges.

@@ -33,18 +33,14 @@ struct OutputWriter {
         try? fm.removeItem(at: staging)
         do {
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-            var made: Set<String> = []
+            var made: Set<String> = [staging.path]
             for file in files.sorted(by: { $0.path < $1.path }) {
                 guard Self.isSafe(file.path) else { throw WriteError.unsafePath(file.path) }
-                let target = staging.appendingPathComponent(file.path)
-                let dir = target.deletingLastPathComponent().path
-                if !made.contains(dir) {
-                    try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                    made.insert(dir)
-                }
+                let target = staging.path + "/" + file.path
+                try Self.makeDirectory(String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)]), made: &made)
                 switch file.content {
-                case .bytes(let data): try data.write(to: target)
-                case .copy(let url): try fm.copyItem(at: url, to: target)
+                case .bytes(let data): try Self.writeFile(target, data)
+                case .copy(let url): try fm.copyItem(at: url, to: URL(fileURLWithPath: target))
                 }
             }
             try swap(staging: staging)
@@ -53,6 +49,39 @@ struct OutputWriter {
             if let e = error as? WriteError { throw e }
             throw WriteError.io(output.path, error.localizedDescription)
         }
+    }
+
+    /// mkdir -p with a memo: thousands of page folders cost one system call each, not a FileManager walk.
+    private static func makeDirectory(_ path: String, made: inout Set<String>) throws {
+        guard !made.contains(path) else { return }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            guard errno == ENOENT, let slash = path.lastIndex(of: "/") else { throw WriteError.io(path, String(cString: strerror(errno))) }
+            try makeDirectory(String(path[..<slash]), made: &made)
+            if mkdir(path, 0o755) != 0 && errno != EEXIST { throw WriteError.io(path, String(cString: strerror(errno))) }
+        }
+        made.insert(path)
+    }
+
+    /// Writes bytes with plain POSIX calls; a short write (a full disk) is an error, never a truncated page.
+    private static func writeFile(_ path: String, _ data: Data) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw WriteError.io(path, String(cString: strerror(errno))) }
+        var failure: String?
+        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            guard let base = buffer.baseAddress else { return }
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(fd, base + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+                offset += n
+            }
+        }
+        if close(fd) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
+        if let failure { throw WriteError.io(path, failure) }
     }
 
     private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32

@@ -221,12 +221,19 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
         return ctx
     }
 
+    /// A common term is used on thousands of pages; its page lists this many per type, then a count.
+    static let usageListLimit = 50
+
     /// Pages grouped under their type's section title, in navigation order.
     private func groupedByType(_ pages: [Int]) -> [[String: Any]] {
         let order: [PageType] = [.journey, .persona, .finding, .term, .department, .page, .home, .listing]
         return order.compactMap { type -> [String: Any]? in
-            let items = pages.filter { site.pages[$0].type == type }.map { link($0) }
-            return items.isEmpty ? nil : ["group": type == .page || type == .home ? "Pages" : type.sectionTitle, "items": items]
+            let all = pages.filter { site.pages[$0].type == type }
+            guard !all.isEmpty else { return nil }
+            var group: [String: Any] = ["group": type == .page || type == .home ? "Pages" : type.sectionTitle,
+                                        "items": all.prefix(Self.usageListLimit).map { link($0) }, "count": all.count]
+            if all.count > Self.usageListLimit { group["more"] = all.count - Self.usageListLimit }
+            return group
         }
     }
 

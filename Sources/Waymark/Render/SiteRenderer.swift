@@ -15,26 +15,77 @@ struct OutputFile: Sendable {
 struct SiteRenderer {
     let site: Site
     let theme: Theme
+    /// Per glossary entry, the link and hover-card markup around an auto-linked word, built once for all pages.
+    let termMarkup: [(href: String, card: String)]
 
-    func render() -> ([OutputFile], [Diagnostic]) {
-        let contexts = PageContext(site: site)
-        let results: [(OutputFile?, Diagnostic?)] = parallelMap(Array(site.pages.indices)) { i in
-            let html = self.bodyHTML(i)
-            let page = site.pages[i]
-            let context = contexts.context(for: i, content: html)
-            guard let output = theme.render(context, template: page.type.rawValue) else {
-                return (nil, .error(SourceLocation(path: page.path), "no template for \(page.type.rawValue) pages",
-                                    hint: "add templates/\(page.type.rawValue).mustache or templates/page.mustache"))
-            }
-            return (OutputFile(path: outputPath(of: page), content: .bytes(Data(output.utf8))), nil)
+    init(site: Site, theme: Theme) {
+        self.site = site
+        self.theme = theme
+        termMarkup = site.glossary.entries.indices.map { e in
+            let entry = site.glossary.entries[e]
+            var card = "<strong>\(escapeHTML(entry.name))</strong>: \(escapeHTML(entry.definition))"
+            let synonyms = site.glossary.synonymSentence(e, index: site.index)
+            if !synonyms.isEmpty { card += " <span class=\"term-card-synonyms\">\(escapeHTML(synonyms))</span>" }
+            return (escapeHTML(site.url(of: entry.page)), card)
         }
-        var files = results.compactMap(\.0)
-        let diagnostics = results.compactMap(\.1)
+    }
+
+    struct Result {
+        var files: [OutputFile]
+        var diagnostics: [Diagnostic]
+        /// The site as rendered: with glossary usage (which pages mention each term) filled in.
+        var site: Site
+    }
+
+    /// Renders every page. Glossary words are found while bodies are rendered, so term pages, which
+    /// list the pages that use them, are rendered last: one pass over the text, not two.
+    func render() -> Result {
+        let termPages = Set(site.glossary.entries.map(\.page))
+        let firstContexts = PageContext(site: site)
+        let firstPass = parallelMap(site.pages.indices.filter { !termPages.contains($0) }) { i in
+            (i, self.renderPage(i, contexts: firstContexts))
+        }
+        var linked = site
+        if site.config.glossaryAutolink != .off {
+            var usage = site.termUsage.map(Set.init)
+            for (i, result) in firstPass { for e in result.mentions { usage[e].insert(i) } }
+            // Term pages and pages that opt out of links still count as uses of the words they mention.
+            let unrendered = site.pages.indices.filter { termPages.contains($0) || !site.pages[$0].glossary }
+            for i in unrendered {
+                for e in site.glossary.mentionedEntries(in: site.pages[i].facts.glossaryText, excludingPage: i) { usage[e].insert(i) }
+            }
+            let pages = site.pages
+            linked.termUsage = usage.map { $0.sorted { (pages[$0].title, pages[$0].id) < (pages[$1].title, pages[$1].id) } }
+        }
+        let contexts = PageContext(site: linked)
+        let secondPass = parallelMap(Array(termPages).sorted()) { i in (i, self.renderPage(i, contexts: contexts)) }
+        let results = (firstPass + secondPass).sorted { $0.0 < $1.0 }.map(\.1)
+        var files = results.compactMap(\.file)
+        let diagnostics = results.compactMap(\.diagnostic)
         for asset in site.assets { files.append(OutputFile(path: asset.relativePath, content: .copy(asset.url))) }
         for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !files.contains(where: { $0.path == path }) {
             files.append(OutputFile(path: path, content: .copy(url)))
         }
-        return (files, diagnostics)
+        return Result(files: files, diagnostics: diagnostics, site: linked)
+    }
+
+    private struct PageResult: Sendable {
+        var file: OutputFile?
+        var diagnostic: Diagnostic?
+        /// Glossary entries auto-linked on the page.
+        var mentions: Set<Int>
+    }
+
+    private func renderPage(_ i: Int, contexts: PageContext) -> PageResult {
+        let (html, mentions) = bodyHTML(i)
+        let page = site.pages[i]
+        let context = contexts.context(for: i, content: html)
+        guard let output = theme.render(context, template: page.type.rawValue) else {
+            return PageResult(file: nil, diagnostic: .error(SourceLocation(path: page.path), "no template for \(page.type.rawValue) pages",
+                                                            hint: "add templates/\(page.type.rawValue).mustache or templates/page.mustache"),
+                              mentions: mentions)
+        }
+        return PageResult(file: OutputFile(path: outputPath(of: page), content: .bytes(Data(output.utf8))), diagnostic: nil, mentions: mentions)
     }
 
     /// `personas/sam` → `personas/sam/index.html`; the home page → `index.html`.
@@ -42,9 +93,10 @@ struct SiteRenderer {
         page.id.isEmpty ? "index.html" : page.id + "/index.html"
     }
 
-    func bodyHTML(_ i: Int) -> String {
+    func bodyHTML(_ i: Int) -> (String, Set<Int>) {
         let page = site.pages[i]
-        if page.body.text.isEmpty { return "" }
+        if page.body.text.isEmpty { return ("", []) }
+        var linker: TermLinker?
         var options = MarkdownBody.RenderOptions()
         options.unsafe = site.config.unsafeHTML
         options.pageTitle = page.title
@@ -63,8 +115,9 @@ struct SiteRenderer {
                                 cssClass: "wikilink wikilink-\(target.type.rawValue)", title: target.description)
         }
         if site.config.glossaryAutolink != .off, page.glossary, !site.glossary.entries.isEmpty {
-            let linker = TermLinker(site: site, page: i, firstOnly: site.config.glossaryAutolink == .first)
-            options.autolink = { linker.links(in: $0) }
+            let termLinker = TermLinker(site: site, markup: termMarkup, page: i, firstOnly: site.config.glossaryAutolink == .first)
+            options.autolink = { termLinker.links(in: $0) }
+            linker = termLinker
         }
         options.rewriteURL = { url in
             switch index.resolve(url: url, from: i) {
@@ -73,7 +126,7 @@ struct SiteRenderer {
             default: return nil
             }
         }
-        return page.body.html(options)
+        return (page.body.html(options), linker?.linked ?? [])
     }
 }
 
@@ -81,13 +134,15 @@ struct SiteRenderer {
 /// each with a hover card that also opens on keyboard focus and is tied to the link by aria-describedby.
 final class TermLinker {
     private let site: Site
+    private let markup: [(href: String, card: String)]
     private let page: Int
     private let firstOnly: Bool
-    private var linked: Set<Int> = []
+    private(set) var linked: Set<Int> = []
     private var count = 0
 
-    init(site: Site, page: Int, firstOnly: Bool) {
+    init(site: Site, markup: [(href: String, card: String)], page: Int, firstOnly: Bool) {
         self.site = site
+        self.markup = markup
         self.page = page
         self.firstOnly = firstOnly
     }
@@ -101,12 +156,8 @@ final class TermLinker {
             linked.insert(e)
             count += 1
             let id = "wm-term-\(count)"
-            let entry = glossary.entries[e]
-            let open = "<span class=\"term\"><a href=\"\(escapeHTML(site.url(of: entry.page)))\" class=\"term-link\" aria-describedby=\"\(id)\">"
-            var card = "<strong>\(escapeHTML(entry.name))</strong>: \(escapeHTML(entry.definition))"
-            let synonyms = glossary.synonymSentence(e, index: site.index)
-            if !synonyms.isEmpty { card += " <span class=\"term-card-synonyms\">\(escapeHTML(synonyms))</span>" }
-            let close = "</a><span class=\"term-card\" role=\"tooltip\" id=\"\(id)\">\(card)</span></span>"
+            let open = "<span class=\"term\"><a href=\"\(markup[e].href)\" class=\"term-link\" aria-describedby=\"\(id)\">"
+            let close = "</a><span class=\"term-card\" role=\"tooltip\" id=\"\(id)\">\(markup[e].card)</span></span>"
             result.append((m.range, open, close))
         }
         return result
