@@ -129,7 +129,10 @@ struct TermMatcher: Sendable {
                 }
                 let length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
                 let end = min(i + length, bytes.count)
-                let scalar = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<end]), as: UTF8.self).unicodeScalars.first
+                // Decode by hand: dashes, quotes and spaces (U+2000–U+206F) are common and are never letters.
+                var value = UInt32(b) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+                for k in (i + 1)..<end { value = value << 6 | UInt32(bytes[k] & 0x3F) }
+                let scalar = (0x2000...0x206F).contains(value) || value == 0xA0 ? nil : Unicode.Scalar(value)
                 if let scalar, scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
                     if word.isEmpty { start = i }
                     word.append(contentsOf: String(scalar).lowercased().utf8)

@@ -222,17 +222,23 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
     }
 
     /// A common term is used on thousands of pages; its page lists this many per type, then a count.
-    static let usageListLimit = 50
+    static let usageListLimit = 20
 
     /// Pages grouped under their type's section title, in navigation order.
     private func groupedByType(_ pages: [Int]) -> [[String: Any]] {
         let order: [PageType] = [.journey, .persona, .finding, .term, .department, .page, .home, .listing]
+        let allPages = site.pages
+        var shown: [PageType: [Int]] = [:], counts: [PageType: Int] = [:]
+        for p in pages {
+            let type = allPages[p].type
+            counts[type, default: 0] += 1
+            if shown[type, default: []].count < Self.usageListLimit { shown[type, default: []].append(p) }
+        }
         return order.compactMap { type -> [String: Any]? in
-            let all = pages.filter { site.pages[$0].type == type }
-            guard !all.isEmpty else { return nil }
+            guard let count = counts[type] else { return nil }
             var group: [String: Any] = ["group": type == .page || type == .home ? "Pages" : type.sectionTitle,
-                                        "items": all.prefix(Self.usageListLimit).map { link($0) }, "count": all.count]
-            if all.count > Self.usageListLimit { group["more"] = all.count - Self.usageListLimit }
+                                        "items": (shown[type] ?? []).map { link($0) }, "count": count]
+            if count > Self.usageListLimit { group["more"] = count - Self.usageListLimit }
             return group
         }
     }

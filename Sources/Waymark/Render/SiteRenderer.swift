@@ -54,8 +54,11 @@ struct SiteRenderer {
             for i in unrendered {
                 for e in site.glossary.mentionedEntries(in: site.pages[i].facts.glossaryText, excludingPage: i) { usage[e].insert(i) }
             }
+            // Sorted by title through one ranking of all pages: comparing strings per term would be quadratic work.
             let pages = site.pages
-            linked.termUsage = usage.map { $0.sorted { (pages[$0].title, pages[$0].id) < (pages[$1].title, pages[$1].id) } }
+            var rank = Array(repeating: 0, count: pages.count)
+            for (r, i) in pages.indices.sorted(by: { (pages[$0].title, pages[$0].id) < (pages[$1].title, pages[$1].id) }).enumerated() { rank[i] = r }
+            linked.termUsage = usage.map { $0.sorted { rank[$0] < rank[$1] } }
         }
         let contexts = PageContext(site: linked)
         let secondPass = parallelMap(Array(termPages).sorted()) { i in (i, self.renderPage(i, contexts: contexts)) }
