@@ -48,10 +48,10 @@ struct SiteOptions: ParsableArguments {
     /// Prints diagnostics and a summary; exits 1 on any error.
     func finish(_ report: BuildReport, action: String) throws {
         let printed = format.render(report.diagnostics)
-        if format == .json { print(printed, terminator: "") } else { FileHandle.standardError.write(Data(printed.utf8)) }
+        // Programs read JSON and GitHub annotations from stdout; people read the human format on stderr.
+        if format == .human { FileHandle.standardError.write(Data(printed.utf8)) } else { print(printed, terminator: "") }
         for note in report.notes where format != .json {
-            let line = format == .github ? "::notice::\(note)\n" : "note: \(note)\n"
-            FileHandle.standardError.write(Data(line.utf8))
+            if format == .github { print("::notice::\(note)") } else { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         }
         let errors = report.diagnostics.errorCount, warnings = report.diagnostics.warningCount
         if format != .json {

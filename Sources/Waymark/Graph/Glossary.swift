@@ -88,19 +88,22 @@ struct Glossary: Sendable {
         return result
     }
 
-    /// "Marketing calls this target group; IT calls it persona."
-    func synonymSentence(_ e: Int, index: SiteIndex) -> String {
-        var byDepartment: [(String, [String])] = []
+    /// An entry's synonyms grouped by department, in the order written.
+    func wordsByDepartment(_ e: Int) -> [(department: Int, words: [String])] {
+        var groups: [(department: Int, words: [String])] = []
         for word in entries[e].words {
             guard let d = word.department else { continue }
-            let title = index.pages[d].title
-            if let k = byDepartment.firstIndex(where: { $0.0 == title }) { byDepartment[k].1.append(word.text) } else {
-                byDepartment.append((title, [word.text]))
-            }
+            if let k = groups.firstIndex(where: { $0.department == d }) { groups[k].words.append(word.text) } else { groups.append((d, [word.text])) }
         }
-        let parts = byDepartment.enumerated().map { k, item in
-            let words = item.1.map { "“\($0)”" }.joined(separator: " or ")
-            return k == 0 ? "\(item.0) calls this \(words)" : "\(item.0) calls it \(words)"
+        return groups
+    }
+
+    /// "Marketing calls this “target group”; IT calls it “persona”."
+    func synonymSentence(_ e: Int, index: SiteIndex) -> String {
+        let parts = wordsByDepartment(e).enumerated().map { k, group in
+            let words = group.words.map { "“\($0)”" }.joined(separator: " or ")
+            let title = index.pages[group.department].title
+            return k == 0 ? "\(title) calls this \(words)" : "\(title) calls it \(words)"
         }
         return parts.isEmpty ? "" : parts.joined(separator: "; ") + "."
     }

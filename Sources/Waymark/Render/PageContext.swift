@@ -249,12 +249,8 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
         var ctx = link(entry.page)
         ctx["definition"] = entry.definition
         if case .term(let t) = site.pages[entry.page].entity, let status = t.status { ctx["status"] = status }
-        var byDepartment: [(Int, [String])] = []
-        for word in entry.words {
-            guard let d = word.department else { continue }
-            if let k = byDepartment.firstIndex(where: { $0.0 == d }) { byDepartment[k].1.append(word.text) } else { byDepartment.append((d, [word.text])) }
-        }
-        ctx["synonyms"] = byDepartment.map { ["department": link($0.0), "words": $0.1.joined(separator: ", ")] as [String: Any] }
+        let byDepartment = site.glossary.wordsByDepartment(e)
+        ctx["synonyms"] = byDepartment.map { ["department": link($0.department), "words": $0.words.joined(separator: ", ")] as [String: Any] }
         ctx["hasSynonyms"] = !byDepartment.isEmpty
         return ctx
     }
