@@ -164,4 +164,16 @@ final class GlossaryTests: XCTestCase {
         XCTAssertEqual(m.matches(in: text).map { String(text.utf8.dropFirst($0.range.lowerBound).prefix($0.range.count))! }
                        .map { String($0) }, ["Industry-segments", "policies", "processes", "segment"])
     }
+
+    /// The fast hashed tokenizer and the String one normalise words identically (lowercase, singular).
+    func testHashedAndStringTokenizersAgree() {
+        let text = "Policies, PROCESSES, boxes, buses, analysis, Straße’s café — crises and segments; 42 journeys"
+        func fnv(_ w: String) -> UInt64 {
+            var h: UInt64 = 0xcbf29ce484222325
+            for b in w.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+            return h
+        }
+        XCTAssertEqual(TermMatcher.hashedTokens(in: text).map(\.hash), TermMatcher.tokens(in: text).map { fnv($0.word) })
+        XCTAssertEqual(TermMatcher.hashedTokens(in: text).map(\.range), TermMatcher.tokens(in: text).map(\.range))
+    }
 }

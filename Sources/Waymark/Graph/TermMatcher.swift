@@ -71,11 +71,13 @@ struct TermMatcher: Sendable {
     /// Non-overlapping matches, left to right, the longest at each position.
     func matches(in text: String) -> [Match] {
         guard !patternLengths.isEmpty else { return [] }
-        let tokens = Self.hashedTokens(in: text)
+        var ranges: [Range<Int>] = []
         var found: [(start: Int, end: Int, pattern: Int)] = []
         var node: Int32 = 0
-        for (i, token) in tokens.enumerated() {
-            guard let id = tokenIDs[token.hash] else { node = 0; continue }
+        Self.forEachToken(in: text) { hash, range in
+            let i = ranges.count
+            ranges.append(range)
+            guard let id = tokenIDs[hash] else { node = 0; return }
             while node != 0 && transitions[Int(node)][id] == nil { node = fail[Int(node)] }
             node = transitions[Int(node)][id] ?? 0
             var out = terminal[Int(node)] >= 0 ? node : dictionaryLink[Int(node)]
@@ -85,83 +87,92 @@ struct TermMatcher: Sendable {
                 out = dictionaryLink[Int(out)]
             }
         }
+        guard !found.isEmpty else { return [] }
         found.sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
         var result: [Match] = []
         var nextFree = 0
         for f in found where f.start >= nextFree {
-            result.append(Match(range: tokens[f.start].range.lowerBound..<tokens[f.end].range.upperBound, pattern: f.pattern))
+            result.append(Match(range: ranges[f.start].lowerBound..<ranges[f.end].upperBound, pattern: f.pattern))
             nextFree = f.end + 1
         }
         return result
     }
 
-    /// The hot path: each word of `text` as a 64-bit hash of its normalised form (lowercased, singular),
-    /// read straight from UTF-8 without making a String per word. ASCII is handled byte by byte;
-    /// other scalars are decoded and lowercased only when they occur.
+    /// Each word of `text` as a 64-bit hash of its normalised form (lowercased, singular), with its byte range.
     static func hashedTokens(in text: String) -> [(hash: UInt64, range: Range<Int>)] {
         var result: [(hash: UInt64, range: Range<Int>)] = []
-        var text = text
-        text.withUTF8 { bytes in
-            var word: [UInt8] = []
-            word.reserveCapacity(32)
-            var start = 0
-            var i = 0
-            func flush(_ end: Int) {
-                if !word.isEmpty {
-                    result.append((hashWord(&word), start..<end))
-                    word.removeAll(keepingCapacity: true)
+        forEachToken(in: text) { result.append(($0, $1)) }
+        return result
+    }
+
+    /// The hot path, allocation-free: reads UTF-8 once and hashes each word as it goes (FNV-1a).
+    /// The hashes without the last 1, 2 and 3 bytes are kept alongside, so the singular rules
+    /// (`-s`, `-es`, `-ies` → `-y`) choose a hash at the end of the word instead of copying it.
+    static func forEachToken(in text: String, _ body: (UInt64, Range<Int>) -> Void) {
+        let basis: UInt64 = 0xcbf29ce484222325, prime: UInt64 = 0x100000001b3
+        var h = basis, h1 = basis, h2 = basis, h3 = basis
+        var tail: UInt32 = 0  // the last four bytes, newest lowest
+        var length = 0, start = 0
+        func add(_ byte: UInt8) {
+            h3 = h2; h2 = h1; h1 = h
+            h = (h ^ UInt64(byte)) &* prime
+            tail = tail << 8 | UInt32(byte)
+            length += 1
+        }
+        func finish(_ end: Int) {
+            guard length > 0 else { return }
+            var hash = h
+            let last = UInt8(tail & 0xFF), second = UInt8(tail >> 8 & 0xFF)
+            let third = UInt8(tail >> 16 & 0xFF), fourth = UInt8(tail >> 24)
+            let s = UInt8(ascii: "s"), e = UInt8(ascii: "e")
+            if length > 3 && last == s {
+                if length > 4 && second == e && third == UInt8(ascii: "i") {
+                    hash = (h3 ^ UInt64(UInt8(ascii: "y"))) &* prime  // policies → policy
+                } else if second == e && ((third == s && fourth == s)
+                                          || (third == UInt8(ascii: "h") && (fourth == s || fourth == UInt8(ascii: "c")))
+                                          || third == UInt8(ascii: "x") || third == UInt8(ascii: "z")) {
+                    hash = h2  // processes → process
+                } else if !(second == s || second == UInt8(ascii: "u") || second == UInt8(ascii: "i")) {
+                    hash = h1  // segments → segment
                 }
             }
+            body(hash, start..<end)
+            h = basis; h1 = basis; h2 = basis; h3 = basis; tail = 0; length = 0
+        }
+        var text = text
+        text.withUTF8 { bytes in
+            var i = 0
             while i < bytes.count {
                 let b = bytes[i]
                 if b < 0x80 {
                     if (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) {
-                        if word.isEmpty { start = i }
-                        word.append(b)
+                        if length == 0 { start = i }
+                        add(b)
                     } else if b >= 0x41 && b <= 0x5A {
-                        if word.isEmpty { start = i }
-                        word.append(b + 32)
+                        if length == 0 { start = i }
+                        add(b + 32)
                     } else {
-                        flush(i)
+                        finish(i)
                     }
                     i += 1
                     continue
                 }
-                let length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
-                let end = min(i + length, bytes.count)
+                let width = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
+                let end = min(i + width, bytes.count)
                 // Decode by hand: dashes, quotes and spaces (U+2000–U+206F) are common and are never letters.
-                var value = UInt32(b) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+                var value = UInt32(b) & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
                 for k in (i + 1)..<end { value = value << 6 | UInt32(bytes[k] & 0x3F) }
                 let scalar = (0x2000...0x206F).contains(value) || value == 0xA0 ? nil : Unicode.Scalar(value)
                 if let scalar, scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-                    if word.isEmpty { start = i }
-                    word.append(contentsOf: String(scalar).lowercased().utf8)
+                    if length == 0 { start = i }
+                    for byte in String(scalar).lowercased().utf8 { add(byte) }
                 } else {
-                    flush(i)
+                    finish(i)
                 }
                 i = end
             }
-            flush(bytes.count)
+            finish(bytes.count)
         }
-        return result
-    }
-
-    /// FNV-1a of the word after the same singular rules as `singular`.
-    private static func hashWord(_ w: inout [UInt8]) -> UInt64 {
-        let n = w.count
-        func ends(_ suffix: StaticString) -> Bool {
-            let k = suffix.utf8CodeUnitCount
-            guard n >= k else { return false }
-            return suffix.withUTF8Buffer { s in (0..<k).allSatisfy { w[n - k + $0] == s[$0] } }
-        }
-        if n > 3 && w[n - 1] == UInt8(ascii: "s") {
-            if n > 4 && ends("ies") { w.removeLast(3); w.append(UInt8(ascii: "y")) }
-            else if ends("sses") || ends("shes") || ends("ches") || ends("xes") || ends("zes") { w.removeLast(2) }
-            else if !(ends("ss") || ends("us") || ends("is")) { w.removeLast() }
-        }
-        var h: UInt64 = 0xcbf29ce484222325
-        for byte in w { h = (h ^ UInt64(byte)) &* 0x100000001b3 }
-        return h
     }
 
     /// Words of `text` (runs of letters and digits), lowercased and singularised, with their byte ranges.
