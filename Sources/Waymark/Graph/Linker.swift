@@ -37,7 +37,7 @@ struct Linker {
         diagnostics += homonymWarnings(glossary, index: index)
         let usage = termUsage(glossary, index: index, backlinks: backlinks)
         let site = Site(config: config, index: index, backlinks: backlinks, children: children(of: pages), assets: assets,
-                        glossary: glossary, termUsage: usage)
+                        glossary: glossary, termUsage: usage, journeys: JourneyIndex(index: index))
         return (site, diagnostics)
     }
 

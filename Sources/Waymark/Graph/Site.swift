@@ -41,6 +41,7 @@ struct Site: Sendable {
     var children: [String: [Int]]
     var assets: [ContentFile]
     var glossary: Glossary
+    var journeys: JourneyIndex
     /// Per glossary entry: the pages that mention the term (auto-detected or linked), sorted by title.
     var termUsage: [[Int]]
 
@@ -53,7 +54,7 @@ struct Site: Sendable {
     private(set) var urls: [String] = []
 
     init(config: SiteConfig, index: SiteIndex, backlinks: [[Backlink]], children: [String: [Int]], assets: [ContentFile],
-         glossary: Glossary, termUsage: [[Int]]) {
+         glossary: Glossary, termUsage: [[Int]], journeys: JourneyIndex) {
         self.config = config
         self.index = index
         self.backlinks = backlinks
@@ -61,6 +62,7 @@ struct Site: Sendable {
         self.assets = assets
         self.glossary = glossary
         self.termUsage = termUsage
+        self.journeys = journeys
         urls = index.pages.map { page in
             page.id.isEmpty ? config.basePath
                 : config.basePath + page.id.split(separator: "/").map { percentEncodePathSegment(String($0)) }.joined(separator: "/") + "/"

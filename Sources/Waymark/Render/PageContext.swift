@@ -142,29 +142,11 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
         fields.items("KPIs", j.kpis)
         fields.text("Last reviewed", j.lastReviewed)
         if let p = j.parent { fields.links("Part of", [link(p, type: .journey)]) }
-        let stages: [[String: Any]] = j.stages.map { stage in
-            var s: [String: Any] = ["name": stage.name, "anchor": stage.anchor, "hasTouchpoints": !stage.touchpoints.isEmpty]
-            if let g = stage.goal { s["goal"] = g }
-            if let e = stage.emotion { s["emotion"] = e; s["emotionLabel"] = Self.emotionLabel(e) }
-            if let o = stage.owner { s["owner"] = link(o, type: .department) }
-            s["touchpoints"] = stage.touchpoints.map { tp -> [String: Any] in
-                var t: [String: Any] = ["name": tp.name, "anchor": tp.anchor, "channel": tp.channel]
-                if let m = tp.mode { t["mode"] = m }
-                if let o = tp.owner { t["owner"] = link(o, type: .department) }
-                if !tp.actors.isEmpty { t["actors"] = tp.actors }
-                if let m = tp.moment {
-                    t["moment"] = m
-                    t["momentLabel"] = ["pain": "Pain point", "pleasure": "Pleasure", "truth": "Moment of truth", "neutral": "Neutral"][m] ?? m
-                }
-                if let e = tp.emotion { t["emotion"] = e; t["emotionLabel"] = Self.emotionLabel(e) }
-                if !tp.kpis.isEmpty { t["kpis"] = tp.kpis }
-                if !tp.findings.isEmpty { t["findings"] = tp.findings.map { link($0, type: .finding) } }
-                return t
-            }
-            return s
-        }
         let children = site.backlinks[page].filter { $0.relation == .childJourneys }.map { link($0.source) }
-        return ["stages": stages, "children": children, "hasChildren": !children.isEmpty]
+        var ctx = journeyMap(j, page: page)
+        ctx["children"] = children
+        ctx["hasChildren"] = !children.isEmpty
+        return ctx
     }
 
     static func emotionLabel(_ e: Int) -> String {

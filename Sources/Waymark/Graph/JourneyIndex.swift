@@ -1,0 +1,84 @@
+/// Whole-site facts about journeys, computed once in the link step: which research backs or contradicts
+/// each stage and touchpoint, what each department owns, and where a journey changes hands.
+struct JourneyIndex: Sendable {
+    struct Evidence: Sendable, Hashable {
+        enum Kind: String, Sendable { case supports, contradicts, cited }
+        var finding: Int
+        var kind: Kind
+    }
+
+    /// A touchpoint located in its journey.
+    struct Place: Sendable, Hashable {
+        var journey: Int
+        var stage: Int
+        /// nil for the stage itself.
+        var touchpoint: Int?
+    }
+
+    /// A department (or an outside organisation) handing the customer on to another.
+    struct Handoff: Sendable, Hashable {
+        var journey: Int
+        var from: Place
+        var to: Place
+        var fromOwner: String
+        var toOwner: String
+    }
+
+    /// Journey page → anchor ("" for the journey as a whole) → evidence.
+    private(set) var evidence: [Int: [String: [Evidence]]] = [:]
+    /// Department page → places it owns.
+    private(set) var owned: [Int: [Place]] = [:]
+    private(set) var handoffs: [Handoff] = []
+
+    init(index: SiteIndex) {
+        for (i, page) in index.pages.enumerated() {
+            switch page.entity {
+            case .finding(let f):
+                for (refs, kind) in [(f.supports, Evidence.Kind.supports), (f.contradicts, .contradicts)] {
+                    for r in refs {
+                        guard case .page(let j, let anchor) = index.resolve(reference: r.value, type: .journey),
+                              index.pages[j].type == .journey else { continue }
+                        evidence[j, default: [:]][anchor ?? "", default: []].append(Evidence(finding: i, kind: kind))
+                    }
+                }
+            case .journey(let j):
+                indexJourney(j, page: i, index: index)
+            default:
+                break
+            }
+        }
+        for (j, anchors) in evidence {
+            for (anchor, list) in anchors { evidence[j]?[anchor] = Array(Set(list)).sorted { ($0.finding, $0.kind.rawValue) < ($1.finding, $1.kind.rawValue) } }
+        }
+    }
+
+    private mutating func indexJourney(_ j: Journey, page i: Int, index: SiteIndex) {
+        func department(_ ref: Located<String>?) -> Int? {
+            guard let ref, case .page(let d, _) = index.resolve(reference: ref.value, type: .department),
+                  index.pages[d].type == .department else { return nil }
+            return d
+        }
+        var previous: (place: Place, owner: String)?
+        for (s, stage) in j.stages.enumerated() {
+            if let d = department(stage.owner) { owned[d, default: []].append(Place(journey: i, stage: s, touchpoint: nil)) }
+            for (t, tp) in stage.touchpoints.enumerated() {
+                let place = Place(journey: i, stage: s, touchpoint: t)
+                let d = department(tp.owner)
+                if let d { owned[d, default: []].append(place) }
+                for f in tp.findings {
+                    if case .page(let fp, _) = index.resolve(reference: f.value, type: .finding), index.pages[fp].type == .finding {
+                        evidence[i, default: [:]][tp.anchor, default: []].append(Evidence(finding: fp, kind: .cited))
+                    }
+                }
+                // Who the customer deals with here: the owning department, else the outside organisations.
+                let owner = d.map { index.pages[$0].title } ?? tp.actors.joined(separator: ", ")
+                if let prev = previous, !owner.isEmpty, !prev.owner.isEmpty, prev.owner != owner {
+                    handoffs.append(Handoff(journey: i, from: prev.place, to: place, fromOwner: prev.owner, toOwner: owner))
+                }
+                if !owner.isEmpty { previous = (place, owner) }
+            }
+        }
+    }
+
+    func evidence(journey: Int, anchor: String) -> [Evidence] { evidence[journey]?[anchor] ?? [] }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+/// The journey page's views: the map grid (stages as columns), the emotion curve, evidence per stage
+/// and touchpoint, and the inside-out vs outside-in rankings. Coordinates are computed here so the
+/// templates only draw.
+extension PageContext {
+    static let stageWidth = 180.0, curveLeft = 56.0, curveHeight = 170.0
+
+    func journeyMap(_ j: Journey, page: Int) -> [String: Any] {
+        var stages: [[String: Any]] = []
+        for stage in j.stages {
+            var s: [String: Any] = ["name": stage.name, "anchor": stage.anchor]
+            if let g = stage.goal { s["goal"] = g }
+            if let e = stage.emotion { s["emotion"] = e; s["emotionLabel"] = Self.emotionLabel(e) }
+            var owners: [[String: Any]] = []
+            if let o = stage.owner { owners.append(link(o, type: .department)) }
+            var channels: [String] = [], actors: [String] = [], kpis: [String] = []
+            var moments: [String: [String]] = [:]
+            var touchpoints: [[String: Any]] = []
+            for tp in stage.touchpoints {
+                var t: [String: Any] = ["name": tp.name, "anchor": tp.anchor, "channel": tp.channel]
+                if let m = tp.mode { t["mode"] = m }
+                if let o = tp.owner {
+                    let l = link(o, type: .department)
+                    t["owner"] = l
+                    if !owners.contains(where: { ($0["url"] as? String) == (l["url"] as? String) }) { owners.append(l) }
+                }
+                if !tp.actors.isEmpty { t["actors"] = tp.actors }
+                if let m = tp.moment {
+                    t["moment"] = m
+                    t["momentLabel"] = Self.momentLabels[m] ?? m
+                    moments[m, default: []].append(tp.name)
+                }
+                if let e = tp.emotion { t["emotion"] = e; t["emotionLabel"] = Self.emotionLabel(e) }
+                if !tp.kpis.isEmpty { t["kpis"] = tp.kpis }
+                let evidence = evidenceLinks(site.journeys.evidence(journey: page, anchor: tp.anchor))
+                if !evidence.isEmpty { t["evidence"] = evidence }
+                touchpoints.append(t)
+                if !channels.contains(tp.channel) { channels.append(tp.channel) }
+                for a in tp.actors where !actors.contains(a) { actors.append(a) }
+                for k in tp.kpis where !kpis.contains(k) { kpis.append(k) }
+            }
+            s["touchpoints"] = touchpoints
+            s["hasTouchpoints"] = !touchpoints.isEmpty
+            s["channels"] = channels
+            s["owners"] = owners
+            s["actors"] = actors
+            s["kpis"] = kpis
+            s["pains"] = moments["pain"] ?? []
+            s["pleasures"] = moments["pleasure"] ?? []
+            s["truths"] = moments["truth"] ?? []
+            var evidence = evidenceLinks(site.journeys.evidence(journey: page, anchor: stage.anchor))
+            for tp in stage.touchpoints {
+                for e in evidenceLinks(site.journeys.evidence(journey: page, anchor: tp.anchor))
+                where !evidence.contains(where: { ($0["url"] as? String) == (e["url"] as? String) && ($0["kind"] as? String) == (e["kind"] as? String) }) {
+                    evidence.append(e)
+                }
+            }
+            s["evidence"] = evidence
+            stages.append(s)
+        }
+        var ctx: [String: Any] = ["stages": stages, "hasStages": !stages.isEmpty]
+        if let curve = emotionCurve(j) { ctx["curve"] = curve }
+        let whole = evidenceLinks(site.journeys.evidence(journey: page, anchor: ""))
+        if !whole.isEmpty { ctx["evidence"] = whole }
+        let rankings = rankingViews(j)
+        if !rankings.isEmpty { ctx["rankings"] = rankings }
+        return ctx
+    }
+
+    static let momentLabels = ["pain": "Pain point", "pleasure": "Pleasure", "truth": "Moment of truth", "neutral": "Neutral"]
+
+    private func evidenceLinks(_ list: [JourneyIndex.Evidence]) -> [[String: Any]] {
+        list.map { e in
+            var l = link(e.finding)
+            l["kind"] = e.kind.rawValue
+            l["kindLabel"] = ["supports": "supports", "contradicts": "contradicts", "cited": "cited"][e.kind.rawValue] ?? ""
+            return l
+        }
+    }
+
+    /// −2…+2 mapped to the SVG's height; a point per stage and per touchpoint that has an emotion.
+    private func emotionCurve(_ j: Journey) -> [String: Any]? {
+        func y(_ e: Int) -> Double { 20 + Double(2 - e) * 30 }
+        var dots: [(x: Double, y: Double, stage: Bool, truth: Bool, label: String)] = []
+        var labels: [[String: Any]] = []
+        var description: [String] = []
+        for (s, stage) in j.stages.enumerated() {
+            let left = Self.curveLeft + Double(s) * Self.stageWidth
+            let name = stage.name.count > 26 ? String(stage.name.prefix(25)) + "…" : stage.name
+            labels.append(["x": Self.fmt(left + Self.stageWidth / 2), "y": Self.fmt(Self.curveHeight - 8), "text": name])
+            if let e = stage.emotion {
+                dots.append((left + Self.stageWidth / 2, y(e), true, false, "\(stage.name): \(Self.emotionLabel(e))"))
+                description.append("\(stage.name) \(Self.signed(e))")
+            }
+            let n = Double(stage.touchpoints.count)
+            for (t, tp) in stage.touchpoints.enumerated() {
+                guard let e = tp.emotion else { continue }
+                dots.append((left + Self.stageWidth * Double(t + 1) / (n + 1), y(e), false, tp.moment == "truth",
+                             "\(stage.name) › \(tp.name): \(Self.emotionLabel(e))\(tp.moment == "truth" ? ", moment of truth" : "")"))
+            }
+        }
+        guard !dots.isEmpty else { return nil }
+        let ordered = dots.sorted { $0.x < $1.x }
+        let width = Self.curveLeft + Double(j.stages.count) * Self.stageWidth + 8
+        let truths = j.stages.flatMap { s in s.touchpoints.filter { $0.moment == "truth" }.map { "\(s.name) › \($0.name)" } }
+        var text = "Emotion by stage, from −2 (distress) to +2 (delight): " + description.joined(separator: ", ") + "."
+        if !truths.isEmpty { text += " Moments of truth: " + truths.joined(separator: "; ") + "." }
+        return [
+            "width": Self.fmt(width), "height": Self.fmt(Self.curveHeight),
+            "zeroY": Self.fmt(y(0)), "right": Self.fmt(width - 4), "left": Self.fmt(Self.curveLeft),
+            "axis": (-2...2).reversed().map { ["y": Self.fmt(y($0)), "label": Self.signed($0), "ty": Self.fmt(y($0) + 4)] as [String: Any] },
+            "points": ordered.map { "\(Self.fmt($0.x)),\(Self.fmt($0.y))" }.joined(separator: " "),
+            "dots": ordered.map { d -> [String: Any] in
+                ["x": Self.fmt(d.x), "y": Self.fmt(d.y), "r": d.stage ? "6" : "4",
+                 "kind": d.stage ? "stage" : "touchpoint", "truth": d.truth, "label": d.label]
+            },
+            "labels": labels,
+            "description": text,
+        ]
+    }
+
+    /// Per department: the metrics against the customers' list and a slope chart.
+    private func rankingViews(_ j: Journey) -> [[String: Any]] {
+        guard let customer = j.rankings.first(where: { $0.list.value == "customer" }) else { return [] }
+        var slugs: Set<String> = []
+        var names: [String: String] = [:]
+        for stage in j.stages { for tp in stage.touchpoints { slugs.insert(slugify(tp.name)); names[slugify(tp.name)] = tp.name } }
+        let customerKeys = customer.items.map { slugify($0.value) }
+        return j.rankings.filter { $0.list.value != "customer" }.map { ranking in
+            let keys = ranking.items.map { slugify($0.value) }
+            let r = RankingComparison(customer: customerKeys, department: keys)
+            var ctx: [String: Any] = [
+                "department": link(ranking.list, type: .department),
+                "overlap": String(format: "%.2f", r.overlap), "shared": r.shared, "k": r.k,
+                "tau": r.kendallTau.map { String(format: "%+.2f", $0).replacingOccurrences(of: "-", with: "−") } ?? "n/a",
+                "rbo": String(format: "%.2f", r.rbo),
+            ]
+            // Slope chart: customers' list on the left, the department's on the right, shared items joined.
+            let rowHeight = 22.0, top = 28.0
+            let height = top + rowHeight * Double(max(customerKeys.count, keys.count)) + 8
+            func rowY(_ k: Int) -> Double { top + rowHeight * Double(k) + rowHeight / 2 }
+            func item(_ raw: Located<String>, _ rank: Int, _ key: String) -> [String: Any] {
+                ["y": Self.fmt(rowY(rank) + 4), "text": "\(rank + 1). \(names[key] ?? raw.value)", "offMap": !slugs.contains(key)]
+            }
+            ctx["chart"] = [
+                "height": Self.fmt(height),
+                "left": customer.items.enumerated().map { item($1, $0, customerKeys[$0]) },
+                "right": ranking.items.enumerated().map { item($1, $0, keys[$0]) },
+                "lines": customerKeys.enumerated().compactMap { (i, key) -> [String: Any]? in
+                    guard let k = keys.firstIndex(of: key) else { return nil }
+                    return ["y1": Self.fmt(rowY(i)), "y2": Self.fmt(rowY(k)), "up": k < i]
+                },
+            ] as [String: Any]
+            return ctx
+        }
+    }
+
+    static func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
+    static func signed(_ e: Int) -> String { e > 0 ? "+\(e)" : e < 0 ? "−\(-e)" : "0" }
+}
