@@ -49,6 +49,7 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
         case .department(let d):
             fields.text("Lead", d.lead)
             fields.text("Contact", d.contact)
+            ctx["department"] = departmentView(i)
         case .page: break
         }
         if !page.tags.isEmpty { fields.items("Tags", page.tags) }
