@@ -9,6 +9,8 @@ public enum PageType: String, Sendable, CaseIterable {
     case journey, persona, finding, term, department, page, listing, home
     /// Generated glossary views: the A–Z index, one vocabulary per department, the terms × departments matrix.
     case glossary, vocabulary, matrix
+    /// Generated: which journeys and touchpoints research supports, contradicts, or leaves as assumptions.
+    case coverage
 
     /// The folder under content/ that holds this type, if any.
     var folder: String? {
@@ -35,6 +37,7 @@ public enum PageType: String, Sendable, CaseIterable {
         case .glossary: return "Glossary"
         case .vocabulary: return "Vocabulary"
         case .matrix: return "Glossary matrix"
+        case .coverage: return "Evidence coverage"
         }
     }
 

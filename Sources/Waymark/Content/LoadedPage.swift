@@ -82,7 +82,7 @@ enum PageLoader {
         let body = MarkdownBody(text: split.body, path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
         let facts = body.scan()
         let heading = facts.headings.first(where: { $0.level == 1 })?.text
-        if !yamlFailed, decoded.title == nil, heading == nil, ![.page, .listing, .home, .term, .glossary, .vocabulary, .matrix].contains(type) {
+        if !yamlFailed, decoded.title == nil, heading == nil, ![.page, .listing, .home, .term, .glossary, .vocabulary, .matrix, .coverage].contains(type) {
             // A file without any front matter (an imported handbook page) gets a warning; typed data without a title is an error.
             diagnostics.append(Diagnostic(split.yaml == nil ? .warning : .error,
                                           frontMatter?.location ?? SourceLocation(path: path, line: 1, column: 1),

@@ -81,4 +81,6 @@ struct JourneyIndex: Sendable {
     }
 
     func evidence(journey: Int, anchor: String) -> [Evidence] { evidence[journey]?[anchor] ?? [] }
+
+    var evidenceByJourney: [Int: [String: [Evidence]]] { evidence }
 }

@@ -13,6 +13,9 @@ struct Linker {
         let draftIDs = Set(drafts.flatMap { [$0.id.lowercased(), String($0.id.split(separator: "/").last ?? "").lowercased(), $0.title.lowercased()] })
         if !includeDrafts { pages.removeAll(where: \.draft) }
         pages += glossaryViews(for: pages)
+        if pages.contains(where: { $0.type == .journey }), !pages.contains(where: { $0.id == "coverage" }) {
+            pages.append(LoadedPage(generated: "coverage", type: .coverage, title: "Evidence coverage"))
+        }
         pages += generatedPages(for: pages)
         pages.sort { $0.id < $1.id }
         for i in pages.indices where pages[i].id.isEmpty { pages[i].type = .home }

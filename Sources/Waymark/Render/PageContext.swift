@@ -3,6 +3,7 @@
 struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries of plain values
     let site: Site
     let nav: [[String: Any]]
+    let hasFindings: Bool
 
     init(site: Site) {
         self.site = site
@@ -11,7 +12,9 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
             guard let folder = type.folder, let i = site.index.page(id: folder) else { continue }
             nav.append(["title": type.sectionTitle, "url": site.url(of: i), "id": folder])
         }
+        if let c = site.index.page(id: "coverage") { nav.append(["title": "Evidence", "url": site.url(of: c), "id": "coverage"]) }
         self.nav = nav
+        hasFindings = site.pages.contains { $0.type == .finding }
     }
 
     func link(_ i: Int, anchor: String? = nil) -> [String: Any] {
@@ -89,7 +92,9 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
             pageCtx["editURL"] = edit.replacingOccurrences(of: "{path}", with: page.path)
         }
         ctx["page"] = pageCtx
-        ctx["site"] = ["title": site.config.title, "base": site.config.basePath, "nav": navItems]
+        var siteCtx: [String: Any] = ["title": site.config.title, "base": site.config.basePath, "nav": navItems]
+        if hasFindings { siteCtx["feedURL"] = site.config.basePath + "research/feed.xml" }
+        ctx["site"] = siteCtx
         if page.type == .listing || page.type == .home {
             let items = (site.children[page.id] ?? []).map { c -> [String: Any] in
                 var l = link(c)
@@ -99,13 +104,41 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
             ctx["listing"] = ["items": items, "hasItems": !items.isEmpty]
         }
         if page.type == .home { ctx["home"] = ["sections": homeSections()] }
+        if page.id == "personas", page.type == .listing || page.type == .page {
+            let overview = personaOverview()
+            if !overview.isEmpty { ctx["personaOverview"] = overview }
+        }
         switch page.type {
         case .glossary: ctx["glossary"] = glossaryIndex()
         case .vocabulary: ctx["vocabulary"] = vocabulary(for: page)
         case .matrix: ctx["matrix"] = matrix()
+        case .coverage: ctx["coverage"] = coverage()
         default: break
         }
         return ctx
+    }
+
+    /// Persona × stage: for each persona, every journey it walks with that journey's stages and feelings.
+    private func personaOverview() -> [[String: Any]] {
+        site.pages.indices.filter { site.pages[$0].type == .persona }
+            .sorted { site.pages[$0].title.lowercased() < site.pages[$1].title.lowercased() }
+            .map { p -> [String: Any] in
+                let journeys = site.backlinks[p].filter { $0.relation == .walkedJourneys }.map(\.source)
+                var row = link(p)
+                row["journeys"] = journeys.map { j -> [String: Any] in
+                    var l = link(j)
+                    if case .journey(let journey) = site.pages[j].entity {
+                        l["stages"] = journey.stages.map { s -> [String: Any] in
+                            var stage: [String: Any] = ["name": s.name, "url": site.url(of: j) + "#" + s.anchor]
+                            if let e = s.emotion { stage["emotion"] = e; stage["emotionLabel"] = Self.signed(e) }
+                            return stage
+                        }
+                    }
+                    return l
+                }
+                row["walksNone"] = journeys.isEmpty
+                return row
+            }
     }
 
     static func summary(_ text: String) -> String {

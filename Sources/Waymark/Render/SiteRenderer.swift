@@ -65,6 +65,8 @@ struct SiteRenderer {
         let results = (firstPass + secondPass).sorted { $0.0 < $1.0 }.map(\.1)
         var files = results.compactMap(\.file)
         let diagnostics = results.compactMap(\.diagnostic)
+        if let feed = findingsFeed(linked) { files.append(feed) }
+        files.append(knowledgeGraph(linked))
         for asset in site.assets { files.append(OutputFile(path: asset.relativePath, content: .copy(asset.url))) }
         for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !files.contains(where: { $0.path == path }) {
             files.append(OutputFile(path: path, content: .copy(url)))

@@ -1,0 +1,55 @@
+/// Evidence coverage: journeys still resting on assumptions, touchpoints no research supports,
+/// and everything research contradicts.
+extension PageContext {
+    func coverage() -> [String: Any] {
+        var assumptions: [[String: Any]] = []
+        var unsupported: [[String: Any]] = []
+        var contradicted: [[String: Any]] = []
+        var touchpointCount = 0, supportedCount = 0
+        let journeys = site.pages.indices.filter { site.pages[$0].type == .journey }
+            .sorted { site.pages[$0].title.lowercased() < site.pages[$1].title.lowercased() }
+        for i in journeys {
+            guard case .journey(let j) = site.pages[i].entity else { continue }
+            if j.basis == nil || j.basis == "assumption" {
+                var row = link(i)
+                row["basis"] = j.basis ?? "not stated"
+                assumptions.append(row)
+            }
+            var missing: [[String: Any]] = []
+            for stage in j.stages {
+                for tp in stage.touchpoints {
+                    touchpointCount += 1
+                    let evidence = site.journeys.evidence(journey: i, anchor: tp.anchor)
+                    if evidence.contains(where: { $0.kind != .contradicts }) { supportedCount += 1 } else {
+                        missing.append(["title": "\(stage.name) › \(tp.name)", "url": site.url(of: i) + "#" + tp.anchor])
+                    }
+                }
+            }
+            if !missing.isEmpty {
+                var row = link(i)
+                row["touchpoints"] = missing
+                row["count"] = missing.count
+                unsupported.append(row)
+            }
+            var anchors: [(String, String)] = [("", j.stages.isEmpty ? "" : "the whole journey")]
+            for stage in j.stages {
+                anchors.append((stage.anchor, stage.name))
+                for tp in stage.touchpoints { anchors.append((tp.anchor, "\(stage.name) › \(tp.name)")) }
+            }
+            for (anchor, name) in anchors {
+                for e in site.journeys.evidence(journey: i, anchor: anchor) where e.kind == .contradicts {
+                    contradicted.append([
+                        "journey": link(i), "what": name.isEmpty ? "the whole journey" : name,
+                        "url": site.url(of: i) + (anchor.isEmpty ? "" : "#" + anchor), "finding": link(e.finding),
+                    ])
+                }
+            }
+        }
+        return [
+            "assumptions": assumptions, "hasAssumptions": !assumptions.isEmpty,
+            "unsupported": unsupported, "hasUnsupported": !unsupported.isEmpty,
+            "contradicted": contradicted, "hasContradicted": !contradicted.isEmpty,
+            "touchpointCount": touchpointCount, "supportedCount": supportedCount,
+        ]
+    }
+}
