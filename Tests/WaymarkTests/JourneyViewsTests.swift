@@ -1,0 +1,146 @@
+import Foundation
+import XCTest
+@testable import Waymark
+
+/// Journey views on a fixture: coverage, handoffs, evidence on the map, rankings, the feed and graph.json.
+final class JourneyViewsTests: XCTestCase {
+    static let files: [String: String] = [
+        "content/departments/sales.md": "---\ntitle: Sales\n---\n",
+        "content/departments/service.md": "---\ntitle: Service\n---\n",
+        "content/personas/sam.md": "---\ntitle: Sam\n---\n",
+        "content/journeys/onboarding.md": """
+            ---
+            title: Onboarding
+            personas: [personas/sam]
+            basis: research
+            stages:
+              - name: Sign-up
+                emotion: 1
+                touchpoints:
+                  - name: Contract call
+                    channel: phone
+                    owner: departments/sales
+                    moment: truth
+                    emotion: 2
+                  - name: Welcome email
+                    channel: email
+                    owner: departments/service
+              - name: First use
+                emotion: -1
+                touchpoints:
+                  - name: GP visit
+                    channel: in person
+                    actors: [GP practice]
+                    moment: pain
+                  - name: Help call
+                    channel: phone
+                    owner: departments/service
+            rankings:
+              customer: [Help call, Contract call, Welcome email]
+              sales: [Contract call, Pricing page, Help call]
+            ---
+            """,
+        "content/journeys/renewal.md": """
+            ---
+            title: Renewal
+            personas: [personas/sam]
+            basis: assumption
+            stages:
+              - name: Notice
+                touchpoints:
+                  - name: Renewal letter
+                    channel: letter
+            ---
+            """,
+        "content/research/calls.md": """
+            ---
+            title: Call review
+            method: call review
+            date: 2026-02-01
+            supports: [journeys/onboarding#sign-up/contract-call]
+            contradicts: [journeys/onboarding#first-use]
+            ---
+            We listened to 120 calls.
+            """,
+        "content/research/older.md": """
+            ---
+            title: Older survey
+            method: survey
+            date: 2025-05-01
+            supports: [journeys/onboarding#first-use/help-call]
+            ---
+            """,
+    ]
+
+    func build() throws -> TempSite {
+        let site = try TempSite(Self.files, templates: nil)
+        let report = site.build()
+        XCTAssertEqual(report.diagnostics.errorCount, 0, DiagnosticFormat.human.render(report.diagnostics))
+        return site
+    }
+
+    func text(_ html: String) -> String {
+        html.replacingOccurrences(of: "<[^>]+>", with: " ", options: .regularExpression)
+            .replacingOccurrences(of: "\\s+", with: " ", options: .regularExpression)
+    }
+
+    func testCoverageListsAssumptionsUnsupportedTouchpointsAndContradictions() throws {
+        let s = try build()
+        let coverage = text(try XCTUnwrap(s.html("coverage/index.html")))
+        XCTAssertTrue(coverage.contains("2 of 5 touchpoints are backed by research"), coverage)
+        XCTAssertTrue(coverage.contains("Renewal (basis: assumption)"), coverage)
+        XCTAssertFalse(coverage.contains("Onboarding (basis:"), coverage)
+        XCTAssertTrue(coverage.contains("Onboarding › First use , contradicted by Call review"), coverage)
+        for missing in ["Sign-up › Welcome email", "First use › GP visit", "Notice › Renewal letter"] {
+            XCTAssertTrue(coverage.contains(missing), missing)
+        }
+        XCTAssertFalse(coverage.contains("Sign-up › Contract call"), coverage)
+        XCTAssertFalse(coverage.contains("First use › Help call"), coverage)
+    }
+
+    func testHandoffsAreConsecutiveTouchpointsChangingHands() throws {
+        let s = try build()
+        let service = text(try XCTUnwrap(s.html("departments/service/index.html")))
+        XCTAssertTrue(service.contains("Onboarding : Contract call (Sales) → Welcome email (Service)"), service)
+        XCTAssertTrue(service.contains("Onboarding : Welcome email (Service) → GP visit (GP practice)"), service)
+        XCTAssertTrue(service.contains("Onboarding : GP visit (GP practice) → Help call (Service)"), service)
+        let sales = text(try XCTUnwrap(s.html("departments/sales/index.html")))
+        XCTAssertTrue(sales.contains("Contract call Onboarding › Sign-up phone Moment of truth"), sales)
+    }
+
+    func testJourneyMapShowsEvidenceCurveAndRankings() throws {
+        let s = try build()
+        let html = try XCTUnwrap(s.html("journeys/onboarding/index.html"))
+        XCTAssertTrue(html.contains(#"<th scope="col" id="sign-up""#), html)
+        XCTAssertTrue(html.contains(#"id="first-use/help-call""#), html)
+        XCTAssertTrue(html.contains(#"<polyline class="curve-line""#), html)
+        XCTAssertTrue(html.contains("Emotion by stage, from −2 (distress) to +2 (delight): Sign-up +1, First use −1. Moments of truth: Sign-up › Contract call."), html)
+        XCTAssertTrue(text(html).contains("Call review contradicts"), html)
+        // Customers [help, contract, welcome] vs Sales [contract, pricing (not on the map), help]:
+        // 2 shared of 3, τ −1 (order reversed), RBO_ext computed as in RankingMetricsTests.
+        let expected = RankingComparison(customer: ["help-call", "contract-call", "welcome-email"],
+                                         department: ["contract-call", "pricing-page", "help-call"])
+        XCTAssertTrue(text(html).contains("Sales 2 of 3 0.67 −1.00 \(String(format: "%.2f", expected.rbo))"), text(html))
+        XCTAssertTrue(html.contains(#"slope-item--off-map" x="350" y="65.0">2. Pricing page"#), html)
+    }
+
+    func testFeedListsFindingsNewestFirstAndGraphHasTypedEdges() throws {
+        let s = try build()
+        let feed = try XCTUnwrap(s.html("research/feed.xml"))
+        let calls = try XCTUnwrap(feed.range(of: "Call review")), older = try XCTUnwrap(feed.range(of: "Older survey"))
+        XCTAssertLessThan(calls.lowerBound, older.lowerBound)
+        XCTAssertTrue(feed.contains("<updated>2026-02-01T00:00:00Z</updated>"))
+        let data = try XCTUnwrap(s.html("graph.json")).data(using: .utf8) ?? Data()
+        let graph = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: [[String: String]]])
+        let edges = Set((graph["edges"] ?? []).map { "\($0["source"] ?? "") -\($0["type"] ?? "")-> \($0["target"] ?? "")" })
+        for edge in ["research/calls -supports-> journeys/onboarding#sign-up/contract-call",
+                     "research/calls -contradicts-> journeys/onboarding#first-use",
+                     "journeys/onboarding -persona-> personas/sam",
+                     "journeys/onboarding#sign-up -has_touchpoint-> journeys/onboarding#sign-up/contract-call",
+                     "journeys/onboarding#sign-up/contract-call -owned_by-> departments/sales"] {
+            XCTAssertTrue(edges.contains(edge), edge)
+        }
+        let types = Set((graph["nodes"] ?? []).compactMap { $0["type"] })
+        XCTAssertTrue(types.isSuperset(of: ["journey", "stage", "touchpoint", "persona", "finding", "department"]), "\(types)")
+    }
+}
