@@ -16,6 +16,7 @@ struct TermMatcher: Sendable {
     private var terminal: [Int32] = [-1]
     private var dictionaryLink: [Int32] = [-1]
     private var patternLengths: [Int] = []
+    private var maxPatternLength = 0
 
     var patternCount: Int { patternLengths.count }
 
@@ -46,6 +47,7 @@ struct TermMatcher: Sendable {
             }
             if terminal[Int(node)] < 0 { terminal[Int(node)] = Int32(patternLengths.count - 1) }
         }
+        maxPatternLength = patternLengths.max() ?? 0
         buildFailLinks()
     }
 
@@ -70,20 +72,23 @@ struct TermMatcher: Sendable {
 
     /// Non-overlapping matches, left to right, the longest at each position.
     func matches(in text: String) -> [Match] {
-        guard !patternLengths.isEmpty else { return [] }
-        var ranges: [Range<Int>] = []
-        var found: [(start: Int, end: Int, pattern: Int)] = []
+        guard maxPatternLength > 0 else { return [] }
+        // Start offsets of the last few words only, in a ring: nothing is allocated for text without matches.
+        var starts = [Int](repeating: 0, count: maxPatternLength)
+        var found: [(start: Int, end: Int, from: Int, to: Int, pattern: Int)] = []
         var node: Int32 = 0
+        var i = 0
         Self.forEachToken(in: text) { hash, range in
-            let i = ranges.count
-            ranges.append(range)
+            defer { i += 1 }
+            starts[i % maxPatternLength] = range.lowerBound
             guard let id = tokenIDs[hash] else { node = 0; return }
             while node != 0 && transitions[Int(node)][id] == nil { node = fail[Int(node)] }
             node = transitions[Int(node)][id] ?? 0
             var out = terminal[Int(node)] >= 0 ? node : dictionaryLink[Int(node)]
             while out >= 0 {
                 let p = Int(terminal[Int(out)])
-                found.append((i - patternLengths[p] + 1, i, p))
+                let first = i - patternLengths[p] + 1
+                found.append((first, i, starts[first % maxPatternLength], range.upperBound, p))
                 out = dictionaryLink[Int(out)]
             }
         }
@@ -92,7 +97,7 @@ struct TermMatcher: Sendable {
         var result: [Match] = []
         var nextFree = 0
         for f in found where f.start >= nextFree {
-            result.append(Match(range: ranges[f.start].lowerBound..<ranges[f.end].upperBound, pattern: f.pattern))
+            result.append(Match(range: f.from..<f.to, pattern: f.pattern))
             nextFree = f.end + 1
         }
         return result
