@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import Waymark
+import WaymarkServe
 
 @main
-struct WaymarkCommand: ParsableCommand {
+struct WaymarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "waymark",
         abstract: "Builds a customer journey knowledge base (Markdown + YAML) into a linked HTML site.",
@@ -13,9 +14,10 @@ struct WaymarkCommand: ParsableCommand {
           waymark build --root kb --output site --base-url https://intranet.example/kb/
           waymark check --format github      every check of build, writes nothing
           waymark render notes.md            one Markdown file to HTML on stdout
+          waymark serve --port 8080          preview with live reload on 127.0.0.1
         """,
         version: waymarkVersion,
-        subcommands: [Build.self, Check.self, Render.self]
+        subcommands: [Build.self, Check.self, Render.self, Serve.self]
     )
 }
 
@@ -126,5 +128,50 @@ struct Render: ParsableCommand {
         }
         let text = String(decoding: data, as: UTF8.self)
         print(StandaloneRender.html(markdown: text, unsafe: unsafe, headingAnchors: anchors), terminator: "")
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Preview the site with live reload: rebuilds on every change and shows errors in the browser.",
+        discussion: "Listens on 127.0.0.1 unless --host says otherwise. The preview is built into .waymark-cache/serve, never into public/."
+    )
+
+    @Option(help: "The knowledge base's root folder.")
+    var root: String = "."
+
+    @Option(help: "Address to listen on (127.0.0.1 keeps the preview on this machine).")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on.")
+    var port: Int = 8080
+
+    @Flag(help: "Open the preview in the default browser.")
+    var open = false
+
+    @Flag(help: "Include pages with `draft: true`.")
+    var drafts = false
+
+    func run() async throws {
+        let rootURL = URL(fileURLWithPath: root).standardizedFileURL
+        var options = PreviewServer.Options(root: rootURL, output: rootURL.appendingPathComponent(".waymark-cache/serve"))
+        options.host = host
+        options.port = port
+        options.includeDrafts = drafts
+        let server = PreviewServer(options: options) { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let shouldOpen = open
+        do {
+            try await server.run { url in
+                FileHandle.standardError.write(Data("Serving on \(url) (Ctrl-C to stop)\n".utf8))
+                if shouldOpen { _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["xdg-open", url]) }
+            }
+        } catch {
+            let text = "\(error)"
+            if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {
+                FileHandle.standardError.write(Data("error: port \(port) on \(host) is already in use\n  hint: try `waymark serve --port \(port + 1)`\n".utf8))
+                throw ExitCode(1)
+            }
+            throw error
+        }
     }
 }

@@ -1,0 +1,190 @@
+import Foundation
+import XCTest
+@testable import Waymark
+@testable import WaymarkServe
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `waymark serve`: traversal is refused, and the whole edit → reload → error overlay → fix → stop loop works.
+final class ServeTests: XCTestCase {
+    // MARK: Containment (no server needed)
+
+    func testEveryTraversalFormIsRefused() throws {
+        let scratch = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let root = scratch.appendingPathComponent("public")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("a"), withIntermediateDirectories: true)
+        try Data("<p>ok</p>".utf8).write(to: root.appendingPathComponent("a/index.html"))
+        try Data("secret".utf8).write(to: scratch.appendingPathComponent("secret.txt"))
+        try Data("dot".utf8).write(to: root.appendingPathComponent(".hidden"))
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("escape.txt").path,
+                                                   withDestinationPath: scratch.appendingPathComponent("secret.txt").path)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("up").path, withDestinationPath: scratch.path)
+        let files = StaticFiles(root: root)
+        for hostile in ["/../secret.txt", "/a/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt", "/..%2fsecret.txt",
+                        "/a%2f..%2f..%2fsecret.txt", "/a%5c..%5csecret.txt", "/..\\secret.txt", "/.hidden", "/%2ehidden",
+                        "/a/%00", "/escape.txt", "/up/secret.txt"] {
+            XCTAssertEqual(files.resolve(hostile), .forbidden, hostile)
+        }
+        XCTAssertEqual(files.resolve("/a/"), .file(root.appendingPathComponent("a/index.html").resolvingSymlinksInPath()))
+        XCTAssertEqual(files.resolve("/a"), .redirect("/a/"))
+        XCTAssertEqual(files.resolve("/missing/"), .notFound)
+        XCTAssertEqual(StaticFiles.contentType(for: URL(fileURLWithPath: "x.css")), "text/css; charset=utf-8")
+        XCTAssertEqual(StaticFiles.contentType(for: URL(fileURLWithPath: "x.svg")), "image/svg+xml")
+    }
+
+    func testReloadScriptGoesBeforeTheBodyEnds() {
+        XCTAssertEqual(PreviewServer.inject("<s/>", into: "<html><body><p>x</p></body></html>"), "<html><body><p>x</p><s/></body></html>")
+        XCTAssertEqual(PreviewServer.inject("<s/>", into: "<p>fragment</p>"), "<p>fragment</p><s/>")
+    }
+
+    // MARK: End to end, through the real executable
+
+    func testEditReloadOverlayFixAndStop() throws {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("waymark")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw XCTSkip("the waymark executable is not built next to the tests (\(executable.path))")
+        }
+        let site = try TempSite([
+            "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
+            "content/notes.md": "---\ntitle: Notes\n---\nFirst version.\n",
+        ])
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["serve", "--root", site.root.path, "--port", String(port)]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        let page = try waitFor(port: port, path: "/notes/")
+        XCTAssertTrue(page.contains("First version."), page)
+        XCTAssertTrue(page.contains("/_waymark/events"), "the reload script is injected while serving")
+
+        // Edit → reload event → new content.
+        let events = try EventStream(port: port)
+        try site.write("content/notes.md", "---\ntitle: Notes\n---\nSecond version.\n")
+        XCTAssertTrue(try events.waitForEvent("reload", seconds: 10))
+        XCTAssertTrue(try get(port: port, path: "/notes/").contains("Second version."))
+
+        // Broken YAML → the overlay names the file and line; the last good page stays.
+        try site.write("content/notes.md", "---\ntitle: [Notes\n---\nThird version.\n")
+        XCTAssertTrue(try events.waitForEvent("reload", seconds: 10))
+        let broken = try get(port: port, path: "/notes/")
+        XCTAssertTrue(broken.contains("id=\"waymark-errors\""), broken)
+        XCTAssertTrue(broken.contains("content/notes.md:3:1"), broken)
+        XCTAssertTrue(broken.contains("Second version."), "last good page stays browsable")
+
+        // Fixed → overlay gone.
+        try site.write("content/notes.md", "---\ntitle: Notes\n---\nFourth version.\n")
+        XCTAssertTrue(try events.waitForEvent("reload", seconds: 10))
+        let fixed = try get(port: port, path: "/notes/")
+        XCTAssertFalse(fixed.contains("waymark-errors"), fixed)
+        XCTAssertTrue(fixed.contains("Fourth version."), fixed)
+
+        // Traversal over HTTP, and the theme's CSS with its content type.
+        XCTAssertTrue(try get(port: port, path: "/%2e%2e/%2e%2e/etc/passwd").hasPrefix("HTTP/1.1 403"))
+        XCTAssertTrue(try get(port: port, path: "/assets/style.css", headersOnly: true).lowercased().contains("content-type: text/css"))
+
+        // SIGTERM with a browser still connected: stops within a second.
+        let stopping = Date()
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        XCTAssertLessThan(Date().timeIntervalSince(stopping), 1.0, "shutdown must not wait for the open event stream")
+        events.close()
+    }
+
+    // MARK: Helpers: a free port and a tiny HTTP client over POSIX sockets
+
+    func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func connect(port: Int, timeout: Int = 5) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        var tv = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let ok = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if ok != 0 { close(fd); return nil }
+        return fd
+    }
+
+    func get(port: Int, path: String, headersOnly: Bool = false) throws -> String {
+        guard let fd = Self.connect(port: port) else { throw XCTSkip("cannot connect") }
+        defer { close(fd) }
+        let request = "\(headersOnly ? "HEAD" : "GET") \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func waitFor(port: Int, path: String) throws -> String {
+        for _ in 0..<150 {
+            if let fd = Self.connect(port: port, timeout: 1) {
+                close(fd)
+                return try get(port: port, path: path)
+            }
+            usleep(100_000)
+        }
+        XCTFail("the server did not start")
+        return ""
+    }
+
+    /// An open Server-Sent Events connection, read line by line.
+    final class EventStream {
+        let fd: Int32
+        var pending = ""
+
+        init(port: Int) throws {
+            guard let fd = ServeTests.connect(port: port, timeout: 1) else { throw XCTSkip("cannot connect") }
+            self.fd = fd
+            let request = "GET /_waymark/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+            _ = request.withCString { send(fd, $0, strlen($0), 0) }
+            _ = try waitForText(": connected", seconds: 5)
+        }
+
+        func waitForEvent(_ name: String, seconds: Double) throws -> Bool {
+            try waitForText("event: \(name)", seconds: seconds)
+        }
+
+        func waitForText(_ text: String, seconds: Double) throws -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while Date() < deadline {
+                if let range = pending.range(of: text) {
+                    pending = String(pending[range.upperBound...])
+                    return true
+                }
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n > 0 { pending += String(decoding: buffer[0..<n], as: UTF8.self) } else if n == 0 { return false }
+            }
+            return false
+        }
+
+        func close() { Glibc.close(fd) }
+    }
+}
