@@ -88,6 +88,11 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
             "params": Dictionary(page.params.map { ($0.key, $0.value.templateValue) }, uniquingKeysWith: { a, _ in a }),
         ]
         if let d = page.description { pageCtx["summary"] = d }
+        let toc = tableOfContents(page)
+        if !toc.isEmpty {
+            pageCtx["toc"] = toc
+            pageCtx["hasToc"] = true
+        }
         if let edit = site.config.editURL, !page.file.relativePath.hasSuffix("/"), !page.file.relativePath.isEmpty {
             pageCtx["editURL"] = edit.replacingOccurrences(of: "{path}", with: page.path)
         }
@@ -139,6 +144,21 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
                 row["walksNone"] = journeys.isEmpty
                 return row
             }
+    }
+
+    /// "On this page": the body's h2 headings with their h3s, for pages with at least three sections.
+    private func tableOfContents(_ page: LoadedPage) -> [[String: Any]] {
+        var toc: [[String: Any]] = []
+        for h in page.facts.headings where h.level == 2 || h.level == 3 {
+            if h.level == 2 || toc.isEmpty {
+                toc.append(["title": h.text, "anchor": h.anchor])
+            } else {
+                var children = toc[toc.count - 1]["children"] as? [[String: Any]] ?? []
+                children.append(["title": h.text, "anchor": h.anchor])
+                toc[toc.count - 1]["children"] = children
+            }
+        }
+        return toc.count >= 3 ? toc : []
     }
 
     static func summary(_ text: String) -> String {
