@@ -61,6 +61,12 @@ enum YAMLDocument {
 
     /// Parses front matter. `firstLine` is the file line of the YAML's first line.
     static func parse(_ yaml: String, path: String, firstLine: Int) -> Result<YAMLValue?, Diagnostic> {
+        if let overflow = YAMLExpansion.firstOverflow(yaml, limit: valueLimit) {
+            let at = SourceLocation(path: path, line: overflow.line + firstLine - 1, column: overflow.column)
+            if overflow.throughAliases { return .failure(expansionError(at)) }
+            return .failure(.error(at, "front matter has more than \(valueLimit) values",
+                                   hint: "keep long lists in the page body, or split the page"))
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)
@@ -80,6 +86,11 @@ enum YAMLDocument {
         }
     }
 
+    private static func expansionError(_ location: SourceLocation) -> Diagnostic {
+        .error(location, "front matter expands to more than \(valueLimit) values",
+               hint: "YAML aliases (`*name`) that repeat other aliases multiply; write the values out instead")
+    }
+
     private static func location(_ mark: Mark?, path: String, lineOffset: Int) -> SourceLocation {
         guard let mark else { return SourceLocation(path: path, line: lineOffset + 1, column: 1) }
         return SourceLocation(path: path, line: mark.line + lineOffset, column: mark.column)
@@ -87,11 +98,7 @@ enum YAMLDocument {
 
     private static func convert(_ node: Node, path: String, lineOffset: Int, budget: inout Int) throws -> YAMLValue {
         budget -= 1
-        if budget < 0 {
-            throw Diagnostic.error(location(node.mark, path: path, lineOffset: lineOffset),
-                                   "front matter expands to more than \(valueLimit) values",
-                                   hint: "YAML aliases (`*name`) that repeat other aliases multiply; write the values out instead")
-        }
+        if budget < 0 { throw expansionError(location(node.mark, path: path, lineOffset: lineOffset)) }
         let loc = location(node.mark, path: path, lineOffset: lineOffset)
         switch node {
         case .scalar(let scalar):
