@@ -53,6 +53,17 @@ enum PageLoader {
         } catch {
             return (nil, [.error(start, "cannot read file: \(error.localizedDescription)", hint: "check the file's permissions")])
         }
+        return load(file, data: data)
+    }
+
+    /// The load step on bytes already read (the fuzz target feeds it without touching disk).
+    static func load(_ file: ContentFile, data: Data) -> (LoadedPage?, [Diagnostic]) {
+        let path = file.displayPath
+        if data.count > maxFileBytes {
+            // The file grew after its size was checked.
+            return (nil, [.error(SourceLocation(path: path, line: 1, column: 1),
+                                 "file is \(data.count / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB", hint: "split it into several pages")])
+        }
         let text: String
         switch SourceText.decode(data, path: path) {
         case .success(let s): text = s.text
@@ -81,6 +92,7 @@ enum PageLoader {
         if case .journey(let j) = decoded.entity { reserved = Set(j.stages.map(\.anchor)) }
         let body = MarkdownBody(text: split.body, path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
         let facts = body.scan()
+        diagnostics += facts.problems
         let heading = facts.headings.first(where: { $0.level == 1 })?.text
         if !yamlFailed, decoded.title == nil, heading == nil, ![.page, .listing, .home, .term, .glossary, .vocabulary, .matrix, .coverage].contains(type) {
             // A file without any front matter (an imported handbook page) gets a warning; typed data without a title is an error.
@@ -103,8 +115,15 @@ enum PageLoader {
         let idParts = file.pageID.split(separator: "/")
         var type = PageType.page
         if idParts.count == 2, let t = PageType.fromFolder(String(idParts[0])) { type = t }
-        if case .mapping(let entries, _) = frontMatter, let entry = entries.first(where: { $0.key == "type" }),
-           case .scalar(let name, _, let loc) = entry.value {
+        if case .mapping(let entries, _) = frontMatter, let entry = entries.first(where: { $0.key == "type" }), !entry.value.isNull {
+            guard case .scalar(let name, _, let loc) = entry.value else {
+                // A persona's own `type` (primary or secondary) is checked, and reported, by the entity decoder.
+                if type != .persona {
+                    diagnostics.append(.error(entry.value.location, "`type` must be text, not \(entry.value.kindDescription)",
+                                              hint: "use one of journey, persona, finding, term, department, page"))
+                }
+                return type
+            }
             if let t = PageType.fromFrontMatter(name) {
                 type = t
             } else if !(type == .persona && ["primary", "secondary"].contains(name.lowercased())) {

@@ -31,6 +31,8 @@ struct BodyFacts: Sendable {
     var firstParagraph: String?
     /// Paragraph text where glossary words may be auto-linked (not code, links, headings or HTML), one run a line.
     var glossaryText = ""
+    /// Limits the body ran into, for the load step to report.
+    var problems: [Diagnostic] = []
 }
 
 /// How a wikilink or URL is written into the output, decided by the link step.
@@ -56,6 +58,13 @@ struct MarkdownBody {
 
     static let templateAnchors: Set<String> = ["main", "content", "backlinks", "top", "nav", "search"]
 
+    /// Emphasis, links and images nested deeper than this are not walked: every walk over inline
+    /// content recurses, and twenty thousand `*` would overflow the stack. Real writing nests a few levels.
+    static let maxInlineDepth = 100
+    /// A backlink sentence's start is looked for at most this many bytes before its link, so a huge
+    /// paragraph with thousands of links stays linear; the sentence shown is cut at 280 characters anyway.
+    static let sentenceWindow = 1024
+
     init(text: String, path: String, firstLine: Int, reservedAnchors: Set<String> = []) {
         self.text = text
         self.path = path
@@ -70,33 +79,50 @@ struct MarkdownBody {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.utf8) }
         var facts = BodyFacts()
         var slugs = SlugAllocator(reserved: reservedAnchors)
+        var scanner = SourceScanner(lines: lines, findBudget: 8 * text.utf8.count + 1_000_000)
+        var tooDeep: MarkdownNode?
         for node in tree.allNodes() {
             switch node.kind {
             case .heading:
                 let text = plainText(node)
                 facts.headings.append(BodyHeading(text: text, level: node.headingLevel, anchor: slugs.allocate(text),
-                                                  location: location(node.startLine, node.startColumn, lines)))
-                collectLinks(in: node, lines: lines, into: &facts)
+                                                  location: location(node.startLine, node.startColumn, &scanner)))
+                collectLinks(in: node, scanner: &scanner, into: &facts, tooDeep: &tooDeep)
             case .paragraph:
                 if facts.firstParagraph == nil, node.parent?.kind == .document { facts.firstParagraph = plainText(node) }
-                collectLinks(in: node, lines: lines, into: &facts, glossaryEligible: true)
+                if PipeTable.isOversized(node) {
+                    facts.problems.append(.warning(location(node.startLine, node.startColumn, &scanner),
+                                                   "pipe table has more than \(PipeTable.maxCells) cells; it is shown as text",
+                                                   hint: "split the table, or link to a CSV file under content/"))
+                }
+                collectLinks(in: node, scanner: &scanner, into: &facts, glossaryEligible: true, tooDeep: &tooDeep)
             case .htmlBlock, .htmlInline:
-                if facts.rawHTML == nil { facts.rawHTML = location(node.startLine, node.startColumn, lines) }
+                if facts.rawHTML == nil { facts.rawHTML = location(node.startLine, node.startColumn, &scanner) }
             default:
                 break
             }
+        }
+        if let tooDeep {
+            facts.problems.append(.error(location(tooDeep.startLine, tooDeep.startColumn, &scanner),
+                                         "Markdown nests more than \(Self.maxInlineDepth) levels deep here (emphasis, links or images inside each other)",
+                                         hint: "flatten the markup; nothing deeper than \(Self.maxInlineDepth) levels is checked or linked"))
         }
         return facts
     }
 
     /// Links inside one leaf block, each with the sentence around it.
-    private func collectLinks(in block: MarkdownNode, lines: [[UInt8]], into facts: inout BodyFacts, glossaryEligible: Bool = false) {
+    private func collectLinks(in block: MarkdownNode, scanner: inout SourceScanner, into facts: inout BodyFacts,
+                              glossaryEligible: Bool = false, tooDeep: inout MarkdownNode?) {
         // In a table each row is its own "sentence"; cells read as "a · b".
         let isTable = block.kind == .paragraph && PipeTable.isTable(block)
         var blockText = ""
         var found: [(BodyLinkTarget, SourceLocation, Int)] = []
         var searchFrom: (Int, Int)?
-        func walk(_ node: MarkdownNode, insideLink: Bool) {
+        func walk(_ node: MarkdownNode, insideLink: Bool, depth: Int) {
+            guard depth <= Self.maxInlineDepth else {
+                if tooDeep == nil { tooDeep = node }
+                return
+            }
             var children = node.children[...]
             while let child = children.first {
                 switch child.kind {
@@ -116,10 +142,10 @@ struct MarkdownBody {
                         cursor = runText.utf8.index(runText.utf8.startIndex, offsetBy: link.range.upperBound)
                         // Entities and escapes make decoded text shorter than the source: find the link in the source.
                         let needle = Array(("[[" + (link.target.isEmpty ? "#" : link.target)).utf8)
-                        let at = Self.find(needle, in: lines, from: searchFrom ?? (run[0].startLine, run[0].startColumn))
+                        let at = scanner.find(needle, from: searchFrom ?? (run[0].startLine, run[0].startColumn))
                         if let at { searchFrom = (at.line, at.column + needle.count) }
                         let (line, column) = at ?? (run[0].startLine, run[0].startColumn + link.range.lowerBound)
-                        found.append((.wiki(link), location(line, column, lines), offset))
+                        found.append((.wiki(link), location(line, column, &scanner), offset))
                     }
                     blockText += String(runText[cursor...])
                     if glossaryEligible { facts.glossaryText += String(runText[cursor...]) + "\n" }
@@ -130,24 +156,29 @@ struct MarkdownBody {
                     blockText += isTable ? "\n" : " "
                 case .link, .image:
                     let target: BodyLinkTarget = child.kind == .link ? .url(child.url) : .image(child.url)
-                    found.append((target, location(child.startLine, child.startColumn, lines), blockText.utf8.count))
-                    walk(child, insideLink: true)
+                    found.append((target, location(child.startLine, child.startColumn, &scanner), blockText.utf8.count))
+                    walk(child, insideLink: true, depth: depth + 1)
                 default:
-                    walk(child, insideLink: insideLink)
+                    walk(child, insideLink: insideLink, depth: depth + 1)
                 }
                 children.removeFirst()
             }
         }
-        walk(block, insideLink: false)
+        walk(block, insideLink: false, depth: 0)
+        let blockBytes = found.isEmpty ? [] : Array(blockText.utf8)
         for (target, loc, offset) in found {
-            let sentence = isTable ? Self.tableRow(in: blockText, around: offset) : Self.sentence(in: blockText, around: offset)
+            let sentence = isTable ? Self.tableRow(in: blockBytes, around: offset) : Self.sentence(in: blockBytes, around: offset)
             facts.links.append(BodyLink(target: target, location: loc, sentence: sentence))
         }
     }
 
     /// The sentence of `text` containing the byte `offset`, trimmed to a readable length.
     static func sentence(in text: String, around offset: Int) -> String {
-        let bytes = Array(text.utf8)
+        sentence(in: Array(text.utf8), around: offset)
+    }
+
+    /// The same on the block's bytes, converted once for all its links; looks no further than `sentenceWindow`.
+    static func sentence(in bytes: [UInt8], around offset: Int) -> String {
         let at = min(max(offset, 0), bytes.count)
         func isEnd(_ i: Int) -> Bool {
             guard i >= 0, i + 1 < bytes.count else { return false }
@@ -155,24 +186,42 @@ struct MarkdownBody {
                 && bytes[i + 1] == UInt8(ascii: " ")
         }
         var start = at
-        while start > 0 && !isEnd(start - 2) && !(start >= 1 && isEnd(start - 1)) { start -= 1 }
+        let floor = max(0, at - sentenceWindow)
+        while start > floor && !isEnd(start - 2) && !(start >= 1 && isEnd(start - 1)) { start -= 1 }
+        // Only the first 277 characters (at most 4 bytes each) are shown.
+        let ceiling = min(bytes.count, max(at, start + 1200))
         var end = at
-        while end < bytes.count && !isEnd(end) { end += 1 }
-        if end < bytes.count { end += 1 }
+        while end < ceiling && !isEnd(end) { end += 1 }
+        let cut = end == ceiling && end < bytes.count && !isEnd(end)
+        if end < bytes.count && isEnd(end) { end += 1 }
+        // A window edge may fall inside a character: move it to the character's boundary.
+        while start < end && bytes[start] & 0xC0 == 0x80 { start += 1 }
+        while end > start && end < bytes.count && bytes[end] & 0xC0 == 0x80 { end -= 1 }
         var s = String(decoding: bytes[start..<end], as: UTF8.self).trimmingWhitespace()
-        if s.count > 280 { s = String(s.prefix(277)) + "…" }
+        if s.count > 280 || cut { s = String(s.prefix(277)) + "…" }
         return s
     }
 
     /// The first (line, byte column) at or after `start` where `needle` occurs, within a few lines.
     static func find(_ needle: [UInt8], in lines: [[UInt8]], from start: (Int, Int)) -> (line: Int, column: Int)? {
-        guard !needle.isEmpty, start.0 >= 1 else { return nil }
+        var budget = Int.max
+        return find(needle, in: lines, from: start, budget: &budget)
+    }
+
+    /// The same, spending at most `budget` byte comparisons: a link written with entities (`&#91;&#91;x]]`)
+    /// is never found in the source, and looking for thousands of them on one long line must not be quadratic.
+    static func find(_ needle: [UInt8], in lines: [[UInt8]], from start: (Int, Int), budget: inout Int) -> (line: Int, column: Int)? {
+        guard !needle.isEmpty, start.0 >= 1, start.0 <= lines.count else { return nil }
         for line in start.0...min(lines.count, start.0 + 20) {
             let bytes = lines[line - 1]
             let from = line == start.0 ? max(0, start.1 - 1) : 0
             guard bytes.count >= needle.count, from <= bytes.count - needle.count else { continue }
-            for i in from...(bytes.count - needle.count) where bytes[i] == needle[0] && Array(bytes[i..<(i + needle.count)]) == needle {
-                return (line, i + 1)
+            for i in from...(bytes.count - needle.count) {
+                budget -= 1
+                if budget < 0 { return nil }
+                guard bytes[i] == needle[0] else { continue }
+                budget -= needle.count
+                if bytes[i..<(i + needle.count)].elementsEqual(needle) { return (line, i + 1) }
             }
         }
         return nil
@@ -180,27 +229,36 @@ struct MarkdownBody {
 
     /// The table row of `text` containing the byte `offset`, its cells joined by " · ".
     static func tableRow(in text: String, around offset: Int) -> String {
-        let bytes = Array(text.utf8)
+        tableRow(in: Array(text.utf8), around: offset)
+    }
+
+    static func tableRow(in bytes: [UInt8], around offset: Int) -> String {
         let at = min(max(offset, 0), bytes.count)
-        let start = bytes[..<at].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-        let end = bytes[at...].firstIndex(of: 0x0A) ?? bytes.count
+        let floor = max(0, at - sentenceWindow), ceiling = min(bytes.count, at + sentenceWindow)
+        var start = bytes[floor..<at].lastIndex(of: 0x0A).map { $0 + 1 } ?? floor
+        var end = bytes[at..<ceiling].firstIndex(of: 0x0A) ?? ceiling
+        while start < end && bytes[start] & 0xC0 == 0x80 { start += 1 }
+        while end > start && end < bytes.count && bytes[end] & 0xC0 == 0x80 { end -= 1 }
         let row = String(decoding: bytes[start..<end], as: UTF8.self)
-        return row.split(separator: "|").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }.joined(separator: " · ")
+        var s = row.split(separator: "|").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }.joined(separator: " · ")
+        if s.count > 280 { s = String(s.prefix(277)) + "…" }
+        return s
     }
 
     /// Plain text of a node's inline content (for heading slugs and summaries).
     func plainText(_ node: MarkdownNode) -> String {
         var s = ""
-        func walk(_ n: MarkdownNode) {
+        func walk(_ n: MarkdownNode, depth: Int) {
+            guard depth <= Self.maxInlineDepth else { return }
             for c in n.children {
                 switch c.kind {
                 case .text, .code: s += c.literal
                 case .softBreak, .lineBreak: s += " "
-                default: walk(c)
+                default: walk(c, depth: depth + 1)
                 }
             }
         }
-        walk(node)
+        walk(node, depth: 0)
         // Wikilinks read as their label in headings and summaries.
         var result = ""
         var cursor = s.utf8.startIndex
@@ -214,15 +272,37 @@ struct MarkdownBody {
     }
 
     /// File position for a cmark (body-relative line, byte column) pair, with the column counted in characters.
-    private func location(_ line: Int, _ byteColumn: Int, _ lines: [[UInt8]]) -> SourceLocation {
+    private func location(_ line: Int, _ byteColumn: Int, _ scanner: inout SourceScanner) -> SourceLocation {
         guard line >= 1 else { return SourceLocation(path: path, line: firstLine, column: 1) }
-        var column = byteColumn
-        if line - 1 < lines.count {
-            let bytes = lines[line - 1]
-            let prefix = bytes.prefix(max(0, byteColumn - 1))
-            column = String(decoding: prefix, as: UTF8.self).count + 1
+        return SourceLocation(path: path, line: firstLine + line - 1, column: scanner.column(line: line, byteColumn: byteColumn))
+    }
+
+    /// The body's source lines, read while scanning with work that stays linear on hostile input:
+    /// character columns are counted on from the previous answer on the same line, and searches share a budget.
+    struct SourceScanner {
+        let lines: [[UInt8]]
+        var findBudget: Int
+        private var counted = (line: 0, byte: 0, column: 1)
+
+        init(lines: [[UInt8]], findBudget: Int) {
+            self.lines = lines
+            self.findBudget = findBudget
         }
-        return SourceLocation(path: path, line: firstLine + line - 1, column: column)
+
+        /// The 1-based character column of a 1-based byte column.
+        mutating func column(line: Int, byteColumn: Int) -> Int {
+            guard line >= 1, line - 1 < lines.count else { return byteColumn }
+            let bytes = lines[line - 1]
+            let target = min(max(0, byteColumn - 1), bytes.count)
+            if counted.line != line || target < counted.byte { counted = (line, 0, 1) }
+            counted.column += String(decoding: bytes[counted.byte..<target], as: UTF8.self).count
+            counted.byte = target
+            return counted.column
+        }
+
+        mutating func find(_ needle: [UInt8], from start: (Int, Int)) -> (line: Int, column: Int)? {
+            MarkdownBody.find(needle, in: lines, from: start, budget: &findBudget)
+        }
     }
 
     // MARK: Render: rewrite and emit HTML
@@ -272,7 +352,11 @@ struct MarkdownBody {
                 if let autolink = options.autolink { autolinkTerms(in: node, tree: tree, autolink) }
                 if PipeTable.isTable(node) { PipeTable.rewrite(node, in: tree) }
             case .link, .image:
-                if let url = options.rewriteURL(node.url) { node.setURL(url) }
+                if Self.blockedScheme(node.url, image: kind == .image) != nil {
+                    node.setURL("")
+                } else if let url = options.rewriteURL(node.url) {
+                    node.setURL(url)
+                }
             case .htmlBlock where !options.unsafe:
                 node.insertBefore(tree.makeCodeBlock(node.literal, info: "html"))
                 tree.delete(node)
@@ -287,8 +371,9 @@ struct MarkdownBody {
     }
 
     /// Wraps glossary words in the text of one paragraph; never inside links, code or raw HTML.
-    private func autolinkTerms(in block: MarkdownNode, tree: MarkdownTree,
+    private func autolinkTerms(in block: MarkdownNode, tree: MarkdownTree, depth: Int = 0,
                                _ autolink: (String) -> [(range: Range<Int>, open: String, close: String)]) {
+        guard depth <= Self.maxInlineDepth else { return }
         for child in block.children {
             switch child.kind {
             case .text:
@@ -309,7 +394,7 @@ struct MarkdownBody {
                 if cursor < bytes.count { child.insertBefore(tree.makeText(String(decoding: bytes[cursor...], as: UTF8.self))) }
                 tree.delete(child)
             case .emphasis, .strong:
-                autolinkTerms(in: child, tree: tree, autolink)
+                autolinkTerms(in: child, tree: tree, depth: depth + 1, autolink)
             default:
                 break
             }
@@ -318,7 +403,8 @@ struct MarkdownBody {
 
     /// Replaces `[[…]]` in the text runs of one block by custom link nodes. Text inside links is left alone.
     private func rewriteWikilinks(in block: MarkdownNode, tree: MarkdownTree, _ options: RenderOptions) {
-        func walk(_ node: MarkdownNode) {
+        func walk(_ node: MarkdownNode, depth: Int) {
+            guard depth <= Self.maxInlineDepth else { return }
             var children = node.children[...]
             while let child = children.first {
                 if child.kind == .text {
@@ -350,12 +436,43 @@ struct MarkdownBody {
                     continue
                 }
                 if child.kind != .link && child.kind != .image && child.kind != .code {
-                    walk(child)
+                    walk(child, depth: depth + 1)
                 }
                 children.removeFirst()
             }
         }
-        walk(block)
+        walk(block, depth: 0)
+    }
+}
+
+extension MarkdownBody {
+    /// Schemes that run script or reach outside the site when followed: `javascript:`, `vbscript:`,
+    /// `file:` and `data:`. Images keep `data:image/png`, `gif`, `jpeg` and `webp`, which cannot
+    /// run script; cmark's own safe mode allows those too, but lets every other rule here slip when a
+    /// site turns on raw HTML, so Waymark decides itself, in every mode.
+    static func blockedScheme(_ url: String, image: Bool) -> String? {
+        // Browsers ignore control characters and spaces around and inside a scheme (`java\tscript:`).
+        var scheme = ""
+        for scalar in url.unicodeScalars {
+            if scalar == ":" { break }
+            if scalar.value <= 0x20 { continue }
+            if scheme.unicodeScalars.count > 10 { return nil }
+            scheme.unicodeScalars.append(scalar)
+        }
+        guard url.contains(":") else { return nil }
+        let lowered = scheme.lowercased()
+        switch lowered {
+        case "javascript", "vbscript", "file":
+            return lowered
+        case "data":
+            if image {
+                let rest = url.drop(while: { $0 != ":" }).dropFirst().lowercased().filter { !$0.isWhitespace }
+                if ["image/png", "image/gif", "image/jpeg", "image/webp"].contains(where: { rest.hasPrefix($0) }) { return nil }
+            }
+            return lowered
+        default:
+            return nil
+        }
     }
 }
 

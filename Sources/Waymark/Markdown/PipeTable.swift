@@ -37,11 +37,36 @@ enum PipeTable {
         return result
     }
 
-    /// True when `paragraph` is written as a pipe table.
+    /// Rows are padded to the header's width, so a 3,000-column header over 3,000 short lines would
+    /// make nine million cells from 18 KB. Larger tables stay paragraphs (with a warning from the scan).
+    static let maxCells = 100_000
+
+    /// True when `paragraph` is written as a pipe table of at most `maxCells` cells.
     static func isTable(_ paragraph: MarkdownNode) -> Bool {
+        guard let cells = cellCount(paragraph) else { return false }
+        return cells <= maxCells
+    }
+
+    /// True when `paragraph` is written as a pipe table but has too many cells to build.
+    static func isOversized(_ paragraph: MarkdownNode) -> Bool {
+        guard let cells = cellCount(paragraph) else { return false }
+        return cells > maxCells
+    }
+
+    /// Columns × rows (header and body) when `paragraph` is written as a pipe table, else nil.
+    private static func cellCount(_ paragraph: MarkdownNode) -> Int? {
+        // Most paragraphs are not tables: a first line without `|`, or no second line, settles it cheaply.
+        var child = paragraph.firstChild, pipe = false
+        while let c = child, c.kind != .softBreak && c.kind != .lineBreak {
+            if !pipe, c.kind == .text, c.literal.utf8.contains(UInt8(ascii: "|")) { pipe = true }
+            child = c.next
+        }
+        guard pipe, child != nil else { return nil }
         let ls = lines(of: paragraph)
-        guard ls.count >= 2, let columns = delimiterRow(ls[1]) else { return false }
-        return ls[0].contains { $0.kind == .text && $0.literal.contains("|") } && cellTexts(ls[0]).count == columns.count
+        guard ls.count >= 2, let columns = delimiterRow(ls[1]) else { return nil }
+        guard ls[0].contains(where: { $0.kind == .text && $0.literal.contains("|") }), cellTexts(ls[0]).count == columns.count else { return nil }
+        let rows = 1 + ls.dropFirst(2).filter { !$0.isEmpty }.count
+        return columns.count.multipliedReportingOverflow(by: rows).overflow ? Int.max : columns.count * rows
     }
 
     /// Plain text of each cell of a line (for sentences in backlinks).

@@ -19,6 +19,8 @@ public func slugify(_ text: String) -> String {
 /// Hands out unique slugs within one page: the second "Notes" heading becomes `notes-1`.
 struct SlugAllocator {
     private var used: Set<String> = []
+    /// The next number to try per base: thirty thousand "Notes" headings must not count from 1 each time.
+    private var nextNumber: [String: Int] = [:]
 
     init(reserved: some Sequence<String> = []) { used = Set(reserved) }
 
@@ -26,11 +28,13 @@ struct SlugAllocator {
         var base = slugify(text)
         if base.isEmpty { base = "section" }
         var candidate = base
-        var n = 1
+        var n = nextNumber[base] ?? 1
         while used.contains(candidate) {
             candidate = "\(base)-\(n)"
             n += 1
         }
+        // Numbers below n are all taken and nothing is ever released, so the next search may start here.
+        if candidate != base { nextNumber[base] = n }
         used.insert(candidate)
         return candidate
     }
