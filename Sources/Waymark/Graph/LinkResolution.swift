@@ -8,9 +8,11 @@ enum LinkResolution: Equatable {
     case asset(String)
     /// Left alone: other sites, mail links, absolute paths.
     case external
-    case missing(suggestion: String?)
+    /// Nothing by that name; `near` is the name a "did you mean" hint may be looked for (by the
+    /// checker, on a budget: rendering resolves the same links and needs no hints).
+    case missing(near: String?, type: PageType?)
     case ambiguous([Int])
-    case missingAnchor(page: Int, anchor: String, suggestion: String?)
+    case missingAnchor(page: Int, anchor: String)
 }
 
 extension SiteIndex {
@@ -33,12 +35,12 @@ extension SiteIndex {
 
     private func withAnchor(_ result: Lookup, anchor: String?, target: String, type: PageType?) -> LinkResolution {
         switch result {
-        case .missing: return .missing(suggestion: suggestion(for: target, type: type))
+        case .missing: return .missing(near: target, type: type)
         case .ambiguous(let hits): return .ambiguous(hits)
         case .found(let i):
             guard let anchor, !anchor.isEmpty else { return .page(i, anchor: nil) }
             guard let resolved = self.anchor(anchor, on: i) else {
-                return .missingAnchor(page: i, anchor: anchor, suggestion: anchorSuggestion(for: anchor, on: i))
+                return .missingAnchor(page: i, anchor: anchor)
             }
             return .page(i, anchor: resolved)
         }
@@ -72,7 +74,7 @@ extension SiteIndex {
             switch piece {
             case ".": continue
             case "..":
-                if parts.isEmpty { return .missing(suggestion: nil) }
+                if parts.isEmpty { return .missing(near: nil, type: nil) }
                 parts.removeLast()
             default: parts.append(String(piece))
             }
@@ -88,9 +90,65 @@ extension SiteIndex {
             }
             if let i = page(id: id) { return withAnchor(.found(i), anchor: anchor, target: id, type: nil) }
             if !isMarkdown, assets.contains(resolved) { return .asset(resolved) }
-            return .missing(suggestion: suggestion(for: id))
+            return .missing(near: id, type: nil)
         }
         if assets.contains(resolved) { return .asset(resolved) }
-        return .missing(suggestion: nil)
+        return .missing(near: nil, type: nil)
+    }
+}
+
+/// "Did you mean" hints with a bound on the work: every broken link compares its name with every
+/// page, so thousands of broken links with long names against long titles would stall a build.
+/// Names longer than `nameLimit` get no hint, names whose length alone rules them out are not
+/// compared, and once the build's `budget` (in edit-distance cells) is spent, hints stop.
+struct Suggestions {
+    static let nameLimit = 80
+    /// Far beyond what real sites use (900 pages × 500 broken links × short names is a few million).
+    var budget = 50_000_000
+
+    /// The same answer as `SiteIndex.suggestion(for:type:)` while the budget lasts.
+    mutating func page(for raw: String, type: PageType?, in index: SiteIndex) -> String? {
+        let target = SiteIndex.normalise(raw).lowercased()
+        let length = target.count
+        guard length <= Self.nameLimit, budget > 0 else { return nil }
+        let threshold = max(3, length / 3)
+        var best: (id: String, distance: Int)?
+        for page in index.pages where type == nil || page.type == type {
+            let id = page.id
+            let name = id.split(separator: "/").last.map(String.init) ?? id
+            var distance = Int.max
+            for candidate in [id, name, page.title] {
+                // The distance is at least the difference in length.
+                let n = candidate.prefix(length + threshold + 1).count
+                budget -= n + 1
+                guard abs(n - length) <= threshold else { continue }
+                budget -= length * n
+                distance = min(distance, editDistance(target, candidate))
+            }
+            if budget < 0 { return nil }
+            if distance <= threshold, best.map({ distance < $0.distance || (distance == $0.distance && id < $0.id) }) ?? true {
+                best = (id, distance)
+            }
+        }
+        return best?.id
+    }
+
+    /// The same answer as `SiteIndex.anchorSuggestion(for:on:)` while the budget lasts.
+    mutating func anchor(for anchor: String, on page: Int, in index: SiteIndex) -> String? {
+        guard anchor.count <= Self.nameLimit, budget > 0 else { return nil }
+        let word = slugify(anchor)
+        let length = word.count
+        let limit = max(2, length / 3)
+        var best: (String, Int)?
+        for candidate in index.anchors[page] {
+            let n = candidate.prefix(length + limit + 1).count
+            budget -= n + 1
+            guard abs(n - length) <= limit else { continue }
+            budget -= length * n
+            if budget < 0 { return nil }
+            let d = editDistance(word, candidate)
+            if d <= limit, best.map({ d < $0.1 || (d == $0.1 && candidate < $0.0) }) ?? true { best = (candidate, d) }
+        }
+        return best?.0
     }
 }

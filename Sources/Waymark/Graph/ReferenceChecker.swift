@@ -12,6 +12,7 @@ struct ReferenceChecker {
     let draftIDs: Set<String>
     private(set) var diagnostics: [Diagnostic] = []
     private(set) var backlinks: [Edge] = []
+    private var suggestions = Suggestions()
 
     init(index: SiteIndex, config: SiteConfig, draftIDs: Set<String>) {
         self.index = index
@@ -74,8 +75,8 @@ struct ReferenceChecker {
         }
     }
 
-    private func departmentHint(_ name: String) -> String {
-        if let s = index.suggestion(for: name, type: .department) { return "did you mean `\(s)`?" }
+    private mutating func departmentHint(_ name: String) -> String {
+        if let s = suggestions.page(for: name, type: .department, in: index) { return "did you mean `\(s)`?" }
         return "departments are the pages in content/departments/"
     }
 
@@ -110,7 +111,7 @@ struct ReferenceChecker {
         case .page(let t, let anchor):
             guard index.pages[t].type == type else {
                 diagnostics.append(.error(r.location, "`\(r.value)` is a \(index.pages[t].type.label.lowercased()), not a \(noun)",
-                                          hint: index.suggestion(for: r.value, type: type).map { "did you mean `\($0)`?" }))
+                                          hint: suggestions.page(for: r.value, type: type, in: index).map { "did you mean `\($0)`?" }))
                 return nil
             }
             var note = context
@@ -128,11 +129,12 @@ struct ReferenceChecker {
             }
             backlinks.append(Edge(target: t, backlink: Backlink(relation: relation, source: i, context: note)))
             return t
-        case .missingAnchor(let t, let anchor, let suggestion):
+        case .missingAnchor(let t, let anchor):
             var hint = "refer to a stage as `journey#stage` or a touchpoint as `journey#stage/touchpoint`"
-            if let suggestion { hint = "did you mean `\(index.pages[t].id)#\(suggestion)`?" }
+            if let suggestion = suggestions.anchor(for: anchor, on: t, in: index) { hint = "did you mean `\(index.pages[t].id)#\(suggestion)`?" }
             diagnostics.append(.error(r.location, "unknown stage or touchpoint `#\(anchor)` in `\(index.pages[t].id)`", hint: hint))
-        case .missing(let suggestion):
+        case .missing(let near, let nearType):
+            let suggestion = near.flatMap { suggestions.page(for: $0, type: nearType, in: index) }
             var hint = "create content/\(type.folder.map { $0 + "/" } ?? "")\(slugify(r.value.split(separator: "/").last.map(String.init) ?? r.value)).md or fix the id"
             if let suggestion { hint = "did you mean `\(suggestion)`?" }
             if draftIDs.contains(SiteIndex.normalise(r.value).lowercased()) { hint = "that page is a draft; build with --drafts or publish it" }
@@ -189,7 +191,8 @@ struct ReferenceChecker {
             if !isImage { backlinks.append(Edge(target: t, backlink: Backlink(relation: .mentions, source: i, context: readable(link.sentence)))) }
         case .asset, .external:
             break
-        case .missing(let suggestion):
+        case .missing(let near, let nearType):
+            let suggestion = near.flatMap { suggestions.page(for: $0, type: nearType, in: index) }
             var hint: String?
             if let suggestion { hint = "did you mean [[\(suggestion)]]?" }
             if case .wiki(let w) = link.target, draftIDs.contains(SiteIndex.normalise(w.target).lowercased()) {
@@ -201,7 +204,8 @@ struct ReferenceChecker {
             diagnostics.append(Diagnostic(brokenSeverity, link.location,
                                           "ambiguous link \(written) matches \(hits.count) pages: \(hits.map { index.pages[$0].id }.joined(separator: ", "))",
                                           hint: "write the full id, e.g. [[\(index.pages[hits[0]].id)]]"))
-        case .missingAnchor(let t, let anchor, let suggestion):
+        case .missingAnchor(let t, let anchor):
+            let suggestion = suggestions.anchor(for: anchor, on: t, in: index)
             diagnostics.append(Diagnostic(brokenSeverity, link.location,
                                           "broken anchor \(written): `#\(anchor)` is not a heading, stage or touchpoint of `\(index.pages[t].id.isEmpty ? "home" : index.pages[t].id)`",
                                           hint: suggestion.map { "did you mean [[\(index.pages[t].id)#\($0)]]?" }))
