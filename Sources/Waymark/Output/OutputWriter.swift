@@ -31,6 +31,7 @@ struct OutputWriter {
         let name = output.lastPathComponent
         let staging = parent.appendingPathComponent(".\(name).staging-\(getpid())")
         try? fm.removeItem(at: staging)
+        Self.removeLeftovers(of: name, in: parent)
         do {
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
             var made: Set<String> = [staging.path]
@@ -40,7 +41,7 @@ struct OutputWriter {
                 try Self.makeDirectory(String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)]), made: &made)
                 switch file.content {
                 case .bytes(let data): try Self.writeFile(target, data)
-                case .copy(let url): try fm.copyItem(at: url, to: URL(fileURLWithPath: target))
+                case .copy(let url): try Self.copyFile(url.path, to: target)
                 }
             }
             try swap(staging: staging)
@@ -48,6 +49,25 @@ struct OutputWriter {
             try? fm.removeItem(at: staging)
             if let e = error as? WriteError { throw e }
             throw WriteError.io(output.path, error.localizedDescription)
+        }
+    }
+
+    /// Staging and swapped-out folders of builds that were killed (their process is gone): a killed
+    /// build cannot tidy up, so the next one does. Folders of builds still running are left alone.
+    /// A build killed between the two renames of the fallback swap left the previous output only
+    /// as `.<name>.old-<pid>`: that is put back, not removed.
+    static func removeLeftovers(of name: String, in parent: URL) {
+        let fm = FileManager.default
+        guard let entries = try? fm.contentsOfDirectory(atPath: parent.path) else { return }
+        for entry in entries.sorted() {
+            for prefix in [".\(name).staging-", ".\(name).old-"] where entry.hasPrefix(prefix) {
+                guard let pid = pid_t(entry.dropFirst(prefix.count)), pid > 0, pid != getpid(),
+                      kill(pid, 0) != 0 && errno == ESRCH else { continue }
+                let url = parent.appendingPathComponent(entry)
+                let output = parent.appendingPathComponent(name)
+                if prefix.hasSuffix(".old-"), !fm.fileExists(atPath: output.path), (try? fm.moveItem(at: url, to: output)) != nil { continue }
+                try? fm.removeItem(at: url)
+            }
         }
     }
 
@@ -84,6 +104,42 @@ struct OutputWriter {
         if let failure { throw WriteError.io(path, failure) }
     }
 
+    /// Copies a source file in chunks with POSIX calls, so a full disk is reported like any other
+    /// write. `O_NOFOLLOW`: a file swapped for a symbolic link after discovery is refused, not followed.
+    private static func copyFile(_ source: String, to target: String) throws {
+        let input = open(source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard input >= 0 else { throw WriteError.io(target, "cannot read \(source): \(String(cString: strerror(errno)))") }
+        defer { close(input) }
+        let output = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw WriteError.io(target, String(cString: strerror(errno))) }
+        var failure: String?
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        buffer.withUnsafeMutableBytes { (chunk: UnsafeMutableRawBufferPointer) in
+            guard let base = chunk.baseAddress else { return }
+            while failure == nil {
+                let n = read(input, base, chunk.count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = "cannot read \(source): \(String(cString: strerror(errno)))"
+                    return
+                }
+                if n == 0 { return }
+                var offset = 0
+                while offset < n {
+                    let w = Glibc.write(output, base + offset, n - offset)
+                    if w < 0 {
+                        if errno == EINTR { continue }
+                        failure = String(cString: strerror(errno))
+                        return
+                    }
+                    offset += w
+                }
+            }
+        }
+        if close(output) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
+        if let failure { throw WriteError.io(target, failure) }
+    }
+
     private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
 
     /// glibc's renameat2, looked up at run time: Swift's Glibc module does not export it.
@@ -100,7 +156,7 @@ struct OutputWriter {
             return
         }
         if let exchange = Self.renameExchange, exchange(AT_FDCWD, staging.path, AT_FDCWD, output.path, 2 /* RENAME_EXCHANGE */) == 0 {
-            try fm.removeItem(at: staging)  // now holds the previous output
+            try? fm.removeItem(at: staging)  // now holds the previous output; the new one is in place either way
             return
         }
         let old = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).old-\(getpid())")
