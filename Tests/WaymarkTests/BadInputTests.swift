@@ -1,0 +1,449 @@
+import Foundation
+import XCTest
+@testable import Waymark
+
+/// Malformed or hostile input gets a diagnostic naming the file (and line and column where there
+/// is one) and fails the build; legal but extreme input builds, or stops with a clear limit
+/// diagnostic. Never a crash, a hang or unbounded memory. Big inputs are generated here, at test time.
+final class BadInputTests: XCTestCase {
+    /// A persona and a department for typed pages to refer to.
+    static let base: [String: String] = [
+        "content/personas/sam.md": "---\ntitle: Sam\n---\nSam.\n",
+        "content/departments/it.md": "---\ntitle: IT\n---\nIT.\n",
+    ]
+
+    private func check(_ files: [String: String]) throws -> BuildReport {
+        try TempSite(Self.base.merging(files) { $1 }).check()
+    }
+
+    private func errors(_ report: BuildReport) -> [String] {
+        headlines(report.diagnostics.filter { $0.severity == .error })
+    }
+
+    /// Runs a check (or build) of `site` on another thread and gives up waiting after `seconds`: a
+    /// regression shows as a failure naming the case instead of a run that never ends. A hang guard, not a benchmark.
+    private func run(_ site: TempSite, write: Bool = false, within seconds: Double, _ what: String) -> BuildReport? {
+        var options = site.options()
+        options.write = write
+        let done = DispatchSemaphore(value: 0)
+        let box = ReportBox()
+        Thread.detachNewThread { [options] in
+            box.report = BuildPipeline.run(options)
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + seconds) == .success else {
+            XCTFail("\(what) did not finish within \(Int(seconds)) s")
+            return nil
+        }
+        return box.report
+    }
+
+    // MARK: Empty and partial files
+
+    func testAnEmptyFileBuildsAsAnUntitledPage() throws {
+        let site = try TempSite(["content/empty-notes.md": ""])
+        let report = site.build()
+        assertNoDiagnostics(report)
+        XCTAssertNotNil(site.html("empty-notes/index.html"))
+    }
+
+    func testAnEmptyTypedFileNamesEachMissingFieldAtTheFile() throws {
+        let report = try check(["content/journeys/empty.md": ""])
+        XCTAssertFalse(report.succeeded)
+        let problems = headlines(report.diagnostics)
+        XCTAssertTrue(problems.contains { $0.hasPrefix("content/journeys/empty.md:1:1: error:") && $0.contains("`personas`") }, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.hasPrefix("content/journeys/empty.md:1:1: error:") && $0.contains("`stages`") }, "\(problems)")
+    }
+
+    func testAFileWithOnlyFrontMatterBuilds() throws {
+        let site = try TempSite(["content/only.md": "---\ntitle: Only front matter\n---\n", "content/bare.md": "---\n---"])
+        let report = site.build()
+        assertNoDiagnostics(report)
+        XCTAssertTrue(site.html("only/index.html")?.contains("Only front matter") ?? false)
+        XCTAssertNotNil(site.html("bare/index.html"))
+    }
+
+    func testUnterminatedFrontMatterIsAnErrorAtTheOpeningFence() throws {
+        let report = try check(["content/open.md": "---\ntitle: Never closed\n\nBody text\n"])
+        XCTAssertEqual(errors(report), ["content/open.md:1:1: error: front matter is not closed"])
+    }
+
+    // MARK: YAML
+
+    func testMalformedYAMLIsAnErrorAtItsLineAndColumn() throws {
+        let report = try check(["content/bad.md": "---\ntitle: Fine\ntags: [one, two\nowner: x\n---\n"])
+        let e = errors(report)
+        XCTAssertEqual(e.count, 1, "\(e)")
+        XCTAssertTrue(e.first?.hasPrefix("content/bad.md:4:") ?? false, "\(e)")
+        XCTAssertTrue(e.first?.contains("malformed YAML") ?? false, "\(e)")
+    }
+
+    func testTabIndentedYAMLIsAnErrorNotACrash() throws {
+        let report = try check(["content/tabs.md": "---\ntitle: T\nstages:\n\t- name: x\n---\n"])
+        XCTAssertTrue(errors(report).first?.hasPrefix("content/tabs.md:4:") ?? false, "\(errors(report))")
+    }
+
+    func testDuplicateKeysAreAnErrorAtTheRepeatedKey() throws {
+        let report = try check(["content/personas/dup.md": "---\ntitle: A\nquote: one\ntitle: B\n---\n"])
+        XCTAssertEqual(errors(report), ["content/personas/dup.md:4:1: error: duplicate key `title` in front matter"])
+    }
+
+    /// Nine levels of ten aliases: a billion values if expanded. Yams shares alias nodes, so memory
+    /// stays flat, and the value budget stops the expansion at 100,000 values.
+    static func laughs(asKey: Bool) -> String {
+        var lines = ["---", "title: Laughs", "lol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        for n in 1...9 {
+            lines.append("lol\(n): &lol\(n) [" + Array(repeating: "*lol\(n - 1)", count: 10).joined(separator: ", ") + "]")
+        }
+        // As a mapping key the bomb is hashed while Yams composes: it must be stopped before that.
+        lines.append(asKey ? "? *lol9\n: boom" : "boom: *lol9")
+        return (lines + ["---", "Body."]).joined(separator: "\n")
+    }
+
+    func testBillionLaughsIsStoppedByTheValueBudget() throws {
+        let site = try TempSite(["content/laughs.md": Self.laughs(asKey: false)])
+        let report = run(site, within: 60, "billion laughs")
+        let e = report.map(errors) ?? []
+        XCTAssertEqual(e.count, 1, "\(e)")
+        // lol4 alone stands for 111,111 values.
+        XCTAssertTrue(e.first?.hasPrefix("content/laughs.md:7:") ?? false, "\(e)")
+        XCTAssertTrue(e.first?.contains("expands to more than 100000 values") ?? false, "\(e)")
+    }
+
+    func testBillionLaughsAsAMappingKeyIsStoppedBeforeYamsHashesIt() throws {
+        let site = try TempSite(["content/laughs.md": Self.laughs(asKey: true)])
+        let report = run(site, within: 60, "billion laughs as a key")
+        let e = report.map(errors) ?? []
+        XCTAssertEqual(e.count, 1, "\(e)")
+        XCTAssertTrue(e.first?.hasPrefix("content/laughs.md:7:") ?? false, "\(e)")
+    }
+
+    func testTheExpansionCountSeesThroughAliasesWithoutExpandingThem() {
+        XCTAssertNil(YAMLExpansion.firstOverflow("a: &a [1, 2]\nb: *a\nc: [*a, *a]\n", limit: 100))
+        // The mapping, its three keys, `[1, 2]` (three values) and three aliases of it: 17 values.
+        XCTAssertNil(YAMLExpansion.firstOverflow("a: &a [1, 2]\nb: *a\nc: [*a, *a]\n", limit: 17))
+        XCTAssertEqual(YAMLExpansion.firstOverflow("a: &a [1, 2]\nb: *a\nc: [*a, *a]\n", limit: 16),
+                       YAMLExpansion.Overflow(line: 3, column: 9, throughAliases: true))
+        // Malformed YAML is left to Yams, which says what is wrong.
+        XCTAssertNil(YAMLExpansion.firstOverflow("a: [1, 2\n", limit: 10))
+    }
+
+    func testAliasesWithinTheBudgetStillWork() throws {
+        let site = try TempSite(["content/personas/alias.md": "---\ntitle: A\ngoals: &g [breathe, sleep]\nneeds: *g\n---\n"])
+        let report = site.build()
+        assertNoDiagnostics(report)
+        XCTAssertEqual(site.html("personas/alias/index.html")?.components(separatedBy: "sleep").count, 3)
+    }
+
+    func testAVeryLongFrontMatterIsALimitNotAnAliasProblem() throws {
+        let keys = (0..<60_000).map { "k\($0): v" }.joined(separator: "\n")
+        let report = try check(["content/long.md": "---\n" + keys + "\n---\nBody"])
+        let e = errors(report)
+        XCTAssertEqual(e.count, 1)
+        XCTAssertTrue(e.first?.contains("front matter has more than 100000 values") ?? false, "\(e)")
+    }
+
+    func testDeeplyNestedYAMLIsAnErrorNotAStackOverflow() throws {
+        let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
+        let report = try check(["content/deep.md": "---\ntitle: T\nx: \(deep)\n---\n"])
+        let e = errors(report)
+        XCTAssertEqual(e.count, 1, "\(e)")
+        XCTAssertTrue(e.first?.hasPrefix("content/deep.md:3:") ?? false, "\(e)")
+    }
+
+    // MARK: Wrong types for every typed field
+
+    /// (file, front matter with `FIELD` where the wrong value goes, field, wrong value). Every typed
+    /// field of every entity, given a value of another kind, is an error at that field's line.
+    static let wrongTypes: [(String, String, String, String)] = {
+        let text = "{a: 1}", list = "{a: 1}", number = "lots", flag = "maybe", mapping = "[a, b]"
+        let journey = "title: J\npersonas: [personas/sam]\nFIELD\nstages:\n  - name: S\n    touchpoints:\n      - {name: T, channel: web}\n"
+        let journeyNoStages = "title: J\npersonas: [personas/sam]\nFIELD\n"
+        let stage = "title: J\npersonas: [personas/sam]\nstages:\n  - name: S\n    FIELD\n"
+        let touchpoint = "title: J\npersonas: [personas/sam]\nstages:\n  - name: S\n    touchpoints:\n      - name: T\n        channel: web\n        FIELD\n"
+        var cases: [(String, String, String, String)] = []
+        for (field, value) in [("title", text), ("description", text), ("summary", text), ("draft", flag), ("glossary", flag),
+                               ("tags", list), ("type", mapping)] {
+            cases.append(("content/notes.md", "FIELD\n", field, value))
+        }
+        for (field, value) in [("personas", list), ("owner", text), ("departments", list), ("begins", text), ("ends", text),
+                               ("basis", text), ("status", text), ("channels", list), ("kpis", list), ("last_reviewed", text),
+                               ("parent", text), ("rankings", mapping)] {
+            cases.append(("content/journeys/j.md", journey, field, value))
+        }
+        cases.append(("content/journeys/j.md", journeyNoStages, "stages", list))
+        for (field, value) in [("goal", text), ("emotion", number), ("owner", text), ("touchpoints", list)] {
+            cases.append(("content/journeys/j.md", stage, field, value))
+        }
+        cases.append(("content/journeys/j.md", "title: J\npersonas: [personas/sam]\nstages:\n  - FIELD\n", "name", text))
+        for (field, value) in [("mode", text), ("owner", text), ("actors", list), ("moment", text), ("emotion", number),
+                               ("kpis", list), ("findings", list)] {
+            cases.append(("content/journeys/j.md", touchpoint, field, value))
+        }
+        for (field, value) in [("type", text), ("segment", text), ("quote", text), ("goals", list), ("needs", list),
+                               ("pains", list), ("gains", list)] {
+            cases.append(("content/personas/p.md", "title: P\nFIELD\n", field, value))
+        }
+        let finding = "title: F\nmethod: interview\ndate: 2026-01-02\nFIELD\n"
+        for (field, value) in [("participants", number), ("confidence", text), ("supports", list), ("contradicts", list),
+                               ("personas", list), ("impact", number)] {
+            cases.append(("content/research/f.md", finding, field, value))
+        }
+        cases.append(("content/research/f.md", "title: F\ndate: 2026-01-02\nFIELD\n", "method", text))
+        cases.append(("content/research/f.md", "title: F\nmethod: interview\nFIELD\n", "date", text))
+        let term = "term: T\ndefinition: D.\nFIELD\n"
+        for (field, value) in [("synonyms", mapping), ("related", list), ("not_to_confuse", list), ("status", text), ("owner", text)] {
+            cases.append(("content/glossary/t.md", term, field, value))
+        }
+        cases.append(("content/glossary/t.md", "definition: D.\nFIELD\n", "term", text))
+        cases.append(("content/glossary/t.md", "term: T\nFIELD\n", "definition", text))
+        for field in ["lead", "contact"] { cases.append(("content/departments/d.md", "title: D\nFIELD\n", field, text)) }
+        return cases
+    }()
+
+    func testAWrongTypeInEveryTypedFieldIsAnErrorAtThatField() throws {
+        var files: [String: String] = [:]
+        var expected: [(String, Int, String)] = []
+        // One file per case, all in one site: one check covers them all.
+        for (n, (path, template, field, value)) in Self.wrongTypes.enumerated() {
+            let file = path.replacingOccurrences(of: ".md", with: "-\(n).md")
+            let yaml = template.replacingOccurrences(of: "FIELD", with: "\(field): \(value)")
+            files[file] = "---\n" + yaml + "---\nBody.\n"
+            let line = 1 + (yaml.split(separator: "\n", omittingEmptySubsequences: false)
+                .firstIndex { $0.contains("\(field): \(value)") } ?? -1) + 1
+            expected.append((file, line, field))
+        }
+        let report = try check(files)
+        for (file, line, field) in expected {
+            let found = report.diagnostics.contains {
+                $0.severity == .error && $0.location.path == file && $0.location.line == line && $0.message.contains("`\(field)`")
+            }
+            let there = headlines(report.diagnostics.filter { $0.location.path == file })
+            XCTAssertTrue(found, "no error about `\(field)` at \(file):\(line); got \(there)")
+        }
+    }
+
+    // MARK: Encodings
+
+    func testInvalidUTF8IsAnErrorAtTheBadByte() throws {
+        let site = try TempSite(Self.base)
+        try site.write("content/latin1.md", data: Data("Caf".utf8) + Data([0xE9]) + Data(" au lait\n".utf8))
+        XCTAssertEqual(errors(site.check()), ["content/latin1.md:1:4: error: invalid UTF-8 byte sequence"])
+    }
+
+    func testUTF16WithAndWithoutByteOrderMarkIsAnError() throws {
+        let site = try TempSite(Self.base)
+        let text = "---\ntitle: Wide\n---\nBody\n"
+        try site.write("content/bom.md", data: Data([0xFF, 0xFE]) + text.data(using: .utf16LittleEndian)!)
+        try site.write("content/nobom.md", data: text.data(using: .utf16BigEndian)!)
+        let e = errors(site.check())
+        XCTAssertEqual(e, ["content/bom.md:1:1: error: file is UTF-16; Waymark reads UTF-8",
+                           "content/nobom.md:1:1: error: file contains a NUL byte"], "\(e)")
+    }
+
+    func testNULBytesAreAnErrorAtTheirPosition() throws {
+        let site = try TempSite(Self.base)
+        try site.write("content/nul.md", data: Data("# Title\n\nab".utf8) + Data([0]) + Data("cd\n".utf8))
+        XCTAssertEqual(errors(site.check()), ["content/nul.md:3:3: error: file contains a NUL byte"])
+    }
+
+    // MARK: Extreme but legal input
+
+    func testATwentyMegabyteFileBuilds() throws {
+        let paragraph = String(repeating: "Customers describe the same journey in different words. ", count: 18) + "\n\n"
+        let count = 20 * 1024 * 1024 / paragraph.utf8.count + 1
+        let site = try TempSite(["content/huge.md": "# Huge\n\n" + String(repeating: paragraph, count: count)])
+        let report = run(site, within: 120, "a 20 MB file")
+        XCTAssertNotNil(report)
+        if let report { assertNoDiagnostics(report) }
+    }
+
+    func testAFileOverThirtyTwoMegabytesIsRefusedWithoutReadingIt() throws {
+        let site = try TempSite(Self.base)
+        let url = site.root.appendingPathComponent("content/enormous.md")
+        XCTAssertTrue(FileManager.default.createFile(atPath: url.path, contents: nil))
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.truncate(atOffset: 40 * 1024 * 1024)  // sparse: nothing is written
+        try handle.close()
+        XCTAssertEqual(errors(site.check()), ["content/enormous.md:1:1: error: file is 40 MB; the limit is 32 MB"])
+    }
+
+    func testAFourHundredThousandLineListBuilds() throws {
+        var text = "# List\n\n"
+        text.reserveCapacity(5_000_000)
+        for i in 0..<400_000 { text += "- item \(i)\n" }
+        let site = try TempSite(["content/list.md": text])
+        let report = run(site, within: 120, "a 400,000-line list")
+        XCTAssertNotNil(report)
+        if let report { assertNoDiagnostics(report) }
+    }
+
+    func testTwentyThousandNestedBlockquotesBuild() throws {
+        let site = try TempSite(["content/quotes.md": String(repeating: ">", count: 20_000) + " deep\n"])
+        let report = run(site, write: true, within: 60, "20,000 nested blockquotes")
+        XCTAssertNotNil(report)
+        if let report { assertNoDiagnostics(report) }
+        XCTAssertTrue(site.html("quotes/index.html")?.contains("deep") ?? false)
+    }
+
+    func testTwentyThousandNestedEmphasisStopsWithALimitNotAStackOverflow() throws {
+        let body = String(repeating: "*a ", count: 20_000) + "[[nowhere]]" + String(repeating: " a*", count: 20_000) + "\n"
+        let site = try TempSite(["content/emphasis.md": "# E\n\n" + body])
+        let report = run(site, write: true, within: 60, "20,000 nested emphasis")
+        let e = report.map(errors) ?? []
+        XCTAssertEqual(e, ["content/emphasis.md:3:301: error: Markdown nests more than 100 levels deep here (emphasis, links or images inside each other)"])
+        // `waymark render` has no scan step to stop it: it renders, leaving the deepest level as text.
+        let html = StandaloneRender.html(markdown: body, unsafe: false, headingAnchors: true)
+        XCTAssertTrue(html.contains("[[nowhere]]"))
+    }
+
+    func testNestedImagesStopWithALimit() throws {
+        let body = String(repeating: "![", count: 5_000) + "x" + String(repeating: "](a.png)", count: 5_000) + "\n"
+        let report = try check(["content/images.md": body])
+        XCTAssertTrue(errors(report).contains { $0.contains("nests more than 100 levels") }, "\(errors(report).prefix(3))")
+    }
+
+    func testThousandsOfLinksInOneParagraphStayLinear() throws {
+        // 10,000 links in one sentence-less paragraph: each backlink sentence was cut out of the whole
+        // paragraph, and each column counted from the start of the line (4,000 links took 27 s).
+        let site = try TempSite(["content/b.md": "# B\n", "content/a.md": String(repeating: "word [[b]] ", count: 10_000) + "\n"])
+        let report = run(site, within: 60, "10,000 links in one paragraph")
+        if let report { assertNoDiagnostics(report) }
+    }
+
+    func testThirtyThousandHeadingsWithOneNameGetNumberedAnchors() throws {
+        let site = try TempSite(["content/h.md": String(repeating: "## Notes\n\n", count: 30_000) + "[[#notes-29999]]\n"])
+        let report = run(site, within: 60, "30,000 headings")
+        if let report { assertNoDiagnostics(report) }
+    }
+
+    func testAPipeTableThatWouldPadToMillionsOfCellsIsShownAsText() throws {
+        let columns = 3_000
+        let table = "|" + String(repeating: "a|", count: columns) + "\n|" + String(repeating: "-|", count: columns) + "\n"
+            + String(repeating: "x\n", count: 3_000)
+        let site = try TempSite(["content/t.md": table])
+        let report = run(site, within: 60, "a 3,000 × 3,000 table")
+        XCTAssertEqual(report.map { headlines($0.diagnostics) } ?? [],
+                       ["content/t.md:1:1: warning: pipe table has more than 100000 cells; it is shown as text"])
+    }
+
+    func testManyBrokenLinksWithLongNamesGetNoHintsInsteadOfStalling() throws {
+        var files: [String: String] = [:]
+        for i in 0..<200 { files["content/p\(i).md"] = "# Page number \(i) " + String(repeating: "x", count: 200) + "\n" }
+        files["content/a.md"] = (0..<2_000).map { "[[" + String(repeating: "q", count: 500) + "\($0)]]" }.joined(separator: " ")
+        let site = try TempSite(files)
+        let report = run(site, within: 60, "2,000 broken links with long names")
+        XCTAssertEqual(report?.diagnostics.errorCount, 2_000)
+    }
+
+    // MARK: The site graph
+
+    func testAParentCycleOfThreeJourneysIsOneError() throws {
+        func journey(_ parent: String) -> String {
+            "---\ntitle: J\npersonas: [personas/sam]\nparent: journeys/\(parent)\nstages: [{name: S}]\n---\n"
+        }
+        let report = try check(["content/journeys/a.md": journey("b"), "content/journeys/b.md": journey("c"), "content/journeys/c.md": journey("a")])
+        XCTAssertEqual(errors(report), ["content/journeys/a.md:4:9: error: journey parents form a cycle: journeys/a → journeys/b → journeys/c → journeys/a"])
+    }
+
+    func testIdsThatDifferOnlyInCaseCollide() throws {
+        let report = try check(["content/personas/Sam.md": "---\ntitle: Big Sam\n---\n"])
+        XCTAssertEqual(errors(report), ["content/personas/sam.md:1:1: error: content/personas/sam.md and content/personas/Sam.md have ids that differ only in case `personas/sam`"])
+    }
+
+    func testAFolderIndexAndReadmeCollide() throws {
+        let report = try check(["content/guide/index.md": "# Guide\n", "content/guide/README.md": "# Readme\n"])
+        XCTAssertEqual(errors(report), ["content/guide/index.md:1:1: error: content/guide/index.md and content/guide/README.md have the same id `guide`"])
+    }
+
+    // MARK: File names and the file system
+
+    func testFileNamesWithSpacesAndUnicodeBuildAndLinkAndDotFilesAreSkipped() throws {
+        let site = try TempSite([
+            "content/meeting notes.md": "# Meeting notes\n\nSee [[café crème]] and [x](<café crème.md>).\n",
+            "content/café crème.md": "# Café crème\n",
+            "content/.hidden.md": "# Hidden\n\n[[nowhere]]\n",
+            "content/.git/config.md": "# Not content\n",
+        ])
+        let report = site.build()
+        assertNoDiagnostics(report)
+        XCTAssertNotNil(site.html("meeting notes/index.html"))
+        XCTAssertNotNil(site.html("café crème/index.html"))
+        XCTAssertNil(site.html(".hidden/index.html"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: site.output.appendingPathComponent(".git").path))
+        let html = try XCTUnwrap(site.html("meeting notes/index.html"))
+        XCTAssertTrue(html.contains("href=\"/caf%C3%A9%20cr%C3%A8me/\""), html)
+    }
+
+    func testSymlinksAreReportedAndNeverFollowedNotEvenInALoop() throws {
+        let site = try TempSite(["content/page.md": "# Page\n"])
+        let content = site.root.appendingPathComponent("content")
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: content.appendingPathComponent("loop").path, withDestinationPath: ".")
+        try fm.createDirectory(at: content.appendingPathComponent("deep"), withIntermediateDirectories: true)
+        try fm.createSymbolicLink(atPath: content.appendingPathComponent("deep/up").path, withDestinationPath: "..")
+        try fm.createSymbolicLink(atPath: content.appendingPathComponent("etc").path, withDestinationPath: "/etc")
+        try fm.createSymbolicLink(atPath: content.appendingPathComponent("passwd.md").path, withDestinationPath: "/etc/passwd")
+        try fm.createSymbolicLink(atPath: content.appendingPathComponent("dangling.md").path, withDestinationPath: "/nonexistent/x.md")
+        let report = site.build()
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/dangling.md: warning: symbolic link is not followed",
+            "content/deep/up: warning: symbolic link is not followed",
+            "content/etc: warning: symbolic link is not followed",
+            "content/loop: warning: symbolic link is not followed",
+            "content/passwd.md: warning: symbolic link is not followed",
+        ])
+        XCTAssertTrue(report.wrote)
+        let written = snapshot(site.output).keys
+        XCTAssertFalse(written.contains { $0.hasPrefix("etc") || $0.hasPrefix("passwd") || $0.hasPrefix("loop") }, "\(written.sorted())")
+        XCTAssertFalse(snapshot(site.output).values.contains { String(decoding: $0, as: UTF8.self).contains("root:x:0:0") })
+    }
+
+    func testAnUnreadableFileIsAnErrorNamingIt() throws {
+        let site = try TempSite(Self.base.merging(["content/secret.md": "# Secret\n"]) { $1 })
+        let url = site.root.appendingPathComponent("content/secret.md")
+        try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: url.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: url.path) }
+        if FileManager.default.isReadableFile(atPath: url.path) {
+            throw XCTSkip("running as root (or with CAP_DAC_OVERRIDE): chmod 000 does not stop this process reading the file")
+        }
+        let e = errors(site.check())
+        XCTAssertEqual(e.count, 1)
+        XCTAssertTrue(e.first?.hasPrefix("content/secret.md:1:1: error: cannot read file") ?? false, "\(e)")
+    }
+
+    func testAnUnreadableFolderIsAnErrorNamingIt() throws {
+        let site = try TempSite(Self.base.merging(["content/locked/page.md": "# Locked\n"]) { $1 })
+        let url = site.root.appendingPathComponent("content/locked")
+        try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: url.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path) }
+        if (try? FileManager.default.contentsOfDirectory(atPath: url.path)) != nil {
+            throw XCTSkip("running as root (or with CAP_DAC_OVERRIDE): chmod 000 does not stop this process listing the folder")
+        }
+        XCTAssertTrue(errors(site.check()).first?.hasPrefix("content/locked: error: cannot read folder") ?? false)
+    }
+
+    func testTheCommandLineExitsNonzeroAndNamesTheFile() throws {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("waymark")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw XCTSkip("the waymark executable is not built next to the tests (\(executable.path))")
+        }
+        let site = try TempSite(["content/bad.md": "---\ntitle: [unclosed\n---\n"])
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["check", "--root", site.root.path]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = Pipe()
+        try process.run()
+        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 1)
+        XCTAssertTrue(text.contains("content/bad.md:3:1: error: malformed YAML"), text)
+    }
+}
+
+/// Written by the one thread that runs the build, read after it signals.
+private final class ReportBox: @unchecked Sendable {
+    var report: BuildReport?
+}
