@@ -52,6 +52,8 @@ extension SiteIndex {
         let url = raw.trimmingWhitespace()
         if url.isEmpty { return .external }
         if url.hasPrefix("//") || url.hasPrefix("/") { return .external }
+        // Written as `java&#9;script:` it has no clean scheme, but it is no path either: rendering empties it.
+        if MarkdownBody.blockedScheme(url, image: true) != nil { return .external }
         if let colon = url.firstIndex(of: ":"),
            url[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+.-".contains($0)) }),
            url.first?.isLetter == true {
