@@ -327,6 +327,19 @@ final class BadInputTests: XCTestCase {
                        ["content/t.md:1:1: warning: pipe table has more than 100000 cells; it is shown as text"])
     }
 
+    /// Found by fuzzing (AddressSanitizer: heap-use-after-free): cells beyond the header's width were
+    /// freed with the table's paragraph while their links and raw HTML were still to be rewritten.
+    func testTableCellsBeyondTheHeaderAreDroppedWithTheirLinksAndRawHTML() throws {
+        let table = "| a | b |\n|---|---|\n| x | y | <b>raw</b> [link](https://example.com) *[[b]] ![i](https://example.com/i.png)* |\n| z |\n\n<div>after</div>\n"
+        let site = try TempSite(["content/b.md": "# B\n", "content/t.md": table])
+        let report = site.build()
+        XCTAssertEqual(headlines(report.diagnostics), ["content/t.md:3:11: warning: raw HTML is shown as text"])
+        let html = try XCTUnwrap(site.html("t/index.html"))
+        XCTAssertFalse(html.contains("raw") || html.contains("example.com"), html)
+        XCTAssertTrue(html.contains("&lt;div&gt;after&lt;/div&gt;"), html)
+        XCTAssertEqual(html.components(separatedBy: "<td").count - 1, 4, "two body rows of two cells")
+    }
+
     func testManyBrokenLinksWithLongNamesGetNoHintsInsteadOfStalling() throws {
         var files: [String: String] = [:]
         for i in 0..<200 { files["content/p\(i).md"] = "# Page number \(i) " + String(repeating: "x", count: 200) + "\n" }

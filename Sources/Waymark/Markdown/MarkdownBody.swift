@@ -358,11 +358,9 @@ struct MarkdownBody {
                     node.setURL(url)
                 }
             case .htmlBlock where !options.unsafe:
-                node.insertBefore(tree.makeCodeBlock(node.literal, info: "html"))
-                tree.delete(node)
+                tree.replace(node, with: tree.makeCodeBlock(node.literal, info: "html"))
             case .htmlInline where !options.unsafe:
-                node.insertBefore(tree.makeText(node.literal))
-                tree.delete(node)
+                tree.replace(node, with: tree.makeText(node.literal))
             default:
                 break
             }

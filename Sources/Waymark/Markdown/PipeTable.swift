@@ -93,6 +93,9 @@ enum PipeTable {
             table.appendChild(body)
             for line in ls[2...] where !line.isEmpty { body.appendChild(row(line, cell: "td", alignments: alignments, tree: tree)) }
         }
+        // Cells beyond the header's width are dropped (as GitHub does), but their links and raw HTML
+        // are still on the render step's list: detach them instead of freeing them (found by fuzzing).
+        for child in paragraph.children where ![.text, .softBreak, .lineBreak].contains(child.kind) { tree.detach(child) }
         tree.delete(paragraph)
     }
 
