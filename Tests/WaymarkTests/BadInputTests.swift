@@ -349,6 +349,22 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(report?.diagnostics.errorCount, 2_000)
     }
 
+    func testTheBandedEditDistanceAgreesWithTheFullOneUpToItsLimit() {
+        var state: UInt64 = 42
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let letters = Array("abcé-")
+        for _ in 0..<3_000 {
+            let a = String((0..<next(12)).map { _ in letters[next(letters.count)] })
+            let b = String((0..<next(12)).map { _ in letters[next(letters.count)] })
+            let limit = next(6)
+            let full = editDistance(a, b)
+            XCTAssertEqual(Suggestions.distance(Array(a), Array(b), limit: limit), full <= limit ? full : nil, "\(a) \(b) \(limit)")
+        }
+    }
+
     // MARK: The site graph
 
     func testAParentCycleOfThreeJourneysIsOneError() throws {

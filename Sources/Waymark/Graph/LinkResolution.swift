@@ -102,15 +102,16 @@ extension SiteIndex {
 /// "Did you mean" hints with a bound on the work: every broken link compares its name with every
 /// page, so thousands of broken links with long names against long titles would stall a build.
 /// Names longer than `nameLimit` get no hint, names whose length alone rules them out are not
-/// compared, and once the build's `budget` (in edit-distance cells) is spent, hints stop.
+/// compared, distances are only computed up to the hint's threshold, and once the build's
+/// `budget` (in characters compared) is spent, hints stop.
 struct Suggestions {
     static let nameLimit = 80
-    /// Far beyond what real sites use (900 pages × 500 broken links × short names is a few million).
-    var budget = 50_000_000
+    /// Enough for about a thousand broken links against a thousand pages.
+    var budget = 500_000_000
 
     /// The same answer as `SiteIndex.suggestion(for:type:)` while the budget lasts.
     mutating func page(for raw: String, type: PageType?, in index: SiteIndex) -> String? {
-        let target = SiteIndex.normalise(raw).lowercased()
+        let target = Array(SiteIndex.normalise(raw).lowercased())
         let length = target.count
         guard length <= Self.nameLimit, budget > 0 else { return nil }
         let threshold = max(3, length / 3)
@@ -120,12 +121,7 @@ struct Suggestions {
             let name = id.split(separator: "/").last.map(String.init) ?? id
             var distance = Int.max
             for candidate in [id, name, page.title] {
-                // The distance is at least the difference in length.
-                let n = candidate.prefix(length + threshold + 1).count
-                budget -= n + 1
-                guard abs(n - length) <= threshold else { continue }
-                budget -= length * n
-                distance = min(distance, editDistance(target, candidate))
+                if let d = compare(target, candidate, limit: threshold) { distance = min(distance, d) }
             }
             if budget < 0 { return nil }
             if distance <= threshold, best.map({ distance < $0.distance || (distance == $0.distance && id < $0.id) }) ?? true {
@@ -138,19 +134,54 @@ struct Suggestions {
     /// The same answer as `SiteIndex.anchorSuggestion(for:on:)` while the budget lasts.
     mutating func anchor(for anchor: String, on page: Int, in index: SiteIndex) -> String? {
         guard anchor.count <= Self.nameLimit, budget > 0 else { return nil }
-        let word = slugify(anchor)
-        let length = word.count
-        let limit = max(2, length / 3)
+        let word = Array(slugify(anchor).lowercased())
+        let limit = max(2, word.count / 3)
         var best: (String, Int)?
         for candidate in index.anchors[page] {
-            let n = candidate.prefix(length + limit + 1).count
-            budget -= n + 1
-            guard abs(n - length) <= limit else { continue }
-            budget -= length * n
+            guard let d = compare(word, candidate, limit: limit) else { continue }
             if budget < 0 { return nil }
-            let d = editDistance(word, candidate)
-            if d <= limit, best.map({ d < $0.1 || (d == $0.1 && candidate < $0.0) }) ?? true { best = (candidate, d) }
+            if best.map({ d < $0.1 || (d == $0.1 && candidate < $0.0) }) ?? true { best = (candidate, d) }
         }
         return best?.0
+    }
+
+    /// The case-insensitive edit distance when it is at most `limit`, charged to the budget.
+    private mutating func compare(_ target: [Character], _ candidate: String, limit: Int) -> Int? {
+        // The distance is at least the difference in length: a long title is never read in full.
+        let prefix = candidate.prefix(target.count + limit + 1)
+        budget -= target.count + limit + 1
+        guard abs(prefix.count - target.count) <= limit else { return nil }
+        let other = Array(prefix.lowercased())
+        budget -= target.count * (2 * limit + 1)
+        return Self.distance(target, other, limit: limit)
+    }
+
+    /// Levenshtein distance when it is at most `limit`, else nil: only the band of width
+    /// 2·limit + 1 around the diagonal is filled, and a row entirely over the limit ends it.
+    static func distance(_ a: [Character], _ b: [Character], limit: Int) -> Int? {
+        guard abs(a.count - b.count) <= limit else { return nil }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        let over = limit + 1
+        var previous = (0...b.count).map { $0 <= limit ? $0 : over }
+        var current = [Int](repeating: over, count: b.count + 1)
+        for i in 1...a.count {
+            let lo = max(1, i - limit), hi = min(b.count, i + limit)
+            current[0] = i <= limit ? i : over
+            if lo > 1 { current[lo - 1] = over }
+            var rowMinimum = current[0]
+            if lo <= hi {
+                for j in lo...hi {
+                    // The row above was filled up to i - 1 + limit; beyond that it counts as over.
+                    let above = j <= i - 1 + limit ? previous[j] : over
+                    let value = min(previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1), above + 1, current[j - 1] + 1)
+                    current[j] = min(value, over)
+                    rowMinimum = min(rowMinimum, current[j])
+                }
+            }
+            if hi < b.count { current[hi + 1] = over }
+            if rowMinimum > limit { return nil }
+            swap(&previous, &current)
+        }
+        return previous[b.count] <= limit ? previous[b.count] : nil
     }
 }
