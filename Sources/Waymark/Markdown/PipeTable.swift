@@ -83,7 +83,8 @@ enum PipeTable {
     static func rewrite(_ paragraph: MarkdownNode, in tree: MarkdownTree) {
         let ls = lines(of: paragraph)
         guard let alignments = delimiterRow(ls[1]) else { return }
-        let table = tree.makeCustomBlock(open: "<div class=\"table-wrap\"><table>", close: "</table></div>")
+        // A wide table scrolls inside its wrapper, so the wrapper is a named, keyboard-reachable region.
+        let table = tree.makeCustomBlock(open: "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\"><table>", close: "</table></div>")
         paragraph.insertBefore(table)
         let head = tree.makeCustomBlock(open: "<thead>", close: "</thead>")
         table.appendChild(head)
