@@ -58,7 +58,11 @@ struct SiteOptions: ParsableArguments {
         let errors = report.diagnostics.errorCount, warnings = report.diagnostics.warningCount
         if format != .json {
             var summary = "\(report.pageCount) pages, \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
-            if report.wrote, let out = report.output { summary += "; wrote \(report.fileCount) files to \(out.path)" }
+            if report.wrote, let out = report.output {
+                summary += report.incremental
+                    ? "; rendered \(report.renderedCount) of \(report.pageCount) pages (the others were current in the build cache), updated \(report.writtenCount) of \(report.fileCount) files in \(out.path)"
+                    : "; wrote \(report.fileCount) files to \(out.path)"
+            }
             if errors > 0 && action == "build" { summary += "; nothing written, the previous output is unchanged" }
             FileHandle.standardError.write(Data((summary + "\n").utf8))
         }
@@ -76,11 +80,14 @@ struct Build: ParsableCommand {
     @Option(help: "Output folder (overrides `output` in waymark.yml; default public).")
     var output: String?
 
-    @Flag(name: .customLong("no-cache"), help: "Build from scratch. (Every build is from scratch until the build cache lands; the flag is accepted for CI scripts.)")
+    @Flag(name: .customLong("no-cache"), help: "Ignore the build cache (.waymark-cache/): load and render every page, then write a fresh cache.")
     var noCache = false
 
     func run() throws {
-        let report = BuildPipeline.run(site.options(write: true, output: output)) { line in
+        var options = site.options(write: true, output: output)
+        options.cacheFile = options.root.appendingPathComponent(".waymark-cache/build.json")
+        options.readCache = !noCache
+        let report = BuildPipeline.run(options) { line in
             if site.verbose { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
         try site.finish(report, action: "build")

@@ -11,6 +11,10 @@ public struct BuildOptions: Sendable {
     public var baseURL: String?
     /// false for `check`: every step runs but nothing is written.
     public var write = true
+    /// The build cache file (`.waymark-cache/build.json`), or nil to build without one.
+    public var cacheFile: URL?
+    /// false (`--no-cache`): ignore what the cache holds, build from scratch, and write a fresh cache.
+    public var readCache = true
 
     public init(root: URL) { self.root = root }
 }
@@ -25,6 +29,11 @@ public struct BuildReport: Sendable {
     public var steps: [(name: String, seconds: Double)] = []
     /// Findings that are not problems but worth a look (glossary terms no page uses).
     public var notes: [String] = []
+    /// Pages rendered (the others were current in the build cache) and files written or replaced.
+    public var renderedCount = 0
+    public var writtenCount = 0
+    /// true when the build cache let this build redo only what changed.
+    public var incremental = false
 
     public var succeeded: Bool { !diagnostics.hasErrors }
 }
@@ -62,8 +71,22 @@ public enum BuildPipeline {
             report.diagnostics += diagnostics + found
             return (files, config)
         }
-        let pages = step(2, "Load \(files.filter { $0.kind == .markdown }.count) pages") { () -> [LoadedPage] in
-            let loaded = parallelMap(files.filter { $0.kind == .markdown }) { PageLoader.load($0) }
+        let output = (config.output.hasPrefix("/") ? URL(fileURLWithPath: config.output)
+            : root.appendingPathComponent(config.output)).standardizedFileURL
+        var cache: BuildCache?
+        if let file = options.cacheFile, options.readCache {
+            switch BuildCache.load(from: file, output: output.path) {
+            case .loaded(let c): cache = c
+            case .discarded(let note): report.notes.append(note)
+            case .none: break
+            }
+        }
+        var sources: [String: BuildCache.Source] = [:]
+        let markdown = files.filter { $0.kind == .markdown }
+        let pages = step(2, "Load \(markdown.count) pages") { () -> [LoadedPage] in
+            let previous = cache?.sources ?? [:]
+            let loaded = parallelMap(markdown) { PageLoader.load($0, cached: previous[$0.relativePath]) }
+            for (file, result) in zip(markdown, loaded) { if let source = result.2 { sources[file.relativePath] = source } }
             report.diagnostics += loaded.flatMap(\.1)
             return loaded.compactMap(\.0)
         }
@@ -74,12 +97,30 @@ public enum BuildPipeline {
             return site
         }
         report.pageCount = site.pages.count
+        // The previous output can be updated in place only if it is the one the cache describes.
+        let incremental = cache.flatMap { c -> BuildCache? in
+            options.write && FileManager.default.fileExists(atPath: output.appendingPathComponent(outputMarker).path) ? c : nil
+        }
+        var renders: [String: BuildCache.Render] = [:]
+        var kept: [String] = []
         let rendered = step(4, "Render") { () -> [OutputFile] in
             let (theme, themeDiagnostics) = Theme.load(siteRoot: root)
             report.diagnostics += themeDiagnostics
             guard let theme, !themeDiagnostics.hasErrors else { return [] }
-            let result = SiteRenderer(site: site, theme: theme).render()
+            var plan: SiteRenderer.Incremental?
+            if options.cacheFile != nil {
+                // Fingerprints are computed on every cached build, also from scratch, for the next build to compare with.
+                let global = RebuildPlan.globalKey(version: BuildCache.toolIdentity, configuration: String(reflecting: config) + " drafts=\(options.includeDrafts)",
+                                                   themeFingerprint: theme.fingerprint, site: site)
+                let outputPath = output.path
+                plan = SiteRenderer.Incremental(global: global, previous: incremental?.renders ?? [:],
+                                                outputExists: { access(outputPath + "/" + $0, F_OK) == 0 })
+            }
+            let result = SiteRenderer(site: site, theme: theme).render(incremental: plan)
             report.diagnostics += result.diagnostics
+            renders = result.renders
+            kept = result.kept
+            report.renderedCount = result.renders.count - result.kept.count
             // With auto-linking off nothing scans bodies for glossary words, so "unused" would be a guess.
             let unused = config.glossaryAutolink == .off ? [] : result.site.unusedTerms.map { site.pages[$0].id }
             if !unused.isEmpty {
@@ -88,23 +129,40 @@ public enum BuildPipeline {
             }
             return result.files
         }
-        report.fileCount = rendered.count
+        report.fileCount = rendered.count + kept.count
         report.diagnostics.sort()
-        let output = (config.output.hasPrefix("/") ? URL(fileURLWithPath: config.output)
-            : root.appendingPathComponent(config.output)).standardizedFileURL
         report.output = output
         guard options.write, !report.diagnostics.hasErrors else { return report }
-        step(5, "Write \(rendered.count) files") {
+        let outputFiles = rendered + [OutputFile(path: outputMarker, content: .bytes(Data("Written by Waymark; this folder is replaced on every build.\n".utf8)))]
+        var hashes: [String: UInt64] = [:]
+        step(5, incremental == nil ? "Write \(outputFiles.count) files" : "Update \(outputFiles.count + kept.count) files") {
             if let problem = unsafeOutput(output, root: root) {
                 report.diagnostics.append(problem)
                 return
             }
+            let writer = OutputWriter(output: output)
             do {
-                try OutputWriter(output: output).write(rendered + [OutputFile(path: outputMarker, content: .bytes(Data("Written by Waymark; this folder is replaced on every build.\n".utf8)))])
+                if let incremental {
+                    (hashes, report.writtenCount) = try writer.update(outputFiles, kept: kept, previous: incremental.outputs)
+                    report.incremental = true
+                } else {
+                    try writer.write(outputFiles)
+                    report.writtenCount = outputFiles.count
+                    if options.cacheFile != nil {
+                        hashes = Dictionary(uniqueKeysWithValues: zip(outputFiles.map(\.path), parallelMap(outputFiles) { OutputWriter.contentHash($0) }))
+                    }
+                }
                 report.wrote = true
             } catch {
                 report.diagnostics.append(.error(SourceLocation(path: config.output), "\(error)",
-                                                 hint: "the previous output was left as it was"))
+                                                 hint: incremental == nil ? "the previous output was left as it was"
+                                                     : "files already updated are complete; run the build again, or with --no-cache"))
+            }
+        }
+        if report.wrote, let file = options.cacheFile {
+            let cache = BuildCache(tool: BuildCache.toolIdentity, output: output.path, sources: sources, renders: renders, outputs: hashes)
+            do { try cache.save(to: file) } catch {
+                report.notes.append("could not save the build cache (\(error)); the next build starts from scratch")
             }
         }
         return report

@@ -1,11 +1,11 @@
 /// A value from front matter together with where it was written.
-struct Located<Value: Sendable>: Sendable {
+struct Located<Value: Sendable & Codable>: Sendable, Codable {
     var value: Value
     var location: SourceLocation
 }
 
 /// What a page is; the folder gives it, `type:` in front matter overrides it.
-public enum PageType: String, Sendable, CaseIterable {
+public enum PageType: String, Sendable, CaseIterable, Codable {
     case journey, persona, finding, term, department, page, listing, home
     /// Generated glossary views: the A–Z index, one vocabulary per department, the terms × departments matrix.
     case glossary, vocabulary, matrix
@@ -71,7 +71,7 @@ public enum PageType: String, Sendable, CaseIterable {
     }
 }
 
-struct Touchpoint: Sendable {
+struct Touchpoint: Sendable, Codable {
     var name: String
     /// `stage-slug/touchpoint-slug`, unique within the journey.
     var anchor: String
@@ -86,7 +86,7 @@ struct Touchpoint: Sendable {
     var location: SourceLocation
 }
 
-struct Stage: Sendable {
+struct Stage: Sendable, Codable {
     var name: String
     var anchor: String
     var goal: String?
@@ -96,13 +96,13 @@ struct Stage: Sendable {
     var location: SourceLocation
 }
 
-struct Ranking: Sendable {
+struct Ranking: Sendable, Codable {
     /// `customer` or a department id.
     var list: Located<String>
     var items: [Located<String>]
 }
 
-struct Journey: Sendable {
+struct Journey: Sendable, Codable {
     var personas: [Located<String>]
     var owner: Located<String>?
     var departments: [Located<String>]
@@ -118,7 +118,7 @@ struct Journey: Sendable {
     var stages: [Stage]
 }
 
-struct Persona: Sendable {
+struct Persona: Sendable, Codable {
     var kind: String?
     var segment: String?
     var quote: String?
@@ -128,7 +128,7 @@ struct Persona: Sendable {
     var gains: [String]
 }
 
-struct Finding: Sendable {
+struct Finding: Sendable, Codable {
     var method: String
     var date: String
     var participants: Int?
@@ -139,8 +139,8 @@ struct Finding: Sendable {
     var impact: Int?
 }
 
-struct GlossaryTerm: Sendable {
-    struct Synonyms: Sendable {
+struct GlossaryTerm: Sendable, Codable {
+    struct Synonyms: Sendable, Codable {
         var department: Located<String>
         var words: [String]
     }
@@ -154,13 +154,13 @@ struct GlossaryTerm: Sendable {
     var owner: Located<String>?
 }
 
-struct Department: Sendable {
+struct Department: Sendable, Codable {
     var lead: String?
     var contact: String?
 }
 
 /// The typed part of a page, decoded from its front matter.
-enum Entity: Sendable {
+enum Entity: Sendable, Codable {
     case journey(Journey)
     case persona(Persona)
     case finding(Finding)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One content file after the load step: typed front matter plus the facts of its body.
-struct LoadedPage: Sendable {
+struct LoadedPage: Sendable, Codable {
     var file: ContentFile
     var id: String
     var type: PageType
@@ -18,6 +18,8 @@ struct LoadedPage: Sendable {
     var params: [YAMLEntry]
     var body: MarkdownBody
     var facts: BodyFacts
+    /// The source file's bytes, hashed: what the build cache compares, and what pages showing this one depend on.
+    var sourceHash: UInt64 = 0
 
     var path: String { file.displayPath }
 
@@ -53,7 +55,37 @@ enum PageLoader {
         } catch {
             return (nil, [.error(start, "cannot read file: \(error.localizedDescription)", hint: "check the file's permissions")])
         }
-        return load(file, data: data)
+        let (loaded, diagnostics) = load(file, data: data)
+        var page = loaded
+        page?.sourceHash = StableHasher.hash(data)
+        return (page, diagnostics)
+    }
+
+    /// The load step with the build cache: a file whose stamp or bytes match what the cache saw is not
+    /// parsed again. Returns the page, its diagnostics and what the next build's cache keeps of it.
+    static func load(_ file: ContentFile, cached: BuildCache.Source?) -> (LoadedPage?, [Diagnostic], BuildCache.Source?) {
+        let stamp = FileStamp.of(file.url.path)
+        if let cached, let stamp, cached.stamp == stamp {
+            return (cached.page, cached.diagnostics, cached)
+        }
+        guard let stamp, stamp.size <= maxFileBytes, let data = try? Data(contentsOf: file.url) else {
+            let (page, diagnostics) = load(file)
+            return (page, diagnostics, nil)
+        }
+        let hash = StableHasher.hash(data)
+        if var cached, cached.hash == hash {
+            // Same bytes, new stamp (a fresh checkout): the load result still holds.
+            cached.stamp = stamp
+            return (cached.page, cached.diagnostics, cached)
+        }
+        let (loaded, diagnostics) = load(file, data: data)
+        var page = loaded
+        page?.sourceHash = hash
+        var kept = page
+        // What only rendering needs is not kept: the text (read again when the page is rendered) and,
+        // for pages auto-linked while rendering, the text the glossary scans.
+        if let p = kept, p.type != .term, p.glossary { kept?.facts.glossaryText = "" }
+        return (page, diagnostics, BuildCache.Source(stamp: stamp, hash: hash, page: kept, diagnostics: diagnostics))
     }
 
     /// The load step on bytes already read (the fuzz target feeds it without touching disk).

@@ -2,8 +2,8 @@ import Foundation
 import Yams
 
 /// A YAML value with the file position it was written at, so every field error can point there.
-indirect enum YAMLValue: Sendable {
-    enum ScalarKind: Sendable { case string, int, float, bool, null, timestamp }
+indirect enum YAMLValue: Sendable, Codable {
+    enum ScalarKind: Sendable, Codable { case string, int, float, bool, null, timestamp }
 
     case scalar(String, ScalarKind, SourceLocation)
     case sequence([YAMLValue], SourceLocation)
@@ -49,7 +49,7 @@ indirect enum YAMLValue: Sendable {
     }
 }
 
-struct YAMLEntry: Sendable {
+struct YAMLEntry: Sendable, Codable {
     var key: String
     var keyLocation: SourceLocation
     var value: YAMLValue

@@ -1,5 +1,5 @@
 /// Where a problem is: a file relative to the site root, with a 1-based line and column (0 = unknown).
-public struct SourceLocation: Sendable, Hashable, Comparable {
+public struct SourceLocation: Sendable, Hashable, Comparable, Codable {
     public var path: String
     public var line: Int
     public var column: Int
@@ -16,7 +16,7 @@ public struct SourceLocation: Sendable, Hashable, Comparable {
 }
 
 /// The one type for every user-facing problem: printed as `path:line:col: error: message` plus a hint.
-public struct Diagnostic: Error, Sendable, Hashable, Comparable {
+public struct Diagnostic: Error, Sendable, Hashable, Comparable, Codable {
     public enum Severity: String, Sendable, Hashable, Codable {
         case error, warning
     }

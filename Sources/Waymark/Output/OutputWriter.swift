@@ -52,6 +52,60 @@ struct OutputWriter {
         }
     }
 
+    /// The hash the build cache keeps for a file: of its bytes, or for a copy, of its source's path and stamp.
+    static func contentHash(_ file: OutputFile) -> UInt64 {
+        switch file.content {
+        case .bytes(let data): return StableHasher.hash(data)
+        case .copy(let url):
+            var h = StableHasher()
+            h.combine(url.path)
+            if let s = FileStamp.of(url.path) { h.combine(Int(s.size)); h.combine(s.seconds); h.combine(s.nanoseconds); h.combine(s.inode) }
+            return h.value
+        }
+    }
+
+    /// An incremental write into the existing output: files whose bytes did not change are not touched,
+    /// each changed file is written beside its place and renamed over it (a killed build never leaves half
+    /// a page), and files the previous build wrote that this one did not are removed with their empty folders.
+    /// `kept` are outputs of pages not rendered because they are current. Returns every output's hash.
+    func update(_ files: [OutputFile], kept: [String], previous: [String: UInt64]) throws -> (hashes: [String: UInt64], written: Int) {
+        let hashes = parallelMap(files) { Self.contentHash($0) }
+        var result: [String: UInt64] = [:]
+        for path in kept { if let h = previous[path] { result[path] = h } }
+        var made: Set<String> = [output.path]
+        var written = 0
+        for (file, hash) in zip(files, hashes) {
+            guard Self.isSafe(file.path) else { throw WriteError.unsafePath(file.path) }
+            result[file.path] = hash
+            let target = output.path + "/" + file.path
+            if previous[file.path] == hash, access(target, F_OK) == 0 { continue }
+            let dir = String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)])
+            try Self.makeDirectory(dir, made: &made)
+            let name = String(target[(target.index(after: target.lastIndex(of: "/") ?? target.startIndex))...])
+            let temporary = dir + "/.\(name).waymark-\(getpid())"
+            switch file.content {
+            case .bytes(let data): try Self.writeFile(temporary, data)
+            case .copy(let url): try Self.copyFile(url.path, to: temporary)
+            }
+            guard rename(temporary, target) == 0 else {
+                let message = String(cString: strerror(errno))
+                unlink(temporary)
+                throw WriteError.io(target, message)
+            }
+            written += 1
+        }
+        for path in Set(previous.keys).subtracting(result.keys).sorted() where Self.isSafe(path) {
+            let target = output.path + "/" + path
+            unlink(target)
+            // Remove folders left empty, up to the output folder itself.
+            var dir = String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)])
+            while dir.count > output.path.count, rmdir(dir) == 0 {
+                dir = String(dir[..<(dir.lastIndex(of: "/") ?? dir.endIndex)])
+            }
+        }
+        return (result, written)
+    }
+
     /// Staging and swapped-out folders of builds that were killed (their process is gone): a killed
     /// build cannot tidy up, so the next one does. Folders of builds still running are left alone.
     /// A build killed between the two renames of the fallback swap left the previous output only

@@ -35,16 +35,56 @@ struct SiteRenderer {
         var diagnostics: [Diagnostic]
         /// The site as rendered: with glossary usage (which pages mention each term) filled in.
         var site: Site
+        /// Every page's render inputs by output path, for the next build's cache.
+        var renders: [String: BuildCache.Render] = [:]
+        /// Output paths of pages not rendered because their inputs did not change: their files stay as they are.
+        var kept: [String] = []
     }
 
-    /// Renders every page. Glossary words are found while bodies are rendered, so term pages, which
-    /// list the pages that use them, are rendered last: one pass over the text, not two.
-    func render() -> Result {
+    /// What an incremental build knows from the previous one.
+    struct Incremental {
+        /// The build-wide inputs (see `RebuildPlan.globalKey`).
+        var global: UInt64
+        /// The previous build's pages by output path.
+        var previous: [String: BuildCache.Render]
+        /// Whether the previous output of a page is still in the output folder.
+        var outputExists: @Sendable (String) -> Bool
+    }
+
+    /// Renders every page, or with `incremental` only those whose inputs changed. Glossary words are
+    /// found while bodies are rendered, so term pages, which list the pages that use them, are
+    /// rendered last: one pass over the text, not two.
+    func render(incremental: Incremental? = nil) -> Result {
         let termPages = Set(site.glossary.entries.map(\.page))
-        let firstContexts = PageContext(site: site)
-        let firstPass = parallelMap(site.pages.indices.filter { !termPages.contains($0) }) { i in
-            (i, self.renderPage(i, contexts: firstContexts))
+        let outgoing = RebuildPlan.outgoing(site)
+        let cards = termMarkup.map { m -> UInt64 in
+            var h = StableHasher()
+            h.combine(m.href)
+            h.combine(m.card)
+            return h.value
         }
+        let global = incremental?.global ?? 0
+        /// The glossary entries a page linked when it was last rendered.
+        let previousMentions: @Sendable (Int) -> [Int] = { i in
+            guard let ids = incremental?.previous[self.outputPath(of: self.site.pages[i])]?.mentions else { return [] }
+            return ids.compactMap { self.site.index.page(id: $0).flatMap { self.site.glossary.entryOfPage[$0] } }
+        }
+        /// Renders page `i` unless its fingerprint says its output is current.
+        let renderOrKeep: @Sendable (Int, Site, PageContext) -> (Int, PageResult) = { i, site, contexts in
+            let path = self.outputPath(of: site.pages[i])
+            let mentions = previousMentions(i)
+            let fingerprint = RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: mentions, cards: cards)
+            if let incremental, let fingerprint, incremental.previous[path]?.fingerprint == fingerprint, incremental.outputExists(path) {
+                return (i, PageResult(file: nil, diagnostic: nil, mentions: Set(mentions), fingerprint: fingerprint, kept: true))
+            }
+            var result = self.renderPage(i, contexts: contexts)
+            // Kept with the terms the page links now, which is what the next build compares against.
+            result.fingerprint = fingerprint == nil ? nil
+                : RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: result.mentions.sorted(), cards: cards)
+            return (i, result)
+        }
+        let firstContexts = PageContext(site: site)
+        let firstPass = parallelMap(site.pages.indices.filter { !termPages.contains($0) }) { i in renderOrKeep(i, self.site, firstContexts) }
         var linked = site
         if site.config.glossaryAutolink != .off {
             var usage = site.termUsage.map(Set.init)
@@ -61,17 +101,28 @@ struct SiteRenderer {
             linked.termUsage = usage.map { $0.sorted { rank[$0] < rank[$1] } }
         }
         let contexts = PageContext(site: linked)
-        let secondPass = parallelMap(Array(termPages).sorted()) { i in (i, self.renderPage(i, contexts: contexts)) }
-        let results = (firstPass + secondPass).sorted { $0.0 < $1.0 }.map(\.1)
-        var files = results.compactMap(\.file)
-        let diagnostics = results.compactMap(\.diagnostic)
+        let linkedSite = linked
+        let secondPass = parallelMap(Array(termPages).sorted()) { i in renderOrKeep(i, linkedSite, contexts) }
+        let all = (firstPass + secondPass).sorted { $0.0 < $1.0 }
+        var files: [OutputFile] = []
+        var result = Result(files: [], diagnostics: [], site: linked)
+        for (i, page) in all {
+            let path = outputPath(of: site.pages[i])
+            if let file = page.file { files.append(file) }
+            if let d = page.diagnostic { result.diagnostics.append(d) }
+            if page.kept { result.kept.append(path) }
+            result.renders[path] = BuildCache.Render(fingerprint: page.fingerprint,
+                                                     mentions: page.mentions.sorted().map { site.pages[site.glossary.entries[$0].page].id })
+        }
         if let feed = findingsFeed(linked) { files.append(feed) }
         files.append(knowledgeGraph(linked))
         for asset in site.assets { files.append(OutputFile(path: asset.relativePath, content: .copy(asset.url))) }
-        for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !files.contains(where: { $0.path == path }) {
+        let taken = Set(files.map(\.path)).union(result.kept)
+        for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !taken.contains(path) {
             files.append(OutputFile(path: path, content: .copy(url)))
         }
-        return Result(files: files, diagnostics: diagnostics, site: linked)
+        result.files = files
+        return result
     }
 
     private struct PageResult: Sendable {
@@ -79,11 +130,23 @@ struct SiteRenderer {
         var diagnostic: Diagnostic?
         /// Glossary entries auto-linked on the page.
         var mentions: Set<Int>
+        var fingerprint: UInt64?
+        /// Not rendered: the output from the previous build is current.
+        var kept = false
     }
 
     private func renderPage(_ i: Int, contexts: PageContext) -> PageResult {
-        let (html, mentions) = bodyHTML(i)
         let page = site.pages[i]
+        var body = page.body
+        if body.textOmitted {
+            // Restored from the build cache without its text: read it again (the cache saw the file unchanged).
+            guard let reloaded = PageLoader.load(page.file).0?.body else {
+                return PageResult(file: nil, diagnostic: .error(SourceLocation(path: page.path), "the file changed or vanished during the build",
+                                                                hint: "run the build again"), mentions: [])
+            }
+            body = reloaded
+        }
+        let (html, mentions) = bodyHTML(i, body: body)
         let context = contexts.context(for: i, content: html)
         guard let output = theme.render(context, template: page.type.rawValue) else {
             return PageResult(file: nil, diagnostic: .error(SourceLocation(path: page.path), "no template for \(page.type.rawValue) pages",
@@ -98,9 +161,10 @@ struct SiteRenderer {
         page.id.isEmpty ? "index.html" : page.id + "/index.html"
     }
 
-    func bodyHTML(_ i: Int) -> (String, Set<Int>) {
+    func bodyHTML(_ i: Int, body: MarkdownBody? = nil) -> (String, Set<Int>) {
         let page = site.pages[i]
-        if page.body.text.isEmpty { return ("", []) }
+        let body = body ?? page.body
+        if body.text.isEmpty { return ("", []) }
         var linker: TermLinker?
         var options = MarkdownBody.RenderOptions()
         options.unsafe = site.config.unsafeHTML
@@ -131,7 +195,7 @@ struct SiteRenderer {
             default: return nil
             }
         }
-        return (page.body.html(options), linker?.linked ?? [])
+        return (body.html(options), linker?.linked ?? [])
     }
 }
 

@@ -7,6 +7,8 @@ struct Theme: Sendable {
     let library: MustacheLibrary
     /// Asset path (relative to templates/, e.g. `assets/style.css`) → source file.
     let assets: [String: URL]
+    /// A hash of every template's text and every asset's path: when it changes, every page is rendered again.
+    var fingerprint: UInt64 = 0
 
     /// Where the default theme is: `$WAYMARK_THEME`, next to an installed binary, or this source tree's templates/.
     static func defaultDirectory() -> URL? {
@@ -45,9 +47,13 @@ struct Theme: Sendable {
                                  hint: "add templates/ to the site or set WAYMARK_THEME to a theme folder")])
         }
         var library = MustacheLibrary()
+        var hasher = StableHasher()
+        for path in assets.keys.sorted() { hasher.combine(path) }
         for (name, source) in sources.sorted(by: { $0.key < $1.key }) {
             do {
                 let text = try String(contentsOf: source.url, encoding: .utf8)
+                hasher.combine(name)
+                hasher.combine(text)
                 try library.register(text, named: name)
             } catch let error as MustacheTemplate.ParserError {
                 diagnostics.append(.error(SourceLocation(path: source.display, line: error.context.lineNumber, column: error.context.columnNumber),
@@ -56,7 +62,7 @@ struct Theme: Sendable {
                 diagnostics.append(.error(SourceLocation(path: source.display), "cannot read template: \(error)"))
             }
         }
-        return (Theme(library: library, assets: assets), diagnostics)
+        return (Theme(library: library, assets: assets, fingerprint: hasher.value), diagnostics)
     }
 
     private static func files(under dir: URL) -> [String] {

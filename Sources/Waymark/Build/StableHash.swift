@@ -1,0 +1,53 @@
+import Foundation
+
+/// A 64-bit hash that is the same in every process and on every run (Swift's `Hasher` is seeded per
+/// process), for the build cache: FNV-1a over bytes, with lengths mixed in so `["ab","c"]` ≠ `["a","bc"]`.
+struct StableHasher {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    init() {}
+
+    mutating func combine(bytes: UnsafeRawBufferPointer) {
+        var h = value
+        for byte in bytes {
+            h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        value = h
+        combine(bytes.count)
+    }
+
+    mutating func combine(_ n: Int) {
+        var h = value
+        var v = UInt64(bitPattern: Int64(n))
+        for _ in 0..<8 {
+            h = (h ^ (v & 0xFF)) &* 0x0000_0100_0000_01B3
+            v >>= 8
+        }
+        value = h
+    }
+
+    mutating func combine(_ v: UInt64) { combine(Int(bitPattern: UInt(v))) }
+
+    mutating func combine(_ s: String) {
+        var s = s
+        s.withUTF8 { combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func combine(_ s: String?) {
+        if let s { combine(1); combine(s) } else { combine(0) }
+    }
+
+    mutating func combine(_ flag: Bool) { combine(flag ? 1 : 0) }
+
+    static func hash(_ data: Data) -> UInt64 {
+        var h = StableHasher()
+        data.withUnsafeBytes { h.combine(bytes: $0) }
+        return h.value
+    }
+
+    static func hash(_ s: String) -> UInt64 {
+        var h = StableHasher()
+        h.combine(s)
+        return h.value
+    }
+}
