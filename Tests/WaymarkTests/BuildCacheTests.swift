@@ -1,0 +1,289 @@
+import Foundation
+import XCTest
+@testable import Waymark
+
+/// The persistent build cache: a cached build's output must be byte-identical to a clean build's after
+/// any sequence of edits, renames and deletions, while redoing only what changed.
+final class BuildCacheTests: XCTestCase {
+    /// The example knowledge base copied into a temporary site that a test may change.
+    private func exampleSite() throws -> TempSite {
+        let site = try TempSite([:], templates: nil)
+        let fm = FileManager.default
+        try fm.removeItem(at: site.root.appendingPathComponent("content"))
+        try fm.copyItem(at: ExampleSiteTests.repositoryRoot.appendingPathComponent("content"), to: site.root.appendingPathComponent("content"))
+        try fm.copyItem(at: ExampleSiteTests.repositoryRoot.appendingPathComponent("waymark.yml"), to: site.root.appendingPathComponent("waymark.yml"))
+        return site
+    }
+
+    private func cacheFile(_ site: TempSite) -> URL { site.root.appendingPathComponent(".waymark-cache/build.json") }
+
+    private func cachedBuild(_ site: TempSite, readCache: Bool = true) -> BuildReport {
+        var o = site.options()
+        o.cacheFile = cacheFile(site)
+        o.readCache = readCache
+        return BuildPipeline.run(o)
+    }
+
+    /// A build from scratch of the same site into a second folder.
+    private func cleanOutput(_ site: TempSite) -> [String: Data] {
+        var o = site.options()
+        let clean = site.scratch.appendingPathComponent("clean")
+        try? FileManager.default.removeItem(at: clean)
+        o.output = clean.path
+        let report = BuildPipeline.run(o)
+        XCTAssertFalse(report.diagnostics.hasErrors, DiagnosticFormat.human.render(report.diagnostics))
+        return snapshot(clean)
+    }
+
+    /// Builds with the cache and checks the output equals a clean build's, file for file.
+    @discardableResult
+    private func assertCachedEqualsClean(_ site: TempSite, _ step: String, file: StaticString = #filePath, line: UInt = #line) -> BuildReport {
+        let report = cachedBuild(site)
+        XCTAssertFalse(report.diagnostics.hasErrors, "\(step): " + DiagnosticFormat.human.render(report.diagnostics), file: file, line: line)
+        let cached = snapshot(site.output), clean = cleanOutput(site)
+        XCTAssertEqual(Set(cached.keys), Set(clean.keys), "\(step): the same files", file: file, line: line)
+        let differing = clean.keys.filter { cached[$0] != nil && cached[$0] != clean[$0] }.sorted()
+        XCTAssertEqual(differing, [], "\(step): files whose bytes differ from a clean build", file: file, line: line)
+        return report
+    }
+
+    private func edit(_ site: TempSite, _ path: String, _ change: (String) -> String) throws {
+        let url = site.root.appendingPathComponent(path)
+        try site.write(path, change(try String(contentsOf: url, encoding: .utf8)))
+    }
+
+    func testCachedBuildEqualsCleanBuildAfterEditsRenamesAndDeletions() throws {
+        let site = try exampleSite()
+        let first = cachedBuild(site)
+        XCTAssertFalse(first.incremental, "the first build has no cache to use")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cacheFile(site).path))
+
+        let unchanged = assertCachedEqualsClean(site, "no change")
+        XCTAssertTrue(unchanged.incremental)
+        XCTAssertEqual(unchanged.writtenCount, 0, "nothing changed, so no file is rewritten")
+        XCTAssertLessThan(unchanged.renderedCount, unchanged.pageCount)
+
+        try edit(site, "content/personas/maya-parent.md") { $0.replacingOccurrences(of: "title: ", with: "title: Renamed ") }
+        let retitled = assertCachedEqualsClean(site, "a persona's title")
+        XCTAssertLessThan(retitled.renderedCount, retitled.pageCount)
+
+        try edit(site, "content/research/teen-diary-study.md") { $0 + "\nAlso relevant to [[clinic-onboarding]] and [[touchpoint]].\n" }
+        assertCachedEqualsClean(site, "a new link in a finding (backlinks of its target)")
+
+        try edit(site, "content/glossary/adherence.md") { $0.replacingOccurrences(of: "definition: ", with: "definition: (Reworded.) ") }
+        assertCachedEqualsClean(site, "a term's definition (hover cards where it is auto-linked)")
+
+        try edit(site, "content/departments/sales.md") { $0.replacingOccurrences(of: "title: ", with: "title: Field ") }
+        assertCachedEqualsClean(site, "a department's title (synonym sentences in hover cards)")
+
+        try site.write("content/guides/new-note.md", "---\ntitle: A new note\n---\nNotes about [[maya-parent]] and adherence.\n")
+        assertCachedEqualsClean(site, "a new page")
+
+        try FileManager.default.moveItem(at: site.root.appendingPathComponent("content/guides/new-note.md"),
+                                         to: site.root.appendingPathComponent("content/guides/renamed-note.md"))
+        assertCachedEqualsClean(site, "a renamed page")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: site.output.appendingPathComponent("guides/new-note").path),
+                       "the old name leaves no stale output")
+
+        try site.remove("content/guides/renamed-note.md")
+        assertCachedEqualsClean(site, "a deleted page")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: site.output.appendingPathComponent("guides/renamed-note").path))
+
+        try site.write("content/files/plan.txt", "an attachment\n")
+        assertCachedEqualsClean(site, "a new asset")
+        try site.write("content/files/plan.txt", "an attachment, changed\n")
+        assertCachedEqualsClean(site, "a changed asset")
+        try site.remove("content/files/plan.txt")
+        assertCachedEqualsClean(site, "a deleted asset")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: site.output.appendingPathComponent("files").path), "emptied folders go too")
+
+        let layout = try String(contentsOf: try XCTUnwrap(Theme.defaultDirectory()).appendingPathComponent("layout.mustache"), encoding: .utf8)
+        try site.write("templates/layout.mustache", layout.replacingOccurrences(of: "<body", with: "<!-- site override -->\n<body"))
+        let themed = assertCachedEqualsClean(site, "a template override")
+        XCTAssertEqual(themed.renderedCount, themed.pageCount, "a template change renders every page")
+
+        try edit(site, "waymark.yml") { $0.replacingOccurrences(of: "title: ", with: "title: Renamed ") }
+        assertCachedEqualsClean(site, "waymark.yml")
+    }
+
+    /// Every kind of page, edited in turn (title and body), against a clean build: the dependency
+    /// rules must not miss a page that shows something of the edited one.
+    func testEditingAnyPageGivesTheCleanBuildsOutput() throws {
+        let site = try exampleSite()
+        cachedBuild(site)
+        let pages = ["content/index.md", "content/journeys/asthma.md", "content/journeys/clinic-onboarding.md",
+                     "content/personas/jordan-teen.md", "content/research/parent-interviews-2025.md",
+                     "content/glossary/lead.md", "content/glossary/persona.md", "content/departments/it.md",
+                     "content/guides/how-to-contribute.md"]
+        for path in pages {
+            try edit(site, path) { text in
+                text.replacingOccurrences(of: "\ntitle: ", with: "\ntitle: Edited ") + "\nAn added sentence that mentions churn.\n"
+            }
+            assertCachedEqualsClean(site, path)
+        }
+    }
+
+    /// In a sparse site each page shows another only through one link, so a missed dependency shows.
+    func testATitleReachesLinkersBacklinksAndListingsOnly() throws {
+        let site = try TempSite([
+            "content/guides/a.md": "---\ntitle: Alpha\n---\nSee [[b]].\n",
+            "content/guides/b.md": "---\ntitle: Beta\n---\nPlain text.\n",
+            "content/notes/c.md": "---\ntitle: Gamma\n---\nUnrelated.\n",
+        ], templates: nil)
+        cachedBuild(site)
+        try edit(site, "content/guides/a.md") { $0.replacingOccurrences(of: "Alpha", with: "Alpha renamed") }
+        let report = assertCachedEqualsClean(site, "the linking page's title (the target's backlinks)")
+        XCTAssertTrue(report.incremental)
+        try edit(site, "content/guides/b.md") { $0.replacingOccurrences(of: "Beta", with: "Beta renamed") }
+        assertCachedEqualsClean(site, "the target's title (the linking page's link text)")
+        XCTAssertTrue(site.html("guides/a/index.html")?.contains("Beta renamed") == true)
+    }
+
+    func testUnchangedOutputsAreNotRewritten() throws {
+        let site = try exampleSite()
+        cachedBuild(site)
+        let untouched = site.output.appendingPathComponent("guides/running-a-journey-workshop/index.html").path
+        let edited = site.output.appendingPathComponent("guides/how-to-contribute/index.html").path
+        let before = try XCTUnwrap(FileStamp.of(untouched)), editedBefore = try XCTUnwrap(FileStamp.of(edited))
+        try edit(site, "content/guides/how-to-contribute.md") { $0 + "\nOne more line.\n" }
+        let report = cachedBuild(site)
+        XCTAssertTrue(report.incremental)
+        XCTAssertEqual(FileStamp.of(untouched), before, "a page whose bytes did not change keeps its file")
+        XCTAssertNotEqual(FileStamp.of(edited), editedBefore)
+        XCTAssertTrue(try String(contentsOfFile: edited, encoding: .utf8).contains("One more line."))
+    }
+
+    func testAMissingOutputFileIsRenderedAgain() throws {
+        let site = try exampleSite()
+        cachedBuild(site)
+        try FileManager.default.removeItem(at: site.output.appendingPathComponent("personas/jordan-teen/index.html"))
+        assertCachedEqualsClean(site, "an output file deleted by hand")
+    }
+
+    func testADamagedCacheIsDiscardedWithANote() throws {
+        let site = try exampleSite()
+        cachedBuild(site)
+        try Data("{ not json".utf8).write(to: cacheFile(site))
+        let report = assertCachedEqualsClean(site, "damaged cache")
+        XCTAssertFalse(report.incremental)
+        XCTAssertTrue(report.notes.contains { $0.contains("could not be read") }, "\(report.notes)")
+        XCTAssertTrue(cachedBuild(site).incremental, "a fresh cache was written")
+    }
+
+    func testACacheFromAnotherVersionIsDiscarded() throws {
+        let site = try exampleSite()
+        cachedBuild(site)
+        var cache = try JSONDecoder().decode(BuildCache.self, from: Data(contentsOf: cacheFile(site)))
+        cache.tool = "waymark 0.0.1 cache 1"
+        try JSONEncoder().encode(cache).write(to: cacheFile(site))
+        let report = cachedBuild(site)
+        XCTAssertFalse(report.incremental)
+        XCTAssertTrue(report.notes.contains { $0.contains("another Waymark") }, "\(report.notes)")
+    }
+
+    func testNoCacheRendersEverything() throws {
+        let site = try exampleSite()
+        cachedBuild(site)
+        let report = cachedBuild(site, readCache: false)
+        XCTAssertFalse(report.incremental)
+        XCTAssertEqual(report.renderedCount, report.pageCount)
+        XCTAssertEqual(snapshot(site.output), cleanOutput(site))
+    }
+
+    func testAFailedBuildKeepsOutputAndCache() throws {
+        let site = try exampleSite()
+        cachedBuild(site)
+        let before = snapshot(site.output)
+        let cacheBefore = try Data(contentsOf: cacheFile(site))
+        try site.write("content/guides/broken.md", "---\ntitle: [unclosed\n---\n")
+        let report = cachedBuild(site)
+        XCTAssertTrue(report.diagnostics.hasErrors)
+        XCTAssertEqual(snapshot(site.output), before)
+        XCTAssertEqual(try Data(contentsOf: cacheFile(site)), cacheBefore)
+        try site.remove("content/guides/broken.md")
+        XCTAssertTrue(assertCachedEqualsClean(site, "after the fix").incremental)
+    }
+
+    /// A cache restored into a fresh checkout: every file has a new modification time but the same
+    /// bytes, so nothing is parsed again (the load results are reused by content hash).
+    func testFreshCheckoutReusesLoadsByContent() throws {
+        let site = try exampleSite()
+        cachedBuild(site)
+        let touched = Date().addingTimeInterval(60)
+        let e = FileManager.default.enumerator(atPath: site.root.appendingPathComponent("content").path)
+        while let rel = e?.nextObject() as? String {
+            try FileManager.default.setAttributes([.modificationDate: touched], ofItemAtPath: site.root.appendingPathComponent("content/" + rel).path)
+        }
+        let report = assertCachedEqualsClean(site, "new modification times")
+        XCTAssertTrue(report.incremental)
+        XCTAssertEqual(report.writtenCount, 0)
+    }
+}
+
+/// "What must be rebuilt after this change": the pure decision, on fingerprints.
+final class RebuildPlanTests: XCTestCase {
+    func testPlanRendersChangedNewAndMissingPagesAndDeletesGoneOnes() {
+        let current: [String: UInt64?] = ["a/index.html": 1, "b/index.html": 2, "c/index.html": 3, "index.html": nil, "new/index.html": 9]
+        let previous: [String: UInt64] = ["a/index.html": 1, "b/index.html": 20, "c/index.html": 3, "gone/index.html": 4]
+        let plan = RebuildPlan.plan(current: current, previous: previous, outputExists: { $0 != "c/index.html" })
+        XCTAssertEqual(plan.render, ["b/index.html", "c/index.html", "index.html", "new/index.html"],
+                       "changed inputs, a missing output, a site-wide page and a new page; not the unchanged one")
+        XCTAssertEqual(plan.delete, ["gone/index.html"])
+    }
+
+    private func linkedSite(_ files: [String: String]) throws -> Site {
+        let site = try TempSite(files)
+        var pages: [LoadedPage] = []
+        for (path, _) in files where path.hasPrefix("content/") {
+            let rel = String(path.dropFirst("content/".count))
+            let file = ContentFile(relativePath: rel, url: site.root.appendingPathComponent(path), kind: .markdown)
+            if let page = PageLoader.load(file, cached: nil).0 { pages.append(page) }
+        }
+        return Linker(config: SiteConfig(), includeDrafts: false).link(pages: pages, assets: []).0
+    }
+
+    private func fingerprints(_ site: Site, global: UInt64 = 1) -> [String: UInt64?] {
+        let outgoing = RebuildPlan.outgoing(site)
+        var result: [String: UInt64?] = [:]
+        for i in site.pages.indices {
+            result[site.pages[i].id] = RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: [], cards: [])
+        }
+        return result
+    }
+
+    private func changed(_ a: [String: UInt64?], _ b: [String: UInt64?]) -> Set<String> {
+        Set(b.keys.filter { b[$0]! == nil || a[$0] == nil || a[$0]! != b[$0]! })
+    }
+
+    func testATitleChangeRerendersThePageItsLinkersAndItsTargetsOnly() throws {
+        var files = [
+            "content/guides/a.md": "---\ntitle: A\n---\nSee [[b]].\n",
+            "content/guides/b.md": "---\ntitle: B\n---\nSee [[c]].\n",
+            "content/guides/c.md": "---\ntitle: C\n---\nNothing.\n",
+            "content/guides/d.md": "---\ntitle: D\n---\nUnrelated.\n",
+        ]
+        let before = fingerprints(try linkedSite(files))
+        files["content/guides/b.md"] = "---\ntitle: B renamed\n---\nSee [[c]].\n"
+        let after = fingerprints(try linkedSite(files))
+        // a shows b's title in its link; c shows b in its backlinks; the folder listing is site-wide.
+        XCTAssertEqual(changed(before, after), ["guides/a", "guides/b", "guides/c", "guides", ""])
+    }
+
+    func testGlobalInputsRerenderEverything() throws {
+        let files = ["content/guides/a.md": "---\ntitle: A\n---\nText.\n", "content/guides/b.md": "---\ntitle: B\n---\nText.\n"]
+        let site = try linkedSite(files)
+        XCTAssertEqual(changed(fingerprints(site, global: 1), fingerprints(site, global: 2)), Set(site.pages.map(\.id)))
+        XCTAssertEqual(changed(fingerprints(site), fingerprints(site)), ["guides", ""], "only site-wide pages when nothing changed")
+    }
+
+    func testGlobalKeyFollowsThemeConfigAndPageSet() throws {
+        let site = try linkedSite(["content/guides/a.md": "---\ntitle: A\n---\nText.\n"])
+        let key = RebuildPlan.globalKey(version: "v", configuration: "c", themeFingerprint: 1, site: site)
+        XCTAssertEqual(key, RebuildPlan.globalKey(version: "v", configuration: "c", themeFingerprint: 1, site: site))
+        XCTAssertNotEqual(key, RebuildPlan.globalKey(version: "v", configuration: "c", themeFingerprint: 2, site: site))
+        XCTAssertNotEqual(key, RebuildPlan.globalKey(version: "v", configuration: "d", themeFingerprint: 1, site: site))
+        XCTAssertNotEqual(key, RebuildPlan.globalKey(version: "w", configuration: "c", themeFingerprint: 1, site: site))
+        let bigger = try linkedSite(["content/guides/a.md": "---\ntitle: A\n---\nText.\n", "content/guides/b.md": "---\ntitle: B\n---\n"])
+        XCTAssertNotEqual(key, RebuildPlan.globalKey(version: "v", configuration: "c", themeFingerprint: 1, site: bigger))
+    }
+}
