@@ -67,6 +67,8 @@ public final class PreviewServer: Sendable {
         build.output = options.output.path
         build.includeDrafts = options.includeDrafts
         build.baseURL = "/"
+        // The preview keeps its own build cache, so a change re-renders only the pages it affects.
+        build.cacheFile = options.root.appendingPathComponent(".waymark-cache/serve.json")
         let started = Date()
         let report = await Task.detached { BuildPipeline.run(build) }.value
         let ms = Int(Date().timeIntervalSince(started) * 1000)
@@ -74,7 +76,7 @@ public final class PreviewServer: Sendable {
         let errors = report.diagnostics.errorCount
         if !report.diagnostics.isEmpty { log(DiagnosticFormat.human.render(report.diagnostics).trimmingCharacters(in: .newlines)) }
         log(errors > 0 ? "build failed (\(reason)): \(errors) error\(errors == 1 ? "" : "s"); showing the last good pages with the errors overlaid"
-                       : "built \(report.pageCount) pages in \(ms) ms (\(reason))")
+                       : "built \(report.pageCount) pages in \(ms) ms, \(report.renderedCount) rendered, \(report.writtenCount) files updated (\(reason))")
         await reload.broadcast("reload")
     }
 

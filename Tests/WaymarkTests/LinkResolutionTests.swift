@@ -341,4 +341,18 @@ final class LinkResolutionTests: XCTestCase {
         let html = try notesHTML("[click](javascript:alert(1))\n")
         XCTAssertFalse(html.contains("javascript:"), html)
     }
+
+    /// A short name that is nothing like any page must not suggest the home page (`[[]]`).
+    func testNoSuggestionOfTheHomePageOrOfUnrelatedNames() throws {
+        let site = try TempSite([
+            "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
+            "content/guides/notes.md": "---\ntitle: Notes\n---\nSee [[sam]] and [[note]].\n",
+        ])
+        let report = site.check()
+        let hints = report.diagnostics.filter { $0.message.contains("[[sam]]") }.map { $0.hint ?? "" }
+        XCTAssertEqual(hints.count, 1, DiagnosticFormat.human.render(report.diagnostics))
+        XCTAssertFalse(hints.joined().contains("[[]]"), hints.joined())
+        let near = report.diagnostics.first { $0.message.contains("[[note]]") }
+        XCTAssertEqual(near?.hint, "did you mean [[guides/notes]]?")
+    }
 }

@@ -116,7 +116,8 @@ struct Suggestions {
         guard length <= Self.nameLimit, budget > 0 else { return nil }
         let threshold = max(3, length / 3)
         var best: (id: String, distance: Int)?
-        for page in index.pages where type == nil || page.type == type {
+        // The home page (empty id) is never a suggestion: `[[]]` is not something to write.
+        for page in index.pages where (type == nil || page.type == type) && !page.id.isEmpty {
             let id = page.id
             let name = id.split(separator: "/").last.map(String.init) ?? id
             var distance = Int.max
@@ -124,7 +125,8 @@ struct Suggestions {
                 if let d = compare(target, candidate, limit: threshold) { distance = min(distance, d) }
             }
             if budget < 0 { return nil }
-            if distance <= threshold, best.map({ distance < $0.distance || (distance == $0.distance && id < $0.id) }) ?? true {
+            // A candidate sharing nothing with the name (every character replaced) is no suggestion.
+            if distance <= threshold, distance < length, best.map({ distance < $0.distance || (distance == $0.distance && id < $0.id) }) ?? true {
                 best = (id, distance)
             }
         }

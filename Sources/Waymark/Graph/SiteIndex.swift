@@ -93,7 +93,7 @@ struct SiteIndex: Sendable {
     /// "did you mean …" candidates for a name nobody has.
     func suggestion(for raw: String, type: PageType? = nil) -> String? {
         let target = SiteIndex.normalise(raw).lowercased()
-        let candidates = pages.indices.filter { type == nil || pages[$0].type == type }
+        let candidates = pages.indices.filter { (type == nil || pages[$0].type == type) && !pages[$0].id.isEmpty }
         var best: (id: String, distance: Int)?
         for i in candidates {
             let id = pages[i].id
@@ -101,7 +101,7 @@ struct SiteIndex: Sendable {
             let d = min(editDistance(target, id), editDistance(target, name), editDistance(target, pages[i].title))
             if best.map({ d < $0.distance || (d == $0.distance && id < $0.id) }) ?? true { best = (id, d) }
         }
-        guard let best, best.distance <= max(3, target.count / 3) else { return nil }
+        guard let best, best.distance <= max(3, target.count / 3), best.distance < target.count else { return nil }
         return best.id
     }
 
