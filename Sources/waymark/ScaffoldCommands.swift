@@ -39,9 +39,18 @@ struct Init: ParsableCommand {
         if directory != "." { text += "  cd \(ShellWord.quoteIfNeeded(directory))\n" }
         text += "  waymark serve          preview with live reload on http://127.0.0.1:8080/\n"
         text += "  waymark new journey \"Your first journey\"\n"
-        text += "  git init && waymark hook install    rebuild public/ after every commit\n"
+        let hookStep = "waymark hook install   rebuild public/ after every commit"
+        let top = PostCommitHook.repositoryTop(containing: url)
+        text += top == nil ? "  git init && \(hookStep)\n" : "  \(hookStep)\n"
         if ci == .github { text += "  set the repository variable WAYMARK_REPO for CI (see .github/workflows/waymark.yml)\n" }
         if ci == .gitlab { text += "  set the CI/CD variable WAYMARK_REPO (see .gitlab-ci.yml)\n" }
+        let site = url.resolvingSymlinksInPath().path
+        if let top, ci != .none, site.hasPrefix(top.path + "/") {
+            // CI only reads pipelines at the repository's top, and they build the folder they run in.
+            let inside = String(site.dropFirst(top.path.count + 1))
+            text += "\nnote: this folder is inside the repository at \(top.path): CI reads the pipeline only at the\n"
+            text += "  repository's top, so move it there and give its waymark commands `--root \(ShellWord.quoteIfNeeded(inside))`\n"
+        }
         print(text, terminator: "")
     }
 }

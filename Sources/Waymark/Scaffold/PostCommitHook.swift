@@ -78,6 +78,12 @@ public enum PostCommitHook {
         return .success(Outcome(action: .removed, hook: hook, siteInRepository: repo.siteRelative))
     }
 
+    /// The top folder of the git work tree holding `folder`, or nil (also when git is missing).
+    public static func repositoryTop(containing folder: URL) -> URL? {
+        guard case .success(let top) = git(["rev-parse", "--show-toplevel"], in: folder), !top.isEmpty else { return nil }
+        return URL(fileURLWithPath: top).resolvingSymlinksInPath()
+    }
+
     /// Whether the file at `url` is a regular file carrying Waymark's marker (a symbolic link never is).
     static func isWaymarkHook(_ url: URL) -> Bool {
         guard ScaffoldWriter.kind(url.path) == .file, let data = try? Data(contentsOf: url), data.count < 1_000_000 else { return false }
