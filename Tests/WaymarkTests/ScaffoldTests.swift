@@ -136,6 +136,22 @@ final class ScaffoldTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("kb: error: exists and is not a folder"), run.stderr)
     }
 
+    func testInitInsideARepositorySaysWhereThePipelineMustGo() throws {
+        try requireGit()
+        try git(["init", "-q"], in: scratch)
+        try FileManager.default.createDirectory(at: scratch.appendingPathComponent("docs"), withIntermediateDirectories: true)
+        let nested = try waymark(["init", "kb"], in: scratch.appendingPathComponent("docs"))
+        XCTAssertEqual(nested.status, 0, nested.stderr)
+        XCTAssertFalse(nested.stdout.contains("git init"), "already in a repository")
+        XCTAssertTrue(nested.stdout.contains("waymark hook install"), nested.stdout)
+        XCTAssertTrue(nested.stdout.contains("note: this folder is inside the repository"), nested.stdout)
+        XCTAssertTrue(nested.stdout.contains("--root docs/kb"), nested.stdout)
+
+        let top = try waymark(["init"], in: scratch)
+        XCTAssertEqual(top.status, 0, top.stderr)
+        XCTAssertFalse(top.stdout.contains("note:"), "the repository's top is where the pipeline belongs")
+    }
+
     // MARK: The GitHub workflow
 
     func testGitHubWorkflowIsWellFormedWithTheExpectedSteps() throws {
@@ -362,13 +378,15 @@ final class ScaffoldTests: XCTestCase {
     func testACommitRunsTheHookWhichBuildsAndNeverFailsTheCommit() throws {
         try requireGit()
         let repo = scratch.appendingPathComponent("repo")
-        let site = repo.appendingPathComponent("docs/kb")
+        // A folder name a shell would split or unquote, to check the hook quotes it.
+        let folder = "docs/Sam's $HOME kb"
+        let site = repo.appendingPathComponent(folder)
         XCTAssertTrue(SiteScaffold.initialize(at: site, displayPath: "kb").succeeded)
         try git(["init", "-q"], in: repo)
         try configureCommitter(repo)
-        let install = try waymark(["hook", "install", "--root", "docs/kb"], in: repo)
+        let install = try waymark(["hook", "install", "--root", folder], in: repo)
         XCTAssertEqual(install.status, 0, install.stderr)
-        XCTAssertTrue(install.stdout.contains("docs/kb"), install.stdout)
+        XCTAssertTrue(install.stdout.contains(folder), install.stdout)
 
         try git(["add", "-A"], in: repo)
         let commit = try git(["commit", "-q", "-m", "Start the knowledge base"], in: repo)
