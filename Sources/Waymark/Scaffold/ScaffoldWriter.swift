@@ -49,6 +49,7 @@ struct ScaffoldWriter {
     func write(_ files: [(path: String, text: String)], hint: String, executable: Set<String> = []) -> [Diagnostic] {
         let found = conflicts(files.map(\.path), hint: hint)
         guard found.isEmpty else { return found }
+        let newFolders = missingFolders(for: files.map(\.path))
         var written: [URL] = []
         for file in files {
             let url = base.appendingPathComponent(file.path)
@@ -63,11 +64,31 @@ struct ScaffoldWriter {
             } catch {
                 // All or nothing: take back what this call wrote, so a retry starts clean.
                 for url in written { try? FileManager.default.removeItem(at: url) }
+                for folder in newFolders.reversed() { rmdir(folder.path) }
                 return [.error(SourceLocation(path: displayPrefix + file.path), "cannot write: \(Self.describe(error))",
                                hint: "check that the folder is writable and the disk is not full")]
             }
         }
         return []
+    }
+
+    /// The folders writing `paths` will create (the base and its missing parents included), shallowest first.
+    private func missingFolders(for paths: [String]) -> [URL] {
+        var missing: [URL] = []
+        var ancestor = base.standardizedFileURL
+        while Self.kind(ancestor.path) == nil, ancestor.path != "/" {
+            missing.insert(ancestor, at: 0)
+            ancestor = ancestor.deletingLastPathComponent()
+        }
+        var seen: Set<String> = []
+        for path in paths {
+            var prefix = base
+            for part in path.split(separator: "/").dropLast() {
+                prefix = prefix.appendingPathComponent(String(part))
+                if Self.kind(prefix.path) == nil, seen.insert(prefix.path).inserted { missing.append(prefix) }
+            }
+        }
+        return missing
     }
 
     enum Kind { case file, directory, symbolicLink }
