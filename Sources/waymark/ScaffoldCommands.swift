@@ -59,10 +59,10 @@ struct New: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Add a page: \(NewPage.typeNames.joined(separator: ", ")).",
         discussion: """
-        Writes content/<folder>/<slug of the title>.md with the fields the type needs and hints for the
-        optional ones, and prints its path. Never overwrites an existing page.
+        Writes content/<folder>/<slug of the title>.md with the fields the type needs and hints for the optional ones, and prints its path. Never overwrites an existing page. Put -- before a title that starts with a dash.
           waymark new journey "Cancelling a contract"
           waymark new term "Churn"
+          waymark new page -- "-30% churn: what happened"
         """
     )
 
