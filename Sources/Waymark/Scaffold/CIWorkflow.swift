@@ -31,7 +31,8 @@ enum CIWorkflow {
         #   caches the result; later runs with the same WAYMARK_VERSION reuse it.
         # - Set the repository variable WAYMARK_REPO (Settings → Secrets and variables → Actions →
         #   Variables) to the git URL of Waymark's source. WAYMARK_VERSION below is the tag, branch or
-        #   commit to build; a branch name is cached like a tag, so prefer a tag or a commit.
+        #   commit to build: the tag of the Waymark that wrote this file, so change it if your copy of
+        #   the source has no such tag. A branch name is cached like a tag, so prefer a tag or a commit.
         # - Publishing needs Settings → Pages → Source: "GitHub Actions". Pull requests are checked and
         #   built but not published.
         # - The site is built into public/ (the `output` default in waymark.yml).
@@ -164,7 +165,8 @@ enum CIWorkflow {
         #   official Swift image and keeps it in the cache (.waymark-tool/); later pipelines with the
         #   same WAYMARK_VERSION reuse it.
         # - Set the CI/CD variable WAYMARK_REPO (Settings → CI/CD → Variables) to the git URL of
-        #   Waymark's source. WAYMARK_VERSION is the tag, branch or commit to build.
+        #   Waymark's source. WAYMARK_VERSION is the tag, branch or commit to build (the tag of the
+        #   Waymark that wrote this file; change it if your copy of the source has no such tag).
         # - The build cache (.waymark-cache/) is restored and saved by GitLab's cache, one per branch.
         # - The site is built into public/, which is where GitLab Pages expects it.
         variables:

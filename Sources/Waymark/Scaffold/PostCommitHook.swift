@@ -7,10 +7,12 @@ public enum PostCommitHook {
     /// The line that marks a hook as Waymark's own.
     static let marker = "# waymark-hook: post-commit"
 
+    /// What `install` or `uninstall` did.
     public enum Action: Sendable, Equatable {
         case installed, updated, removed, nothingToRemove
     }
 
+    /// The result of `install` or `uninstall`, for the line the command prints.
     public struct Outcome: Sendable {
         public var action: Action
         /// The hook file.
