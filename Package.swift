@@ -52,7 +52,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WaymarkTests",
-            dependencies: ["Waymark", "WaymarkServe"],
+            dependencies: ["Waymark", "WaymarkServe", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -15,9 +15,12 @@ struct WaymarkCommand: AsyncParsableCommand {
           waymark check --format github      every check of build, writes nothing
           waymark render notes.md            one Markdown file to HTML on stdout
           waymark serve --port 8080          preview with live reload on 127.0.0.1
+          waymark init kb                    start a knowledge base in kb/
+          waymark new persona "Sam, mover"   add a page with its type's fields
+          waymark hook install               rebuild after every git commit
         """,
         version: waymarkVersion,
-        subcommands: [Build.self, Check.self, Render.self, Serve.self]
+        subcommands: [Build.self, Check.self, Render.self, Serve.self, Init.self, New.self, Hook.self]
     )
 }
 

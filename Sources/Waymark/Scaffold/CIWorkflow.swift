@@ -1,0 +1,234 @@
+/// Which CI system `waymark init` writes a pipeline for.
+public enum CIProvider: String, Sendable, CaseIterable {
+    case github, gitlab, none
+}
+
+/// The CI pipelines `waymark init` writes: check with annotations, restore and save the build cache,
+/// build, and publish `public/` from the main branch.
+enum CIWorkflow {
+    static func file(for ci: CIProvider) -> (path: String, text: String)? {
+        switch ci {
+        case .github: return (githubPath, github)
+        case .gitlab: return (gitlabPath, gitlab)
+        case .none: return nil
+        }
+    }
+
+    static let githubPath = ".github/workflows/waymark.yml"
+    static let gitlabPath = ".gitlab-ci.yml"
+
+    /// The Waymark release the pipelines build by default: the one that wrote them.
+    static var defaultVersionRef: String { "v" + waymarkVersion }
+
+    static var github: String {
+        #"""
+        # Checks and builds the knowledge base on every push and pull request, and publishes it to
+        # GitHub Pages from main. Written by `waymark init`; edit it freely.
+        #
+        # Assumptions, so you know what to change:
+        # - Waymark has no prebuilt download, so the first run builds it from source with the Swift
+        #   toolchain that GitHub's Ubuntu runner images ship (Waymark needs Swift 6.1 or later), and
+        #   caches the result; later runs with the same WAYMARK_VERSION reuse it.
+        # - Set the repository variable WAYMARK_REPO (Settings → Secrets and variables → Actions →
+        #   Variables) to the git URL of Waymark's source. WAYMARK_VERSION below is the tag, branch or
+        #   commit to build: the tag of the Waymark that wrote this file, so change it if your copy of
+        #   the source has no such tag. A branch name is cached like a tag, so prefer a tag or a commit.
+        # - Publishing needs Settings → Pages → Source: "GitHub Actions". Pull requests are checked and
+        #   built but not published.
+        # - The site is built into public/ (the `output` default in waymark.yml).
+        name: waymark
+
+        on:
+          push:
+            branches: [main]
+          pull_request:
+          workflow_dispatch:
+
+        permissions:
+          contents: read
+
+        concurrency:
+          group: waymark-${{ github.ref }}
+          cancel-in-progress: true
+
+        env:
+          WAYMARK_REPO: ${{ vars.WAYMARK_REPO }}
+          WAYMARK_VERSION: \#(defaultVersionRef)
+
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - name: Check out the knowledge base
+                uses: actions/checkout@v4
+
+              - name: Install libcmark
+                run: sudo apt-get update -q && sudo apt-get install -y -q libcmark-dev
+
+              - name: Restore Waymark
+                id: tool
+                uses: actions/cache@v4
+                with:
+                  path: ~/.waymark-tool
+                  key: waymark-tool-${{ runner.os }}-${{ env.WAYMARK_VERSION }}
+
+              - name: Build Waymark from source
+                if: steps.tool.outputs.cache-hit != 'true'
+                run: |
+                  if [ -z "$WAYMARK_REPO" ]; then
+                    echo "::error::Set the repository variable WAYMARK_REPO to the git URL of Waymark's source (see the top of .github/workflows/waymark.yml)."
+                    exit 1
+                  fi
+                  src="$RUNNER_TEMP/waymark-src"
+                  git init -q "$src"
+                  git -C "$src" fetch -q --depth 1 "$WAYMARK_REPO" "$WAYMARK_VERSION"
+                  git -C "$src" checkout -q FETCH_HEAD
+                  cd "$src"
+                  swift build -c release --product waymark --static-swift-stdlib
+                  mkdir -p ~/.waymark-tool/bin ~/.waymark-tool/share/waymark
+                  cp "$(swift build -c release --show-bin-path)/waymark" ~/.waymark-tool/bin/
+                  # An installed waymark finds its default theme in ../share/waymark/templates.
+                  cp -R templates ~/.waymark-tool/share/waymark/templates
+
+              - name: Put Waymark on the PATH
+                id: waymark
+                run: |
+                  echo "$HOME/.waymark-tool/bin" >> "$GITHUB_PATH"
+                  echo "version=$("$HOME/.waymark-tool/bin/waymark" --version)" >> "$GITHUB_OUTPUT"
+
+              - name: Restore the build cache
+                id: cache
+                uses: actions/cache/restore@v4
+                with:
+                  # The cache holds parsed pages and render fingerprints; the previous public/ lets
+                  # pages a commit did not affect be kept instead of rendered again.
+                  path: |
+                    .waymark-cache
+                    public
+                  key: waymark-cache-${{ runner.os }}-${{ steps.waymark.outputs.version }}-${{ hashFiles('content/**', 'templates/**', 'waymark.yml') }}
+                  restore-keys: |
+                    waymark-cache-${{ runner.os }}-${{ steps.waymark.outputs.version }}-
+
+              - name: Check (errors and warnings become annotations on the changed files)
+                run: waymark check --format github
+
+              - name: Find the Pages address
+                id: pages
+                if: github.event_name == 'push' && github.ref == 'refs/heads/main'
+                uses: actions/configure-pages@v5
+
+              - name: Build
+                env:
+                  BASE_URL: ${{ steps.pages.outputs.base_url }}
+                run: |
+                  # On main the site is built for its Pages address (which may include a sub-path).
+                  if [ -n "$BASE_URL" ]; then
+                    waymark build --base-url "$BASE_URL/"
+                  else
+                    waymark build
+                  fi
+
+              - name: Save the build cache
+                if: steps.cache.outputs.cache-hit != 'true' && hashFiles('.waymark-cache/**') != ''
+                uses: actions/cache/save@v4
+                with:
+                  path: |
+                    .waymark-cache
+                    public
+                  key: ${{ steps.cache.outputs.cache-primary-key }}
+
+              - name: Upload the site for Pages
+                if: github.event_name == 'push' && github.ref == 'refs/heads/main'
+                uses: actions/upload-pages-artifact@v3
+                with:
+                  path: public
+
+          deploy:
+            needs: build
+            if: github.event_name == 'push' && github.ref == 'refs/heads/main'
+            runs-on: ubuntu-24.04
+            permissions:
+              pages: write
+              id-token: write
+            environment:
+              name: github-pages
+              url: ${{ steps.deployment.outputs.page_url }}
+            steps:
+              - name: Publish to GitHub Pages
+                id: deployment
+                uses: actions/deploy-pages@v4
+
+        """#
+    }
+
+    static var gitlab: String {
+        #"""
+        # Checks and builds the knowledge base on every push to a branch (merge requests show that
+        # pipeline's result), and publishes it to GitLab Pages from the default branch. Written by `waymark init --ci gitlab`; edit it freely.
+        #
+        # Assumptions, so you know what to change:
+        # - Waymark has no prebuilt download, so the first pipeline builds it from source in the
+        #   official Swift image and keeps it in the cache (.waymark-tool/); later pipelines with the
+        #   same WAYMARK_VERSION reuse it.
+        # - Set the CI/CD variable WAYMARK_REPO (Settings → CI/CD → Variables) to the git URL of
+        #   Waymark's source. WAYMARK_VERSION is the tag, branch or commit to build (the tag of the
+        #   Waymark that wrote this file; change it if your copy of the source has no such tag).
+        # - The build cache (.waymark-cache/) is restored and saved by GitLab's cache, one per branch.
+        # - The site is built into public/, which is where GitLab Pages expects it.
+        variables:
+          WAYMARK_VERSION: \#(defaultVersionRef)
+
+        default:
+          image: swift:6.1
+
+        .waymark:
+          cache:
+            - key: waymark-tool-$WAYMARK_VERSION
+              paths: [.waymark-tool/]
+            - key: waymark-cache-$CI_COMMIT_REF_SLUG
+              fallback_keys: [waymark-cache-$CI_DEFAULT_BRANCH]
+              paths: [.waymark-cache/, public/]
+          before_script:
+            - apt-get update -qq && apt-get install -y -qq libcmark-dev git >/dev/null
+            - |
+              if [ ! -x .waymark-tool/bin/waymark ]; then
+                if [ -z "$WAYMARK_REPO" ]; then
+                  echo "Set the CI/CD variable WAYMARK_REPO to the git URL of Waymark's source (see the top of .gitlab-ci.yml)."
+                  exit 1
+                fi
+                tool="$PWD/.waymark-tool"
+                git init -q /tmp/waymark-src
+                git -C /tmp/waymark-src fetch -q --depth 1 "$WAYMARK_REPO" "$WAYMARK_VERSION"
+                git -C /tmp/waymark-src checkout -q FETCH_HEAD
+                (cd /tmp/waymark-src && swift build -c release --product waymark --static-swift-stdlib \
+                  && mkdir -p "$tool/bin" "$tool/share/waymark" \
+                  && cp "$(swift build -c release --show-bin-path)/waymark" "$tool/bin/" \
+                  && cp -R templates "$tool/share/waymark/templates")
+              fi
+            - export PATH="$PWD/.waymark-tool/bin:$PATH"
+            - waymark --version
+
+        build:
+          extends: .waymark
+          rules:
+            - if: $CI_COMMIT_BRANCH && $CI_COMMIT_BRANCH != $CI_DEFAULT_BRANCH
+          script:
+            - waymark check
+            - waymark build
+          artifacts:
+            paths: [public]
+            expire_in: 1 week
+
+        pages:
+          extends: .waymark
+          rules:
+            - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+          script:
+            - waymark check
+            - waymark build --base-url "$CI_PAGES_URL/"
+          artifacts:
+            paths: [public]
+
+        """#
+    }
+}
