@@ -20,15 +20,22 @@ struct FileStamp: Codable, Equatable, Sendable {
 
 /// What the previous build knew, kept in `.waymark-cache/` so the next build redoes only what changed:
 /// every source file's load result, every page's render fingerprint, and the hash of every output file.
-struct BuildCache: Codable, Sendable {
+///
+/// The file is a small JSON header (version, output, fingerprints, output hashes) followed by one
+/// record per source file (path, stamp, content hash and its load result as JSON), so load results are
+/// decoded in parallel, and an unchanged file's record is written back as it was read, not encoded again.
+struct BuildCache: Sendable {
     /// Bumped whenever the cache's shape or meaning changes.
-    static let format = 1
+    static let format = 2
+    static let magic = Array("WAYMARK-CACHE\n".utf8)
 
-    struct Source: Codable, Sendable {
+    struct Source: Sendable {
         var stamp: FileStamp
         var hash: UInt64
         var page: LoadedPage?
         var diagnostics: [Diagnostic]
+        /// The load result as stored, when it came from the cache: written back without encoding it again.
+        var record: Data?
     }
 
     struct Render: Codable, Sendable {
@@ -38,7 +45,21 @@ struct BuildCache: Codable, Sendable {
         var mentions: [String]
     }
 
-    var format = BuildCache.format
+    /// The part stored as one JSON document.
+    struct Header: Codable, Sendable {
+        var format = BuildCache.format
+        var tool: String
+        var output: String
+        var renders: [String: Render]
+        var outputs: [String: UInt64]
+    }
+
+    /// What is stored of a source's load result.
+    private struct LoadResult: Codable {
+        var page: LoadedPage?
+        var diagnostics: [Diagnostic]
+    }
+
     /// The Waymark build that wrote it: another version's cache is never trusted.
     var tool: String
     /// The output folder it describes.
@@ -50,6 +71,14 @@ struct BuildCache: Codable, Sendable {
     /// Every file in the output folder → hash of its bytes (for copies: of the source's stamp).
     var outputs: [String: UInt64] = [:]
 
+    init(tool: String, output: String, sources: [String: Source] = [:], renders: [String: Render] = [:], outputs: [String: UInt64] = [:]) {
+        self.tool = tool
+        self.output = output
+        self.sources = sources
+        self.renders = renders
+        self.outputs = outputs
+    }
+
     /// This Waymark: its version and its executable's stamp, so a rebuilt binary never reads an older one's cache.
     static let toolIdentity: String = {
         var id = "\(waymarkVersion) cache \(format)"
@@ -59,7 +88,7 @@ struct BuildCache: Codable, Sendable {
         return id
     }()
 
-    enum LoadResult {
+    enum Loaded {
         case none
         case loaded(BuildCache)
         /// The cache exists but cannot be used; the note says why.
@@ -67,15 +96,35 @@ struct BuildCache: Codable, Sendable {
     }
 
     /// Reads the cache for `output`. A damaged cache, another version's or another output's is discarded, never trusted.
-    static func load(from file: URL, output: String) -> LoadResult {
+    static func load(from file: URL, output: String) -> Loaded {
         guard let data = try? Data(contentsOf: file) else { return .none }
-        guard let cache = try? JSONDecoder().decode(BuildCache.self, from: data) else {
-            return .discarded("the build cache \(file.lastPathComponent) could not be read (damaged or from another Waymark); building from scratch")
-        }
-        guard cache.format == format, cache.tool == toolIdentity else {
+        let damaged = Loaded.discarded("the build cache \(file.lastPathComponent) could not be read (damaged or from another Waymark); building from scratch")
+        var reader = RecordReader(data: data)
+        guard reader.bytes(magic.count) == Data(magic), let headerData = reader.block(),
+              let header = try? JSONDecoder().decode(Header.self, from: headerData) else { return damaged }
+        guard header.format == format, header.tool == toolIdentity else {
             return .discarded("the build cache was written by another Waymark build; building from scratch")
         }
-        guard cache.output == output else { return .none }
+        guard header.output == output else { return .none }
+        guard let count = reader.integer() else { return damaged }
+        var records: [(path: String, stamp: FileStamp, hash: UInt64, record: Data)] = []
+        for _ in 0..<count {
+            guard let path = reader.block().flatMap({ String(data: $0, encoding: .utf8) }),
+                  let size = reader.integer(), let seconds = reader.integer(), let nanoseconds = reader.integer(),
+                  let inode = reader.integer(), let hash = reader.integer(), let record = reader.block() else { return damaged }
+            records.append((path, FileStamp(size: Int64(bitPattern: size), seconds: Int(Int64(bitPattern: seconds)),
+                                            nanoseconds: Int(Int64(bitPattern: nanoseconds)), inode: inode), hash, record))
+        }
+        let decoded = parallelMap(records) { r -> LoadResult? in
+            let decoder = JSONDecoder()
+            decoder.userInfo[SourceLocation.pathKey] = "content/" + r.path
+            return try? decoder.decode(LoadResult.self, from: r.record)
+        }
+        var cache = BuildCache(tool: header.tool, output: header.output, renders: header.renders, outputs: header.outputs)
+        for (r, result) in zip(records, decoded) {
+            guard let result else { return damaged }
+            cache.sources[r.path] = Source(stamp: r.stamp, hash: r.hash, page: result.page, diagnostics: result.diagnostics, record: r.record)
+        }
         return .loaded(cache)
     }
 
@@ -83,14 +132,74 @@ struct BuildCache: Codable, Sendable {
     func save(to file: URL) throws {
         let dir = file.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        let data = try encoder.encode(self)
+        let header = try JSONEncoder().encode(Header(tool: tool, output: output, renders: renders, outputs: outputs))
+        let sorted = sources.sorted { $0.key < $1.key }
+        let records = parallelMap(sorted) { entry -> Data? in
+            if let record = entry.value.record { return record }
+            let encoder = JSONEncoder()
+            encoder.userInfo[SourceLocation.pathKey] = "content/" + entry.key
+            return try? encoder.encode(LoadResult(page: entry.value.page, diagnostics: entry.value.diagnostics))
+        }
+        var out = Data(Self.magic)
+        RecordReader.append(block: header, to: &out)
+        RecordReader.append(integer: UInt64(sorted.count), to: &out)
+        for ((path, source), record) in zip(sorted, records) {
+            guard let record else { throw OutputWriter.WriteError.io(file.path, "cannot encode the load result of \(path)") }
+            RecordReader.append(block: Data(path.utf8), to: &out)
+            for n in [UInt64(bitPattern: source.stamp.size), UInt64(bitPattern: Int64(source.stamp.seconds)),
+                      UInt64(bitPattern: Int64(source.stamp.nanoseconds)), source.stamp.inode, source.hash] {
+                RecordReader.append(integer: n, to: &out)
+            }
+            RecordReader.append(block: record, to: &out)
+        }
         let temporary = dir.appendingPathComponent(".\(file.lastPathComponent).\(getpid())")
-        try data.write(to: temporary)
+        try out.write(to: temporary)
         guard rename(temporary.path, file.path) == 0 else {
             let message = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
             throw OutputWriter.WriteError.io(file.path, message)
         }
+    }
+}
+
+/// Little-endian integers and length-prefixed blocks; every read is bounds-checked (a cache file is input too).
+struct RecordReader {
+    let data: Data
+    var offset: Int
+
+    init(data: Data) {
+        self.data = data
+        offset = data.startIndex
+    }
+
+    mutating func bytes(_ n: Int) -> Data? {
+        guard n >= 0, n <= data.endIndex - offset else { return nil }
+        defer { offset += n }
+        return data[offset..<(offset + n)]
+    }
+
+    mutating func integer() -> UInt64? {
+        guard let b = bytes(8) else { return nil }
+        var v: UInt64 = 0
+        for (i, byte) in b.enumerated() { v |= UInt64(byte) << (8 * UInt64(i)) }
+        return v
+    }
+
+    mutating func block() -> Data? {
+        guard let n = integer(), n <= UInt64(Int.max) else { return nil }
+        return bytes(Int(n))
+    }
+
+    static func append(integer: UInt64, to out: inout Data) {
+        var v = integer
+        for _ in 0..<8 {
+            out.append(UInt8(v & 0xFF))
+            v >>= 8
+        }
+    }
+
+    static func append(block: Data, to out: inout Data) {
+        append(integer: UInt64(block.count), to: &out)
+        out.append(block)
     }
 }

@@ -85,7 +85,7 @@ enum PageLoader {
         // What only rendering needs is not kept: the text (read again when the page is rendered) and,
         // for pages auto-linked while rendering, the text the glossary scans.
         if let p = kept, p.type != .term, p.glossary { kept?.facts.glossaryText = "" }
-        return (page, diagnostics, BuildCache.Source(stamp: stamp, hash: hash, page: kept, diagnostics: diagnostics))
+        return (page, diagnostics, BuildCache.Source(stamp: stamp, hash: hash, page: kept, diagnostics: diagnostics, record: nil))
     }
 
     /// The load step on bytes already read (the fuzz target feeds it without touching disk).

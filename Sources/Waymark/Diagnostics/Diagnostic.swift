@@ -1,5 +1,5 @@
 /// Where a problem is: a file relative to the site root, with a 1-based line and column (0 = unknown).
-public struct SourceLocation: Sendable, Hashable, Comparable, Codable {
+public struct SourceLocation: Sendable, Hashable, Comparable {
     public var path: String
     public var line: Int
     public var column: Int
@@ -53,4 +53,31 @@ extension Array where Element == Diagnostic {
     public var errorCount: Int { lazy.filter { $0.severity == .error }.count }
     public var warningCount: Int { lazy.filter { $0.severity == .warning }.count }
     public var hasErrors: Bool { contains { $0.severity == .error } }
+}
+
+/// In the build cache a location is `[line, column]` when it is in the file being stored (nearly all
+/// are), else `[line, column, path]`: a page's facts repeat its path hundreds of times otherwise.
+extension SourceLocation: Codable {
+    static let pathKey = CodingUserInfoKey(rawValue: "waymark.sourcePath")!
+
+    public init(from decoder: Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        line = try c.decode(Int.self)
+        column = try c.decode(Int.self)
+        if c.isAtEnd {
+            guard let path = decoder.userInfo[Self.pathKey] as? String else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "a location without a path")
+            }
+            self.path = path
+        } else {
+            path = try c.decode(String.self)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(line)
+        try c.encode(column)
+        if encoder.userInfo[Self.pathKey] as? String != path { try c.encode(path) }
+    }
 }
