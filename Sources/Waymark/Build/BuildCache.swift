@@ -52,6 +52,10 @@ struct BuildCache: Sendable {
         var output: String
         var renders: [String: Render]
         var outputs: [String: UInt64]
+        var siteKey: UInt64?
+        var linkDiagnostics: [Diagnostic]
+        var notes: [String]
+        var pageCount: Int
     }
 
     /// What is stored of a source's load result.
@@ -70,6 +74,12 @@ struct BuildCache: Sendable {
     var renders: [String: Render] = [:]
     /// Every file in the output folder → hash of its bytes (for copies: of the source's stamp).
     var outputs: [String: UInt64] = [:]
+    /// Everything the build depended on (see `BuildPipeline.siteKey`): when it is the same, nothing changed.
+    var siteKey: UInt64?
+    /// What the build found after the load step, and its notes, for a build with nothing changed to report again.
+    var linkDiagnostics: [Diagnostic] = []
+    var notes: [String] = []
+    var pageCount = 0
 
     init(tool: String, output: String, sources: [String: Source] = [:], renders: [String: Render] = [:], outputs: [String: UInt64] = [:]) {
         self.tool = tool
@@ -121,6 +131,10 @@ struct BuildCache: Sendable {
             return try? decoder.decode(LoadResult.self, from: r.record)
         }
         var cache = BuildCache(tool: header.tool, output: header.output, renders: header.renders, outputs: header.outputs)
+        cache.siteKey = header.siteKey
+        cache.linkDiagnostics = header.linkDiagnostics
+        cache.notes = header.notes
+        cache.pageCount = header.pageCount
         for (r, result) in zip(records, decoded) {
             guard let result else { return damaged }
             cache.sources[r.path] = Source(stamp: r.stamp, hash: r.hash, page: result.page, diagnostics: result.diagnostics, record: r.record)
@@ -132,7 +146,8 @@ struct BuildCache: Sendable {
     func save(to file: URL) throws {
         let dir = file.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let header = try JSONEncoder().encode(Header(tool: tool, output: output, renders: renders, outputs: outputs))
+        let header = try JSONEncoder().encode(Header(tool: tool, output: output, renders: renders, outputs: outputs, siteKey: siteKey,
+                                                        linkDiagnostics: linkDiagnostics, notes: notes, pageCount: pageCount))
         let sorted = sources.sorted { $0.key < $1.key }
         let records = parallelMap(sorted) { entry -> Data? in
             if let record = entry.value.record { return record }

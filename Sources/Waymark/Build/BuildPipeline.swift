@@ -74,22 +74,47 @@ public enum BuildPipeline {
         let output = (config.output.hasPrefix("/") ? URL(fileURLWithPath: config.output)
             : root.appendingPathComponent(config.output)).standardizedFileURL
         var cache: BuildCache?
-        if let file = options.cacheFile, options.readCache {
-            switch BuildCache.load(from: file, output: output.path) {
-            case .loaded(let c): cache = c
-            case .discarded(let note): report.notes.append(note)
-            case .none: break
-            }
-        }
         var sources: [String: BuildCache.Source] = [:]
         let markdown = files.filter { $0.kind == .markdown }
         let pages = step(2, "Load \(markdown.count) pages") { () -> [LoadedPage] in
+            if let file = options.cacheFile, options.readCache {
+                switch BuildCache.load(from: file, output: output.path) {
+                case .loaded(let c): cache = c
+                case .discarded(let note): report.notes.append(note)
+                case .none: break
+                }
+            }
             let previous = cache?.sources ?? [:]
             let loaded = parallelMap(markdown) { PageLoader.load($0, cached: previous[$0.relativePath]) }
             for (file, result) in zip(markdown, loaded) { if let source = result.2 { sources[file.relativePath] = source } }
             report.diagnostics += loaded.flatMap(\.1)
             return loaded.compactMap(\.0)
         }
+        // Nothing changed since the last build (same sources, assets, theme, configuration and Waymark)
+        // and its output is all there: the result is the same, so it is reported, not redone.
+        let (theme, themeDiagnostics) = Theme.load(siteRoot: root)
+        let siteKey = Self.siteKey(config: config, options: options, theme: theme, files: files, sources: sources)
+        if options.write, let cache, let siteKey, cache.siteKey == siteKey, !report.diagnostics.hasErrors,
+           FileManager.default.fileExists(atPath: output.appendingPathComponent(outputMarker).path),
+           cache.outputs.keys.allSatisfy({ access(output.path + "/" + $0, F_OK) == 0 }) {
+            report.diagnostics = (report.diagnostics + cache.linkDiagnostics).sorted()
+            report.notes += cache.notes
+            report.pageCount = cache.pageCount
+            report.fileCount = cache.outputs.count
+            report.output = output
+            report.wrote = true
+            report.incremental = true
+            progress("[3/5] Link, render and write: nothing changed since the last build")
+            if sources.values.contains(where: { $0.record == nil }), let file = options.cacheFile {
+                // Same bytes under new stamps (a fresh checkout): keep the stamps so the next build need not hash.
+                var updated = cache
+                updated.sources = sources
+                try? updated.save(to: file)
+            }
+            return report
+        }
+        let loadDiagnostics = report.diagnostics
+
         let site = step(3, "Link") { () -> Site in
             let (site, diagnostics) = Linker(config: config, includeDrafts: options.includeDrafts)
                 .link(pages: pages, assets: files.filter { $0.kind == .asset })
@@ -104,7 +129,6 @@ public enum BuildPipeline {
         var renders: [String: BuildCache.Render] = [:]
         var kept: [String] = []
         let rendered = step(4, "Render") { () -> [OutputFile] in
-            let (theme, themeDiagnostics) = Theme.load(siteRoot: root)
             report.diagnostics += themeDiagnostics
             guard let theme, !themeDiagnostics.hasErrors else { return [] }
             var plan: SiteRenderer.Incremental?
@@ -160,12 +184,40 @@ public enum BuildPipeline {
             }
         }
         if report.wrote, let file = options.cacheFile {
-            let cache = BuildCache(tool: BuildCache.toolIdentity, output: output.path, sources: sources, renders: renders, outputs: hashes)
+            var cache = BuildCache(tool: BuildCache.toolIdentity, output: output.path, sources: sources, renders: renders, outputs: hashes)
+            cache.siteKey = siteKey
+            // What a build with nothing changed reports again: everything found after the load step.
+            let loaded = Set(loadDiagnostics)
+            cache.linkDiagnostics = report.diagnostics.filter { !loaded.contains($0) }
+            cache.notes = report.notes
+            cache.pageCount = report.pageCount
             do { try cache.save(to: file) } catch {
                 report.notes.append("could not save the build cache (\(error)); the next build starts from scratch")
             }
         }
         return report
+    }
+
+    /// Everything a build's result depends on, or nil when a source could not be read (such a build is never skipped).
+    static func siteKey(config: SiteConfig, options: BuildOptions, theme: Theme?, files: [ContentFile], sources: [String: BuildCache.Source]) -> UInt64? {
+        guard let theme else { return nil }
+        var h = StableHasher()
+        h.combine(BuildCache.toolIdentity)
+        h.combine(String(reflecting: config))
+        h.combine(options.includeDrafts)
+        h.combine(theme.fingerprint)
+        for file in files {
+            h.combine(file.relativePath)
+            switch file.kind {
+            case .markdown:
+                guard let source = sources[file.relativePath] else { return nil }
+                h.combine(source.hash)
+            case .asset:
+                guard let stamp = FileStamp.of(file.url.path) else { return nil }
+                h.combine(Int(stamp.size)); h.combine(stamp.seconds); h.combine(stamp.nanoseconds); h.combine(stamp.inode)
+            }
+        }
+        return h.value
     }
 
     /// Refuses outputs that would replace the site itself or a folder Waymark did not make.
