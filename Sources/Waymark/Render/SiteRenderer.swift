@@ -102,34 +102,13 @@ struct SiteRenderer {
         let page = site.pages[i]
         if page.body.text.isEmpty { return ("", []) }
         var linker: TermLinker?
-        var options = MarkdownBody.RenderOptions()
+        var options = linkOptions(for: i, embedding: [EmbedGraph.Key(page: i, anchor: nil)])
         options.unsafe = site.config.unsafeHTML
         options.pageTitle = page.title
-        let index = site.index
-        options.resolveWikilink = { link in
-            guard case .page(let t, let anchor) = index.resolve(link, from: i) else { return nil }
-            let target = index.pages[t]
-            var label = link.label ?? target.title
-            if link.label == nil, let anchor, case .journey(let j) = target.entity,
-               let name = ReferenceChecker.stageOrTouchpointName(anchor, in: j) {
-                label = t == i ? name : "\(target.title) › \(name)"
-            } else if link.label == nil, let anchor, let h = target.facts.headings.first(where: { $0.anchor == anchor }) {
-                label = t == i ? h.text : "\(target.title) › \(h.text)"
-            }
-            return RenderedLink(href: site.url(of: t) + (anchor.map { "#" + $0 } ?? ""), label: label,
-                                cssClass: "wikilink wikilink-\(target.type.rawValue)", title: target.description)
-        }
         if site.config.glossaryAutolink != .off, page.glossary, !site.glossary.entries.isEmpty {
             let termLinker = TermLinker(site: site, markup: termMarkup, page: i, firstOnly: site.config.glossaryAutolink == .first)
             options.autolink = { termLinker.links(in: $0) }
             linker = termLinker
-        }
-        options.rewriteURL = { url in
-            switch index.resolve(url: url, from: i) {
-            case .page(let t, let anchor): return site.url(of: t) + (anchor.map { "#" + $0 } ?? "")
-            case .asset(let path): return site.url(ofAsset: path)
-            default: return nil
-            }
         }
         return (page.body.html(options), linker?.linked ?? [])
     }
