@@ -206,6 +206,13 @@ final class AuthoringTests: XCTestCase {
         XCTAssertFalse(embedded.contains("Read "), embedded)
     }
 
+    func testAPageOpeningWithAnEmbedTakesItsSummaryFromItsOwnText() throws {
+        let file = ContentFile(relativePath: "guides/host.md", url: URL(fileURLWithPath: "/dev/null"), kind: .markdown)
+        let (page, diagnostics) = PageLoader.load(file, data: Data("---\ntitle: Host\n---\n![[guides/plan]]\n\nThe host's own words.\n".utf8))
+        XCTAssertEqual(diagnostics, [])
+        XCTAssertEqual(page?.facts.firstParagraph, "The host's own words.")
+    }
+
     func testEmbeddingCountsAsALinkForBacklinks() throws {
         let site = try TempSite(Self.embedSite)
         assertNoDiagnostics(site.build())

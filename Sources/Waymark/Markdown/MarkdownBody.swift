@@ -91,7 +91,9 @@ struct MarkdownBody {
                                                   location: location(node.startLine, node.startColumn, &scanner)))
                 collectLinks(in: node, scanner: &scanner, into: &facts, tooDeep: &tooDeep)
             case .paragraph:
-                if facts.firstParagraph == nil, node.parent?.kind == .document { facts.firstParagraph = plainText(node) }
+                if facts.firstParagraph == nil, node.parent?.kind == .document, Self.embedsAlone(in: node) == nil {
+                    facts.firstParagraph = plainText(node)
+                }
                 if PipeTable.isOversized(node) {
                     facts.problems.append(.warning(location(node.startLine, node.startColumn, &scanner),
                                                    "pipe table has more than \(PipeTable.maxCells) cells; it is shown as text",
