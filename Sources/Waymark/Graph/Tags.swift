@@ -20,6 +20,8 @@ struct TagIndex: Sendable {
     private(set) var ofPage: [[Int]] = []
     /// Per tag, the tags nested one level under it (`research/interviews` under `research`).
     private(set) var children: [[Int]] = []
+    /// The slug of every spelling a page used, so rendering an inline tag slugs nothing.
+    private var slugByName: [String: String] = [:]
 
     static let folder = "tags"
 
@@ -31,22 +33,34 @@ struct TagIndex: Sendable {
         return page.tags.map(TagName.clean) + page.facts.tags
     }
 
-    /// Every tag slug of `pages` with its parents, and the name it is shown with.
+    /// Every tag slug of `pages` with its parents, and the name it is shown with. Writers repeat
+    /// a handful of tags across thousands of pages, so each spelling is slugged once.
     static func collect(_ pages: [LoadedPage]) -> [String: String] {
         var names: [String: String] = [:]
-        for page in pages {
-            for name in Self.names(of: page) {
-                let parts = name.split(separator: "/").map(String.init).filter { !slugify($0).isEmpty }
-                for n in parts.indices {
-                    let shown = parts[...n].joined(separator: "/")
-                    let slug = TagName.slug(shown)
-                    guard !slug.isEmpty else { continue }
+        var seen: Set<String> = []
+        for i in pages.indices {
+            for name in Self.names(of: pages[i]) where seen.insert(name).inserted {
+                for (slug, shown) in levels(of: name) {
                     if let current = names[slug], current <= shown { continue }
                     names[slug] = shown
                 }
             }
         }
         return names
+    }
+
+    /// `Research/Interviews` → (`research`, `Research`) and (`research/interviews`, `Research/Interviews`).
+    static func levels(of name: String) -> [(slug: String, shown: String)] {
+        var result: [(String, String)] = []
+        var slug = "", shown = ""
+        for part in name.split(separator: "/") {
+            let s = slugify(String(part))
+            guard !s.isEmpty else { continue }
+            slug += slug.isEmpty ? s : "/" + s
+            shown += shown.isEmpty ? String(part) : "/" + part
+            result.append((slug, shown))
+        }
+        return result
     }
 
     /// The generated tag pages: `tags/` listing every tag and `tags/<slug>/` per tag. A page a writer
@@ -67,19 +81,25 @@ struct TagIndex: Sendable {
 
     init(index: SiteIndex) {
         let pages = index.pages
-        let names = Self.collect(pages)
+        var names: [String: String] = [:]
+        var levelsByName: [String: [(slug: String, shown: String)]] = [:]
         var members: [String: Set<Int>] = [:]
         var own: [[String]] = Array(repeating: [], count: pages.count)
-        for (i, page) in pages.enumerated() {
+        for i in pages.indices {
             var seen: Set<String> = []
-            for name in Self.names(of: page) {
-                let slug = TagName.slug(name)
-                guard !slug.isEmpty, seen.insert(slug).inserted else { continue }
+            for name in Self.names(of: pages[i]) {
+                let levels: [(slug: String, shown: String)]
+                if let known = levelsByName[name] { levels = known } else {
+                    levels = Self.levels(of: name)
+                    levelsByName[name] = levels
+                    for (slug, shown) in levels where names[slug].map({ shown < $0 }) ?? true { names[slug] = shown }
+                }
+                guard let slug = levels.last?.slug, seen.insert(slug).inserted else { continue }
                 own[i].append(slug)
-                let parts = slug.split(separator: "/")
-                for n in parts.indices { members[parts[...n].joined(separator: "/"), default: []].insert(i) }
+                for level in levels { members[level.slug, default: []].insert(i) }
             }
         }
+        slugByName = levelsByName.compactMapValues { $0.last?.slug }
         // One ranking of all pages by title, so sorting each tag's pages is no string comparison per tag.
         var rank = Array(repeating: 0, count: pages.count)
         for (r, i) in pages.indices.sorted(by: { (pages[$0].title.lowercased(), pages[$0].id) < (pages[$1].title.lowercased(), pages[$1].id) }).enumerated() {
@@ -101,6 +121,7 @@ struct TagIndex: Sendable {
 
     /// The tag a name written in a page (`#Research/Interviews`, `research/interviews`) stands for.
     func tag(named name: String) -> Tag? {
-        bySlug[TagName.slug(TagName.clean(name))].map { tags[$0] }
+        let slug = slugByName[name] ?? TagName.slug(TagName.clean(name))
+        return bySlug[slug].map { tags[$0] }
     }
 }
