@@ -377,6 +377,18 @@ final class AuthoringTests: XCTestCase {
         XCTAssertEqual(pages, (["tags/index.html"] + expected.map { "tags/\($0)/index.html" }).sorted())
     }
 
+    func testTagsNextToWikilinksAreFoundWhenLoadingAndRendering() throws {
+        let site = try TempSite([
+            "content/a.md": "---\ntitle: A\n---\nAsk in `#channel`, then [[b]] #after and [x]#glued [[b]]#glued2 #real [[b]] #second.\n",
+            "content/b.md": "---\ntitle: B\n---\nB.\n",
+        ], templates: Self.templates)
+        assertNoDiagnostics(site.build())
+        let a = try XCTUnwrap(site.html("a/index.html"))
+        XCTAssertTrue(a.contains("Ask in <code>#channel</code>, then <a href=\"/b/\" class=\"wikilink wikilink-page\">B</a> <a href=\"/tags/after/\" class=\"tag\" rel=\"tag\">#after</a> and [x]#glued <a href=\"/b/\" class=\"wikilink wikilink-page\">B</a>#glued2 <a href=\"/tags/real/\" class=\"tag\" rel=\"tag\">#real</a> <a href=\"/b/\" class=\"wikilink wikilink-page\">B</a> <a href=\"/tags/second/\" class=\"tag\" rel=\"tag\">#second</a>."), a)
+        let pages = snapshot(site.output).keys.filter { $0.hasPrefix("tags/") }.sorted()
+        XCTAssertEqual(pages, ["tags/after/index.html", "tags/index.html", "tags/real/index.html", "tags/second/index.html"])
+    }
+
     func testTagPagesListTheRightPagesWithCounts() throws {
         let site = try TempSite(Self.tagSite, templates: Self.templates)
         assertNoDiagnostics(site.build())

@@ -135,10 +135,14 @@ struct MarkdownBody {
                     var run: [MarkdownNode] = []
                     while let c = children.first, c.kind == .text { run.append(c); children.removeFirst() }
                     let runText = run.map(\.literal).joined()
+                    let tagBytes = glossaryEligible && runText.utf8.contains(UInt8(ascii: "#")) ? Array(runText.utf8) : []
                     var cursor = runText.utf8.startIndex
                     for link in Wikilink.scan(runText) {
                         let start = runText.utf8.index(runText.utf8.startIndex, offsetBy: link.range.lowerBound)
-                        if glossaryEligible { collectTags(String(runText[cursor..<start]), after: blockText, into: &facts) }
+                        if !tagBytes.isEmpty {
+                            let from = runText.utf8.distance(from: runText.utf8.startIndex, to: cursor)
+                            collectTags(String(decoding: tagBytes[from..<link.range.lowerBound], as: UTF8.self), after: blockText, into: &facts)
+                        }
                         blockText += String(runText[cursor..<start])
                         if glossaryEligible { facts.glossaryText += String(runText[cursor..<start]) + "\n" }
                         let offset = blockText.utf8.count
@@ -154,7 +158,10 @@ struct MarkdownBody {
                         if link.embed, at != nil, column > 1 { column -= 1 }
                         found.append((.wiki(link), location(line, column, &scanner), offset))
                     }
-                    if glossaryEligible { collectTags(String(runText[cursor...]), after: blockText, into: &facts) }
+                    if !tagBytes.isEmpty {
+                        let from = runText.utf8.distance(from: runText.utf8.startIndex, to: cursor)
+                        collectTags(String(decoding: tagBytes[from...], as: UTF8.self), after: blockText, into: &facts)
+                    }
                     blockText += String(runText[cursor...])
                     if glossaryEligible { facts.glossaryText += String(runText[cursor...]) + "\n" }
                     continue
@@ -501,12 +508,21 @@ struct MarkdownBody {
                              _ resolve: (String) -> String?) -> Bool {
         guard depth <= Self.maxInlineDepth else { return false }
         var boundary = boundary
+        // Nodes already read as part of a run; the loop below still meets them in `children`.
+        var done: Set<MarkdownNode> = []
         for child in node.children {
             switch child.kind {
             case .text:
-                let literal = child.literal
-                let tags = InlineTag.scan(literal, boundaryBefore: boundary)
+                // A run of adjacent text nodes is scanned as one string, as the load step scans it.
+                guard !done.contains(child) else { continue }
+                var run = [child]
+                while let next = run[run.count - 1].next, next.kind == .text { run.append(next) }
+                for n in run { done.insert(n) }
+                let literal = run.map(\.literal).joined()
+                let before = boundary
                 boundary = literal.unicodeScalars.last.map { $0.properties.isWhitespace } ?? boundary
+                guard literal.utf8.contains(UInt8(ascii: "#")) else { continue }
+                let tags = InlineTag.scan(literal, boundaryBefore: before)
                 guard !tags.isEmpty else { continue }
                 let bytes = Array(literal.utf8)
                 var cursor = 0
@@ -524,7 +540,7 @@ struct MarkdownBody {
                 }
                 guard replaced else { continue }
                 if cursor < bytes.count { child.insertBefore(tree.makeText(String(decoding: bytes[cursor...], as: UTF8.self))) }
-                tree.delete(child)
+                for n in run { tree.delete(n) }
             case .softBreak, .lineBreak:
                 boundary = true
             case .emphasis, .strong:
@@ -549,6 +565,9 @@ struct MarkdownBody {
                     let links = Wikilink.scan(runText)
                     guard !links.isEmpty else { continue }
                     let bytes = Array(runText.utf8)
+                    func emitText(_ range: Range<Int>) {
+                        run[0].insertBefore(tree.makeText(String(decoding: bytes[range], as: UTF8.self)))
+                    }
                     var cursor = 0
                     for link in links {
                         let replacement: MarkdownNode
@@ -562,16 +581,12 @@ struct MarkdownBody {
                         } else {
                             continue
                         }
-                        if link.range.lowerBound > cursor {
-                            run[0].insertBefore(tree.makeText(String(decoding: bytes[cursor..<link.range.lowerBound], as: UTF8.self)))
-                        }
+                        if link.range.lowerBound > cursor { emitText(cursor..<link.range.lowerBound) }
                         run[0].insertBefore(replacement)
                         cursor = link.range.upperBound
                     }
                     if cursor > 0 {
-                        if cursor < bytes.count {
-                            run[0].insertBefore(tree.makeText(String(decoding: bytes[cursor...], as: UTF8.self)))
-                        }
+                        if cursor < bytes.count { emitText(cursor..<bytes.count) }
                         for node in run { tree.delete(node) }
                     }
                     continue
