@@ -389,6 +389,14 @@ final class AuthoringTests: XCTestCase {
         XCTAssertEqual(pages, ["tags/after/index.html", "tags/index.html", "tags/real/index.html", "tags/second/index.html"])
     }
 
+    func testTagsInACalloutTitleAreLinkedAndListed() throws {
+        let site = try TempSite(["content/a.md": "---\ntitle: A\n---\n> [!tip] Ask <first> #spacer\n> Body.\n"], templates: Self.templates)
+        XCTAssertEqual(headlines(site.build().diagnostics), ["content/a.md:4:14: warning: raw HTML is shown as text"])
+        let a = try XCTUnwrap(site.html("a/index.html"))
+        XCTAssertTrue(a.contains("<span class=\"callout-title-text\">Ask &lt;first&gt; <a href=\"/tags/spacer/\" class=\"tag\" rel=\"tag\">#spacer</a></span>"), a)
+        XCTAssertNotNil(site.html("tags/spacer/index.html"))
+    }
+
     func testTagPagesListTheRightPagesWithCounts() throws {
         let site = try TempSite(Self.tagSite, templates: Self.templates)
         assertNoDiagnostics(site.build())

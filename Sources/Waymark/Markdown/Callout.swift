@@ -11,6 +11,8 @@ struct Callout: Equatable {
     var fold: Fold
     /// The title written after the marker, if any (plain text, escaped when emitted).
     var title: String?
+    /// Whether white space separates the title from the marker (a `#tag` right after `]` is no tag).
+    var titleAfterSpace = true
 
     /// Obsidian's callout types and their aliases, mapped to the type that styles them.
     static let kinds: [String: String] = [
@@ -48,13 +50,28 @@ struct Callout: Equatable {
         var fold = Fold.none
         if rest.first == "-" { fold = .collapsed; rest = rest.dropFirst() } else if rest.first == "+" { fold = .open; rest = rest.dropFirst() }
         let title = rest.trimmingWhitespace()
-        return Callout(written: name, kind: kinds[name] ?? "note", fold: fold, title: title.isEmpty ? nil : title)
+        let afterSpace = rest.first.map { $0 == " " || $0 == "\t" } ?? true
+        return Callout(written: name, kind: kinds[name] ?? "note", fold: fold, title: title.isEmpty ? nil : title, titleAfterSpace: afterSpace)
     }
 
     /// The markup before the callout's body; a callout with only a title has no body box.
-    func openHTML(body: Bool) -> String {
+    /// `resolveTag` links `#tags` in a written title, as in the body.
+    func openHTML(body: Bool, resolveTag: ((String) -> String?)? = nil) -> String {
         let classes = "callout callout-\(escapeHTML(kind))"
-        let title = "<span class=\"callout-icon\" aria-hidden=\"true\"></span><span class=\"callout-title-text\">\(escapeHTML(displayTitle))</span>"
+        var text = escapeHTML(displayTitle)
+        if let resolveTag, let title, title.contains("#") {
+            let bytes = Array(title.utf8)
+            text = ""
+            var cursor = 0
+            for tag in InlineTag.scan(title, boundaryBefore: titleAfterSpace) {
+                guard let href = resolveTag(tag.name) else { continue }
+                text += escapeHTML(String(decoding: bytes[cursor..<tag.range.lowerBound], as: UTF8.self))
+                text += "<a href=\"\(escapeHTML(href))\" class=\"tag\" rel=\"tag\">#\(escapeHTML(tag.name))</a>"
+                cursor = tag.range.upperBound
+            }
+            text += escapeHTML(String(decoding: bytes[cursor...], as: UTF8.self))
+        }
+        let title = "<span class=\"callout-icon\" aria-hidden=\"true\"></span><span class=\"callout-title-text\">\(text)</span>"
         switch fold {
         case .none:
             return "<div class=\"\(classes)\" data-callout=\"\(escapeHTML(written))\" role=\"note\">\n"
@@ -72,7 +89,7 @@ struct Callout: Equatable {
 extension MarkdownBody {
     /// Turns every callout block quote of `tree` into a custom block holding the quote's children.
     /// Runs before any other rewrite: nodes it takes out are detached (freed with the tree), never freed early.
-    func rewriteCallouts(in tree: MarkdownTree) {
+    func rewriteCallouts(in tree: MarkdownTree, resolveTag: ((String) -> String?)? = nil) {
         for quote in tree.allNodes() where quote.kind == .blockQuote {
             guard let (callout, firstLine) = Self.callout(of: quote) else { continue }
             // The marker line is the title: take it (and the line break ending it) out of the first paragraph.
@@ -81,7 +98,7 @@ extension MarkdownBody {
                 if paragraph.firstChild == nil { tree.detach(paragraph) }
             }
             let body = quote.firstChild != nil
-            let block = tree.makeCustomBlock(open: callout.openHTML(body: body), close: callout.closeHTML(body: body))
+            let block = tree.makeCustomBlock(open: callout.openHTML(body: body, resolveTag: resolveTag), close: callout.closeHTML(body: body))
             quote.insertBefore(block)
             for child in quote.children { block.adopt(child) }
             tree.detach(quote)
