@@ -13,7 +13,8 @@ public final class PreviewServer: Sendable {
         public var root: URL
         public var host = "127.0.0.1"
         public var port = 8080
-        public var includeDrafts = false
+        /// Drafts are previewed (marked as drafts) unless asked otherwise; `build` leaves them out.
+        public var includeDrafts = true
         /// Where the preview is built; never the site's own output folder.
         public var output: URL
         public init(root: URL, output: URL) {

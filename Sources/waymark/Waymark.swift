@@ -159,8 +159,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Open the preview in the default browser.")
     var open = false
 
-    @Flag(help: "Include pages with `draft: true`.")
-    var drafts = false
+    @Flag(inversion: .prefixedNo, help: "Show pages with `draft: true`, marked as drafts (the default in the preview; --no-drafts shows what build publishes).")
+    var drafts = true
 
     func run() async throws {
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL

@@ -38,7 +38,7 @@ enum RebuildPlan {
     static func isSiteWide(_ page: LoadedPage) -> Bool {
         if page.isGenerated || page.id == "personas" { return true }
         switch page.type {
-        case .home, .listing, .glossary, .vocabulary, .matrix, .coverage, .department: return true
+        case .home, .listing, .glossary, .vocabulary, .matrix, .coverage, .department, .tags, .tag: return true
         case .journey, .persona, .finding, .term, .page: return false
         }
     }
@@ -82,6 +82,15 @@ enum RebuildPlan {
             // A term page lists the pages that use it.
             h.combine(site.termUsage[e].count)
             for p in site.termUsage[e] { h.combine(site.pages[p].id); shown.insert(p) }
+        }
+        // Embedded pages are shown whole, with what they embed in turn.
+        var embeds = [i], seen: Set<Int> = [i]
+        while let p = embeds.popLast(), seen.count <= 64 {
+            for link in site.pages[p].facts.links {
+                guard case .wiki(let w) = link.target, w.embed, case .page(let t, _) = site.index.resolve(w, from: p), seen.insert(t).inserted else { continue }
+                shown.insert(t)
+                embeds.append(t)
+            }
         }
         for p in shown.sorted() {
             h.combine(site.pages[p].id)

@@ -11,6 +11,8 @@ public enum PageType: String, Sendable, CaseIterable, Codable {
     case glossary, vocabulary, matrix
     /// Generated: which journeys and touchpoints research supports, contradicts, or leaves as assumptions.
     case coverage
+    /// Generated: every tag with its page count (`tags/`), and one page per tag (`tags/<slug>/`).
+    case tags, tag
 
     /// The folder under content/ that holds this type, if any.
     var folder: String? {
@@ -38,6 +40,8 @@ public enum PageType: String, Sendable, CaseIterable, Codable {
         case .vocabulary: return "Vocabulary"
         case .matrix: return "Glossary matrix"
         case .coverage: return "Evidence coverage"
+        case .tags: return "Tags"
+        case .tag: return "Tag"
         }
     }
 

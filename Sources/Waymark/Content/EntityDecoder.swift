@@ -52,7 +52,7 @@ struct EntityDecoder {
         case .finding: entity = .finding(finding(&r))
         case .term: entity = .term(term(&r))
         case .department: entity = .department(Department(lead: r.string("lead")?.value, contact: r.string("contact")?.value))
-        case .page, .listing, .home, .glossary, .vocabulary, .matrix, .coverage: entity = .page
+        case .page, .listing, .home, .glossary, .vocabulary, .matrix, .coverage, .tags, .tag: entity = .page
         }
         return Result(entity: entity, title: title, description: description, draft: draft, tags: tags, glossary: glossary,
                       params: r.unusedEntries, diagnostics: r.diagnostics)

@@ -19,6 +19,7 @@ extension SiteIndex {
     /// `[[target#anchor|label]]` from the page at `from`; an empty target means the page itself.
     func resolve(_ link: Wikilink, from: Int) -> LinkResolution {
         let lookupResult: Lookup = link.target.isEmpty ? .found(from) : lookup(link.target)
+        if case .missing = lookupResult, link.anchor == nil, let path = asset(named: link.target, from: from) { return .asset(path) }
         return withAnchor(lookupResult, anchor: link.anchor, target: link.target, type: nil)
     }
 

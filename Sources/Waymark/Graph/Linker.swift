@@ -16,6 +16,7 @@ struct Linker {
         if pages.contains(where: { $0.type == .journey }), !pages.contains(where: { $0.id == "coverage" }) {
             pages.append(LoadedPage(generated: "coverage", type: .coverage, title: "Evidence coverage"))
         }
+        pages += TagIndex.generatedPages(for: pages)
         pages += generatedPages(for: pages)
         pages.sort { $0.id < $1.id }
         for i in pages.indices where pages[i].id.isEmpty { pages[i].type = .home }
@@ -25,6 +26,7 @@ struct Linker {
         var resolver = ReferenceChecker(index: index, config: config, draftIDs: draftIDs)
         for i in pages.indices { resolver.check(page: i) }
         diagnostics += resolver.diagnostics
+        diagnostics += EmbedGraph(index: index).diagnostics()
 
         var backlinks = Array(repeating: [Backlink](), count: pages.count)
         for link in Set(resolver.backlinks) where link.target != link.backlink.source {
@@ -39,8 +41,9 @@ struct Linker {
         let glossary = Glossary(index: index)
         diagnostics += homonymWarnings(glossary, index: index)
         let usage = termUsage(glossary, index: index, backlinks: backlinks)
-        let site = Site(config: config, index: index, backlinks: backlinks, children: children(of: pages), assets: assets,
+        var site = Site(config: config, index: index, backlinks: backlinks, children: children(of: pages), assets: assets,
                         glossary: glossary, termUsage: usage, journeys: JourneyIndex(index: index))
+        site.tags = TagIndex(index: index)
         return (site, diagnostics)
     }
 

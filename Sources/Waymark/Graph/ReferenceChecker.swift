@@ -177,38 +177,58 @@ struct ReferenceChecker {
     private mutating func bodyLink(_ link: BodyLink, from i: Int) {
         let written: String
         let resolution: LinkResolution
+        var embed = false
         switch link.target {
         case .wiki(let w):
-            written = "[[\(w.target)\(w.anchor.map { "#" + $0 } ?? "")]]"
+            embed = w.embed
+            written = "\(w.embed ? "!" : "")[[\(w.target)\(w.anchor.map { "#" + $0 } ?? "")]]"
             resolution = index.resolve(w, from: i)
         case .url(let u), .image(let u):
             written = "`\(u)`"
             resolution = index.resolve(url: u, from: i)
         }
         let isImage: Bool = { if case .image = link.target { return true }; return false }()
+        let what = isImage ? "image" : embed ? "embed" : "link"
         switch resolution {
-        case .page(let t, _):
-            if !isImage { backlinks.append(Edge(target: t, backlink: Backlink(relation: .mentions, source: i, context: readable(link.sentence)))) }
+        case .page(let t, let anchor):
+            if embed, let anchor, !index.pages[t].facts.headings.contains(where: { $0.anchor == anchor }) {
+                let suggestion = suggestions.anchor(for: anchor, on: t, in: index)
+                    .flatMap { s in index.pages[t].facts.headings.contains(where: { $0.anchor == s }) ? s : nil }
+                diagnostics.append(Diagnostic(brokenSeverity, link.location,
+                                              "broken embed \(written): `#\(anchor)` is not a heading of `\(index.pages[t].id.isEmpty ? "home" : index.pages[t].id)`; embeds show the section under a heading",
+                                              hint: suggestion.map { "did you mean ![[\(index.pages[t].id)#\($0)]]?" } ?? "embed the whole page with ![[\(index.pages[t].id)]], or link the stage with [[…]]"))
+                return
+            }
+            if !isImage {
+                let relation: Backlink.Relation = embed ? .embeddedIn : .mentions
+                backlinks.append(Edge(target: t, backlink: Backlink(relation: relation, source: i, context: readable(link.sentence))))
+            }
         case .asset, .external:
             break
         case .missing(let near, let nearType):
             let suggestion = near.flatMap { suggestions.page(for: $0, type: nearType, in: index) }
             var hint: String?
-            if let suggestion { hint = "did you mean [[\(suggestion)]]?" }
-            if case .wiki(let w) = link.target, draftIDs.contains(SiteIndex.normalise(w.target).lowercased()) {
-                hint = "that page is a draft; build with --drafts or publish it"
+            if let suggestion { hint = "did you mean \(embed ? "!" : "")[[\(suggestion)]]?" }
+            let named: String? = {
+                if case .wiki(let w) = link.target { return SiteIndex.normalise(w.target).lowercased() }
+                return near?.lowercased()
+            }()
+            if let named, draftIDs.contains(named) {
+                diagnostics.append(Diagnostic(brokenSeverity, link.location,
+                                              "\(what) \(written) points to a draft, which this build leaves out",
+                                              hint: "publish it (remove `draft: true`), build with --drafts to preview, or remove the \(what)"))
+                return
             }
-            let what = isImage ? "image" : "link"
-            diagnostics.append(Diagnostic(brokenSeverity, link.location, "broken \(what) \(written): no such page or file", hint: hint ?? (isImage ? "put the image under content/ and link it relative to this file" : "check the spelling, or create the page")))
+            diagnostics.append(Diagnostic(brokenSeverity, link.location, "broken \(what) \(written): no such page or file", hint: hint ?? (isImage || (embed && near.map { Wikilink(target: $0, range: 0..<0).targetIsImage } == true) ? "put the image under content/ and link it relative to this file" : "check the spelling, or create the page")))
         case .ambiguous(let hits):
             diagnostics.append(Diagnostic(brokenSeverity, link.location,
-                                          "ambiguous link \(written) matches \(hits.count) pages: \(hits.map { index.pages[$0].id }.joined(separator: ", "))",
-                                          hint: "write the full id, e.g. [[\(index.pages[hits[0]].id)]]"))
+                                          "ambiguous \(what) \(written) matches \(hits.count) pages: \(hits.map { index.pages[$0].id }.joined(separator: ", "))",
+                                          hint: "write the full id, e.g. \(embed ? "!" : "")[[\(index.pages[hits[0]].id)]]"))
         case .missingAnchor(let t, let anchor):
             let suggestion = suggestions.anchor(for: anchor, on: t, in: index)
             diagnostics.append(Diagnostic(brokenSeverity, link.location,
-                                          "broken anchor \(written): `#\(anchor)` is not a heading, stage or touchpoint of `\(index.pages[t].id.isEmpty ? "home" : index.pages[t].id)`",
-                                          hint: suggestion.map { "did you mean [[\(index.pages[t].id)#\($0)]]?" }))
+                                          "broken \(embed ? "embed" : "anchor") \(written): `#\(anchor)` is not a heading, stage or touchpoint of `\(index.pages[t].id.isEmpty ? "home" : index.pages[t].id)`",
+                                          hint: suggestion.map { "did you mean \(embed ? "!" : "")[[\(index.pages[t].id)#\($0)]]?" }))
         }
     }
 }

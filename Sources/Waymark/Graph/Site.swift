@@ -10,7 +10,7 @@ struct Backlink: Sendable, Hashable {
 
     enum Relation: Int, Sendable, Hashable, CaseIterable {
         case walkedJourneys, supportingEvidence, contradictingEvidence, researchAbout, citedAt
-        case childJourneys, owned, vocabulary, relatedTerms, notToConfuse, mentions
+        case childJourneys, owned, vocabulary, relatedTerms, notToConfuse, embeddedIn, mentions
 
         var label: String {
             switch self {
@@ -24,6 +24,7 @@ struct Backlink: Sendable, Hashable {
             case .vocabulary: return "Vocabulary of this department"
             case .relatedTerms: return "Related terms"
             case .notToConfuse: return "Not to be confused with"
+            case .embeddedIn: return "Embedded in"
             case .mentions: return "Mentioned in"
             }
         }
@@ -44,6 +45,8 @@ struct Site: Sendable {
     var journeys: JourneyIndex
     /// Per glossary entry: the pages that mention the term (auto-detected or linked), sorted by title.
     var termUsage: [[Int]]
+    /// Front-matter and inline tags of the published pages.
+    var tags = TagIndex()
 
     /// Glossary terms no page mentions or links to.
     var unusedTerms: [Int] {

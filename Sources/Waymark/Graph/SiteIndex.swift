@@ -16,10 +16,15 @@ struct SiteIndex: Sendable {
     let anchors: [Set<String>]
     /// Asset paths under content/ (`files/map.pdf`).
     let assets: Set<String>
+    /// Asset paths by lower-cased file name, for `![[map.png]]` written without its folder.
+    private let assetsByName: [String: [String]]
 
     init(pages: [LoadedPage], assets: Set<String>) {
         self.pages = pages
         self.assets = assets
+        var assetsByName: [String: [String]] = [:]
+        for path in assets.sorted() { assetsByName[(path.split(separator: "/").last.map(String.init) ?? path).lowercased(), default: []].append(path) }
+        self.assetsByName = assetsByName
         var byID: [String: Int] = [:], byLowerID: [String: [Int]] = [:]
         var byName: [String: [Int]] = [:], byTitle: [String: [Int]] = [:]
         for (i, page) in pages.enumerated() {
@@ -38,6 +43,18 @@ struct SiteIndex: Sendable {
     }
 
     func page(id: String) -> Int? { byID[id] }
+
+    /// A file under content/ named in a wikilink, Obsidian-style: its path, its path from the
+    /// linking page's folder, or its file name when only one file has it.
+    func asset(named raw: String, from page: Int) -> String? {
+        let target = raw.trimmingWhitespace().removingLeadingSlashes
+        guard target.contains("."), !target.isEmpty else { return nil }
+        if assets.contains(target) { return target }
+        let folder = pages[page].file.relativePath.split(separator: "/").dropLast().joined(separator: "/")
+        if !folder.isEmpty, assets.contains(folder + "/" + target) { return folder + "/" + target }
+        guard !target.contains("/"), let hits = assetsByName[target.lowercased()], hits.count == 1 else { return nil }
+        return hits[0]
+    }
 
     /// Normalises what a writer typed: `/personas/sam.md/` → `personas/sam`.
     static func normalise(_ target: String) -> String {
@@ -108,4 +125,8 @@ struct SiteIndex: Sendable {
     func anchorSuggestion(for anchor: String, on page: Int) -> String? {
         closestMatch(to: slugify(anchor), in: anchors[page].sorted())
     }
+}
+
+private extension String {
+    var removingLeadingSlashes: String { String(drop(while: { $0 == "/" })) }
 }

@@ -113,7 +113,7 @@ final class MarkdownTree {
 }
 
 /// A handle to a node inside a `MarkdownTree`; valid only while that tree lives and the node is in it.
-struct MarkdownNode: Equatable {
+struct MarkdownNode: Hashable {
     fileprivate let pointer: OpaquePointer
 
     var kind: MarkdownNodeKind {

@@ -31,6 +31,8 @@ struct BodyFacts: Sendable, Codable {
     var firstParagraph: String?
     /// Paragraph text where glossary words may be auto-linked (not code, links, headings or HTML), one run a line.
     var glossaryText = ""
+    /// Inline `#tags` as written (without `#`), in order; never from code, links, URLs or headings.
+    var tags: [String] = []
     /// Limits the body ran into, for the load step to report.
     var problems: [Diagnostic] = []
 }
@@ -91,7 +93,9 @@ struct MarkdownBody {
                                                   location: location(node.startLine, node.startColumn, &scanner)))
                 collectLinks(in: node, scanner: &scanner, into: &facts, tooDeep: &tooDeep)
             case .paragraph:
-                if facts.firstParagraph == nil, node.parent?.kind == .document { facts.firstParagraph = plainText(node) }
+                if facts.firstParagraph == nil, node.parent?.kind == .document, Self.embedsAlone(in: node) == nil {
+                    facts.firstParagraph = plainText(node)
+                }
                 if PipeTable.isOversized(node) {
                     facts.problems.append(.warning(location(node.startLine, node.startColumn, &scanner),
                                                    "pipe table has more than \(PipeTable.maxCells) cells; it is shown as text",
@@ -133,9 +137,14 @@ struct MarkdownBody {
                     var run: [MarkdownNode] = []
                     while let c = children.first, c.kind == .text { run.append(c); children.removeFirst() }
                     let runText = run.map(\.literal).joined()
+                    let tagBytes = glossaryEligible && runText.utf8.contains(UInt8(ascii: "#")) ? Array(runText.utf8) : []
                     var cursor = runText.utf8.startIndex
                     for link in Wikilink.scan(runText) {
                         let start = runText.utf8.index(runText.utf8.startIndex, offsetBy: link.range.lowerBound)
+                        if !tagBytes.isEmpty {
+                            let from = runText.utf8.distance(from: runText.utf8.startIndex, to: cursor)
+                            collectTags(String(decoding: tagBytes[from..<link.range.lowerBound], as: UTF8.self), after: blockText, into: &facts)
+                        }
                         blockText += String(runText[cursor..<start])
                         if glossaryEligible { facts.glossaryText += String(runText[cursor..<start]) + "\n" }
                         let offset = blockText.utf8.count
@@ -146,8 +155,14 @@ struct MarkdownBody {
                         let needle = Array(("[[" + (link.target.isEmpty ? "#" : link.target)).utf8)
                         let at = scanner.find(needle, from: searchFrom ?? (run[0].startLine, run[0].startColumn))
                         if let at { searchFrom = (at.line, at.column + needle.count) }
-                        let (line, column) = at ?? (run[0].startLine, run[0].startColumn + link.range.lowerBound)
+                        var (line, column) = at ?? (run[0].startLine, run[0].startColumn + link.range.lowerBound)
+                        // An embed is reported at its `!`.
+                        if link.embed, at != nil, column > 1 { column -= 1 }
                         found.append((.wiki(link), location(line, column, &scanner), offset))
+                    }
+                    if !tagBytes.isEmpty {
+                        let from = runText.utf8.distance(from: runText.utf8.startIndex, to: cursor)
+                        collectTags(String(decoding: tagBytes[from...], as: UTF8.self), after: blockText, into: &facts)
                     }
                     blockText += String(runText[cursor...])
                     if glossaryEligible { facts.glossaryText += String(runText[cursor...]) + "\n" }
@@ -167,11 +182,49 @@ struct MarkdownBody {
             }
         }
         walk(block, insideLink: false, depth: 0)
+        // A page embed among other words is rendered as a link, so it is checked as one.
+        let inSentence = found.indices.filter { if case .wiki(let w) = found[$0].0 { return w.embed && !w.targetIsImage }; return false }
+        if let first = inSentence.first, block.kind != .paragraph || Self.embedsAlone(in: block) == nil {
+            facts.problems.append(.warning(found[first].1, "an embed inside a sentence is shown as a link",
+                                           hint: "put `![[…]]` on a line of its own to show the page or section in place"))
+            for k in inSentence { if case .wiki(var w) = found[k].0 { w.embed = false; found[k].0 = .wiki(w) } }
+        }
         let blockBytes = found.isEmpty ? [] : Array(blockText.utf8)
         for (target, loc, offset) in found {
             let sentence = isTable ? Self.tableRow(in: blockBytes, around: offset) : Self.sentence(in: blockBytes, around: offset)
             facts.links.append(BodyLink(target: target, location: loc, sentence: sentence))
         }
+    }
+
+    /// Inline tags in a piece of paragraph text that follows `before` in its block.
+    private func collectTags(_ piece: String, after before: String, into facts: inout BodyFacts) {
+        let boundary = before.unicodeScalars.last.map { $0.properties.isWhitespace } ?? true
+        for tag in InlineTag.scan(piece, boundaryBefore: boundary) { facts.tags.append(tag.name) }
+    }
+
+    /// The embeds of a paragraph that holds nothing else: one or more `![[…]]`, each on its own line.
+    /// Such a paragraph is replaced by what it embeds; an embed among other words is a link.
+    static func embedsAlone(in paragraph: MarkdownNode) -> [Wikilink]? {
+        var text = ""
+        for child in paragraph.children {
+            switch child.kind {
+            case .text: text += child.literal
+            case .softBreak, .lineBreak: text += "\n"
+            default: return nil
+            }
+            if text.utf8.count > 100_000 { return nil }
+        }
+        guard text.contains("![[") else { return nil }
+        let links = Wikilink.scan(text)
+        guard !links.isEmpty, links.allSatisfy(\.embed) else { return nil }
+        let bytes = Array(text.utf8)
+        func blank(_ range: Range<Int>) -> Bool { bytes[range].allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A } }
+        var cursor = 0
+        for link in links {
+            guard blank(cursor..<link.range.lowerBound) else { return nil }
+            cursor = link.range.upperBound
+        }
+        return blank(cursor..<bytes.count) ? links : nil
     }
 
     /// The sentence of `text` containing the byte `offset`, trimmed to a readable length.
@@ -322,18 +375,33 @@ struct MarkdownBody {
         var autolink: ((String) -> [(range: Range<Int>, open: String, close: String)])?
         /// Rewrites a Markdown link or image destination (e.g. `../sam.md` → `/personas/sam/`).
         var rewriteURL: (String) -> String? = { _ in nil }
+        /// The URL of a tag's page (`#onboarding` → `/tags/onboarding/`); nil leaves tags as text.
+        var resolveTag: ((String) -> String?)?
+        /// The markup shown for `![[…]]` on a line of its own (a framed page or section, an image);
+        /// nil shows it as a link instead.
+        var renderEmbed: ((Wikilink) -> String?)?
+        /// The markup shown for `![[…]]` inside a sentence (an image); nil shows it as a link.
+        var inlineEmbed: ((Wikilink) -> String?)?
+        /// Render only the section under the heading with this anchor (for `![[page#heading]]`).
+        var section: String?
     }
 
     func html(_ options: RenderOptions) -> String {
         let tree = MarkdownTree(markdown: text)
+        if let section = options.section {
+            guard keepSection(section, in: tree) else { return "" }
+        }
         var slugs = SlugAllocator(reserved: reservedAnchors)
         if let title = options.pageTitle, let first = tree.document.firstChild, first.kind == .heading, first.headingLevel == 1,
            plainText(first).lowercased() == title.lowercased() {
             // Its anchor stays a link target (and later heading ids stay identical to the scan's).
             let anchor = slugs.allocate(plainText(first))
-            first.insertBefore(tree.makeCustomBlock(open: "<span id=\"\(escapeHTML(anchor))\"></span>", close: ""))
+            if options.headingAnchors {
+                first.insertBefore(tree.makeCustomBlock(open: "<span id=\"\(escapeHTML(anchor))\"></span>", close: ""))
+            }
             tree.delete(first)
         }
+        rewriteCallouts(in: tree, resolveTag: options.resolveTag)
         // Kinds are read before any mutation: text nodes deleted below are never touched again.
         let rewritable: [MarkdownNodeKind] = [.heading, .paragraph, .link, .image, .htmlBlock, .htmlInline]
         let nodes = tree.allNodes().map { ($0, $0.kind) }.filter { rewritable.contains($0.1) }
@@ -350,7 +418,16 @@ struct MarkdownBody {
                     tree.delete(node)
                 }
             case .paragraph:
+                if let render = options.renderEmbed, let embeds = Self.embedsAlone(in: node) {
+                    let blocks = embeds.compactMap(render)
+                    if blocks.count == embeds.count {
+                        for markup in blocks { node.insertBefore(tree.makeCustomBlock(open: markup, close: "")) }
+                        tree.detach(node)
+                        continue
+                    }
+                }
                 rewriteWikilinks(in: node, tree: tree, options)
+                if let resolveTag = options.resolveTag { rewriteTags(in: node, tree: tree, boundary: true, depth: 0, resolveTag) }
                 if let autolink = options.autolink { autolinkTerms(in: node, tree: tree, autolink) }
                 if PipeTable.isTable(node) { PipeTable.rewrite(node, in: tree) }
             case .link, .image:
@@ -401,6 +478,82 @@ struct MarkdownBody {
         }
     }
 
+    /// Leaves only the section under the heading whose anchor is `anchor`, down to the next heading of
+    /// the same or a higher level. Anchors are handed out in the same order as the load step's scan.
+    func keepSection(_ anchor: String, in tree: MarkdownTree) -> Bool {
+        var slugs = SlugAllocator(reserved: reservedAnchors)
+        var found: MarkdownNode?
+        for node in tree.allNodes() where node.kind == .heading {
+            if slugs.allocate(plainText(node)) == anchor { found = node; break }
+        }
+        guard let heading = found else { return false }
+        // A heading inside a block quote or list takes that block with it.
+        var top = heading
+        while let parent = top.parent, parent.kind != .document { top = parent }
+        var state = 0  // 0 before the section, 1 inside it, 2 after it
+        for child in tree.document.children {
+            if child == top {
+                state = 1
+                if top != heading { state = 2 }
+                continue
+            }
+            if state == 1, child.kind == .heading, child.headingLevel <= heading.headingLevel { state = 2 }
+            if state != 1 { tree.detach(child) }
+        }
+        return true
+    }
+
+    /// Turns `#tags` in the text of one paragraph into links to their tag pages; never inside links,
+    /// code or raw HTML. `boundary` says whether the text so far ends in white space, as the scan decides.
+    @discardableResult
+    private func rewriteTags(in node: MarkdownNode, tree: MarkdownTree, boundary: Bool, depth: Int,
+                             _ resolve: (String) -> String?) -> Bool {
+        guard depth <= Self.maxInlineDepth else { return false }
+        var boundary = boundary
+        // Nodes already read as part of a run; the loop below still meets them in `children`.
+        var done: Set<MarkdownNode> = []
+        for child in node.children {
+            switch child.kind {
+            case .text:
+                // A run of adjacent text nodes is scanned as one string, as the load step scans it.
+                guard !done.contains(child) else { continue }
+                var run = [child]
+                while let next = run[run.count - 1].next, next.kind == .text { run.append(next) }
+                for n in run { done.insert(n) }
+                let literal = run.map(\.literal).joined()
+                let before = boundary
+                boundary = literal.unicodeScalars.last.map { $0.properties.isWhitespace } ?? boundary
+                guard literal.utf8.contains(UInt8(ascii: "#")) else { continue }
+                let tags = InlineTag.scan(literal, boundaryBefore: before)
+                guard !tags.isEmpty else { continue }
+                let bytes = Array(literal.utf8)
+                var cursor = 0
+                var replaced = false
+                for tag in tags {
+                    guard let href = resolve(tag.name) else { continue }
+                    if tag.range.lowerBound > cursor {
+                        child.insertBefore(tree.makeText(String(decoding: bytes[cursor..<tag.range.lowerBound], as: UTF8.self)))
+                    }
+                    let link = tree.makeCustomInline(open: "<a href=\"\(escapeHTML(href))\" class=\"tag\" rel=\"tag\">", close: "</a>")
+                    link.appendChild(tree.makeText("#" + tag.name))
+                    child.insertBefore(link)
+                    cursor = tag.range.upperBound
+                    replaced = true
+                }
+                guard replaced else { continue }
+                if cursor < bytes.count { child.insertBefore(tree.makeText(String(decoding: bytes[cursor...], as: UTF8.self))) }
+                for n in run { tree.delete(n) }
+            case .softBreak, .lineBreak:
+                boundary = true
+            case .emphasis, .strong:
+                boundary = rewriteTags(in: child, tree: tree, boundary: boundary, depth: depth + 1, resolve)
+            default:
+                boundary = false
+            }
+        }
+        return boundary
+    }
+
     /// Replaces `[[…]]` in the text runs of one block by custom link nodes. Text inside links is left alone.
     private func rewriteWikilinks(in block: MarkdownNode, tree: MarkdownTree, _ options: RenderOptions) {
         func walk(_ node: MarkdownNode, depth: Int) {
@@ -414,23 +567,28 @@ struct MarkdownBody {
                     let links = Wikilink.scan(runText)
                     guard !links.isEmpty else { continue }
                     let bytes = Array(runText.utf8)
+                    func emitText(_ range: Range<Int>) {
+                        run[0].insertBefore(tree.makeText(String(decoding: bytes[range], as: UTF8.self)))
+                    }
                     var cursor = 0
                     for link in links {
-                        guard let rendered = options.resolveWikilink(link) else { continue }
-                        if link.range.lowerBound > cursor {
-                            run[0].insertBefore(tree.makeText(String(decoding: bytes[cursor..<link.range.lowerBound], as: UTF8.self)))
+                        let replacement: MarkdownNode
+                        if link.embed, let markup = options.inlineEmbed?(link) {
+                            replacement = tree.makeCustomInline(open: markup, close: "")
+                        } else if let rendered = options.resolveWikilink(link) {
+                            var open = "<a href=\"\(escapeHTML(rendered.href))\" class=\"\(escapeHTML(rendered.cssClass))\""
+                            if let title = rendered.title { open += " title=\"\(escapeHTML(title))\"" }
+                            replacement = tree.makeCustomInline(open: open + ">", close: "</a>")
+                            replacement.appendChild(tree.makeText(rendered.label))
+                        } else {
+                            continue
                         }
-                        var open = "<a href=\"\(escapeHTML(rendered.href))\" class=\"\(escapeHTML(rendered.cssClass))\""
-                        if let title = rendered.title { open += " title=\"\(escapeHTML(title))\"" }
-                        let anchor = tree.makeCustomInline(open: open + ">", close: "</a>")
-                        anchor.appendChild(tree.makeText(rendered.label))
-                        run[0].insertBefore(anchor)
+                        if link.range.lowerBound > cursor { emitText(cursor..<link.range.lowerBound) }
+                        run[0].insertBefore(replacement)
                         cursor = link.range.upperBound
                     }
                     if cursor > 0 {
-                        if cursor < bytes.count {
-                            run[0].insertBefore(tree.makeText(String(decoding: bytes[cursor...], as: UTF8.self)))
-                        }
+                        if cursor < bytes.count { emitText(cursor..<bytes.count) }
                         for node in run { tree.delete(node) }
                     }
                     continue

@@ -4,8 +4,19 @@ struct Wikilink: Equatable, Sendable, Codable {
     var target: String
     var anchor: String?
     var label: String?
-    /// Byte range of the whole `[[…]]` in the scanned text.
+    /// Byte range of the whole `[[…]]` in the scanned text (with the `!` of an embed).
     var range: Range<Int>
+    /// Written `![[…]]`: the target's content (or an image) is shown in place, not linked.
+    var embed = false
+
+    /// Image files an embed shows as an image rather than a page.
+    static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "bmp"]
+
+    /// Whether the target names an image file (`diagrams/map.png`).
+    var targetIsImage: Bool {
+        guard let dot = target.lastIndex(of: ".") else { return false }
+        return Self.imageExtensions.contains(target[target.index(after: dot)...].lowercased())
+    }
 
     /// Every wikilink in `text`, left to right. Brackets inside a link, or an empty `[[]]`, are not links.
     static func scan(_ text: String) -> [Wikilink] {
@@ -30,7 +41,9 @@ struct Wikilink: Equatable, Sendable, Codable {
             }
             guard valid, j + 1 < bytes.count else { i += 2; continue }
             let inner = String(decoding: bytes[(i + 2)..<j], as: UTF8.self)
-            if let link = parse(inner: inner, range: i..<(j + 2)) {
+            let embed = i > 0 && bytes[i - 1] == UInt8(ascii: "!")
+            if var link = parse(inner: inner, range: (embed ? i - 1 : i)..<(j + 2)) {
+                link.embed = embed
                 links.append(link)
             }
             i = j + 2

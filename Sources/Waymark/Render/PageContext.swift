@@ -13,12 +13,15 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
             nav.append(["title": type.sectionTitle, "url": site.url(of: i), "id": folder])
         }
         if let c = site.index.page(id: "coverage") { nav.append(["title": "Evidence", "url": site.url(of: c), "id": "coverage"]) }
+        if let t = site.index.page(id: TagIndex.folder), site.pages[t].type == .tags { nav.append(["title": "Tags", "url": site.url(of: t), "id": TagIndex.folder]) }
         self.nav = nav
         hasFindings = site.pages.contains { $0.type == .finding }
     }
 
     func link(_ i: Int, anchor: String? = nil) -> [String: Any] {
-        ["title": site.pages[i].title, "url": site.url(of: i) + (anchor.map { "#" + $0 } ?? ""), "typeLabel": site.pages[i].type.label]
+        var l: [String: Any] = ["title": site.pages[i].title, "url": site.url(of: i) + (anchor.map { "#" + $0 } ?? ""), "typeLabel": site.pages[i].type.label]
+        if site.pages[i].draft { l["draft"] = true }
+        return l
     }
 
     /// A front-matter reference as a link when it resolves, else as its text (the link step already reported it).
@@ -55,7 +58,8 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
             ctx["department"] = departmentView(i)
         case .page: break
         }
-        if !page.tags.isEmpty { fields.items("Tags", page.tags) }
+        let tags = tagLinks(i)
+        fields.links("Tags", tags)
         for p in page.params { fields.param(p) }
 
         var breadcrumbs: [[String: Any]] = []
@@ -88,6 +92,8 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
             "params": Dictionary(page.params.map { ($0.key, $0.value.templateValue) }, uniquingKeysWith: { a, _ in a }),
         ]
         if let d = page.description { pageCtx["summary"] = d }
+        if !tags.isEmpty { pageCtx["tags"] = tags; pageCtx["hasTags"] = true }
+        if page.draft { pageCtx["draft"] = true }
         let toc = tableOfContents(page)
         if !toc.isEmpty {
             pageCtx["toc"] = toc
@@ -118,6 +124,8 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
         case .vocabulary: ctx["vocabulary"] = vocabulary(for: page)
         case .matrix: ctx["matrix"] = matrix()
         case .coverage: ctx["coverage"] = coverage()
+        case .tags: ctx["tags"] = tagIndex()
+        case .tag: ctx["tag"] = tagPage(page)
         default: break
         }
         return ctx

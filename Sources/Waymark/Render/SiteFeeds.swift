@@ -89,6 +89,7 @@ extension SiteRenderer {
                 case .relatedTerms: type = "related"
                 case .notToConfuse: type = "not_to_confuse"
                 case .mentions: type = "links_to"
+                case .embeddedIn: type = "embeds"
                 }
                 edges.insert(Edge(source: site.pages[b.source].id, target: site.pages[target].id, type: type))
             }

@@ -137,14 +137,10 @@ struct SiteRenderer {
 
     private func renderPage(_ i: Int, contexts: PageContext) -> PageResult {
         let page = site.pages[i]
-        var body = page.body
+        let body = bodyForRendering(i)
         if body.textOmitted {
-            // Restored from the build cache without its text: read it again (the cache saw the file unchanged).
-            guard let reloaded = PageLoader.load(page.file).0?.body else {
-                return PageResult(file: nil, diagnostic: .error(SourceLocation(path: page.path), "the file changed or vanished during the build",
-                                                                hint: "run the build again"), mentions: [])
-            }
-            body = reloaded
+            return PageResult(file: nil, diagnostic: .error(SourceLocation(path: page.path), "the file changed or vanished during the build",
+                                                            hint: "run the build again"), mentions: [])
         }
         let (html, mentions) = bodyHTML(i, body: body)
         let context = contexts.context(for: i, content: html)
@@ -154,6 +150,14 @@ struct SiteRenderer {
                               mentions: mentions)
         }
         return PageResult(file: OutputFile(path: outputPath(of: page), content: .bytes(Data(output.utf8))), diagnostic: nil, mentions: mentions)
+    }
+
+    /// A page's body with its text: a page restored from the build cache has none, so it is read
+    /// again from its file (which the cache saw unchanged). Still without text if the file is gone.
+    func bodyForRendering(_ i: Int) -> MarkdownBody {
+        let page = site.pages[i]
+        guard page.body.textOmitted else { return page.body }
+        return PageLoader.load(page.file).0?.body ?? page.body
     }
 
     /// `personas/sam` → `personas/sam/index.html`; the home page → `index.html`.
@@ -166,34 +170,13 @@ struct SiteRenderer {
         let body = body ?? page.body
         if body.text.isEmpty { return ("", []) }
         var linker: TermLinker?
-        var options = MarkdownBody.RenderOptions()
+        var options = linkOptions(for: i, embedding: [EmbedGraph.Key(page: i, anchor: nil)])
         options.unsafe = site.config.unsafeHTML
         options.pageTitle = page.title
-        let index = site.index
-        options.resolveWikilink = { link in
-            guard case .page(let t, let anchor) = index.resolve(link, from: i) else { return nil }
-            let target = index.pages[t]
-            var label = link.label ?? target.title
-            if link.label == nil, let anchor, case .journey(let j) = target.entity,
-               let name = ReferenceChecker.stageOrTouchpointName(anchor, in: j) {
-                label = t == i ? name : "\(target.title) › \(name)"
-            } else if link.label == nil, let anchor, let h = target.facts.headings.first(where: { $0.anchor == anchor }) {
-                label = t == i ? h.text : "\(target.title) › \(h.text)"
-            }
-            return RenderedLink(href: site.url(of: t) + (anchor.map { "#" + $0 } ?? ""), label: label,
-                                cssClass: "wikilink wikilink-\(target.type.rawValue)", title: target.description)
-        }
         if site.config.glossaryAutolink != .off, page.glossary, !site.glossary.entries.isEmpty {
             let termLinker = TermLinker(site: site, markup: termMarkup, page: i, firstOnly: site.config.glossaryAutolink == .first)
             options.autolink = { termLinker.links(in: $0) }
             linker = termLinker
-        }
-        options.rewriteURL = { url in
-            switch index.resolve(url: url, from: i) {
-            case .page(let t, let anchor): return site.url(of: t) + (anchor.map { "#" + $0 } ?? "")
-            case .asset(let path): return site.url(ofAsset: path)
-            default: return nil
-            }
         }
         return (body.html(options), linker?.linked ?? [])
     }
