@@ -11,6 +11,8 @@ public struct BuildOptions: Sendable {
     public var baseURL: String?
     /// false for `check`: every step runs but nothing is written.
     public var write = true
+    /// `--relative`: links relative to each page, so the output works opened from disk.
+    public var relativeLinks = false
 
     public init(root: URL) { self.root = root }
 }
@@ -25,6 +27,9 @@ public struct BuildReport: Sendable {
     public var steps: [(name: String, seconds: Double)] = []
     /// Findings that are not problems but worth a look (glossary terms no page uses).
     public var notes: [String] = []
+    /// Bytes of `search/index.js` and of everything written, when a search index was built.
+    public var searchIndexBytes: Int?
+    public var siteBytes = 0
 
     public var succeeded: Bool { !diagnostics.hasErrors }
 }
@@ -56,7 +61,11 @@ public enum BuildPipeline {
         }
         let (files, config) = step(1, "Discover") { () -> ([ContentFile], SiteConfig) in
             var (config, diagnostics) = SiteConfig.load(root: root)
-            if let base = options.baseURL { config.baseURL = base.hasSuffix("/") ? base : base + "/" }
+            if let base = options.baseURL {
+                if let problem = SiteConfig.baseURLProblem(base, at: SourceLocation(path: "--base-url")) { diagnostics.append(problem) } else {
+                    config.baseURL = base.hasSuffix("/") ? base : base + "/"
+                }
+            }
             if let output = options.output { config.output = output }
             let (files, found) = ContentDiscovery(root: contentDir, ignore: config.ignore).discover()
             report.diagnostics += diagnostics + found
@@ -78,7 +87,15 @@ public enum BuildPipeline {
             let (theme, themeDiagnostics) = Theme.load(siteRoot: root)
             report.diagnostics += themeDiagnostics
             guard let theme, !themeDiagnostics.hasErrors else { return [] }
-            let result = SiteRenderer(site: site, theme: theme).render()
+            var renderer = SiteRenderer(site: site, theme: theme)
+            renderer.relativeLinks = options.relativeLinks
+            // Dates come from one `git log`; a check writes no pages, so it does not ask.
+            if options.write { renderer.history = GitHistory.load(root: root) }
+            let result = renderer.render()
+            if config.origin == nil {
+                report.notes.append("sitemap.xml lists site paths, not full URLs, because baseURL has no host; "
+                                    + "search engines and robots.txt need `baseURL: https://…` in waymark.yml or --base-url")
+            }
             report.diagnostics += result.diagnostics
             // With auto-linking off nothing scans bodies for glossary words, so "unused" would be a guess.
             let unused = config.glossaryAutolink == .off ? [] : result.site.unusedTerms.map { site.pages[$0].id }
@@ -89,6 +106,14 @@ public enum BuildPipeline {
             return result.files
         }
         report.fileCount = rendered.count
+        report.siteBytes = rendered.reduce(0) { total, file in
+            switch file.content {
+            case .bytes(let data): return total + data.count
+            case .copy(let url): return total + ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0)
+            }
+        }
+        if case .bytes(let data) = rendered.first(where: { $0.path == SearchIndex.path })?.content { report.searchIndexBytes = data.count }
+        if let figure = report.searchIndexFigure { progress("      " + figure) }
         report.diagnostics.sort()
         let output = (config.output.hasPrefix("/") ? URL(fileURLWithPath: config.output)
             : root.appendingPathComponent(config.output)).standardizedFileURL

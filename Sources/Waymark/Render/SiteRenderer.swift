@@ -17,6 +17,10 @@ struct SiteRenderer {
     let theme: Theme
     /// Per glossary entry, the link and hover-card markup around an auto-linked word, built once for all pages.
     let termMarkup: [(href: String, card: String)]
+    /// `waymark build --relative`: every link relative to its page, for opening the output from disk.
+    var relativeLinks = false
+    /// Each content file's last change, for page footers and the sitemap.
+    var history = GitHistory()
 
     init(site: Site, theme: Theme) {
         self.site = site
@@ -64,13 +68,17 @@ struct SiteRenderer {
         let secondPass = parallelMap(Array(termPages).sorted()) { i in (i, self.renderPage(i, contexts: contexts)) }
         let results = (firstPass + secondPass).sorted { $0.0 < $1.0 }.map(\.1)
         var files = results.compactMap(\.file)
-        let diagnostics = results.compactMap(\.diagnostic)
+        var diagnostics = results.compactMap(\.diagnostic)
         if let feed = findingsFeed(linked) { files.append(feed) }
         files.append(knowledgeGraph(linked))
         for asset in site.assets { files.append(OutputFile(path: asset.relativePath, content: .copy(asset.url))) }
+        let published = publishingFiles(linked, contexts: contexts, bodyText: results.map(\.searchText), taken: Set(files.map(\.path)).union(theme.assets.keys))
+        files += published.files
+        diagnostics += published.diagnostics
         for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !files.contains(where: { $0.path == path }) {
             files.append(OutputFile(path: path, content: .copy(url)))
         }
+        if relativeLinks { files = files.map { RelativeLinks.rewrite($0, basePath: site.config.basePath) } }
         return Result(files: files, diagnostics: diagnostics, site: linked)
     }
 
@@ -79,18 +87,23 @@ struct SiteRenderer {
         var diagnostic: Diagnostic?
         /// Glossary entries auto-linked on the page.
         var mentions: Set<Int>
+        /// The body as plain text, for the search index.
+        var searchText = ""
     }
 
     private func renderPage(_ i: Int, contexts: PageContext) -> PageResult {
         let (html, mentions) = bodyHTML(i)
         let page = site.pages[i]
-        let context = contexts.context(for: i, content: html)
+        var context = contexts.context(for: i, content: html)
+        addPublishingContext(&context, page: i)
+        let searchText = SearchIndex.plainText(fromHTML: html)
         guard let output = theme.render(context, template: page.type.rawValue) else {
             return PageResult(file: nil, diagnostic: .error(SourceLocation(path: page.path), "no template for \(page.type.rawValue) pages",
                                                             hint: "add templates/\(page.type.rawValue).mustache or templates/page.mustache"),
-                              mentions: mentions)
+                              mentions: mentions, searchText: searchText)
         }
-        return PageResult(file: OutputFile(path: outputPath(of: page), content: .bytes(Data(output.utf8))), diagnostic: nil, mentions: mentions)
+        return PageResult(file: OutputFile(path: outputPath(of: page), content: .bytes(Data(output.utf8))), diagnostic: nil,
+                          mentions: mentions, searchText: searchText)
     }
 
     /// `personas/sam` → `personas/sam/index.html`; the home page → `index.html`.
