@@ -92,7 +92,8 @@ public enum BuildPipeline {
             // Dates come from one `git log`; a check writes no pages, so it does not ask.
             if options.write { renderer.history = GitHistory.load(root: root) }
             let result = renderer.render()
-            if config.origin == nil {
+            // A --relative build is for reading from disk, not for crawlers.
+            if config.origin == nil, !options.relativeLinks, !report.diagnostics.hasErrors {
                 report.notes.append("sitemap.xml lists site paths, not full URLs, because baseURL has no host; "
                                     + "search engines and robots.txt need `baseURL: https://…` in waymark.yml or --base-url")
             }

@@ -6,11 +6,6 @@ extension SiteRenderer {
     static let searchPagePath = "search/index.html"
     static let notFoundPath = "404.html"
 
-    /// Whether Waymark writes the search page: a content page at `search/` takes its place.
-    var writesSearchPage: Bool {
-        site.index.page(id: "search") == nil && !site.assets.contains { $0.relativePath == Self.searchPagePath }
-    }
-
     /// The context keys publishing adds to a page's: `page.canonical`, `page.updated`, `page.editURL`,
     /// `page.hasMeta`, and `site.searchURL` / `site.openSearchURL`.
     func addPublishingContext(_ context: inout [String: Any], page i: Int) {

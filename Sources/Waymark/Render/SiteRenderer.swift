@@ -21,10 +21,13 @@ struct SiteRenderer {
     var relativeLinks = false
     /// Each content file's last change, for page footers and the sitemap.
     var history = GitHistory()
+    /// False when a content page or file takes the search page's place.
+    let writesSearchPage: Bool
 
     init(site: Site, theme: Theme) {
         self.site = site
         self.theme = theme
+        writesSearchPage = site.index.page(id: "search") == nil && !site.assets.contains { $0.relativePath == Self.searchPagePath }
         termMarkup = site.glossary.entries.indices.map { e in
             let entry = site.glossary.entries[e]
             var card = "<strong>\(escapeHTML(entry.name))</strong>: \(escapeHTML(entry.definition))"
