@@ -81,7 +81,10 @@ struct SiteRenderer {
         for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !files.contains(where: { $0.path == path }) {
             files.append(OutputFile(path: path, content: .copy(url)))
         }
-        if relativeLinks { files = files.map { RelativeLinks.rewrite($0, basePath: site.config.basePath) } }
+        if relativeLinks {
+            let base = site.config.basePath
+            files = parallelMap(files) { RelativeLinks.rewrite($0, basePath: base) }
+        }
         return Result(files: files, diagnostics: diagnostics, site: linked)
     }
 
