@@ -348,6 +348,16 @@ final class PublishingTests: XCTestCase {
         XCTAssertTrue(sitemap.contains("<loc>https://intranet.example/kb/beta/</loc>\n    <lastmod>2026-05-06T18:30:00-04:00</lastmod>"), sitemap)
         // The generated home page has no file, so no date and no edit link.
         XCTAssertFalse(try XCTUnwrap(site.html("index.html")).contains("page-meta"))
+
+        // Without git on the PATH: no dates, no error.
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        setenv("PATH", "/nonexistent", 1)
+        defer { setenv("PATH", path, 1) }
+        XCTAssertTrue(GitHistory.load(root: site.root).changes.isEmpty)
+        let withoutGit = site.build()
+        assertNoDiagnostics(withoutGit)
+        XCTAssertFalse(try XCTUnwrap(site.html("alpha/index.html")).contains("Last updated"))
+        XCTAssertTrue(try XCTUnwrap(site.html("alpha/index.html")).contains("Edit this page"))
     }
 
     func testOutsideARepositoryThereAreNoDatesAndNoErrors() throws {
