@@ -91,8 +91,8 @@ public final class PreviewServer: Sendable {
         case .forbidden:
             return await page(status: .forbidden, title: "Not allowed", message: "That path is outside the site.")
         case .notFound:
-            if let custom = files.root.appendingPathComponent("404.html") as URL?, FileManager.default.fileExists(atPath: custom.path),
-               let html = try? String(contentsOf: custom, encoding: .utf8) {
+            // The theme's 404.html, which every build writes; a plain page only if it is missing.
+            if case .file(let custom) = files.resolve("/404.html"), let html = try? String(contentsOf: custom, encoding: .utf8) {
                 return await htmlResponse(html, status: .notFound)
             }
             return await page(status: .notFound, title: "Page not found", message: "No page at \(path).")

@@ -12,6 +12,7 @@ struct WaymarkCommand: AsyncParsableCommand {
         Examples:
           waymark build                      render content/ into public/
           waymark build --root kb --output site --base-url https://intranet.example/kb/
+          waymark build --relative           a site that works opened from disk (file://)
           waymark check --format github      every check of build, writes nothing
           waymark render notes.md            one Markdown file to HTML on stdout
           waymark serve --port 8080          preview with live reload on 127.0.0.1
@@ -83,6 +84,9 @@ struct Build: ParsableCommand {
     @Option(help: "Output folder (overrides `output` in waymark.yml; default public).")
     var output: String?
 
+    @Flag(help: "Make every link relative to its page, so the output works opened from disk (file://).")
+    var relative = false
+
     @Flag(name: .customLong("no-cache"), help: "Ignore the build cache (.waymark-cache/): load and render every page, then write a fresh cache.")
     var noCache = false
 
@@ -90,6 +94,7 @@ struct Build: ParsableCommand {
         var options = site.options(write: true, output: output)
         options.cacheFile = options.root.appendingPathComponent(".waymark-cache/build.json")
         options.readCache = !noCache
+        options.relativeLinks = relative
         let report = BuildPipeline.run(options) { line in
             if site.verbose { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }

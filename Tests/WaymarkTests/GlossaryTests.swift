@@ -144,7 +144,7 @@ final class GlossaryTests: XCTestCase {
     func testUnusedTermsAreListedAndUsageIsGroupedByType() throws {
         let s = try site("Every segment matters.\n")
         let report = s.build()
-        XCTAssertEqual(report.notes, ["3 glossary terms are not used on any page: glossary/customer-journey, glossary/journey, glossary/persona"])
+        XCTAssertEqual(report.notes.filter { $0.contains("glossary") }, ["3 glossary terms are not used on any page: glossary/customer-journey, glossary/journey, glossary/persona"])
         let segment = try XCTUnwrap(s.html("glossary/segment/index.html"))
         XCTAssertFalse(segment.isEmpty)
     }

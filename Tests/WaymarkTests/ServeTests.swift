@@ -85,6 +85,11 @@ final class ServeTests: XCTestCase {
         XCTAssertFalse(fixed.contains("waymark-errors"), fixed)
         XCTAssertTrue(fixed.contains("Fourth version."), fixed)
 
+        // An unknown address: the theme's 404 page, with status 404.
+        let missing = try get(port: port, path: "/no/such/page/")
+        XCTAssertTrue(missing.hasPrefix("HTTP/1.1 404"), missing)
+        XCTAssertTrue(missing.contains("<h1>Page not found</h1>"), "the theme's 404.html: \(missing)")
+
         // Traversal over HTTP, and the theme's CSS with its content type.
         XCTAssertTrue(try get(port: port, path: "/%2e%2e/%2e%2e/etc/passwd").hasPrefix("HTTP/1.1 403"))
         XCTAssertTrue(try get(port: port, path: "/assets/style.css", headersOnly: true).lowercased().contains("content-type: text/css"))

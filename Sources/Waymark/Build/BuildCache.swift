@@ -43,6 +43,8 @@ struct BuildCache: Sendable {
         var fingerprint: UInt64?
         /// Ids of the term pages it auto-linked.
         var mentions: [String]
+        /// The start of its body as plain text, for the search index.
+        var searchText = ""
     }
 
     /// The part stored as one JSON document.

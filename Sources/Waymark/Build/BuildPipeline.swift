@@ -15,6 +15,8 @@ public struct BuildOptions: Sendable {
     public var cacheFile: URL?
     /// false (`--no-cache`): ignore what the cache holds, build from scratch, and write a fresh cache.
     public var readCache = true
+    /// `--relative`: links relative to each page, so the output works opened from disk.
+    public var relativeLinks = false
 
     public init(root: URL) { self.root = root }
 }
@@ -34,6 +36,9 @@ public struct BuildReport: Sendable {
     public var writtenCount = 0
     /// true when the build cache let this build redo only what changed.
     public var incremental = false
+    /// Bytes of `search/index.js` and of everything written, when a search index was built.
+    public var searchIndexBytes: Int?
+    public var siteBytes = 0
 
     public var succeeded: Bool { !diagnostics.hasErrors }
 }
@@ -65,7 +70,11 @@ public enum BuildPipeline {
         }
         let (files, config) = step(1, "Discover") { () -> ([ContentFile], SiteConfig) in
             var (config, diagnostics) = SiteConfig.load(root: root)
-            if let base = options.baseURL { config.baseURL = base.hasSuffix("/") ? base : base + "/" }
+            if let base = options.baseURL {
+                if let problem = SiteConfig.baseURLProblem(base, at: SourceLocation(path: "--base-url")) { diagnostics.append(problem) } else {
+                    config.baseURL = base.hasSuffix("/") ? base : base + "/"
+                }
+            }
             if let output = options.output { config.output = output }
             let (files, found) = ContentDiscovery(root: contentDir, ignore: config.ignore).discover()
             report.diagnostics += diagnostics + found
@@ -93,7 +102,9 @@ public enum BuildPipeline {
         // Nothing changed since the last build (same sources, assets, theme, configuration and Waymark)
         // and its output is all there: the result is the same, so it is reported, not redone.
         let (theme, themeDiagnostics) = Theme.load(siteRoot: root)
-        let siteKey = Self.siteKey(config: config, options: options, theme: theme, files: files, sources: sources)
+        // Dates come from one `git log`; a check writes no pages, so it does not ask.
+        let history = options.write ? GitHistory.load(root: root) : GitHistory()
+        let siteKey = Self.siteKey(config: config, options: options, theme: theme, history: history, files: files, sources: sources)
         if options.write, let cache, let siteKey, cache.siteKey == siteKey, !report.diagnostics.hasErrors,
            FileManager.default.fileExists(atPath: output.appendingPathComponent(outputMarker).path),
            cache.outputs.keys.allSatisfy({ access(output.path + "/" + $0, F_OK) == 0 }) {
@@ -134,13 +145,21 @@ public enum BuildPipeline {
             var plan: SiteRenderer.Incremental?
             if options.cacheFile != nil {
                 // Fingerprints are computed on every cached build, also from scratch, for the next build to compare with.
-                let global = RebuildPlan.globalKey(version: BuildCache.toolIdentity, configuration: String(reflecting: config) + " drafts=\(options.includeDrafts)",
+                let global = RebuildPlan.globalKey(version: BuildCache.toolIdentity, configuration: Self.configurationKey(config, options),
                                                    themeFingerprint: theme.fingerprint, site: site)
                 let outputPath = output.path
                 plan = SiteRenderer.Incremental(global: global, previous: incremental?.renders ?? [:],
                                                 outputExists: { access(outputPath + "/" + $0, F_OK) == 0 })
             }
-            let result = SiteRenderer(site: site, theme: theme).render(incremental: plan)
+            var renderer = SiteRenderer(site: site, theme: theme)
+            renderer.relativeLinks = options.relativeLinks
+            renderer.history = history
+            let result = renderer.render(incremental: plan)
+            // A --relative build is for reading from disk, not for crawlers.
+            if config.origin == nil, !options.relativeLinks, !report.diagnostics.hasErrors {
+                report.notes.append("sitemap.xml lists site paths, not full URLs, because baseURL has no host; "
+                                    + "search engines and robots.txt need `baseURL: https://…` in waymark.yml or --base-url")
+            }
             report.diagnostics += result.diagnostics
             renders = result.renders
             kept = result.kept
@@ -154,6 +173,17 @@ public enum BuildPipeline {
             return result.files
         }
         report.fileCount = rendered.count + kept.count
+        if kept.isEmpty {
+            // The search index's share of the site (only when every file is at hand, not after an incremental build).
+            report.siteBytes = rendered.reduce(0) { total, file in
+                switch file.content {
+                case .bytes(let data): return total + data.count
+                case .copy(let url): return total + ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0)
+                }
+            }
+            if case .bytes(let data) = rendered.first(where: { $0.path == SearchIndex.path })?.content { report.searchIndexBytes = data.count }
+            if let figure = report.searchIndexFigure { progress("      " + figure) }
+        }
         report.diagnostics.sort()
         report.output = output
         guard options.write, !report.diagnostics.hasErrors else { return report }
@@ -199,13 +229,14 @@ public enum BuildPipeline {
     }
 
     /// Everything a build's result depends on, or nil when a source could not be read (such a build is never skipped).
-    static func siteKey(config: SiteConfig, options: BuildOptions, theme: Theme?, files: [ContentFile], sources: [String: BuildCache.Source]) -> UInt64? {
+    static func siteKey(config: SiteConfig, options: BuildOptions, theme: Theme?, history: GitHistory,
+                        files: [ContentFile], sources: [String: BuildCache.Source]) -> UInt64? {
         guard let theme else { return nil }
         var h = StableHasher()
         h.combine(BuildCache.toolIdentity)
-        h.combine(String(reflecting: config))
-        h.combine(options.includeDrafts)
+        h.combine(configurationKey(config, options))
         h.combine(theme.fingerprint)
+        h.combine(history.fingerprint)
         for file in files {
             h.combine(file.relativePath)
             switch file.kind {
@@ -218,6 +249,11 @@ public enum BuildPipeline {
             }
         }
         return h.value
+    }
+
+    /// The configuration and options every page is rendered with, as text for the cache's keys.
+    static func configurationKey(_ config: SiteConfig, _ options: BuildOptions) -> String {
+        String(reflecting: config) + " drafts=\(options.includeDrafts) relative=\(options.relativeLinks)"
     }
 
     /// Refuses outputs that would replace the site itself or a folder Waymark did not make.

@@ -79,7 +79,8 @@ public enum FuzzEntry {
 }
 
 /// A small tag scanner over built HTML: what would run script in a reader's browser if it were
-/// there. The default theme has no script, so any of it came from content.
+/// there. The default theme's only script and forms are its search page's and search boxes (the
+/// site's own files, by `src`, and GET forms to the search page), so any other came from content.
 enum HTMLSafety {
     static let forbiddenTags: Set<String> = ["script", "iframe", "object", "embed", "frame", "frameset", "base", "form"]
     static let urlAttributes: Set<String> = ["href", "src", "action", "formaction", "xlink:href", "poster", "data"]
@@ -100,12 +101,13 @@ enum HTMLSafety {
                 continue
             }
             var j = i + 1
-            if b[j] == UInt8(ascii: "/") { j += 1 }
+            let closing = b[j] == UInt8(ascii: "/")
+            if closing { j += 1 }
             let nameStart = j
             while j < b.count, isNameByte(b[j]) { j += 1 }
             guard j > nameStart, (b[nameStart] | 0x20) >= 0x61, (b[nameStart] | 0x20) <= 0x7A else { i += 1; continue }
             let tag = String(decoding: b[nameStart..<j], as: UTF8.self).lowercased()
-            if forbiddenTags.contains(tag) { problems.append("<\(tag)> element") }
+            var attributes: [String: String] = [:]
             // Attributes up to the closing `>`.
             while j < b.count, b[j] != UInt8(ascii: ">") {
                 if isSpace(b[j]) || b[j] == UInt8(ascii: "/") { j += 1; continue }
@@ -140,10 +142,33 @@ enum HTMLSafety {
                     problems.append("`\(scheme):` URL in \(name) of <\(tag)>")
                 }
                 if name == "http-equiv" { problems.append("http-equiv on <\(tag)>") }
+                attributes[name] = value
+            }
+            if !closing, forbiddenTags.contains(tag), !isThemeSearch(tag, attributes, followedBy: b[min(j + 1, b.count)...]) {
+                problems.append("<\(tag)> element")
             }
             i = j + 1
         }
         return problems
+    }
+
+    /// The theme's search scripts (`search/index.js`, `assets/search.js` by `src`, nothing inline) and
+    /// its search forms (GET to the site's search page).
+    static func isThemeSearch(_ tag: String, _ attributes: [String: String], followedBy rest: ArraySlice<UInt8>) -> Bool {
+        func sameSitePath(_ v: String) -> Bool { !v.contains(":") && !v.hasPrefix("//") && !v.contains("&") }
+        switch tag {
+        case "script":
+            guard let src = attributes["src"], sameSitePath(src), src.hasSuffix("search/index.js") || src.hasSuffix("assets/search.js"),
+                  Set(attributes.keys).isSubset(of: ["src", "defer"]) else { return false }
+            return rest.starts(with: Array("</script>".utf8))
+        case "form":
+            guard let action = attributes["action"], sameSitePath(action),
+                  action.hasSuffix("search/") || action.hasSuffix("search/index.html") else { return false }
+            return (attributes["method"] ?? "get").lowercased() == "get"
+                && Set(attributes.keys).isSubset(of: ["action", "method", "class", "role", "id"])
+        default:
+            return false
+        }
     }
 
     private static func find(_ needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {

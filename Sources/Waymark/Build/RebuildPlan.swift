@@ -56,12 +56,17 @@ enum RebuildPlan {
     /// - mentions: glossary entries the page auto-linked when last rendered (its text and the
     ///   glossary's words are in the fingerprint, so while it matches, the mentions are the same).
     /// - cards: per glossary entry, a hash of its link and hover card.
-    static func fingerprint(of i: Int, in site: Site, global: UInt64, outgoing: [[Int]], mentions: [Int], cards: [UInt64]) -> UInt64? {
+    static func fingerprint(of i: Int, in site: Site, global: UInt64, outgoing: [[Int]], mentions: [Int], cards: [UInt64],
+                            history: GitHistory = GitHistory()) -> UInt64? {
         let page = site.pages[i]
         if isSiteWide(page) { return nil }
         var h = StableHasher()
         h.combine(global)
         h.combine(page.sourceHash)
+        // The page shows when it last changed and who changed it.
+        let change = history.change(of: page.path)
+        h.combine(change?.date)
+        h.combine(change?.author)
         h.combine(site.url(of: i))
         var shown = Set(outgoing[i])
         h.combine(site.backlinks[i].count)

@@ -66,8 +66,14 @@ public struct SiteConfig: Sendable {
         }
         var r = FieldReader(entries: flat, location: value.location, subject: "waymark.yml")
         if let s = r.string("title") { config.title = s.value }
-        if let s = r.string("baseURL") { config.baseURL = s.value.hasSuffix("/") ? s.value : s.value + "/" }
-        config.editURL = r.string("editURL")?.value
+        if let s = r.string("baseURL") {
+            if let problem = baseURLProblem(s.value, at: s.location) { diagnostics.append(problem) } else {
+                config.baseURL = s.value.hasSuffix("/") ? s.value : s.value + "/"
+            }
+        }
+        if let s = r.string("editURL") {
+            if let problem = editURLProblem(s.value, at: s.location) { diagnostics.append(problem) } else { config.editURL = s.value }
+        }
         if let s = r.choice("links.broken", ["error", "warning"]) { config.brokenLinks = BrokenLinks(rawValue: s) ?? .error }
         if let s = r.choice("glossary.autolink", ["first", "all", "off"]) { config.glossaryAutolink = Autolink(rawValue: s) ?? .first }
         if let v = r.value("markdown.unsafe") {

@@ -38,13 +38,6 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
 
     func context(for i: Int, content: String) -> [String: Any] {
         let page = site.pages[i]
-        let section = page.id.split(separator: "/").first.map(String.init) ?? ""
-        let navItems = nav.map { item -> [String: Any] in
-            var item = item
-            let id = item["id"] as? String ?? ""
-            item["active"] = id.isEmpty ? page.id.isEmpty : id == section
-            return item
-        }
         var fields = FieldList()
         var ctx: [String: Any] = [:]
         switch page.entity {
@@ -99,13 +92,8 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
             pageCtx["toc"] = toc
             pageCtx["hasToc"] = true
         }
-        if let edit = site.config.editURL, !page.file.relativePath.hasSuffix("/"), !page.file.relativePath.isEmpty {
-            pageCtx["editURL"] = edit.replacingOccurrences(of: "{path}", with: page.path)
-        }
         ctx["page"] = pageCtx
-        var siteCtx: [String: Any] = ["title": site.config.title, "base": site.config.basePath, "nav": navItems]
-        if hasFindings { siteCtx["feedURL"] = site.config.basePath + "research/feed.xml" }
-        ctx["site"] = siteCtx
+        ctx["site"] = siteContext(for: page)
         if page.type == .listing || page.type == .home {
             let items = (site.children[page.id] ?? []).map { c -> [String: Any] in
                 var l = link(c)
@@ -129,6 +117,20 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
         default: break
         }
         return ctx
+    }
+
+    /// `site`: title, base path, navigation (the section of `page` marked active) and the feed's URL.
+    func siteContext(for page: LoadedPage?) -> [String: Any] {
+        let section = page.map { $0.id.split(separator: "/").first.map(String.init) ?? "" }
+        let navItems = nav.map { item -> [String: Any] in
+            var item = item
+            let id = item["id"] as? String ?? ""
+            item["active"] = page.map { id.isEmpty ? $0.id.isEmpty : id == section } ?? false
+            return item
+        }
+        var siteCtx: [String: Any] = ["title": site.config.title, "base": site.config.basePath, "nav": navItems]
+        if hasFindings { siteCtx["feedURL"] = site.config.basePath + "research/feed.xml" }
+        return siteCtx
     }
 
     /// Persona × stage: for each persona, every journey it walks with that journey's stages and feelings.

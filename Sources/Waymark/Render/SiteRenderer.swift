@@ -17,10 +17,17 @@ struct SiteRenderer {
     let theme: Theme
     /// Per glossary entry, the link and hover-card markup around an auto-linked word, built once for all pages.
     let termMarkup: [(href: String, card: String)]
+    /// `waymark build --relative`: every link relative to its page, for opening the output from disk.
+    var relativeLinks = false
+    /// Each content file's last change, for page footers and the sitemap.
+    var history = GitHistory()
+    /// False when a content page or file takes the search page's place.
+    let writesSearchPage: Bool
 
     init(site: Site, theme: Theme) {
         self.site = site
         self.theme = theme
+        writesSearchPage = site.index.page(id: "search") == nil && !site.assets.contains { $0.relativePath == Self.searchPagePath }
         termMarkup = site.glossary.entries.indices.map { e in
             let entry = site.glossary.entries[e]
             var card = "<strong>\(escapeHTML(entry.name))</strong>: \(escapeHTML(entry.definition))"
@@ -73,14 +80,15 @@ struct SiteRenderer {
         let renderOrKeep: @Sendable (Int, Site, PageContext) -> (Int, PageResult) = { i, site, contexts in
             let path = self.outputPath(of: site.pages[i])
             let mentions = previousMentions(i)
-            let fingerprint = RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: mentions, cards: cards)
+            let fingerprint = RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: mentions, cards: cards, history: self.history)
             if let incremental, let fingerprint, incremental.previous[path]?.fingerprint == fingerprint, incremental.outputExists(path) {
-                return (i, PageResult(file: nil, diagnostic: nil, mentions: Set(mentions), fingerprint: fingerprint, kept: true))
+                return (i, PageResult(file: nil, diagnostic: nil, mentions: Set(mentions), fingerprint: fingerprint, kept: true,
+                                      searchText: incremental.previous[path]?.searchText ?? ""))
             }
             var result = self.renderPage(i, contexts: contexts)
             // Kept with the terms the page links now, which is what the next build compares against.
             result.fingerprint = fingerprint == nil ? nil
-                : RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: result.mentions.sorted(), cards: cards)
+                : RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: result.mentions.sorted(), cards: cards, history: self.history)
             return (i, result)
         }
         let firstContexts = PageContext(site: site)
@@ -106,20 +114,31 @@ struct SiteRenderer {
         let all = (firstPass + secondPass).sorted { $0.0 < $1.0 }
         var files: [OutputFile] = []
         var result = Result(files: [], diagnostics: [], site: linked)
+        var searchText = Array(repeating: "", count: site.pages.count)
         for (i, page) in all {
             let path = outputPath(of: site.pages[i])
             if let file = page.file { files.append(file) }
             if let d = page.diagnostic { result.diagnostics.append(d) }
             if page.kept { result.kept.append(path) }
+            searchText[i] = page.searchText
             result.renders[path] = BuildCache.Render(fingerprint: page.fingerprint,
-                                                     mentions: page.mentions.sorted().map { site.pages[site.glossary.entries[$0].page].id })
+                                                     mentions: page.mentions.sorted().map { site.pages[site.glossary.entries[$0].page].id },
+                                                     searchText: page.searchText)
         }
         if let feed = findingsFeed(linked) { files.append(feed) }
         files.append(knowledgeGraph(linked))
         for asset in site.assets { files.append(OutputFile(path: asset.relativePath, content: .copy(asset.url))) }
+        let published = publishingFiles(linked, contexts: contexts, bodyText: searchText,
+                                        taken: Set(files.map(\.path)).union(result.kept).union(theme.assets.keys))
+        files += published.files
+        result.diagnostics += published.diagnostics
         let taken = Set(files.map(\.path)).union(result.kept)
         for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !taken.contains(path) {
             files.append(OutputFile(path: path, content: .copy(url)))
+        }
+        if relativeLinks {
+            let base = site.config.basePath
+            files = parallelMap(files) { RelativeLinks.rewrite($0, basePath: base) }
         }
         result.files = files
         return result
@@ -133,6 +152,8 @@ struct SiteRenderer {
         var fingerprint: UInt64?
         /// Not rendered: the output from the previous build is current.
         var kept = false
+        /// The body as plain text, for the search index.
+        var searchText = ""
     }
 
     private func renderPage(_ i: Int, contexts: PageContext) -> PageResult {
@@ -143,13 +164,16 @@ struct SiteRenderer {
                                                             hint: "run the build again"), mentions: [])
         }
         let (html, mentions) = bodyHTML(i, body: body)
-        let context = contexts.context(for: i, content: html)
+        var context = contexts.context(for: i, content: html)
+        addPublishingContext(&context, page: i)
+        let searchText = SearchIndex.plainText(fromHTML: html)
         guard let output = theme.render(context, template: page.type.rawValue) else {
             return PageResult(file: nil, diagnostic: .error(SourceLocation(path: page.path), "no template for \(page.type.rawValue) pages",
                                                             hint: "add templates/\(page.type.rawValue).mustache or templates/page.mustache"),
-                              mentions: mentions)
+                              mentions: mentions, searchText: searchText)
         }
-        return PageResult(file: OutputFile(path: outputPath(of: page), content: .bytes(Data(output.utf8))), diagnostic: nil, mentions: mentions)
+        return PageResult(file: OutputFile(path: outputPath(of: page), content: .bytes(Data(output.utf8))), diagnostic: nil,
+                          mentions: mentions, searchText: searchText)
     }
 
     /// A page's body with its text: a page restored from the build cache has none, so it is read

@@ -1,0 +1,75 @@
+import Foundation
+
+/// When each content file last changed and who changed it, from one `git log` over content/ per build.
+/// Outside a repository, or without git, it is simply empty: dates are a nicety, never a requirement.
+struct GitHistory: Sendable {
+    struct Change: Sendable, Equatable {
+        /// Strict ISO 8601 author date, with the author's offset (`2026-11-20T10:00:00+01:00`).
+        var date: String
+        /// The author's name, through .mailmap.
+        var author: String
+
+        /// `2026-11-20`: the day in the author's time zone.
+        var day: String { String(date.prefix(10)) }
+    }
+
+    /// Source path relative to the site root (`content/journeys/asthma.md`) → its latest change.
+    var changes: [String: Change] = [:]
+
+    func change(of path: String) -> Change? { changes[path] }
+
+    /// A hash of every path's latest change, for the build cache: a new commit changes it.
+    var fingerprint: UInt64 {
+        var h = StableHasher()
+        for (path, change) in changes.sorted(by: { $0.key < $1.key }) {
+            h.combine(path)
+            h.combine(change.date)
+            h.combine(change.author)
+        }
+        return h.value
+    }
+
+    /// Runs `git log` once in `root`. Paths come back relative to `root` (`--relative`), so a
+    /// knowledge base in a subfolder of a larger repository works too.
+    static func load(root: URL) -> GitHistory {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", root.path, "-c", "core.quotepath=off", "log", "-z", "--no-color",
+                             "--format=%x1e%aI%x1f%aN", "--name-only", "--relative", "--", "content"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_TERMINAL_PROMPT"] = "0"
+        environment["GIT_OPTIONAL_LOCKS"] = "0"
+        environment["LC_ALL"] = "C"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { return GitHistory() }
+        // Read before waiting: a long history fills the pipe, and git would block on it.
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return GitHistory() }
+        return parse(data)
+    }
+
+    /// Parses `git log -z --format=%x1e%aI%x1f%aN --name-only`: newest commit first, so a path's
+    /// first appearance is its latest change.
+    static func parse(_ data: Data) -> GitHistory {
+        var history = GitHistory()
+        for record in data.split(separator: 0x1E) {
+            let fields = record.split(separator: 0, omittingEmptySubsequences: false)
+            guard let header = fields.first else { continue }
+            let parts = header.split(separator: 0x1F, maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { continue }
+            let change = Change(date: String(decoding: parts[0], as: UTF8.self), author: String(decoding: parts[1], as: UTF8.self))
+            guard change.date.count >= 10 else { continue }
+            for name in fields.dropFirst() {
+                var path = String(decoding: name, as: UTF8.self)
+                while path.hasPrefix("\n") { path.removeFirst() }
+                if !path.isEmpty, history.changes[path] == nil { history.changes[path] = change }
+            }
+        }
+        return history
+    }
+}

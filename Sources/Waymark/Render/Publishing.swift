@@ -1,0 +1,92 @@
+import Foundation
+
+/// Publishing an internal wiki: the search page and its index, the 404 page, sitemap, robots.txt and
+/// OpenSearch files, and per page its canonical URL, last change (from git) and "edit this page" link.
+extension SiteRenderer {
+    static let searchPagePath = "search/index.html"
+    static let notFoundPath = "404.html"
+
+    /// The context keys publishing adds to a page's: `page.canonical`, `page.updated`, `page.editURL`,
+    /// `page.hasMeta`, and `site.searchURL` / `site.openSearchURL`.
+    func addPublishingContext(_ context: inout [String: Any], page i: Int) {
+        let page = site.pages[i]
+        var pageCtx = context["page"] as? [String: Any] ?? [:]
+        if let canonical = canonicalURL(site.url(of: i)) { pageCtx["canonical"] = canonical }
+        if !page.isGenerated {
+            if let change = history.change(of: page.path) {
+                pageCtx["updated"] = ["datetime": change.date, "date": change.day, "author": change.author]
+            }
+            if let edit = site.config.editLink(forSourcePath: page.path) { pageCtx["editURL"] = edit }
+        }
+        pageCtx["hasMeta"] = pageCtx["updated"] != nil || pageCtx["editURL"] != nil
+        context["page"] = pageCtx
+        context["site"] = publishingSiteContext(context["site"] as? [String: Any] ?? [:])
+    }
+
+    private func publishingSiteContext(_ siteCtx: [String: Any]) -> [String: Any] {
+        var siteCtx = siteCtx
+        if writesSearchPage { siteCtx["searchURL"] = site.config.basePath + "search/" }
+        if site.config.origin != nil { siteCtx["openSearchURL"] = site.config.basePath + Self.openSearchPath }
+        return siteCtx
+    }
+
+    /// Absolute when `baseURL` names a host; the site path otherwise, except in a `--relative` build,
+    /// where a path would only name a file on the reader's disk.
+    func canonicalURL(_ path: String) -> String? {
+        if let absolute = site.config.absoluteURL(path) { return absolute }
+        return relativeLinks ? nil : path
+    }
+
+    /// Everything publishing adds beside the pages. A file a site provides itself (`content/robots.txt`)
+    /// takes the place of the generated one. `bodyText` is each page's body as plain text.
+    func publishingFiles(_ site: Site, contexts: PageContext, bodyText: [String], taken: Set<String>) -> (files: [OutputFile], diagnostics: [Diagnostic]) {
+        var files: [OutputFile] = []
+        var diagnostics: [Diagnostic] = []
+        if writesSearchPage {
+            files.append(OutputFile(path: SearchIndex.path,
+                                    content: .bytes(SearchIndex(site: site, bodyText: bodyText, relativeLinks: relativeLinks).script())))
+            if let page = standalonePage(template: "search", title: "Search", type: "search", path: "search/", contexts: contexts) {
+                files.append(OutputFile(path: Self.searchPagePath, content: .bytes(Data(page.utf8))))
+            }
+        } else if let i = site.index.page(id: "search") {
+            diagnostics.append(.warning(SourceLocation(path: site.pages[i].path, line: 1, column: 1),
+                                        "this page takes the place of the search page at search/, so the site has no search",
+                                        hint: "rename the file; Waymark writes its search page at search/"))
+        }
+        if let page = standalonePage(template: "404", title: "Page not found", type: "notfound", path: nil, contexts: contexts) {
+            files.append(OutputFile(path: Self.notFoundPath, content: .bytes(Data(page.utf8))))
+        }
+        files.append(sitemap(site))
+        files.append(robots(site))
+        if let openSearch = openSearchDescription(site) { files.append(openSearch) }
+        return (files.filter { !taken.contains($0.path) }, diagnostics)
+    }
+
+    /// A page that is not content (search, 404) rendered through the theme's layout. `path` is its
+    /// site path under the base, or nil for the 404 page, which is served at any address.
+    private func standalonePage(template: String, title: String, type: String, path: String?, contexts: PageContext) -> String? {
+        guard theme.library.getTemplate(named: template) != nil else { return nil }
+        var pageCtx: [String: Any] = ["id": path.map { String($0.dropLast()) } ?? type, "title": title, "type": type,
+                                      "typeLabel": title, "content": "", "hideSearchBox": true]
+        if let path {
+            let url = site.config.basePath + path
+            pageCtx["url"] = url
+            if let canonical = canonicalURL(url) { pageCtx["canonical"] = canonical }
+        }
+        let siteCtx = publishingSiteContext(contexts.siteContext(for: nil))
+        return theme.library.render(["page": pageCtx, "site": siteCtx], withTemplate: template)
+    }
+}
+
+extension BuildReport {
+    /// The search index's share of the written site, for `--verbose` and the README's figure.
+    public var searchIndexFigure: String? {
+        guard let index = searchIndexBytes, siteBytes > 0 else { return nil }
+        return String(format: "search index %@ of %@ written (%.1f%%)", Self.size(index), Self.size(siteBytes),
+                      Double(index) * 100 / Double(siteBytes))
+    }
+
+    static func size(_ bytes: Int) -> String {
+        bytes < 10_000 ? "\(bytes) bytes" : String(format: "%.1f KB", Double(bytes) / 1000)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Files for crawlers and browsers: `sitemap.xml`, `robots.txt` and the OpenSearch description.
+extension SiteRenderer {
+    /// `sitemap.xml`: every page, sorted by URL, with the date of its last commit when git knows it.
+    /// Like Hugo, locations are absolute when `baseURL` names a host and site paths otherwise (the
+    /// build then adds a note: search engines accept only absolute locations).
+    func sitemap(_ site: Site) -> OutputFile {
+        var rows: [(loc: String, lastmod: String?)] = site.pages.indices.map { i in
+            let path = site.url(of: i)
+            let page = site.pages[i]
+            return (site.config.absoluteURL(path) ?? path, page.isGenerated ? nil : history.change(of: page.path)?.date)
+        }
+        rows.sort { $0.loc < $1.loc }
+        var xml = """
+            <?xml version="1.0" encoding="utf-8"?>
+            <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+
+            """
+        for row in rows {
+            xml += "  <url>\n    <loc>\(escapeHTML(row.loc))</loc>\n"
+            if let lastmod = row.lastmod { xml += "    <lastmod>\(escapeHTML(lastmod))</lastmod>\n" }
+            xml += "  </url>\n"
+        }
+        xml += "</urlset>\n"
+        return OutputFile(path: "sitemap.xml", content: .bytes(Data(xml.utf8)))
+    }
+
+    /// `robots.txt`: crawling allowed, and where the sitemap is (robots.txt only takes an absolute URL there).
+    func robots(_ site: Site) -> OutputFile {
+        var text = "User-agent: *\nDisallow:\n"
+        if let sitemap = site.config.absoluteURL(site.config.basePath + "sitemap.xml") {
+            text += "\nSitemap: \(sitemap)\n"
+        } else {
+            text += "\n# No Sitemap line: baseURL has no host (set `baseURL: https://…` in waymark.yml).\n"
+        }
+        return OutputFile(path: "robots.txt", content: .bytes(Data(text.utf8)))
+    }
+
+    /// `opensearch.xml`, which lets browsers add the site as a search engine. Its template must be an
+    /// absolute URL, so it is written only when `baseURL` names a host.
+    func openSearchDescription(_ site: Site) -> OutputFile? {
+        guard let searchURL = site.config.absoluteURL(site.config.basePath + "search/") else { return nil }
+        // ShortName is limited to 16 characters by the OpenSearch 1.1 specification.
+        var shortName = site.config.title.trimmingWhitespace()
+        if shortName.count > 16 { shortName = String(shortName.prefix(15)).trimmingWhitespace() + "…" }
+        let xml = """
+            <?xml version="1.0" encoding="utf-8"?>
+            <OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
+              <ShortName>\(escapeHTML(shortName))</ShortName>
+              <Description>Search \(escapeHTML(site.config.title))</Description>
+              <InputEncoding>UTF-8</InputEncoding>
+              <Url type="text/html" method="get" template="\(escapeHTML(searchURL))?q={searchTerms}"/>
+            </OpenSearchDescription>
+
+            """
+        return OutputFile(path: Self.openSearchPath, content: .bytes(Data(xml.utf8)))
+    }
+
+    static let openSearchPath = "opensearch.xml"
+}

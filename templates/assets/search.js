@@ -1,0 +1,296 @@
+/* Waymark search: runs in the browser over search/index.js (window.WaymarkSearchIndex), written by
+   every build. Nothing is fetched: both scripts come from the site itself by <script src>, which also
+   works when the site is opened from disk. Results are built from DOM nodes; matched words are
+   wrapped in <mark> elements around text nodes, so no text from the index is ever parsed as HTML.
+
+   Ranking: every word of the query must match a word of the page (the last word may be the start
+   of one, so results come while typing); a page whose file is named after the query counts most,
+   then a title match, then keywords (glossary
+   synonyms, stages, touchpoints, headings, tags), then the text. Accents and case are ignored. */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  // The site's root, from this script's own address (…/assets/search.js): right on a server, under a
+  // sub-path and from disk alike.
+  var root = script && script.src ? script.src.replace(/assets\/search\.js(?:[?#].*)?$/, "") : "";
+  var MAX_RESULTS = 50;
+  var MAX_SECTIONS = 3;
+  var SNIPPET_WORDS = 30;
+  var WORD_SOURCE = "[\\p{L}\\p{N}]+";
+  var WORD_FLAGS = "gu";
+  try { new RegExp(WORD_SOURCE, WORD_FLAGS); } catch (e) { WORD_SOURCE = "[A-Za-z0-9\\u00C0-\\uFFFF]+"; WORD_FLAGS = "g"; }
+
+  function fold(s) {
+    return s.normalize ? s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase() : s.toLowerCase();
+  }
+
+  function decode(s) {
+    try { return decodeURIComponent(s); } catch (e) { return s; }
+  }
+
+  function words(s) {
+    return s.match(new RegExp(WORD_SOURCE, WORD_FLAGS)) || [];
+  }
+
+  /* A query word with its simple singular ("journeys" also finds "journey"). */
+  function variants(term) {
+    var list = [term];
+    if (term.length > 4 && term.slice(-3) === "ies") list.push(term.slice(0, -3) + "y");
+    else if (term.length > 3 && term.slice(-1) === "s" && term.slice(-2) !== "ss") list.push(term.slice(0, -1));
+    return list;
+  }
+
+  /* 2: the word is the term; 1: the word starts with it (terms of two letters or more); 0: no match. */
+  function match(word, terms) {
+    var best = 0;
+    for (var i = 0; i < terms.length; i++) {
+      var vs = terms[i];
+      for (var j = 0; j < vs.length; j++) {
+        if (word === vs[j]) return 2;
+        if (vs[j].length >= 2 && word.lastIndexOf(vs[j], 0) === 0) best = 1;
+      }
+    }
+    return best;
+  }
+
+  function prepare(data) {
+    var types = data.types || [];
+    return (data.pages || []).map(function (p) {
+      var keywords = (p[3] || []).map(function (k) {
+        return typeof k === "string" ? { text: k, anchor: null } : { text: String(k[0]), anchor: String(k[1]) };
+      });
+      var title = String(p[0]), text = String(p[4] || "");
+      var name = String(p[1]).replace(/(^|\/)index\.html$/, "").replace(/\/$/, "").split("/").pop();
+      return {
+        slug: words(fold(decode(name))).join(" "),
+        title: title, url: String(p[1]), type: types[p[2]] || ["page", "Page"], keywords: keywords, text: text,
+        titleFolded: fold(title), textFolded: fold(text),
+        titleWords: words(fold(title)), textWords: words(fold(text)),
+        keywordFolded: keywords.map(function (k) { return fold(k.text); }),
+        keywordWords: keywords.map(function (k) { return words(fold(k.text)); })
+      };
+    });
+  }
+
+  /* How well one query word matches a page, and which keywords it matched. */
+  function termScore(doc, term) {
+    var vs = [variants(term)];
+    var score = 0, hits = [], i, j, m;
+    for (i = 0; i < doc.titleWords.length; i++) {
+      m = match(doc.titleWords[i], vs);
+      if (m) score = Math.max(score, m === 2 ? 10 : 6);
+    }
+    for (i = 0; i < doc.keywordWords.length; i++) {
+      for (j = 0; j < doc.keywordWords[i].length; j++) {
+        m = match(doc.keywordWords[i][j], vs);
+        if (m) { score += m === 2 ? 4 : 2; hits.push(i); break; }
+      }
+    }
+    var inText = 0;
+    for (i = 0; i < doc.textWords.length && inText < 5; i++) {
+      m = match(doc.textWords[i], vs);
+      if (m) { score += m === 2 ? 1 : 0.5; inText++; }
+    }
+    return { score: score, hits: hits };
+  }
+
+  function search(docs, query) {
+    var terms = [];
+    words(fold(query)).forEach(function (t) { if (terms.indexOf(t) < 0) terms.push(t); });
+    if (!terms.length) return { terms: [], results: [], partial: false };
+    var phrase = terms.join(" ");
+    var all = [], some = [];
+    docs.forEach(function (doc) {
+      var score = 0, matched = 0, hits = [];
+      terms.forEach(function (t) {
+        var s = termScore(doc, t);
+        if (s.score > 0) { matched++; score += s.score; hits = hits.concat(s.hits); }
+      });
+      if (!matched) return;
+      // The page's own name (`journeys/asthma` for "asthma") first.
+      if (doc.slug === phrase) score += 8;
+      if (terms.length > 1) {
+        if (doc.titleFolded.indexOf(phrase) >= 0) score += 12;
+        else if (doc.keywordFolded.some(function (k) { return k.indexOf(phrase) >= 0; })) score += 8;
+        else if (doc.textFolded.indexOf(phrase) >= 0) score += 3;
+      }
+      var result = { doc: doc, score: score, matched: matched, hits: hits };
+      (matched === terms.length ? all : some).push(result);
+    });
+    var partial = !all.length;
+    var results = partial ? some : all;
+    results.sort(function (a, b) {
+      return b.matched - a.matched || b.score - a.score || a.doc.title.localeCompare(b.doc.title);
+    });
+    return { terms: terms.map(variants), results: results, partial: partial && results.length > 0 };
+  }
+
+  function el(name, className) {
+    var node = document.createElement(name);
+    if (className) node.className = className;
+    return node;
+  }
+
+  /* Appends `text` to `parent` as text nodes, with the words that match `terms` in <mark>. */
+  function highlight(parent, text, terms) {
+    var re = new RegExp(WORD_SOURCE, WORD_FLAGS), last = 0, m;
+    while ((m = re.exec(text))) {
+      if (!match(fold(m[0]), terms)) continue;
+      if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var mark = el("mark");
+      mark.textContent = m[0];
+      parent.appendChild(mark);
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  /* About SNIPPET_WORDS words of the page's text around its first match (or its start). */
+  function snippet(text, terms) {
+    var re = new RegExp(WORD_SOURCE, WORD_FLAGS), tokens = [], m, first = -1;
+    while ((m = re.exec(text))) {
+      tokens.push([m.index, m.index + m[0].length]);
+      if (first < 0 && match(fold(m[0]), terms)) first = tokens.length - 1;
+    }
+    if (!tokens.length) return text;
+    var start = first < 0 ? 0 : Math.max(0, first - 8);
+    var end = Math.min(tokens.length, start + SNIPPET_WORDS);
+    var cut = text.slice(start === 0 ? 0 : tokens[start][0], end === tokens.length ? text.length : tokens[end - 1][1]);
+    return (start > 0 ? "… " : "") + cut.trim() + (end < tokens.length ? " …" : "");
+  }
+
+  function href(url, anchor) {
+    return root + url + (anchor ? "#" + anchor : "");
+  }
+
+  function renderResult(result, terms) {
+    var doc = result.doc;
+    var item = el("li", "search-result");
+    var heading = el("h2", "search-result__title");
+    var link = el("a");
+    link.href = href(doc.url);
+    highlight(link, doc.title, terms);
+    heading.appendChild(link);
+    item.appendChild(heading);
+
+    var meta = el("p", "search-result__meta");
+    var badge = el("span", "badge");
+    badge.setAttribute("data-type", doc.type[0]);
+    badge.textContent = doc.type[1];
+    meta.appendChild(badge);
+    var path = doc.url.replace(/(^|\/)index\.html$/, "").replace(/\/$/, "");
+    if (path) {
+      var where = el("span", "search-result__path");
+      where.textContent = " " + decode(path).split("/").join(" › ");
+      meta.appendChild(where);
+    }
+    item.appendChild(meta);
+
+    if (doc.text) {
+      var text = el("p", "search-result__snippet");
+      highlight(text, snippet(doc.text, terms), terms);
+      item.appendChild(text);
+    }
+
+    // Keywords that matched: sections (stages, touchpoints, headings) as links, other words as a line.
+    var seen = {}, sections = [], other = [];
+    result.hits.forEach(function (i) {
+      if (seen[i]) return;
+      seen[i] = true;
+      (doc.keywords[i].anchor ? sections : other).push(doc.keywords[i]);
+    });
+    if (other.length) {
+      var also = el("p", "search-result__also");
+      also.appendChild(document.createTextNode("Matches: "));
+      other.slice(0, 4).forEach(function (k, n) {
+        if (n) also.appendChild(document.createTextNode(", "));
+        highlight(also, k.text, terms);
+      });
+      item.appendChild(also);
+    }
+    if (sections.length) {
+      var list = el("ul", "search-result__sections");
+      list.setAttribute("aria-label", "Matching sections of " + doc.title);
+      sections.slice(0, MAX_SECTIONS).forEach(function (k) {
+        var li = el("li"), a = el("a");
+        a.href = href(doc.url, k.anchor);
+        highlight(a, k.text, terms);
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      item.appendChild(list);
+    }
+    return item;
+  }
+
+  function start() {
+    var form = document.getElementById("wm-search-form");
+    var input = document.getElementById("wm-search-input");
+    var status = document.getElementById("wm-search-status");
+    var list = document.getElementById("wm-search-results");
+    if (!form || !input || !status || !list) return;
+    var data = window.WaymarkSearchIndex;
+    if (!data || !data.pages) {
+      status.textContent = "The search index (search/index.js) could not be loaded; rebuild the site.";
+      return;
+    }
+    var docs = prepare(data);
+    var baseTitle = document.title;
+    var timer = null;
+
+    function run(query, remember) {
+      var found = search(docs, query);
+      while (list.firstChild) list.removeChild(list.firstChild);
+      var q = query.trim();
+      document.title = q ? "\u201c" + q + "\u201d \u2013 " + baseTitle : baseTitle;
+      if (remember) {
+        try { history.replaceState(null, "", q ? "?q=" + encodeURIComponent(q) : location.pathname); } catch (e) { /* file:// may refuse */ }
+      }
+      if (!found.terms.length) { status.textContent = ""; return; }
+      var n = found.results.length;
+      var shown = found.results.slice(0, MAX_RESULTS);
+      shown.forEach(function (r) { list.appendChild(renderResult(r, found.terms)); });
+      var quoted = "\u201c" + q + "\u201d";
+      if (!n) status.textContent = "No results for " + quoted + ". Try fewer words, or another department's word for it.";
+      else if (found.partial) status.textContent = "No page has all of " + quoted + "; " + n + " page" + (n === 1 ? " has" : "s have") + " some of the words.";
+      else status.textContent = n + " result" + (n === 1 ? "" : "s") + " for " + quoted + (n > shown.length ? "; showing the first " + shown.length : "") + ".";
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(timer);
+      run(input.value, true);
+    });
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { run(input.value, true); }, 120);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowDown") return;
+      var first = list.querySelector("a");
+      if (first) { event.preventDefault(); first.focus(); }
+    });
+    // Arrow keys move through every link in the results; Escape goes back to the search box.
+    list.addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp" && event.key !== "Escape") return;
+      var links = Array.prototype.slice.call(list.querySelectorAll("a"));
+      var i = links.indexOf(document.activeElement);
+      if (i < 0) return;
+      event.preventDefault();
+      if (event.key === "Escape") { input.focus(); return; }
+      var next = event.key === "ArrowDown" ? i + 1 : i - 1;
+      if (next < 0) input.focus();
+      else if (next < links.length) links[next].focus();
+    });
+
+    var initial = new URLSearchParams(location.search).get("q") || "";
+    if (initial) {
+      input.value = initial;
+      run(initial, false);
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
