@@ -142,6 +142,34 @@ final class BuildCacheTests: XCTestCase {
         XCTAssertTrue(site.html("guides/a/index.html")?.contains("Beta renamed") == true)
     }
 
+    /// A commit changes the dates and authors pages show without changing their text.
+    func testACommitUpdatesDatesOfCachedPages() throws {
+        let site = try TempSite([
+            "content/guides/a.md": "---\ntitle: Alpha\n---\nSee [[b]].\n",
+            "content/guides/b.md": "---\ntitle: Beta\n---\nPlain text.\n",
+        ], templates: nil)
+        func git(_ args: String...) throws {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["git", "-C", site.root.path] + args
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            if p.terminationStatus != 0 { throw XCTSkip("git is not usable here") }
+        }
+        try git("init", "-q")
+        try git("-c", "user.name=Ada Author", "-c", "user.email=ada@example.org", "add", ".")
+        try git("-c", "user.name=Ada Author", "-c", "user.email=ada@example.org", "commit", "-q", "-m", "first")
+        cachedBuild(site)
+        try edit(site, "content/guides/b.md") { $0 + "\nA new paragraph.\n" }
+        assertCachedEqualsClean(site, "an edit not yet committed")
+        try git("-c", "user.name=Bo Reviewer", "-c", "user.email=bo@example.org", "commit", "-q", "-am", "second")
+        let report = assertCachedEqualsClean(site, "the same text, committed by someone else")
+        XCTAssertTrue(report.incremental)
+        XCTAssertTrue(site.html("guides/b/index.html")?.contains("Bo Reviewer") == true)
+    }
+
     func testUnchangedOutputsAreNotRewritten() throws {
         let site = try exampleSite()
         cachedBuild(site)
