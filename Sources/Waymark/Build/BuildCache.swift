@@ -47,6 +47,13 @@ struct BuildCache: Sendable {
         var searchText = ""
     }
 
+    /// The files made from the whole site (feed, graph.json, search index and page, sitemap, robots.txt, 404 page).
+    struct SiteFiles: Codable, Sendable {
+        var key: UInt64
+        var paths: [String]
+        var diagnostics: [Diagnostic]
+    }
+
     /// The part stored as one JSON document.
     struct Header: Codable, Sendable {
         var format = BuildCache.format
@@ -58,6 +65,7 @@ struct BuildCache: Sendable {
         var linkDiagnostics: [Diagnostic]
         var notes: [String]
         var pageCount: Int
+        var siteFiles: SiteFiles?
     }
 
     /// What is stored of a source's load result.
@@ -82,6 +90,7 @@ struct BuildCache: Sendable {
     var linkDiagnostics: [Diagnostic] = []
     var notes: [String] = []
     var pageCount = 0
+    var siteFiles: SiteFiles?
 
     init(tool: String, output: String, sources: [String: Source] = [:], renders: [String: Render] = [:], outputs: [String: UInt64] = [:]) {
         self.tool = tool
@@ -137,6 +146,7 @@ struct BuildCache: Sendable {
         cache.linkDiagnostics = header.linkDiagnostics
         cache.notes = header.notes
         cache.pageCount = header.pageCount
+        cache.siteFiles = header.siteFiles
         for (r, result) in zip(records, decoded) {
             guard let result else { return damaged }
             cache.sources[r.path] = Source(stamp: r.stamp, hash: r.hash, page: result.page, diagnostics: result.diagnostics, record: r.record)
@@ -149,7 +159,7 @@ struct BuildCache: Sendable {
         let dir = file.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let header = try JSONEncoder().encode(Header(tool: tool, output: output, renders: renders, outputs: outputs, siteKey: siteKey,
-                                                        linkDiagnostics: linkDiagnostics, notes: notes, pageCount: pageCount))
+                                                        linkDiagnostics: linkDiagnostics, notes: notes, pageCount: pageCount, siteFiles: siteFiles))
         let sorted = sources.sorted { $0.key < $1.key }
         let records = parallelMap(sorted) { entry -> Data? in
             if let record = entry.value.record { return record }

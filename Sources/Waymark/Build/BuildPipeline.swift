@@ -139,6 +139,7 @@ public enum BuildPipeline {
         }
         var renders: [String: BuildCache.Render] = [:]
         var kept: [String] = []
+        var siteFiles: BuildCache.SiteFiles?
         let rendered = step(4, "Render") { () -> [OutputFile] in
             report.diagnostics += themeDiagnostics
             guard let theme, !themeDiagnostics.hasErrors else { return [] }
@@ -149,7 +150,7 @@ public enum BuildPipeline {
                                                    themeFingerprint: theme.fingerprint, site: site)
                 let outputPath = output.path
                 plan = SiteRenderer.Incremental(global: global, previous: incremental?.renders ?? [:],
-                                                outputExists: { access(outputPath + "/" + $0, F_OK) == 0 })
+                                                outputExists: { access(outputPath + "/" + $0, F_OK) == 0 }, siteFiles: incremental?.siteFiles)
             }
             var renderer = SiteRenderer(site: site, theme: theme)
             renderer.relativeLinks = options.relativeLinks
@@ -163,7 +164,8 @@ public enum BuildPipeline {
             report.diagnostics += result.diagnostics
             renders = result.renders
             kept = result.kept
-            report.renderedCount = result.renders.count - result.kept.count
+            siteFiles = result.siteFiles
+            report.renderedCount = result.renders.count - result.kept.filter { result.renders[$0] != nil }.count
             // With auto-linking off nothing scans bodies for glossary words, so "unused" would be a guess.
             let unused = config.glossaryAutolink == .off ? [] : result.site.unusedTerms.map { site.pages[$0].id }
             if !unused.isEmpty {
@@ -221,6 +223,7 @@ public enum BuildPipeline {
             cache.linkDiagnostics = report.diagnostics.filter { !loaded.contains($0) }
             cache.notes = report.notes
             cache.pageCount = report.pageCount
+            cache.siteFiles = siteFiles
             do { try cache.save(to: file) } catch {
                 report.notes.append("could not save the build cache (\(error)); the next build starts from scratch")
             }

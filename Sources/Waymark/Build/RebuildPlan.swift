@@ -52,15 +52,74 @@ enum RebuildPlan {
         return out
     }
 
-    /// The fingerprint of page `i`, or nil when it is rendered on every build.
+    /// What pages summarising the site can show of a page: its front matter and the facts of its body
+    /// (summary, headings, tags), not its text. A sentence added to a body leaves it unchanged.
+    static func face(_ page: LoadedPage) -> UInt64 {
+        var h = StableHasher()
+        h.combine(page.id)
+        h.combine(page.type.rawValue)
+        h.combine(page.title)
+        h.combine(page.description)
+        h.combine(page.draft)
+        h.combine(page.frontMatterHash)
+        h.combine(page.facts.firstParagraph)
+        h.combine(page.tags.count)
+        for tag in page.tags { h.combine(tag) }
+        h.combine(page.facts.headings.count)
+        for heading in page.facts.headings {
+            h.combine(heading.level)
+            h.combine(heading.anchor)
+            h.combine(heading.text)
+        }
+        return h.value
+    }
+
+    /// The inputs of the pages that summarise the whole site (home, listings, glossary views, coverage,
+    /// departments, tag pages): every page's face, every backlink with its sentence, the folders, and
+    /// the dates from git. Site-wide pages are kept while it stays the same.
+    static func siteView(_ site: Site, global: UInt64, history: GitHistory) -> UInt64 {
+        var h = StableHasher()
+        h.combine(global)
+        h.combine(history.fingerprint)
+        for (i, page) in site.pages.enumerated() {
+            h.combine(face(page))
+            // A site-wide page's own text is rendered on it (the home page's introduction).
+            if isSiteWide(page) { h.combine(page.sourceHash) }
+            h.combine(site.backlinks[i].count)
+            for b in site.backlinks[i] {
+                h.combine(b.relation.rawValue)
+                h.combine(b.source)
+                h.combine(b.context)
+            }
+        }
+        for (folder, children) in site.children.sorted(by: { $0.key < $1.key }) {
+            h.combine(folder)
+            h.combine(children.count)
+            for c in children { h.combine(c) }
+        }
+        for users in site.termUsage {
+            h.combine(users.count)
+            for u in users { h.combine(u) }
+        }
+        return h.value
+    }
+
+    /// The fingerprint of page `i`; for a site-wide page, `siteView` with its id.
     /// - mentions: glossary entries the page auto-linked when last rendered (its text and the
     ///   glossary's words are in the fingerprint, so while it matches, the mentions are the same).
     /// - cards: per glossary entry, a hash of its link and hover card.
     static func fingerprint(of i: Int, in site: Site, global: UInt64, outgoing: [[Int]], mentions: [Int], cards: [UInt64],
-                            history: GitHistory = GitHistory()) -> UInt64? {
+                            history: GitHistory = GitHistory(), siteView: UInt64? = nil) -> UInt64? {
         let page = site.pages[i]
-        if isSiteWide(page) { return nil }
         var h = StableHasher()
+        if isSiteWide(page) {
+            guard let siteView else { return nil }
+            h.combine(siteView)
+            h.combine(page.id)
+            h.combine(mentions.count)
+            for e in mentions where cards.indices.contains(e) { h.combine(cards[e]) }
+            return h.value
+        }
         h.combine(global)
         h.combine(page.sourceHash)
         // The page shows when it last changed and who changed it.

@@ -20,6 +20,8 @@ struct LoadedPage: Sendable, Codable {
     var facts: BodyFacts
     /// The source file's bytes, hashed: what the build cache compares, and what pages showing this one depend on.
     var sourceHash: UInt64 = 0
+    /// The front matter's text, hashed: with the body's facts, what pages summarising the site show of this one.
+    var frontMatterHash: UInt64 = 0
 
     var path: String { file.displayPath }
 
@@ -134,9 +136,10 @@ enum PageLoader {
                                           hint: "add `title: A short title` to the front matter (or start the body with `# A short title`)"))
         }
         let title = decoded.title ?? heading ?? prettyTitle(file)
-        let page = LoadedPage(file: file, id: file.pageID, type: type, title: title, description: decoded.description,
+        var page = LoadedPage(file: file, id: file.pageID, type: type, title: title, description: decoded.description,
                               draft: decoded.draft, tags: decoded.tags, glossary: decoded.glossary, entity: decoded.entity, params: decoded.params,
                               body: body, facts: facts)
+        page.frontMatterHash = split.yaml.map(StableHasher.hash) ?? 0
         return (page, diagnostics)
     }
 

@@ -46,6 +46,8 @@ struct SiteRenderer {
         var renders: [String: BuildCache.Render] = [:]
         /// Output paths of pages not rendered because their inputs did not change: their files stay as they are.
         var kept: [String] = []
+        /// The whole-site files, for the next build to keep if their inputs stay the same.
+        var siteFiles: BuildCache.SiteFiles?
     }
 
     /// What an incremental build knows from the previous one.
@@ -56,6 +58,8 @@ struct SiteRenderer {
         var previous: [String: BuildCache.Render]
         /// Whether the previous output of a page is still in the output folder.
         var outputExists: @Sendable (String) -> Bool
+        /// The previous build's whole-site files (feed, graph.json, search, sitemap…), with their inputs' key.
+        var siteFiles: BuildCache.SiteFiles?
     }
 
     /// Renders every page, or with `incremental` only those whose inputs changed. Glossary words are
@@ -71,6 +75,7 @@ struct SiteRenderer {
             return h.value
         }
         let global = incremental?.global ?? 0
+        let siteView = incremental.map { RebuildPlan.siteView(site, global: $0.global, history: history) }
         /// The glossary entries a page linked when it was last rendered.
         let previousMentions: @Sendable (Int) -> [Int] = { i in
             guard let ids = incremental?.previous[self.outputPath(of: self.site.pages[i])]?.mentions else { return [] }
@@ -80,7 +85,7 @@ struct SiteRenderer {
         let renderOrKeep: @Sendable (Int, Site, PageContext) -> (Int, PageResult) = { i, site, contexts in
             let path = self.outputPath(of: site.pages[i])
             let mentions = previousMentions(i)
-            let fingerprint = RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: mentions, cards: cards, history: self.history)
+            let fingerprint = RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: mentions, cards: cards, history: self.history, siteView: siteView)
             if let incremental, let fingerprint, incremental.previous[path]?.fingerprint == fingerprint, incremental.outputExists(path) {
                 return (i, PageResult(file: nil, diagnostic: nil, mentions: Set(mentions), fingerprint: fingerprint, kept: true,
                                       searchText: incremental.previous[path]?.searchText ?? ""))
@@ -88,7 +93,7 @@ struct SiteRenderer {
             var result = self.renderPage(i, contexts: contexts)
             // Kept with the terms the page links now, which is what the next build compares against.
             result.fingerprint = fingerprint == nil ? nil
-                : RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: result.mentions.sorted(), cards: cards, history: self.history)
+                : RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: result.mentions.sorted(), cards: cards, history: self.history, siteView: siteView)
             return (i, result)
         }
         let firstContexts = PageContext(site: site)
@@ -125,13 +130,36 @@ struct SiteRenderer {
                                                      mentions: page.mentions.sorted().map { site.pages[site.glossary.entries[$0].page].id },
                                                      searchText: page.searchText)
         }
-        if let feed = findingsFeed(linked) { files.append(feed) }
-        files.append(knowledgeGraph(linked))
+        // The whole-site files are made from the site view, what pages link as glossary terms and
+        // every page's search text: when none of that changed, the previous ones are kept.
+        var siteFilesKey: UInt64?
+        if let siteView {
+            var h = StableHasher()
+            h.combine(siteView)
+            for users in linked.termUsage { h.combine(users.count); for u in users { h.combine(u) } }
+            for text in searchText { h.combine(text) }
+            siteFilesKey = h.value
+        }
+        let assetPaths = Set(site.assets.map(\.relativePath))
+        if let previous = incremental?.siteFiles, previous.key == siteFilesKey,
+           previous.paths.allSatisfy({ incremental?.outputExists($0) == true }) {
+            result.kept += previous.paths
+            result.diagnostics += previous.diagnostics
+            result.siteFiles = previous
+        } else {
+            var siteFiles: [OutputFile] = []
+            if let feed = findingsFeed(linked) { siteFiles.append(feed) }
+            siteFiles.append(knowledgeGraph(linked))
+            let published = publishingFiles(linked, contexts: contexts, bodyText: searchText,
+                                            taken: Set(files.map(\.path)).union(result.kept).union(assetPaths).union(theme.assets.keys).union(siteFiles.map(\.path)))
+            siteFiles += published.files
+            result.diagnostics += published.diagnostics
+            files += siteFiles
+            if let siteFilesKey {
+                result.siteFiles = BuildCache.SiteFiles(key: siteFilesKey, paths: siteFiles.map(\.path), diagnostics: published.diagnostics)
+            }
+        }
         for asset in site.assets { files.append(OutputFile(path: asset.relativePath, content: .copy(asset.url))) }
-        let published = publishingFiles(linked, contexts: contexts, bodyText: searchText,
-                                        taken: Set(files.map(\.path)).union(result.kept).union(theme.assets.keys))
-        files += published.files
-        result.diagnostics += published.diagnostics
         let taken = Set(files.map(\.path)).union(result.kept)
         for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !taken.contains(path) {
             files.append(OutputFile(path: path, content: .copy(url)))
