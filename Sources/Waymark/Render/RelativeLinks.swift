@@ -102,12 +102,6 @@ enum RelativeLinks {
     }
 
     private static func find(_ needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
-        guard needle.count <= bytes.count, from <= bytes.count - needle.count else { return nil }
-        var k = from
-        while k <= bytes.count - needle.count {
-            if bytes[k] == needle[0], bytes[k..<(k + needle.count)].elementsEqual(needle) { return k }
-            k += 1
-        }
-        return nil
+        firstIndex(of: needle, in: bytes, from: from)
     }
 }
