@@ -331,3 +331,24 @@ final class RebuildPlanTests: XCTestCase {
         XCTAssertNotEqual(key, RebuildPlan.globalKey(version: "v", configuration: "c", themeFingerprint: 1, site: bigger))
     }
 }
+
+final class StableHasherTests: XCTestCase {
+    /// The cache compares hashes written by one process with hashes computed by another: they must
+    /// not depend on the process (Swift's Hasher does), only on the bytes.
+    func testTheHashIsFixedByTheBytesAlone() {
+        XCTAssertEqual(StableHasher.hash("abcdefghij"), 0xdf2a_90cb_ebc3_616f, "the same value in every process and on every run")
+        XCTAssertEqual(StableHasher.hash(Data("abcdefghij".utf8)), StableHasher.hash("abcdefghij"))
+    }
+
+    func testFieldsAreSeparated() {
+        var a = StableHasher(), b = StableHasher()
+        a.combine("ab"); a.combine("c")
+        b.combine("a"); b.combine("bc")
+        XCTAssertNotEqual(a.value, b.value)
+        var c = StableHasher(), d = StableHasher()
+        c.combine(nil as String?); d.combine("" as String?)
+        XCTAssertNotEqual(c.value, d.value)
+        XCTAssertNotEqual(StableHasher.hash("abcdefgh" + "i"), StableHasher.hash("abcdefgh" + "j"), "the tail after whole words counts")
+        XCTAssertNotEqual(StableHasher.hash(String(repeating: "x", count: 16)), StableHasher.hash(String(repeating: "x", count: 24)))
+    }
+}
