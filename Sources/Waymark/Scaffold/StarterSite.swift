@@ -30,6 +30,8 @@ enum StarterSite {
 
         # Where the site is published. A sub-path works (https://intranet.example/kb/): every link
         # gets it as a prefix. `waymark build --base-url URL` overrides it (the CI workflow does).
+        # With a host, sitemap.xml, robots.txt and canonical links carry full URLs; until then each
+        # build notes that the sitemap lists paths only.
         baseURL: /
 
         # editURL: https://github.com/your-org/your-kb/edit/main/{path}   # adds "Edit this page"
