@@ -70,8 +70,11 @@ public final class PreviewServer: Sendable {
         build.baseURL = "/"
         // The preview keeps its own build cache, so a change re-renders only the pages it affects.
         build.cacheFile = options.root.appendingPathComponent(".waymark-cache/serve.json")
+        // The cache stays decoded in memory between rebuilds; the file is for the next `serve`.
+        build.memory = await state.memory
         let started = Date()
-        let report = await Task.detached { BuildPipeline.run(build) }.value
+        let report = await Task.detached { [build] in BuildPipeline.run(build) }.value
+        if report.succeeded { await state.remember(report.memory) }
         let ms = Int(Date().timeIntervalSince(started) * 1000)
         await state.update(report.diagnostics)
         let errors = report.diagnostics.errorCount
@@ -167,6 +170,10 @@ struct StreamCloser: Service {
 /// The latest build's diagnostics, shown in the browser while it has errors.
 actor BuildState {
     private var diagnostics: [Diagnostic] = []
+    /// The last good build's cache, handed to the next rebuild.
+    private(set) var memory: BuildMemory?
+
+    func remember(_ memory: BuildMemory?) { self.memory = memory }
 
     func update(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
 

@@ -17,8 +17,15 @@ public struct BuildOptions: Sendable {
     public var readCache = true
     /// `--relative`: links relative to each page, so the output works opened from disk.
     public var relativeLinks = false
+    /// The build cache as the previous build in this process left it (`serve`), so it is not read from disk again.
+    public var memory: BuildMemory?
 
     public init(root: URL) { self.root = root }
+}
+
+/// What one build hands the next in the same process: the build cache, already decoded.
+public struct BuildMemory: Sendable {
+    var cache: BuildCache?
 }
 
 /// The outcome of a build: all diagnostics (sorted) and what was done, with the time of each step.
@@ -36,6 +43,8 @@ public struct BuildReport: Sendable {
     public var writtenCount = 0
     /// true when the build cache let this build redo only what changed.
     public var incremental = false
+    /// The build cache this build saved, for the next build in the same process.
+    public var memory: BuildMemory?
     /// Bytes of `search/index.js` and of everything written, when a search index was built.
     public var searchIndexBytes: Int?
     public var siteBytes = 0
@@ -86,7 +95,9 @@ public enum BuildPipeline {
         var sources: [String: BuildCache.Source] = [:]
         let markdown = files.filter { $0.kind == .markdown }
         let pages = step(2, "Load \(markdown.count) pages") { () -> [LoadedPage] in
-            if let file = options.cacheFile, options.readCache {
+            if options.cacheFile != nil, options.readCache, let kept = options.memory?.cache, kept.output == output.path {
+                cache = kept
+            } else if let file = options.cacheFile, options.readCache {
                 switch BuildCache.load(from: file, output: output.path) {
                 case .loaded(let c): cache = c
                 case .discarded(let note): report.notes.append(note)
@@ -116,12 +127,13 @@ public enum BuildPipeline {
             report.wrote = true
             report.incremental = true
             progress("[3/5] Link, render and write: nothing changed since the last build")
+            var updated = cache
+            updated.sources = sources
             if sources.values.contains(where: { $0.record == nil }), let file = options.cacheFile {
                 // Same bytes under new stamps (a fresh checkout): keep the stamps so the next build need not hash.
-                var updated = cache
-                updated.sources = sources
                 try? updated.save(to: file)
             }
+            report.memory = BuildMemory(cache: updated)
             return report
         }
         let loadDiagnostics = report.diagnostics
@@ -227,6 +239,7 @@ public enum BuildPipeline {
             do { try cache.save(to: file) } catch {
                 report.notes.append("could not save the build cache (\(error)); the next build starts from scratch")
             }
+            report.memory = BuildMemory(cache: cache)
         }
         return report
     }
