@@ -90,7 +90,10 @@ struct SiteRenderer {
                                                             hint: "add templates/\(page.type.rawValue).mustache or templates/page.mustache"),
                               mentions: mentions)
         }
-        return PageResult(file: OutputFile(path: outputPath(of: page), content: .bytes(Data(output.utf8))), diagnostic: nil, mentions: mentions)
+        let diagnostic = output.problem.map {
+            Diagnostic.error(SourceLocation(path: page.path), "template error: \($0)", hint: "a partial must not include itself, directly or through others")
+        }
+        return PageResult(file: OutputFile(path: outputPath(of: page), content: .bytes(Data(output.bytes))), diagnostic: diagnostic, mentions: mentions)
     }
 
     /// `personas/sam` → `personas/sam/index.html`; the home page → `index.html`.
