@@ -11,8 +11,19 @@ struct PageContext: Sendable {
     let departmentHandoffs: [Int: [JourneyIndex.Handoff]]
     let departmentWords: [Int: [(words: String, entry: Int)]]
 
-    init(site: Site) {
+    /// `sharing` a context of the same site (before glossary usage was filled in) reuses its
+    /// whole-site views instead of computing them again: none of them depends on term usage.
+    init(site: Site, sharing earlier: PageContext? = nil) {
         self.site = site
+        if let earlier {
+            nav = earlier.nav
+            hasFindings = earlier.hasFindings
+            sortedEntries = earlier.sortedEntries
+            departments = earlier.departments
+            departmentHandoffs = earlier.departmentHandoffs
+            departmentWords = earlier.departmentWords
+            return
+        }
         var nav: [[String: TemplateValue]] = [["title": "Home", "url": .text(site.config.basePath), "id": ""]]
         for type in [PageType.journey, .persona, .finding, .term, .department] {
             guard let folder = type.folder, let i = site.index.page(id: folder) else { continue }

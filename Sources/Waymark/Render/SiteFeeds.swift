@@ -52,8 +52,8 @@ extension SiteRenderer {
 
     /// `graph.json`: every page, stage and touchpoint as a node; typed edges between them.
     func knowledgeGraph(_ site: Site) -> OutputFile {
-        struct Node: Encodable { var id, type, title, url: String }
-        struct Edge: Encodable, Hashable { var source, target, type: String }
+        struct Node { var id, type, title, url: String }
+        struct Edge: Hashable { var source, target, type: String }
         var nodes: [Node] = []
         var edges: Set<Edge> = []
         for (i, page) in site.pages.enumerated() {
@@ -107,12 +107,60 @@ extension SiteRenderer {
                 edges.insert(Edge(source: site.pages[u].id, target: site.pages[site.glossary.entries[e].page].id, type: "uses_term"))
             }
         }
-        struct Graph: Encodable { var nodes: [Node]; var edges: [Edge] }
-        let graph = Graph(nodes: nodes.sorted { ($0.id, $0.type) < ($1.id, $1.type) },
-                          edges: edges.sorted { ($0.source, $0.target, $0.type) < ($1.source, $1.target, $1.type) })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(graph)) ?? Data("{\"nodes\":[],\"edges\":[]}".utf8)
-        return OutputFile(path: "graph.json", content: .bytes(data + Data("\n".utf8)))
+        let sortedNodes = nodes.sorted { ($0.id, $0.type) < ($1.id, $1.type) }
+        let sortedEdges = edges.sorted { ($0.source, $0.target, $0.type) < ($1.source, $1.target, $1.type) }
+        // Written by hand, byte for byte what JSONEncoder([.sortedKeys, .withoutEscapingSlashes]) wrote,
+        // in a fraction of the time: keys in sorted order, no whitespace.
+        var json = JSONText()
+        json.append("{\"edges\":[")
+        for (k, e) in sortedEdges.enumerated() {
+            if k > 0 { json.append(",") }
+            json.append("{\"source\":"); json.string(e.source)
+            json.append(",\"target\":"); json.string(e.target)
+            json.append(",\"type\":"); json.string(e.type)
+            json.append("}")
+        }
+        json.append("],\"nodes\":[")
+        for (k, n) in sortedNodes.enumerated() {
+            if k > 0 { json.append(",") }
+            json.append("{\"id\":"); json.string(n.id)
+            json.append(",\"title\":"); json.string(n.title)
+            json.append(",\"type\":"); json.string(n.type)
+            json.append(",\"url\":"); json.string(n.url)
+            json.append("}")
+        }
+        json.append("]}\n")
+        return OutputFile(path: "graph.json", content: .bytes(Data(json.bytes)))
+    }
+}
+
+/// A JSON document being written as UTF-8, with strings escaped as JSONEncoder escapes them.
+struct JSONText {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func append(_ literal: StaticString) {
+        literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// A quoted JSON string: `"` and `\\` escaped, control characters as \\n, \\t… or \\u00XX; `/` and
+    /// everything else (non-ASCII included) as is.
+    mutating func string(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            default: bytes.append(b)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 }

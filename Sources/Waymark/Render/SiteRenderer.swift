@@ -60,7 +60,7 @@ struct SiteRenderer {
             for (r, i) in pages.indices.sorted(by: { (pages[$0].title, pages[$0].id) < (pages[$1].title, pages[$1].id) }).enumerated() { rank[i] = r }
             linked.termUsage = usage.map { $0.sorted { rank[$0] < rank[$1] } }
         }
-        let contexts = PageContext(site: linked)
+        let contexts = PageContext(site: linked, sharing: firstContexts)
         let secondPass = parallelMap(Array(termPages).sorted()) { i in (i, self.renderPage(i, contexts: contexts)) }
         let results = (firstPass + secondPass).sorted { $0.0 < $1.0 }.map(\.1)
         var files = results.compactMap(\.file)
