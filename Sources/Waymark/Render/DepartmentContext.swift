@@ -33,10 +33,12 @@ extension PageContext {
         var owned: [TemplateValue] = []
         var kpis: [String] = []
         var journeys: [Int] = []
+        // A department may own thousands of touchpoints: membership through sets, order through the arrays.
+        var seenKPIs = Set<String>(), seenJourneys = Set<Int>()
         for place in index.owned[d] ?? [] {
             guard case .journey(let j) = site.pages[place.journey].entity else { continue }
             let stage = j.stages[place.stage]
-            if !journeys.contains(place.journey) { journeys.append(place.journey) }
+            if seenJourneys.insert(place.journey).inserted { journeys.append(place.journey) }
             if let t = place.touchpoint {
                 let tp = stage.touchpoints[t]
                 var row: [String: TemplateValue] = ["journey": .object(link(place.journey)), "stage": .text(stage.name), "touchpoint": .text(tp.name),
@@ -44,11 +46,11 @@ extension PageContext {
                 if !tp.kpis.isEmpty { row["kpis"] = .text(tp.kpis.joined(separator: "; ")) }
                 if let m = tp.moment { row["moment"] = .text(Self.momentLabels[m] ?? m) }
                 owned.append(.object(row))
-                for k in tp.kpis where !kpis.contains(k) { kpis.append(k) }
+                for k in tp.kpis where seenKPIs.insert(k).inserted { kpis.append(k) }
             }
         }
         // Journeys it owns or takes part in, from the journeys' own fields.
-        for b in site.backlinks[d] where b.relation == .owned && site.pages[b.source].type == .journey && !journeys.contains(b.source) {
+        for b in site.backlinks[d] where b.relation == .owned && site.pages[b.source].type == .journey && seenJourneys.insert(b.source).inserted {
             journeys.append(b.source)
         }
         let handoffs = (departmentHandoffs[d] ?? []).map { h -> TemplateValue in

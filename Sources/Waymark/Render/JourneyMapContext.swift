@@ -8,12 +8,20 @@ extension PageContext {
 
     func journeyMap(_ j: Journey, page: Int) -> [String: TemplateValue] {
         var stages: [TemplateValue] = []
+        // Touchpoints name few owners, many times: resolve each reference once per page.
+        var ownerLinks: [String: [String: TemplateValue]] = [:]
+        func ownerLink(_ ref: Located<String>) -> [String: TemplateValue] {
+            if let known = ownerLinks[ref.value] { return known }
+            let l = link(ref, type: .department)
+            ownerLinks[ref.value] = l
+            return l
+        }
         for stage in j.stages {
             var s: [String: TemplateValue] = ["name": .text(stage.name), "anchor": .text(stage.anchor)]
             if let g = stage.goal { s["goal"] = .text(g) }
             if let e = stage.emotion { s["emotion"] = .int(e); s["emotionLabel"] = .text(Self.emotionLabel(e)) }
             var owners: [[String: TemplateValue]] = []
-            if let o = stage.owner { owners.append(link(o, type: .department)) }
+            if let o = stage.owner { owners.append(ownerLink(o)) }
             var channels: [String] = [], actors: [String] = [], kpis: [String] = []
             var moments: [String: [String]] = [:]
             var touchpoints: [TemplateValue] = []
@@ -21,7 +29,7 @@ extension PageContext {
                 var t: [String: TemplateValue] = ["name": .text(tp.name), "anchor": .text(tp.anchor), "channel": .text(tp.channel)]
                 if let m = tp.mode { t["mode"] = .text(m) }
                 if let o = tp.owner {
-                    let l = link(o, type: .department)
+                    let l = ownerLink(o)
                     t["owner"] = .object(l)
                     if !owners.contains(where: { $0["url"]?.string == l["url"]?.string }) { owners.append(l) }
                 }
@@ -132,9 +140,9 @@ extension PageContext {
             let r = RankingComparison(customer: customerKeys, department: keys)
             var ctx: [String: TemplateValue] = [
                 "department": .object(link(ranking.list, type: .department)),
-                "overlap": .text(String(format: "%.2f", r.overlap)), "shared": .int(r.shared), "k": .int(r.k),
-                "tau": .text(r.kendallTau.map { String(format: "%+.2f", $0).replacingOccurrences(of: "-", with: "−") } ?? "n/a"),
-                "rbo": .text(String(format: "%.2f", r.rbo)),
+                "overlap": .text(Self.cFormat("%.2f", r.overlap)), "shared": .int(r.shared), "k": .int(r.k),
+                "tau": .text(r.kendallTau.map { Self.cFormat("%+.2f", $0).replacingOccurrences(of: "-", with: "−") } ?? "n/a"),
+                "rbo": .text(Self.cFormat("%.2f", r.rbo)),
             ]
             // Slope chart: customers' list on the left, the department's on the right, shared items joined.
             let rowHeight = 22.0, top = 28.0
@@ -156,6 +164,20 @@ extension PageContext {
         }
     }
 
-    static func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
+    /// One decimal, as printf's `%.1f` (C locale) writes it; String(format:) was a tenth of the render step.
+    static func fmt(_ v: Double) -> String { cFormat("%.1f", v) }
+
+    static func cFormat(_ format: StaticString, _ v: Double) -> String {
+        withVaList([v]) { args in
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+                guard let base = buffer.baseAddress else { return "" }
+                let n = format.withUTF8Buffer { f in
+                    f.withMemoryRebound(to: CChar.self) { vsnprintf(base, 64, $0.baseAddress, args) }
+                }
+                guard n >= 0, n < 64 else { return String(format: String(describing: format), v) }
+                return String(decoding: UnsafeRawBufferPointer(start: base, count: Int(n)), as: UTF8.self)
+            }
+        }
+    }
     static func signed(_ e: Int) -> String { e > 0 ? "+\(e)" : e < 0 ? "−\(-e)" : "0" }
 }
