@@ -353,6 +353,18 @@ final class TemplateEngineTests: XCTestCase {
         XCTAssertNotNil(syntaxError(String(repeating: "{{#a}}", count: 500)))
     }
 
+    /// Through a whole build: a site's partial that includes itself is an error on the page, not a crash.
+    func testSelfIncludingPartialInABuildIsAnError() throws {
+        var templates = TempSite.minimalTemplates
+        templates["page.mustache"] = "<main>{{> loop}}</main>\n"
+        templates["loop.mustache"] = "<div>{{> loop}}</div>"
+        let site = try TempSite(["content/index.md": "# Home\n"], templates: templates)
+        let report = site.check()
+        let error = try XCTUnwrap(report.diagnostics.first { $0.message.contains("partials nest") })
+        XCTAssertEqual(error.severity, .error)
+        XCTAssertEqual(error.location.path, "content/index.md")
+    }
+
     /// Theme.load turns a syntax error into a diagnostic at the template's path, line and column.
     func testSyntaxErrorIsADiagnostic() throws {
         var templates = TempSite.minimalTemplates
