@@ -32,19 +32,19 @@ indirect enum YAMLValue: Sendable, Codable {
         return false
     }
 
-    /// Plain Swift values for templates: String, Int, Double, Bool, [Any], [String: Any].
-    var templateValue: Any {
+    /// The value as templates see it (`page.params`): a float shows as Swift prints a Double, null as empty text.
+    var templateValue: TemplateValue {
         switch self {
-        case .scalar(let s, .int, _): return Int(s) ?? s
-        case .scalar(let s, .float, _): return Double(s) ?? s
-        case .scalar(let s, .bool, _): return ["true", "yes", "on"].contains(s.lowercased())
+        case .scalar(let s, .int, _): return Int(s).map(TemplateValue.int) ?? .text(s)
+        case .scalar(let s, .float, _): return .text(Double(s).map { String(describing: $0) } ?? s)
+        case .scalar(let s, .bool, _): return .bool(["true", "yes", "on"].contains(s.lowercased()))
         case .scalar(_, .null, _): return ""
-        case .scalar(let s, _, _): return s
-        case .sequence(let items, _): return items.map(\.templateValue)
+        case .scalar(let s, _, _): return .text(s)
+        case .sequence(let items, _): return .list(items.map(\.templateValue))
         case .mapping(let entries, _):
-            var d: [String: Any] = [:]
+            var d: [String: TemplateValue] = [:]
             for e in entries { d[e.key] = e.value.templateValue }
-            return d
+            return .object(d)
         }
     }
 }

@@ -1,57 +1,77 @@
 /// A department's page: what it owns across all journeys, its KPIs, its words and its handoffs.
 extension PageContext {
-    func departmentView(_ d: Int) -> [String: Any] {
+    /// Per department page, the handoffs with a touchpoint it owns and its words for glossary terms:
+    /// one pass over all handoffs and all terms, instead of one per department page.
+    static func departmentIndex(_ site: Site) -> ([Int: [JourneyIndex.Handoff]], [Int: [(words: String, entry: Int)]]) {
+        var handoffs: [Int: [JourneyIndex.Handoff]] = [:]
+        for h in site.journeys.handoffs {
+            var touched: [Int] = []
+            for place in [h.from, h.to] {
+                guard case .journey(let j) = site.pages[place.journey].entity, let t = place.touchpoint,
+                      let o = j.stages[place.stage].touchpoints[t].owner,
+                      case .page(let p, _) = site.index.resolve(reference: o.value, type: .department), !touched.contains(p) else { continue }
+                touched.append(p)
+            }
+            for d in touched { handoffs[d, default: []].append(h) }
+        }
+        var words: [Int: [(words: String, entry: Int)]] = [:]
+        for (e, entry) in site.glossary.entries.enumerated() {
+            var byDepartment: [Int: [String]] = [:]
+            var order: [Int] = []
+            for w in entry.words {
+                guard let d = w.department else { continue }
+                if byDepartment[d] == nil { order.append(d) }
+                byDepartment[d, default: []].append(w.text)
+            }
+            for d in order { words[d, default: []].append((byDepartment[d, default: []].joined(separator: ", "), e)) }
+        }
+        return (handoffs, words)
+    }
+
+    func departmentView(_ d: Int) -> [String: TemplateValue] {
         let index = site.journeys
-        var owned: [[String: Any]] = []
+        var owned: [TemplateValue] = []
         var kpis: [String] = []
         var journeys: [Int] = []
+        // A department may own thousands of touchpoints: membership through sets, order through the arrays.
+        var seenKPIs = Set<String>(), seenJourneys = Set<Int>()
         for place in index.owned[d] ?? [] {
             guard case .journey(let j) = site.pages[place.journey].entity else { continue }
             let stage = j.stages[place.stage]
-            if !journeys.contains(place.journey) { journeys.append(place.journey) }
+            if seenJourneys.insert(place.journey).inserted { journeys.append(place.journey) }
             if let t = place.touchpoint {
                 let tp = stage.touchpoints[t]
-                var row: [String: Any] = ["journey": link(place.journey), "stage": stage.name, "touchpoint": tp.name,
-                                          "url": site.url(of: place.journey) + "#" + tp.anchor, "channel": tp.channel]
-                if !tp.kpis.isEmpty { row["kpis"] = tp.kpis.joined(separator: "; ") }
-                if let m = tp.moment { row["moment"] = Self.momentLabels[m] ?? m }
-                owned.append(row)
-                for k in tp.kpis where !kpis.contains(k) { kpis.append(k) }
+                var row: [String: TemplateValue] = ["journey": .object(link(place.journey)), "stage": .text(stage.name), "touchpoint": .text(tp.name),
+                                                    "url": .text(site.url(of: place.journey) + "#" + tp.anchor), "channel": .text(tp.channel)]
+                if !tp.kpis.isEmpty { row["kpis"] = .text(tp.kpis.joined(separator: "; ")) }
+                if let m = tp.moment { row["moment"] = .text(Self.momentLabels[m] ?? m) }
+                owned.append(.object(row))
+                for k in tp.kpis where seenKPIs.insert(k).inserted { kpis.append(k) }
             }
         }
         // Journeys it owns or takes part in, from the journeys' own fields.
-        for b in site.backlinks[d] where b.relation == .owned && site.pages[b.source].type == .journey && !journeys.contains(b.source) {
+        for b in site.backlinks[d] where b.relation == .owned && site.pages[b.source].type == .journey && seenJourneys.insert(b.source).inserted {
             journeys.append(b.source)
         }
-        let handoffs = index.handoffs.filter { h in
-            [h.from, h.to].contains { place in
-                guard case .journey(let j) = site.pages[place.journey].entity, let t = place.touchpoint,
-                      let o = j.stages[place.stage].touchpoints[t].owner,
-                      case .page(let p, _) = site.index.resolve(reference: o.value, type: .department) else { return false }
-                return p == d
-            }
-        }.map { h -> [String: Any] in
+        let handoffs = (departmentHandoffs[d] ?? []).map { h -> TemplateValue in
             func name(_ p: JourneyIndex.Place) -> String {
                 guard case .journey(let j) = site.pages[p.journey].entity, let t = p.touchpoint else { return "" }
                 return j.stages[p.stage].touchpoints[t].name
             }
-            return ["journey": link(h.journey), "from": name(h.from), "to": name(h.to), "fromOwner": h.fromOwner, "toOwner": h.toOwner]
+            return ["journey": .object(link(h.journey)), "from": .text(name(h.from)), "to": .text(name(h.to)),
+                    "fromOwner": .text(h.fromOwner), "toOwner": .text(h.toOwner)]
         }
-        var vocabulary: [[String: Any]] = []
-        for e in site.glossary.entries.indices {
-            let words = site.glossary.entries[e].words.filter { $0.department == d }.map(\.text)
-            guard !words.isEmpty else { continue }
-            vocabulary.append(["words": words.joined(separator: ", "), "term": link(site.glossary.entries[e].page)])
-        }
-        vocabulary.sort { ($0["words"] as? String ?? "").lowercased() < ($1["words"] as? String ?? "").lowercased() }
+        let vocabulary = (departmentWords[d] ?? [])
+            .sorted { $0.words.lowercased() < $1.words.lowercased() }
+            .map { v -> TemplateValue in ["words": .text(v.words), "term": .object(link(site.glossary.entries[v.entry].page))] }
         let name = site.pages[d].id.split(separator: "/").last.map(String.init) ?? ""
-        var ctx: [String: Any] = [
-            "owned": owned, "hasOwned": !owned.isEmpty, "kpis": kpis, "hasKPIs": !kpis.isEmpty,
-            "journeys": journeys.map { link($0) }, "hasJourneys": !journeys.isEmpty,
-            "handoffs": handoffs, "hasHandoffs": !handoffs.isEmpty,
-            "vocabulary": vocabulary, "hasVocabulary": !vocabulary.isEmpty,
+        var ctx: [String: TemplateValue] = [
+            "owned": .list(owned), "hasOwned": .bool(!owned.isEmpty), "kpis": .texts(kpis), "hasKPIs": .bool(!kpis.isEmpty),
+            "journeys": .list(journeys.map { .object(link($0)) }), "hasJourneys": .bool(!journeys.isEmpty),
+            "handoffs": .list(handoffs), "hasHandoffs": .bool(!handoffs.isEmpty),
+            "vocabulary": .list(vocabulary), "hasVocabulary": .bool(!vocabulary.isEmpty),
         ]
-        if let v = site.index.page(id: "glossary/vocabulary/" + name) { ctx["vocabularyPage"] = link(v) }
+        if let v = site.index.page(id: "glossary/vocabulary/" + name) { ctx["vocabularyPage"] = .object(link(v)) }
         return ctx
     }
 }

@@ -6,89 +6,97 @@ import Foundation
 extension PageContext {
     static let stageWidth = 180.0, curveLeft = 56.0, curveHeight = 170.0
 
-    func journeyMap(_ j: Journey, page: Int) -> [String: Any] {
-        var stages: [[String: Any]] = []
+    func journeyMap(_ j: Journey, page: Int) -> [String: TemplateValue] {
+        var stages: [TemplateValue] = []
+        // Touchpoints name few owners, many times: resolve each reference once per page.
+        var ownerLinks: [String: [String: TemplateValue]] = [:]
+        func ownerLink(_ ref: Located<String>) -> [String: TemplateValue] {
+            if let known = ownerLinks[ref.value] { return known }
+            let l = link(ref, type: .department)
+            ownerLinks[ref.value] = l
+            return l
+        }
         for stage in j.stages {
-            var s: [String: Any] = ["name": stage.name, "anchor": stage.anchor]
-            if let g = stage.goal { s["goal"] = g }
-            if let e = stage.emotion { s["emotion"] = e; s["emotionLabel"] = Self.emotionLabel(e) }
-            var owners: [[String: Any]] = []
-            if let o = stage.owner { owners.append(link(o, type: .department)) }
+            var s: [String: TemplateValue] = ["name": .text(stage.name), "anchor": .text(stage.anchor)]
+            if let g = stage.goal { s["goal"] = .text(g) }
+            if let e = stage.emotion { s["emotion"] = .int(e); s["emotionLabel"] = .text(Self.emotionLabel(e)) }
+            var owners: [[String: TemplateValue]] = []
+            if let o = stage.owner { owners.append(ownerLink(o)) }
             var channels: [String] = [], actors: [String] = [], kpis: [String] = []
             var moments: [String: [String]] = [:]
-            var touchpoints: [[String: Any]] = []
+            var touchpoints: [TemplateValue] = []
             for tp in stage.touchpoints {
-                var t: [String: Any] = ["name": tp.name, "anchor": tp.anchor, "channel": tp.channel]
-                if let m = tp.mode { t["mode"] = m }
+                var t: [String: TemplateValue] = ["name": .text(tp.name), "anchor": .text(tp.anchor), "channel": .text(tp.channel)]
+                if let m = tp.mode { t["mode"] = .text(m) }
                 if let o = tp.owner {
-                    let l = link(o, type: .department)
-                    t["owner"] = l
-                    if !owners.contains(where: { ($0["url"] as? String) == (l["url"] as? String) }) { owners.append(l) }
+                    let l = ownerLink(o)
+                    t["owner"] = .object(l)
+                    if !owners.contains(where: { $0["url"]?.string == l["url"]?.string }) { owners.append(l) }
                 }
-                if !tp.actors.isEmpty { t["actors"] = tp.actors }
+                if !tp.actors.isEmpty { t["actors"] = .texts(tp.actors) }
                 if let m = tp.moment {
-                    t["moment"] = m
-                    t["momentLabel"] = Self.momentLabels[m] ?? m
+                    t["moment"] = .text(m)
+                    t["momentLabel"] = .text(Self.momentLabels[m] ?? m)
                     moments[m, default: []].append(tp.name)
                 }
-                if let e = tp.emotion { t["emotion"] = e; t["emotionLabel"] = Self.emotionLabel(e) }
-                if !tp.kpis.isEmpty { t["kpis"] = tp.kpis }
+                if let e = tp.emotion { t["emotion"] = .int(e); t["emotionLabel"] = .text(Self.emotionLabel(e)) }
+                if !tp.kpis.isEmpty { t["kpis"] = .texts(tp.kpis) }
                 let evidence = evidenceLinks(site.journeys.evidence(journey: page, anchor: tp.anchor))
-                if !evidence.isEmpty { t["evidence"] = evidence }
-                touchpoints.append(t)
+                if !evidence.isEmpty { t["evidence"] = .list(evidence.map(TemplateValue.object)) }
+                touchpoints.append(.object(t))
                 if !channels.contains(tp.channel) { channels.append(tp.channel) }
                 for a in tp.actors where !actors.contains(a) { actors.append(a) }
                 for k in tp.kpis where !kpis.contains(k) { kpis.append(k) }
             }
-            s["touchpoints"] = touchpoints
-            s["hasTouchpoints"] = !touchpoints.isEmpty
-            s["channels"] = channels
-            s["owners"] = owners
-            s["actors"] = actors
-            s["kpis"] = kpis
-            s["pains"] = moments["pain"] ?? []
-            s["pleasures"] = moments["pleasure"] ?? []
-            s["truths"] = moments["truth"] ?? []
+            s["touchpoints"] = .list(touchpoints)
+            s["hasTouchpoints"] = .bool(!touchpoints.isEmpty)
+            s["channels"] = .texts(channels)
+            s["owners"] = .list(owners.map(TemplateValue.object))
+            s["actors"] = .texts(actors)
+            s["kpis"] = .texts(kpis)
+            s["pains"] = .texts(moments["pain"] ?? [])
+            s["pleasures"] = .texts(moments["pleasure"] ?? [])
+            s["truths"] = .texts(moments["truth"] ?? [])
             var evidence = evidenceLinks(site.journeys.evidence(journey: page, anchor: stage.anchor))
             for tp in stage.touchpoints {
                 for e in evidenceLinks(site.journeys.evidence(journey: page, anchor: tp.anchor))
-                where !evidence.contains(where: { ($0["url"] as? String) == (e["url"] as? String) && ($0["kind"] as? String) == (e["kind"] as? String) }) {
+                where !evidence.contains(where: { $0["url"]?.string == e["url"]?.string && $0["kind"]?.string == e["kind"]?.string }) {
                     evidence.append(e)
                 }
             }
-            s["evidence"] = evidence
-            stages.append(s)
+            s["evidence"] = .list(evidence.map(TemplateValue.object))
+            stages.append(.object(s))
         }
-        var ctx: [String: Any] = ["stages": stages, "hasStages": !stages.isEmpty]
-        if let curve = emotionCurve(j) { ctx["curve"] = curve }
+        var ctx: [String: TemplateValue] = ["stages": .list(stages), "hasStages": .bool(!stages.isEmpty)]
+        if let curve = emotionCurve(j) { ctx["curve"] = .object(curve) }
         let whole = evidenceLinks(site.journeys.evidence(journey: page, anchor: ""))
-        if !whole.isEmpty { ctx["evidence"] = whole }
+        if !whole.isEmpty { ctx["evidence"] = .list(whole.map(TemplateValue.object)) }
         let rankings = rankingViews(j)
-        if !rankings.isEmpty { ctx["rankings"] = rankings }
+        if !rankings.isEmpty { ctx["rankings"] = .list(rankings) }
         return ctx
     }
 
     static let momentLabels = ["pain": "Pain point", "pleasure": "Pleasure", "truth": "Moment of truth", "neutral": "Neutral"]
 
-    private func evidenceLinks(_ list: [JourneyIndex.Evidence]) -> [[String: Any]] {
+    private func evidenceLinks(_ list: [JourneyIndex.Evidence]) -> [[String: TemplateValue]] {
         list.map { e in
             var l = link(e.finding)
-            l["kind"] = e.kind.rawValue
-            l["kindLabel"] = ["supports": "supports", "contradicts": "contradicts", "cited": "cited"][e.kind.rawValue] ?? ""
+            l["kind"] = .text(e.kind.rawValue)
+            l["kindLabel"] = .text(["supports": "supports", "contradicts": "contradicts", "cited": "cited"][e.kind.rawValue] ?? "")
             return l
         }
     }
 
     /// −2…+2 mapped to the SVG's height; a point per stage and per touchpoint that has an emotion.
-    private func emotionCurve(_ j: Journey) -> [String: Any]? {
+    private func emotionCurve(_ j: Journey) -> [String: TemplateValue]? {
         func y(_ e: Int) -> Double { 20 + Double(2 - e) * 30 }
         var dots: [(x: Double, y: Double, stage: Bool, truth: Bool, label: String)] = []
-        var labels: [[String: Any]] = []
+        var labels: [TemplateValue] = []
         var description: [String] = []
         for (s, stage) in j.stages.enumerated() {
             let left = Self.curveLeft + Double(s) * Self.stageWidth
             let name = stage.name.count > 26 ? String(stage.name.prefix(25)) + "…" : stage.name
-            labels.append(["x": Self.fmt(left + Self.stageWidth / 2), "y": Self.fmt(Self.curveHeight - 8), "text": name])
+            labels.append(["x": .text(Self.fmt(left + Self.stageWidth / 2)), "y": .text(Self.fmt(Self.curveHeight - 8)), "text": .text(name)])
             if let e = stage.emotion {
                 dots.append((left + Self.stageWidth / 2, y(e), true, false, "\(stage.name): \(Self.emotionLabel(e))"))
                 description.append("\(stage.name) \(Self.signed(e))")
@@ -107,21 +115,21 @@ extension PageContext {
         var text = "Emotion by stage, from −2 (distress) to +2 (delight): " + description.joined(separator: ", ") + "."
         if !truths.isEmpty { text += " Moments of truth: " + truths.joined(separator: "; ") + "." }
         return [
-            "width": Self.fmt(width), "height": Self.fmt(Self.curveHeight),
-            "zeroY": Self.fmt(y(0)), "right": Self.fmt(width - 4), "left": Self.fmt(Self.curveLeft),
-            "axis": (-2...2).reversed().map { ["y": Self.fmt(y($0)), "label": Self.signed($0), "ty": Self.fmt(y($0) + 4)] as [String: Any] },
-            "points": ordered.map { "\(Self.fmt($0.x)),\(Self.fmt($0.y))" }.joined(separator: " "),
-            "dots": ordered.map { d -> [String: Any] in
-                ["x": Self.fmt(d.x), "y": Self.fmt(d.y), "r": d.stage ? "6" : "4",
-                 "kind": d.stage ? "stage" : "touchpoint", "truth": d.truth, "label": d.label]
-            },
-            "labels": labels,
-            "description": text,
+            "width": .text(Self.fmt(width)), "height": .text(Self.fmt(Self.curveHeight)),
+            "zeroY": .text(Self.fmt(y(0))), "right": .text(Self.fmt(width - 4)), "left": .text(Self.fmt(Self.curveLeft)),
+            "axis": .list((-2...2).reversed().map { ["y": .text(Self.fmt(y($0))), "label": .text(Self.signed($0)), "ty": .text(Self.fmt(y($0) + 4))] }),
+            "points": .text(ordered.map { "\(Self.fmt($0.x)),\(Self.fmt($0.y))" }.joined(separator: " ")),
+            "dots": .list(ordered.map { d -> TemplateValue in
+                ["x": .text(Self.fmt(d.x)), "y": .text(Self.fmt(d.y)), "r": d.stage ? "6" : "4",
+                 "kind": d.stage ? "stage" : "touchpoint", "truth": .bool(d.truth), "label": .text(d.label)]
+            }),
+            "labels": .list(labels),
+            "description": .text(text),
         ]
     }
 
     /// Per department: the metrics against the customers' list and a slope chart.
-    private func rankingViews(_ j: Journey) -> [[String: Any]] {
+    private func rankingViews(_ j: Journey) -> [TemplateValue] {
         guard let customer = j.rankings.first(where: { $0.list.value == "customer" }) else { return [] }
         var slugs: Set<String> = []
         var names: [String: String] = [:]
@@ -130,32 +138,46 @@ extension PageContext {
         return j.rankings.filter { $0.list.value != "customer" }.map { ranking in
             let keys = ranking.items.map { slugify($0.value) }
             let r = RankingComparison(customer: customerKeys, department: keys)
-            var ctx: [String: Any] = [
-                "department": link(ranking.list, type: .department),
-                "overlap": String(format: "%.2f", r.overlap), "shared": r.shared, "k": r.k,
-                "tau": r.kendallTau.map { String(format: "%+.2f", $0).replacingOccurrences(of: "-", with: "−") } ?? "n/a",
-                "rbo": String(format: "%.2f", r.rbo),
+            var ctx: [String: TemplateValue] = [
+                "department": .object(link(ranking.list, type: .department)),
+                "overlap": .text(Self.cFormat("%.2f", r.overlap)), "shared": .int(r.shared), "k": .int(r.k),
+                "tau": .text(r.kendallTau.map { Self.cFormat("%+.2f", $0).replacingOccurrences(of: "-", with: "−") } ?? "n/a"),
+                "rbo": .text(Self.cFormat("%.2f", r.rbo)),
             ]
             // Slope chart: customers' list on the left, the department's on the right, shared items joined.
             let rowHeight = 22.0, top = 28.0
             let height = top + rowHeight * Double(max(customerKeys.count, keys.count)) + 8
             func rowY(_ k: Int) -> Double { top + rowHeight * Double(k) + rowHeight / 2 }
-            func item(_ raw: Located<String>, _ rank: Int, _ key: String) -> [String: Any] {
-                ["y": Self.fmt(rowY(rank) + 4), "text": "\(rank + 1). \(names[key] ?? raw.value)", "offMap": !slugs.contains(key)]
+            func item(_ raw: Located<String>, _ rank: Int, _ key: String) -> TemplateValue {
+                ["y": .text(Self.fmt(rowY(rank) + 4)), "text": .text("\(rank + 1). \(names[key] ?? raw.value)"), "offMap": .bool(!slugs.contains(key))]
             }
             ctx["chart"] = [
-                "height": Self.fmt(height),
-                "left": customer.items.enumerated().map { item($1, $0, customerKeys[$0]) },
-                "right": ranking.items.enumerated().map { item($1, $0, keys[$0]) },
-                "lines": customerKeys.enumerated().compactMap { (i, key) -> [String: Any]? in
+                "height": .text(Self.fmt(height)),
+                "left": .list(customer.items.enumerated().map { item($1, $0, customerKeys[$0]) }),
+                "right": .list(ranking.items.enumerated().map { item($1, $0, keys[$0]) }),
+                "lines": .list(customerKeys.enumerated().compactMap { (i, key) -> TemplateValue? in
                     guard let k = keys.firstIndex(of: key) else { return nil }
-                    return ["y1": Self.fmt(rowY(i)), "y2": Self.fmt(rowY(k)), "up": k < i]
-                },
-            ] as [String: Any]
-            return ctx
+                    return ["y1": .text(Self.fmt(rowY(i))), "y2": .text(Self.fmt(rowY(k))), "up": .bool(k < i)]
+                }),
+            ]
+            return .object(ctx)
         }
     }
 
-    static func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
+    /// One decimal, as printf's `%.1f` (C locale) writes it; String(format:) was a tenth of the render step.
+    static func fmt(_ v: Double) -> String { cFormat("%.1f", v) }
+
+    static func cFormat(_ format: StaticString, _ v: Double) -> String {
+        withVaList([v]) { args in
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+                guard let base = buffer.baseAddress else { return "" }
+                let n = format.withUTF8Buffer { f in
+                    f.withMemoryRebound(to: CChar.self) { vsnprintf(base, 64, $0.baseAddress, args) }
+                }
+                guard n >= 0, n < 64 else { return String(format: String(describing: format), v) }
+                return String(decoding: UnsafeRawBufferPointer(start: base, count: Int(n)), as: UTF8.self)
+            }
+        }
+    }
     static func signed(_ e: Int) -> String { e > 0 ? "+\(e)" : e < 0 ? "−\(-e)" : "0" }
 }

@@ -1,200 +1,226 @@
-/// Builds the Mustache context for one page: plain dictionaries (about twice as fast to render as
-/// reflected structs). Every value is plain text that templates escape, except `page.content`.
-struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries of plain values
+/// Builds the Mustache context for one page as typed template values. Every value is plain text
+/// that templates escape, except `page.content`. Whole-site views are computed once, in `init`.
+struct PageContext: Sendable {
     let site: Site
-    let nav: [[String: Any]]
+    let nav: [[String: TemplateValue]]
     let hasFindings: Bool
+    /// Glossary entries A–Z and department pages by title, shared by the glossary views.
+    let sortedEntries: [Int]
+    let departments: [Int]
+    /// Per department page: the handoffs that touch it and its words, found in one pass over the site.
+    let departmentHandoffs: [Int: [JourneyIndex.Handoff]]
+    let departmentWords: [Int: [(words: String, entry: Int)]]
 
-    init(site: Site) {
+    /// `sharing` a context of the same site (before glossary usage was filled in) reuses its
+    /// whole-site views instead of computing them again: none of them depends on term usage.
+    init(site: Site, sharing earlier: PageContext? = nil) {
         self.site = site
-        var nav: [[String: Any]] = [["title": "Home", "url": site.config.basePath, "id": ""]]
+        if let earlier {
+            nav = earlier.nav
+            hasFindings = earlier.hasFindings
+            sortedEntries = earlier.sortedEntries
+            departments = earlier.departments
+            departmentHandoffs = earlier.departmentHandoffs
+            departmentWords = earlier.departmentWords
+            return
+        }
+        var nav: [[String: TemplateValue]] = [["title": "Home", "url": .text(site.config.basePath), "id": ""]]
         for type in [PageType.journey, .persona, .finding, .term, .department] {
             guard let folder = type.folder, let i = site.index.page(id: folder) else { continue }
-            nav.append(["title": type.sectionTitle, "url": site.url(of: i), "id": folder])
+            nav.append(["title": .text(type.sectionTitle), "url": .text(site.url(of: i)), "id": .text(folder)])
         }
-        if let c = site.index.page(id: "coverage") { nav.append(["title": "Evidence", "url": site.url(of: c), "id": "coverage"]) }
-        if let t = site.index.page(id: TagIndex.folder), site.pages[t].type == .tags { nav.append(["title": "Tags", "url": site.url(of: t), "id": TagIndex.folder]) }
+        if let c = site.index.page(id: "coverage") { nav.append(["title": "Evidence", "url": .text(site.url(of: c)), "id": "coverage"]) }
+        if let t = site.index.page(id: TagIndex.folder), site.pages[t].type == .tags {
+            nav.append(["title": "Tags", "url": .text(site.url(of: t)), "id": .text(TagIndex.folder)])
+        }
         self.nav = nav
         hasFindings = site.pages.contains { $0.type == .finding }
+        sortedEntries = site.glossary.entries.indices.sorted { site.glossary.entries[$0].name.lowercased() < site.glossary.entries[$1].name.lowercased() }
+        departments = site.pages.indices.filter { site.pages[$0].type == .department }.sorted { site.pages[$0].title < site.pages[$1].title }
+        (departmentHandoffs, departmentWords) = Self.departmentIndex(site)
     }
 
-    func link(_ i: Int, anchor: String? = nil) -> [String: Any] {
-        var l: [String: Any] = ["title": site.pages[i].title, "url": site.url(of: i) + (anchor.map { "#" + $0 } ?? ""), "typeLabel": site.pages[i].type.label]
+    func link(_ i: Int, anchor: String? = nil) -> [String: TemplateValue] {
+        var l: [String: TemplateValue] = ["title": .text(site.pages[i].title), "url": .text(site.url(of: i) + (anchor.map { "#" + $0 } ?? "")),
+                                          "typeLabel": .text(site.pages[i].type.label)]
         if site.pages[i].draft { l["draft"] = true }
         return l
     }
 
     /// A front-matter reference as a link when it resolves, else as its text (the link step already reported it).
-    func link(_ ref: Located<String>, type: PageType?) -> [String: Any] {
+    func link(_ ref: Located<String>, type: PageType?) -> [String: TemplateValue] {
         if case .page(let i, let anchor) = site.index.resolve(reference: ref.value, type: type) {
             var l = link(i, anchor: anchor)
             if let anchor, case .journey(let j) = site.pages[i].entity, let name = ReferenceChecker.stageOrTouchpointName(anchor, in: j) {
-                l["title"] = "\(site.pages[i].title) › \(name)"
+                l["title"] = .text("\(site.pages[i].title) › \(name)")
             }
             return l
         }
-        return ["title": ref.value]
+        return ["title": .text(ref.value)]
     }
 
-    func context(for i: Int, content: String) -> [String: Any] {
+    func context(for i: Int, content: String) -> TemplateValue {
         let page = site.pages[i]
         var fields = FieldList()
-        var ctx: [String: Any] = [:]
+        var ctx: [String: TemplateValue] = [:]
         switch page.entity {
-        case .journey(let j): ctx["journey"] = journey(j, page: i, fields: &fields)
-        case .persona(let p): ctx["persona"] = persona(p, page: i, fields: &fields)
+        case .journey(let j): ctx["journey"] = .object(journey(j, page: i, fields: &fields))
+        case .persona(let p): ctx["persona"] = .object(persona(p, page: i, fields: &fields))
         case .finding(let f): finding(f, fields: &fields)
-        case .term(let t): ctx["term"] = term(t, page: i, fields: &fields)
+        case .term(let t): ctx["term"] = .object(term(t, page: i, fields: &fields))
         case .department(let d):
             fields.text("Lead", d.lead)
             fields.text("Contact", d.contact)
-            ctx["department"] = departmentView(i)
+            ctx["department"] = .object(departmentView(i))
         case .page: break
         }
         let tags = tagLinks(i)
         fields.links("Tags", tags)
         for p in page.params { fields.param(p) }
 
-        var breadcrumbs: [[String: Any]] = []
+        var breadcrumbs: [TemplateValue] = []
         if !page.id.isEmpty {
-            breadcrumbs.append(["title": "Home", "url": site.config.basePath])
+            breadcrumbs.append(["title": "Home", "url": .text(site.config.basePath)])
             let parts = page.id.split(separator: "/").map(String.init)
             for n in parts.indices.dropLast() {
                 let folder = parts[...n].joined(separator: "/")
-                if let f = site.index.page(id: folder) { breadcrumbs.append(["title": site.pages[f].title, "url": site.url(of: f)]) }
+                if let f = site.index.page(id: folder) { breadcrumbs.append(["title": .text(site.pages[f].title), "url": .text(site.url(of: f))]) }
             }
         }
-        var groups: [[String: Any]] = []
-        var current: (Backlink.Relation, [[String: Any]])?
+        var groups: [TemplateValue] = []
+        var current: (Backlink.Relation, [TemplateValue])?
         for b in site.backlinks[i] {
             var item = link(b.source)
-            item["context"] = b.context
-            if current?.0 == b.relation { current?.1.append(item) } else {
-                if let c = current { groups.append(["relation": c.0.label, "items": c.1]) }
-                current = (b.relation, [item])
+            item["context"] = .text(b.context)
+            if current?.0 == b.relation { current?.1.append(.object(item)) } else {
+                if let c = current { groups.append(["relation": .text(c.0.label), "items": .list(c.1)]) }
+                current = (b.relation, [.object(item)])
             }
         }
-        if let c = current { groups.append(["relation": c.0.label, "items": c.1]) }
+        if let c = current { groups.append(["relation": .text(c.0.label), "items": .list(c.1)]) }
 
-        var pageCtx: [String: Any] = [
-            "id": page.id, "title": page.title, "url": site.url(of: i), "type": page.type.rawValue,
-            "typeLabel": page.type.label, "content": content,
-            "breadcrumbs": breadcrumbs, "hasBreadcrumbs": !breadcrumbs.isEmpty,
-            "fields": fields.rows, "hasFields": !fields.rows.isEmpty,
-            "backlinks": groups, "hasBacklinks": !groups.isEmpty,
-            "params": Dictionary(page.params.map { ($0.key, $0.value.templateValue) }, uniquingKeysWith: { a, _ in a }),
+        var pageCtx: [String: TemplateValue] = [
+            "id": .text(page.id), "title": .text(page.title), "url": .text(site.url(of: i)), "type": .text(page.type.rawValue),
+            "typeLabel": .text(page.type.label), "content": .text(content),
+            "breadcrumbs": .list(breadcrumbs), "hasBreadcrumbs": .bool(!breadcrumbs.isEmpty),
+            "fields": .list(fields.rows), "hasFields": .bool(!fields.rows.isEmpty),
+            "backlinks": .list(groups), "hasBacklinks": .bool(!groups.isEmpty),
+            "params": .object(Dictionary(page.params.map { ($0.key, $0.value.templateValue) }, uniquingKeysWith: { a, _ in a })),
         ]
-        if let d = page.description { pageCtx["summary"] = d }
-        if !tags.isEmpty { pageCtx["tags"] = tags; pageCtx["hasTags"] = true }
+        if let d = page.description { pageCtx["summary"] = .text(d) }
+        if !tags.isEmpty { pageCtx["tags"] = .list(tags.map(TemplateValue.object)); pageCtx["hasTags"] = true }
         if page.draft { pageCtx["draft"] = true }
         let toc = tableOfContents(page)
         if !toc.isEmpty {
-            pageCtx["toc"] = toc
+            pageCtx["toc"] = .list(toc)
             pageCtx["hasToc"] = true
         }
-        ctx["page"] = pageCtx
-        ctx["site"] = siteContext(for: page)
+        ctx["page"] = .object(pageCtx)
+        ctx["site"] = .object(siteContext(for: page))
         if page.type == .listing || page.type == .home {
-            let items = (site.children[page.id] ?? []).map { c -> [String: Any] in
+            let items = (site.children[page.id] ?? []).map { c -> TemplateValue in
                 var l = link(c)
-                if let s = site.pages[c].description ?? site.pages[c].facts.firstParagraph.map(Self.summary) { l["summary"] = s }
-                return l
+                if let s = site.pages[c].description ?? site.pages[c].facts.firstParagraph.map(Self.summary) { l["summary"] = .text(s) }
+                return .object(l)
             }
-            ctx["listing"] = ["items": items, "hasItems": !items.isEmpty]
+            ctx["listing"] = ["items": .list(items), "hasItems": .bool(!items.isEmpty)]
         }
-        if page.type == .home { ctx["home"] = ["sections": homeSections()] }
+        if page.type == .home { ctx["home"] = ["sections": .list(homeSections())] }
         if page.id == "personas", page.type == .listing || page.type == .page {
             let overview = personaOverview()
-            if !overview.isEmpty { ctx["personaOverview"] = overview }
+            if !overview.isEmpty { ctx["personaOverview"] = .list(overview) }
         }
         switch page.type {
-        case .glossary: ctx["glossary"] = glossaryIndex()
-        case .vocabulary: ctx["vocabulary"] = vocabulary(for: page)
-        case .matrix: ctx["matrix"] = matrix()
-        case .coverage: ctx["coverage"] = coverage()
-        case .tags: ctx["tags"] = tagIndex()
-        case .tag: ctx["tag"] = tagPage(page)
+        case .glossary: ctx["glossary"] = .object(glossaryIndex())
+        case .vocabulary: ctx["vocabulary"] = .object(vocabulary(for: page))
+        case .matrix: ctx["matrix"] = .object(matrix())
+        case .coverage: ctx["coverage"] = .object(coverage())
+        case .tags: ctx["tags"] = .object(tagIndex())
+        case .tag: ctx["tag"] = .object(tagPage(page))
         default: break
         }
-        return ctx
+        return .object(ctx)
     }
 
     /// `site`: title, base path, navigation (the section of `page` marked active) and the feed's URL.
-    func siteContext(for page: LoadedPage?) -> [String: Any] {
+    func siteContext(for page: LoadedPage?) -> [String: TemplateValue] {
         let section = page.map { $0.id.split(separator: "/").first.map(String.init) ?? "" }
-        let navItems = nav.map { item -> [String: Any] in
+        let navItems = nav.map { item -> TemplateValue in
             var item = item
-            let id = item["id"] as? String ?? ""
-            item["active"] = page.map { id.isEmpty ? $0.id.isEmpty : id == section } ?? false
-            return item
+            let id = item["id"]?.string ?? ""
+            item["active"] = .bool(page.map { id.isEmpty ? $0.id.isEmpty : id == section } ?? false)
+            return .object(item)
         }
-        var siteCtx: [String: Any] = ["title": site.config.title, "base": site.config.basePath, "nav": navItems]
-        if hasFindings { siteCtx["feedURL"] = site.config.basePath + "research/feed.xml" }
+        var siteCtx: [String: TemplateValue] = ["title": .text(site.config.title), "base": .text(site.config.basePath), "nav": .list(navItems)]
+        if hasFindings { siteCtx["feedURL"] = .text(site.config.basePath + "research/feed.xml") }
         return siteCtx
     }
 
     /// Persona × stage: for each persona, every journey it walks with that journey's stages and feelings.
-    private func personaOverview() -> [[String: Any]] {
+    private func personaOverview() -> [TemplateValue] {
         site.pages.indices.filter { site.pages[$0].type == .persona }
             .sorted { site.pages[$0].title.lowercased() < site.pages[$1].title.lowercased() }
-            .map { p -> [String: Any] in
+            .map { p -> TemplateValue in
                 let journeys = site.backlinks[p].filter { $0.relation == .walkedJourneys }.map(\.source)
                 var row = link(p)
-                row["journeys"] = journeys.map { j -> [String: Any] in
+                row["journeys"] = .list(journeys.map { j -> TemplateValue in
                     var l = link(j)
                     if case .journey(let journey) = site.pages[j].entity {
-                        l["stages"] = journey.stages.map { s -> [String: Any] in
-                            var stage: [String: Any] = ["name": s.name, "url": site.url(of: j) + "#" + s.anchor]
-                            if let e = s.emotion { stage["emotion"] = e; stage["emotionLabel"] = Self.signed(e) }
-                            return stage
-                        }
+                        l["stages"] = .list(journey.stages.map { s -> TemplateValue in
+                            var stage: [String: TemplateValue] = ["name": .text(s.name), "url": .text(site.url(of: j) + "#" + s.anchor)]
+                            if let e = s.emotion { stage["emotion"] = .int(e); stage["emotionLabel"] = .text(Self.signed(e)) }
+                            return .object(stage)
+                        })
                     }
-                    return l
-                }
-                row["walksNone"] = journeys.isEmpty
-                return row
+                    return .object(l)
+                })
+                row["walksNone"] = .bool(journeys.isEmpty)
+                return .object(row)
             }
     }
 
     /// "On this page": the body's h2 headings with their h3s, for pages with at least three sections.
-    private func tableOfContents(_ page: LoadedPage) -> [[String: Any]] {
-        var toc: [[String: Any]] = []
+    private func tableOfContents(_ page: LoadedPage) -> [TemplateValue] {
+        var toc: [(title: String, anchor: String, children: [TemplateValue])] = []
         for h in page.facts.headings where h.level == 2 || h.level == 3 {
             if h.level == 2 || toc.isEmpty {
-                toc.append(["title": h.text, "anchor": h.anchor])
+                toc.append((h.text, h.anchor, []))
             } else {
-                var children = toc[toc.count - 1]["children"] as? [[String: Any]] ?? []
-                children.append(["title": h.text, "anchor": h.anchor])
-                toc[toc.count - 1]["children"] = children
+                toc[toc.count - 1].children.append(["title": .text(h.text), "anchor": .text(h.anchor)])
             }
         }
-        return toc.count >= 3 ? toc : []
+        guard toc.count >= 3 else { return [] }
+        return toc.map { h in
+            var item: [String: TemplateValue] = ["title": .text(h.title), "anchor": .text(h.anchor)]
+            if !h.children.isEmpty { item["children"] = .list(h.children) }
+            return .object(item)
+        }
     }
 
     static func summary(_ text: String) -> String {
         text.count > 200 ? String(text.prefix(197)).trimmingWhitespace() + "…" : text
     }
 
-    private func homeSections() -> [[String: Any]] {
-        var sections: [[String: Any]] = []
+    private func homeSections() -> [TemplateValue] {
+        var sections: [[String: TemplateValue]] = []
         for child in site.children[""] ?? [] where site.pages[child].type == .listing || site.children[site.pages[child].id] != nil {
-            let items = (site.children[site.pages[child].id] ?? []).map { link($0) }
+            let items = site.children[site.pages[child].id] ?? []
             var section = link(child)
-            section["count"] = items.count
-            section["items"] = Array(items.prefix(6))
-            section["hasMore"] = items.count > 6
+            section["count"] = .int(items.count)
+            section["items"] = .list(items.prefix(6).map { .object(link($0)) })
+            section["hasMore"] = .bool(items.count > 6)
             sections.append(section)
         }
         // Typed sections first, in the order of the navigation.
         let order = ["journeys", "personas", "research", "glossary", "departments"]
         return sections.sorted { a, b in
-            let ia = order.firstIndex(of: (a["url"] as? String ?? "").split(separator: "/").last.map(String.init) ?? "") ?? order.count
-            let ib = order.firstIndex(of: (b["url"] as? String ?? "").split(separator: "/").last.map(String.init) ?? "") ?? order.count
-            return ia != ib ? ia < ib : (a["title"] as? String ?? "") < (b["title"] as? String ?? "")
-        }
+            let ia = order.firstIndex(of: (a["url"]?.string ?? "").split(separator: "/").last.map(String.init) ?? "") ?? order.count
+            let ib = order.firstIndex(of: (b["url"]?.string ?? "").split(separator: "/").last.map(String.init) ?? "") ?? order.count
+            return ia != ib ? ia < ib : (a["title"]?.string ?? "") < (b["title"]?.string ?? "")
+        }.map(TemplateValue.object)
     }
 
-    private func journey(_ j: Journey, page: Int, fields: inout FieldList) -> [String: Any] {
+    private func journey(_ j: Journey, page: Int, fields: inout FieldList) -> [String: TemplateValue] {
         fields.links("Personas", j.personas.map { link($0, type: .persona) })
         if let o = j.owner { fields.links("Owner", [link(o, type: .department)]) }
         fields.links("Departments", j.departments.map { link($0, type: .department) })
@@ -206,10 +232,10 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
         fields.items("KPIs", j.kpis)
         fields.text("Last reviewed", j.lastReviewed)
         if let p = j.parent { fields.links("Part of", [link(p, type: .journey)]) }
-        let children = site.backlinks[page].filter { $0.relation == .childJourneys }.map { link($0.source) }
+        let children = site.backlinks[page].filter { $0.relation == .childJourneys }.map { TemplateValue.object(link($0.source)) }
         var ctx = journeyMap(j, page: page)
-        ctx["children"] = children
-        ctx["hasChildren"] = !children.isEmpty
+        ctx["children"] = .list(children)
+        ctx["hasChildren"] = .bool(!children.isEmpty)
         return ctx
     }
 
@@ -223,16 +249,16 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
         }
     }
 
-    private func persona(_ p: Persona, page: Int, fields: inout FieldList) -> [String: Any] {
+    private func persona(_ p: Persona, page: Int, fields: inout FieldList) -> [String: TemplateValue] {
         fields.text("Type", p.kind)
         fields.text("Segment", p.segment)
         fields.items("Goals", p.goals)
         fields.items("Needs", p.needs)
         fields.items("Pains", p.pains)
         fields.items("Gains", p.gains)
-        let journeys = site.backlinks[page].filter { $0.relation == .walkedJourneys }.map { link($0.source) }
-        var ctx: [String: Any] = ["journeys": journeys, "hasJourneys": !journeys.isEmpty]
-        if let q = p.quote { ctx["quote"] = q }
+        let journeys = site.backlinks[page].filter { $0.relation == .walkedJourneys }.map { TemplateValue.object(link($0.source)) }
+        var ctx: [String: TemplateValue] = ["journeys": .list(journeys), "hasJourneys": .bool(!journeys.isEmpty)]
+        if let q = p.quote { ctx["quote"] = .text(q) }
         return ctx
     }
 
@@ -247,22 +273,22 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
         fields.links("Personas", f.personas.map { link($0, type: .persona) })
     }
 
-    private func term(_ t: GlossaryTerm, page: Int, fields: inout FieldList) -> [String: Any] {
+    private func term(_ t: GlossaryTerm, page: Int, fields: inout FieldList) -> [String: TemplateValue] {
         fields.text("Status", t.status)
         if let o = t.owner { fields.links("Owner", [link(o, type: .department)]) }
         fields.links("Related", t.related.map { link($0, type: .term) })
         fields.links("Not to confuse with", t.notToConfuse.map { link($0, type: .term) })
-        let synonyms: [[String: Any]] = t.synonyms.map { ["department": link($0.department, type: .department), "words": $0.words] }
-        var ctx: [String: Any] = ["definition": t.definition, "synonyms": synonyms, "hasSynonyms": !synonyms.isEmpty]
+        let synonyms: [TemplateValue] = t.synonyms.map { ["department": .object(link($0.department, type: .department)), "words": .texts($0.words)] }
+        var ctx: [String: TemplateValue] = ["definition": .text(t.definition), "synonyms": .list(synonyms), "hasSynonyms": .bool(!synonyms.isEmpty)]
         if let e = site.glossary.entryOfPage[page] {
             let groups = groupedByType(site.termUsage[e])
-            ctx["usedIn"] = groups
-            ctx["hasUsedIn"] = !groups.isEmpty
-            let homonyms = site.glossary.homonyms.filter { $0.claims.contains { $0.entry == e } }.map { h -> [String: Any] in
-                let others = Array(Set(h.claims.map(\.entry)).subtracting([e])).sorted().map { link(site.glossary.entries[$0].page) }
-                return ["word": h.word, "others": others]
+            ctx["usedIn"] = .list(groups)
+            ctx["hasUsedIn"] = .bool(!groups.isEmpty)
+            let homonyms = site.glossary.homonyms.filter { $0.claims.contains { $0.entry == e } }.map { h -> TemplateValue in
+                let others = Array(Set(h.claims.map(\.entry)).subtracting([e])).sorted().map { TemplateValue.object(link(site.glossary.entries[$0].page)) }
+                return ["word": .text(h.word), "others": .list(others)]
             }
-            if !homonyms.isEmpty { ctx["homonyms"] = homonyms }
+            if !homonyms.isEmpty { ctx["homonyms"] = .list(homonyms) }
         }
         return ctx
     }
@@ -271,7 +297,7 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
     static let usageListLimit = 20
 
     /// Pages grouped under their type's section title, in navigation order.
-    private func groupedByType(_ pages: [Int]) -> [[String: Any]] {
+    private func groupedByType(_ pages: [Int]) -> [TemplateValue] {
         let order: [PageType] = [.journey, .persona, .finding, .term, .department, .page, .home, .listing]
         let allPages = site.pages
         var shown: [PageType: [Int]] = [:], counts: [PageType: Int] = [:]
@@ -280,108 +306,102 @@ struct PageContext: @unchecked Sendable {  // immutable after init; dictionaries
             counts[type, default: 0] += 1
             if shown[type, default: []].count < Self.usageListLimit { shown[type, default: []].append(p) }
         }
-        return order.compactMap { type -> [String: Any]? in
+        return order.compactMap { type -> TemplateValue? in
             guard let count = counts[type] else { return nil }
-            var group: [String: Any] = ["group": type == .page || type == .home ? "Pages" : type.sectionTitle,
-                                        "items": (shown[type] ?? []).map { link($0) }, "count": count]
-            if count > Self.usageListLimit { group["more"] = count - Self.usageListLimit }
-            return group
+            var group: [String: TemplateValue] = ["group": .text(type == .page || type == .home ? "Pages" : type.sectionTitle),
+                                                  "items": .list((shown[type] ?? []).map { .object(link($0)) }), "count": .int(count)]
+            if count > Self.usageListLimit { group["more"] = .int(count - Self.usageListLimit) }
+            return .object(group)
         }
     }
 
     /// The entries as the glossary views show them.
-    private func entryContext(_ e: Int) -> [String: Any] {
+    private func entryContext(_ e: Int, exceptDepartment: Int? = nil) -> [String: TemplateValue] {
         let entry = site.glossary.entries[e]
         var ctx = link(entry.page)
-        ctx["definition"] = entry.definition
-        if case .term(let t) = site.pages[entry.page].entity, let status = t.status { ctx["status"] = status }
+        ctx["definition"] = .text(entry.definition)
+        if case .term(let t) = site.pages[entry.page].entity, let status = t.status { ctx["status"] = .text(status) }
         let byDepartment = site.glossary.wordsByDepartment(e)
-        ctx["synonyms"] = byDepartment.map { ["department": link($0.department), "words": $0.words.joined(separator: ", ")] as [String: Any] }
-        ctx["hasSynonyms"] = !byDepartment.isEmpty
+        ctx["synonyms"] = .list(byDepartment.filter { $0.department != exceptDepartment }.map {
+            ["department": .object(link($0.department)), "words": .text($0.words.joined(separator: ", "))]
+        })
+        ctx["hasSynonyms"] = .bool(!byDepartment.isEmpty)
         return ctx
     }
 
-    private var sortedEntries: [Int] {
-        site.glossary.entries.indices.sorted { site.glossary.entries[$0].name.lowercased() < site.glossary.entries[$1].name.lowercased() }
-    }
-
-    private var departments: [Int] {
-        site.pages.indices.filter { site.pages[$0].type == .department }.sorted { site.pages[$0].title < site.pages[$1].title }
-    }
-
     /// A–Z: terms under their first letter, with synonyms and status; links to the other views.
-    private func glossaryIndex() -> [String: Any] {
-        var letters: [(String, [[String: Any]])] = []
+    private func glossaryIndex() -> [String: TemplateValue] {
+        var letters: [(String, [TemplateValue])] = []
         for e in sortedEntries {
             let first = site.glossary.entries[e].name.first.map { String($0).uppercased() } ?? "#"
             let letter = first.first?.isLetter == true ? first : "#"
-            if letters.last?.0 == letter { letters[letters.count - 1].1.append(entryContext(e)) } else { letters.append((letter, [entryContext(e)])) }
+            let entry = TemplateValue.object(entryContext(e))
+            if letters.last?.0 == letter { letters[letters.count - 1].1.append(entry) } else { letters.append((letter, [entry])) }
         }
-        let vocabularies = departments.compactMap { d -> [String: Any]? in
+        let vocabularies = departments.compactMap { d -> TemplateValue? in
             let name = site.pages[d].id.split(separator: "/").last.map(String.init) ?? ""
             guard let v = site.index.page(id: "glossary/vocabulary/" + name) else { return nil }
-            return link(v)
+            return .object(link(v))
         }
-        var ctx: [String: Any] = [
-            "letters": letters.map { ["letter": $0.0, "anchor": "letter-" + slugify($0.0), "terms": $0.1] as [String: Any] },
-            "termCount": site.glossary.entries.count,
-            "vocabularies": vocabularies, "hasVocabularies": !vocabularies.isEmpty,
+        var ctx: [String: TemplateValue] = [
+            "letters": .list(letters.map { ["letter": .text($0.0), "anchor": .text("letter-" + slugify($0.0)), "terms": .list($0.1)] }),
+            "termCount": .int(site.glossary.entries.count),
+            "vocabularies": .list(vocabularies), "hasVocabularies": .bool(!vocabularies.isEmpty),
         ]
-        if let m = site.index.page(id: "glossary/matrix") { ctx["matrix"] = link(m) }
+        if let m = site.index.page(id: "glossary/matrix") { ctx["matrix"] = .object(link(m)) }
         return ctx
     }
 
     /// One department's words: what it says, which term that is, and what the others call it.
-    private func vocabulary(for page: LoadedPage) -> [String: Any] {
+    private func vocabulary(for page: LoadedPage) -> [String: TemplateValue] {
         let name = page.id.split(separator: "/").last.map(String.init) ?? ""
         guard let d = site.index.page(id: "departments/" + name) ?? departments.first(where: { site.pages[$0].id.hasSuffix("/" + name) }) else { return [:] }
-        var entries: [[String: Any]] = []
+        var entries: [TemplateValue] = []
         for e in sortedEntries {
             let entry = site.glossary.entries[e]
             let own = entry.words.filter { $0.department == d }.map(\.text)
             let owned: Bool = { if case .term(let t) = site.pages[entry.page].entity, let o = t.owner,
                                   case .page(let p, _) = site.index.resolve(reference: o.value, type: .department) { return p == d }; return false }()
             guard !own.isEmpty || owned else { continue }
-            var ctx = entryContext(e)
-            ctx["words"] = own.isEmpty ? entry.name : own.joined(separator: ", ")
-            ctx["synonyms"] = (ctx["synonyms"] as? [[String: Any]] ?? []).filter { ($0["department"] as? [String: Any])?["url"] as? String != site.url(of: d) }
-            entries.append(ctx)
+            var ctx = entryContext(e, exceptDepartment: d)
+            ctx["words"] = .text(own.isEmpty ? entry.name : own.joined(separator: ", "))
+            entries.append(.object(ctx))
         }
-        return ["department": link(d), "entries": entries, "hasEntries": !entries.isEmpty]
+        return ["department": .object(link(d)), "entries": .list(entries), "hasEntries": .bool(!entries.isEmpty)]
     }
 
     /// Terms × departments: what each department calls each term.
-    private func matrix() -> [String: Any] {
+    private func matrix() -> [String: TemplateValue] {
         let columns = departments
-        let rows = sortedEntries.map { e -> [String: Any] in
+        let rows = sortedEntries.map { e -> TemplateValue in
             let entry = site.glossary.entries[e]
-            let cells = columns.map { d -> [String: Any] in
+            let cells = columns.map { d -> TemplateValue in
                 let words = entry.words.filter { $0.department == d }.map(\.text)
-                return words.isEmpty ? ["empty": true] : ["words": words.joined(separator: ", ")]
+                return words.isEmpty ? ["empty": true] : ["words": .text(words.joined(separator: ", "))]
             }
-            return ["term": link(entry.page), "cells": cells]
+            return ["term": .object(link(entry.page)), "cells": .list(cells)]
         }
-        return ["departments": columns.map { link($0) }, "rows": rows]
+        return ["departments": .list(columns.map { .object(link($0)) }), "rows": .list(rows)]
     }
 }
 
 /// The generic "fields" list every type page shows: a label with text, links or items.
 struct FieldList {
-    private(set) var rows: [[String: Any]] = []
+    private(set) var rows: [TemplateValue] = []
 
     mutating func text(_ label: String, _ value: String?) {
         guard let value, !value.isEmpty else { return }
-        rows.append(["label": label, "text": value])
+        rows.append(["label": .text(label), "text": .text(value)])
     }
 
-    mutating func links(_ label: String, _ links: [[String: Any]]) {
+    mutating func links(_ label: String, _ links: [[String: TemplateValue]]) {
         guard !links.isEmpty else { return }
-        rows.append(["label": label, "links": links])
+        rows.append(["label": .text(label), "links": .list(links.map(TemplateValue.object))])
     }
 
     mutating func items(_ label: String, _ items: [String]) {
         guard !items.isEmpty else { return }
-        rows.append(["label": label, "items": items])
+        rows.append(["label": .text(label), "items": .texts(items)])
     }
 
     /// An unknown front-matter key, shown as best it can be.

@@ -8,25 +8,28 @@ extension SiteRenderer {
 
     /// The context keys publishing adds to a page's: `page.canonical`, `page.updated`, `page.editURL`,
     /// `page.hasMeta`, and `site.searchURL` / `site.openSearchURL`.
-    func addPublishingContext(_ context: inout [String: Any], page i: Int) {
+    func addPublishingContext(_ context: inout TemplateValue, page i: Int) {
+        guard case .object(var ctx) = context else { return }
         let page = site.pages[i]
-        var pageCtx = context["page"] as? [String: Any] ?? [:]
-        if let canonical = canonicalURL(site.url(of: i)) { pageCtx["canonical"] = canonical }
+        var pageCtx: [String: TemplateValue] = { if case .object(let o) = ctx["page"] { return o }; return [:] }()
+        if let canonical = canonicalURL(site.url(of: i)) { pageCtx["canonical"] = .text(canonical) }
         if !page.isGenerated {
             if let change = history.change(of: page.path) {
-                pageCtx["updated"] = ["datetime": change.date, "date": change.day, "author": change.author]
+                pageCtx["updated"] = ["datetime": .text(change.date), "date": .text(change.day), "author": .text(change.author)]
             }
-            if let edit = site.config.editLink(forSourcePath: page.path) { pageCtx["editURL"] = edit }
+            if let edit = site.config.editLink(forSourcePath: page.path) { pageCtx["editURL"] = .text(edit) }
         }
-        pageCtx["hasMeta"] = pageCtx["updated"] != nil || pageCtx["editURL"] != nil
-        context["page"] = pageCtx
-        context["site"] = publishingSiteContext(context["site"] as? [String: Any] ?? [:])
+        pageCtx["hasMeta"] = .bool(pageCtx["updated"] != nil || pageCtx["editURL"] != nil)
+        ctx["page"] = .object(pageCtx)
+        let siteCtx: [String: TemplateValue] = { if case .object(let o) = ctx["site"] { return o }; return [:] }()
+        ctx["site"] = .object(publishingSiteContext(siteCtx))
+        context = .object(ctx)
     }
 
-    private func publishingSiteContext(_ siteCtx: [String: Any]) -> [String: Any] {
+    private func publishingSiteContext(_ siteCtx: [String: TemplateValue]) -> [String: TemplateValue] {
         var siteCtx = siteCtx
-        if writesSearchPage { siteCtx["searchURL"] = site.config.basePath + "search/" }
-        if site.config.origin != nil { siteCtx["openSearchURL"] = site.config.basePath + Self.openSearchPath }
+        if writesSearchPage { siteCtx["searchURL"] = .text(site.config.basePath + "search/") }
+        if site.config.origin != nil { siteCtx["openSearchURL"] = .text(site.config.basePath + Self.openSearchPath) }
         return siteCtx
     }
 
@@ -46,7 +49,7 @@ extension SiteRenderer {
             files.append(OutputFile(path: SearchIndex.path,
                                     content: .bytes(SearchIndex(site: site, bodyText: bodyText, relativeLinks: relativeLinks).script())))
             if let page = standalonePage(template: "search", title: "Search", type: "search", path: "search/", contexts: contexts) {
-                files.append(OutputFile(path: Self.searchPagePath, content: .bytes(Data(page.utf8))))
+                files.append(OutputFile(path: Self.searchPagePath, content: .bytes(Data(page))))
             }
         } else if let i = site.index.page(id: "search") {
             diagnostics.append(.warning(SourceLocation(path: site.pages[i].path, line: 1, column: 1),
@@ -54,7 +57,7 @@ extension SiteRenderer {
                                         hint: "rename the file; Waymark writes its search page at search/"))
         }
         if let page = standalonePage(template: "404", title: "Page not found", type: "notfound", path: nil, contexts: contexts) {
-            files.append(OutputFile(path: Self.notFoundPath, content: .bytes(Data(page.utf8))))
+            files.append(OutputFile(path: Self.notFoundPath, content: .bytes(Data(page))))
         }
         files.append(sitemap(site))
         files.append(robots(site))
@@ -64,17 +67,17 @@ extension SiteRenderer {
 
     /// A page that is not content (search, 404) rendered through the theme's layout. `path` is its
     /// site path under the base, or nil for the 404 page, which is served at any address.
-    private func standalonePage(template: String, title: String, type: String, path: String?, contexts: PageContext) -> String? {
-        guard theme.library.getTemplate(named: template) != nil else { return nil }
-        var pageCtx: [String: Any] = ["id": path.map { String($0.dropLast()) } ?? type, "title": title, "type": type,
-                                      "typeLabel": title, "content": "", "hideSearchBox": true]
+    private func standalonePage(template: String, title: String, type: String, path: String?, contexts: PageContext) -> [UInt8]? {
+        guard theme.library.contains(template) else { return nil }
+        var pageCtx: [String: TemplateValue] = ["id": .text(path.map { String($0.dropLast()) } ?? type), "title": .text(title), "type": .text(type),
+                                                "typeLabel": .text(title), "content": "", "hideSearchBox": true]
         if let path {
             let url = site.config.basePath + path
-            pageCtx["url"] = url
-            if let canonical = canonicalURL(url) { pageCtx["canonical"] = canonical }
+            pageCtx["url"] = .text(url)
+            if let canonical = canonicalURL(url) { pageCtx["canonical"] = .text(canonical) }
         }
         let siteCtx = publishingSiteContext(contexts.siteContext(for: nil))
-        return theme.library.render(["page": pageCtx, "site": siteCtx], withTemplate: template)
+        return theme.library.render(.object(["page": .object(pageCtx), "site": .object(siteCtx)]), template: template)?.bytes
     }
 }
 

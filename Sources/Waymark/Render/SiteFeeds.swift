@@ -52,32 +52,49 @@ extension SiteRenderer {
 
     /// `graph.json`: every page, stage and touchpoint as a node; typed edges between them.
     func knowledgeGraph(_ site: Site) -> OutputFile {
-        struct Node: Encodable { var id, type, title, url: String }
-        struct Edge: Encodable, Hashable { var source, target, type: String }
+        // Every id and type is interned once: edges are three integers, cheap to hash and to sort.
+        var keys: [String: Int] = [:]
+        var strings: [String] = []
+        func key(_ s: String) -> Int {
+            if let k = keys[s] { return k }
+            keys[s] = strings.count
+            strings.append(s)
+            return strings.count - 1
+        }
+        struct Node { var id, type: Int; var title, url: String }
+        struct Edge: Hashable { var source, target, type: Int }
+        let pageKeys = site.pages.map { key($0.id) }
+        let (stageType, touchpointType, hasStage, hasTouchpoint, ownedBy) =
+            (key("stage"), key("touchpoint"), key("has_stage"), key("has_touchpoint"), key("owned_by"))
         var nodes: [Node] = []
         var edges: Set<Edge> = []
         for (i, page) in site.pages.enumerated() {
-            nodes.append(Node(id: page.id, type: page.type.rawValue, title: page.title, url: site.url(of: i)))
+            nodes.append(Node(id: pageKeys[i], type: key(page.type.rawValue), title: page.title, url: site.url(of: i)))
             guard case .journey(let j) = page.entity else { continue }
             for stage in j.stages {
-                let sid = page.id + "#" + stage.anchor
-                nodes.append(Node(id: sid, type: "stage", title: stage.name, url: site.url(of: i) + "#" + stage.anchor))
-                edges.insert(Edge(source: page.id, target: sid, type: "has_stage"))
+                let sid = key(page.id + "#" + stage.anchor)
+                nodes.append(Node(id: sid, type: stageType, title: stage.name, url: site.url(of: i) + "#" + stage.anchor))
+                edges.insert(Edge(source: pageKeys[i], target: sid, type: hasStage))
                 if let o = stage.owner, case .page(let d, _) = site.index.resolve(reference: o.value, type: .department) {
-                    edges.insert(Edge(source: sid, target: site.pages[d].id, type: "owned_by"))
+                    edges.insert(Edge(source: sid, target: pageKeys[d], type: ownedBy))
                 }
                 for tp in stage.touchpoints {
-                    let tid = page.id + "#" + tp.anchor
-                    nodes.append(Node(id: tid, type: "touchpoint", title: tp.name, url: site.url(of: i) + "#" + tp.anchor))
-                    edges.insert(Edge(source: sid, target: tid, type: "has_touchpoint"))
+                    let tid = key(page.id + "#" + tp.anchor)
+                    nodes.append(Node(id: tid, type: touchpointType, title: tp.name, url: site.url(of: i) + "#" + tp.anchor))
+                    edges.insert(Edge(source: sid, target: tid, type: hasTouchpoint))
                     if let o = tp.owner, case .page(let d, _) = site.index.resolve(reference: o.value, type: .department) {
-                        edges.insert(Edge(source: tid, target: site.pages[d].id, type: "owned_by"))
+                        edges.insert(Edge(source: tid, target: pageKeys[d], type: ownedBy))
                     }
                 }
             }
         }
+        var relationTypes: [Backlink.Relation: Int] = [:]
         for (target, links) in site.backlinks.enumerated() {
             for b in links {
+                if let type = relationTypes[b.relation] {
+                    edges.insert(Edge(source: pageKeys[b.source], target: pageKeys[target], type: type))
+                    continue
+                }
                 let type: String
                 switch b.relation {
                 case .walkedJourneys: type = "persona"
@@ -91,29 +108,82 @@ extension SiteRenderer {
                 case .mentions: type = "links_to"
                 case .embeddedIn: type = "embeds"
                 }
-                edges.insert(Edge(source: site.pages[b.source].id, target: site.pages[target].id, type: type))
+                relationTypes[b.relation] = key(type)
+                edges.insert(Edge(source: pageKeys[b.source], target: pageKeys[target], type: key(type)))
             }
         }
         for (j, anchors) in site.journeys.evidenceByJourney {
             for (anchor, list) in anchors {
-                let target = site.pages[j].id + (anchor.isEmpty ? "" : "#" + anchor)
+                let target = anchor.isEmpty ? pageKeys[j] : key(site.pages[j].id + "#" + anchor)
                 for e in list {
-                    let (source, dest) = e.kind == .cited ? (target, site.pages[e.finding].id) : (site.pages[e.finding].id, target)
-                    edges.insert(Edge(source: source, target: dest, type: e.kind.rawValue))
+                    let finding = pageKeys[e.finding]
+                    let (source, dest) = e.kind == .cited ? (target, finding) : (finding, target)
+                    edges.insert(Edge(source: source, target: dest, type: key(e.kind.rawValue)))
                 }
             }
         }
+        let usesTerm = key("uses_term")
         for (e, users) in site.termUsage.enumerated() {
-            for u in users where u != site.glossary.entries[e].page {
-                edges.insert(Edge(source: site.pages[u].id, target: site.pages[site.glossary.entries[e].page].id, type: "uses_term"))
+            let termPage = site.glossary.entries[e].page
+            for u in users where u != termPage {
+                edges.insert(Edge(source: pageKeys[u], target: pageKeys[termPage], type: usesTerm))
             }
         }
-        struct Graph: Encodable { var nodes: [Node]; var edges: [Edge] }
-        let graph = Graph(nodes: nodes.sorted { ($0.id, $0.type) < ($1.id, $1.type) },
-                          edges: edges.sorted { ($0.source, $0.target, $0.type) < ($1.source, $1.target, $1.type) })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(graph)) ?? Data("{\"nodes\":[],\"edges\":[]}".utf8)
-        return OutputFile(path: "graph.json", content: .bytes(data + Data("\n".utf8)))
+        // Sorted as by comparing the strings, but each distinct string is compared once: ranks.
+        var rank = [Int](repeating: 0, count: strings.count)
+        for (r, k) in strings.indices.sorted(by: { strings[$0] < strings[$1] }).enumerated() { rank[k] = r }
+        let sortedNodes = nodes.sorted { (rank[$0.id], rank[$0.type]) < (rank[$1.id], rank[$1.type]) }
+        let sortedEdges = edges.sorted { (rank[$0.source], rank[$0.target], rank[$0.type]) < (rank[$1.source], rank[$1.target], rank[$1.type]) }
+        var json = JSONText()
+        json.append("{\"edges\":[")
+        for (k, e) in sortedEdges.enumerated() {
+            if k > 0 { json.append(",") }
+            json.append("{\"source\":"); json.string(strings[e.source])
+            json.append(",\"target\":"); json.string(strings[e.target])
+            json.append(",\"type\":"); json.string(strings[e.type])
+            json.append("}")
+        }
+        json.append("],\"nodes\":[")
+        for (k, n) in sortedNodes.enumerated() {
+            if k > 0 { json.append(",") }
+            json.append("{\"id\":"); json.string(strings[n.id])
+            json.append(",\"title\":"); json.string(n.title)
+            json.append(",\"type\":"); json.string(strings[n.type])
+            json.append(",\"url\":"); json.string(n.url)
+            json.append("}")
+        }
+        json.append("]}\n")
+        return OutputFile(path: "graph.json", content: .bytes(Data(json.bytes)))
+    }
+}
+
+/// A JSON document being written as UTF-8, with strings escaped as JSONEncoder escapes them.
+struct JSONText {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func append(_ literal: StaticString) {
+        literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// A quoted JSON string: `"` and `\\` escaped, control characters as \\n, \\t… or \\u00XX; `/` and
+    /// everything else (non-ASCII included) as is.
+    mutating func string(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            default: bytes.append(b)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -113,7 +113,7 @@ struct SiteRenderer {
             for (r, i) in pages.indices.sorted(by: { (pages[$0].title, pages[$0].id) < (pages[$1].title, pages[$1].id) }).enumerated() { rank[i] = r }
             linked.termUsage = usage.map { $0.sorted { rank[$0] < rank[$1] } }
         }
-        let contexts = PageContext(site: linked)
+        let contexts = PageContext(site: linked, sharing: firstContexts)
         let linkedSite = linked
         let secondPass = parallelMap(Array(termPages).sorted()) { i in renderOrKeep(i, linkedSite, contexts) }
         let all = (firstPass + secondPass).sorted { $0.0 < $1.0 }
@@ -200,7 +200,10 @@ struct SiteRenderer {
                                                             hint: "add templates/\(page.type.rawValue).mustache or templates/page.mustache"),
                               mentions: mentions, searchText: searchText)
         }
-        return PageResult(file: OutputFile(path: outputPath(of: page), content: .bytes(Data(output.utf8))), diagnostic: nil,
+        let diagnostic = output.problem.map {
+            Diagnostic.error(SourceLocation(path: page.path), "template error: \($0)", hint: "a partial must not include itself, directly or through others")
+        }
+        return PageResult(file: OutputFile(path: outputPath(of: page), content: .bytes(Data(output.bytes))), diagnostic: diagnostic,
                           mentions: mentions, searchText: searchText)
     }
 

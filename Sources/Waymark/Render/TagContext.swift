@@ -1,45 +1,46 @@
 /// Template data for tags: the tags shown on a page, the `tags/` index and one tag's page.
 extension PageContext {
     /// The tags page `i` carries, as links to their pages, in the order written.
-    func tagLinks(_ i: Int) -> [[String: Any]] {
+    func tagLinks(_ i: Int) -> [[String: TemplateValue]] {
         guard i < site.tags.ofPage.count else { return [] }
-        return site.tags.ofPage[i].map { t -> [String: Any] in
+        return site.tags.ofPage[i].map { t -> [String: TemplateValue] in
             let tag = site.tags.tags[t]
-            var l: [String: Any] = ["title": "#" + tag.name, "name": tag.name]
-            if let p = tag.page { l["url"] = site.url(of: p) }
+            var l: [String: TemplateValue] = ["title": .text("#" + tag.name), "name": .text(tag.name)]
+            if let p = tag.page { l["url"] = .text(site.url(of: p)) }
             return l
         }
     }
 
     /// Every tag A–Z with how many pages carry it; nested tags sit under their parents.
-    func tagIndex() -> [String: Any] {
-        let tags = site.tags.tags.map { tag -> [String: Any] in
-            var l: [String: Any] = ["name": tag.name, "title": "#" + tag.name, "count": tag.pages.count,
-                                    "pagesLabel": tag.pages.count == 1 ? "1 page" : "\(tag.pages.count) pages",
-                                    "depth": tag.slug.split(separator: "/").count - 1,
-                                    "nested": tag.slug.contains("/")]
-            if let p = tag.page { l["url"] = site.url(of: p) }
-            return l
+    func tagIndex() -> [String: TemplateValue] {
+        let tags = site.tags.tags.map { tag -> TemplateValue in
+            var l: [String: TemplateValue] = ["name": .text(tag.name), "title": .text("#" + tag.name), "count": .int(tag.pages.count),
+                                              "pagesLabel": .text(tag.pages.count == 1 ? "1 page" : "\(tag.pages.count) pages"),
+                                              "depth": .int(tag.slug.split(separator: "/").count - 1),
+                                              "nested": .bool(tag.slug.contains("/"))]
+            if let p = tag.page { l["url"] = .text(site.url(of: p)) }
+            return .object(l)
         }
-        return ["items": tags, "hasItems": !tags.isEmpty, "count": tags.count]
+        return ["items": .list(tags), "hasItems": .bool(!tags.isEmpty), "count": .int(tags.count)]
     }
 
     /// One tag's page: the pages carrying it (or a tag nested under it), with their summaries.
-    func tagPage(_ page: LoadedPage) -> [String: Any] {
+    func tagPage(_ page: LoadedPage) -> [String: TemplateValue] {
         let slug = String(page.id.dropFirst(TagIndex.folder.count + 1))
         guard let t = site.tags.bySlug[slug] else { return ["hasItems": false] }
         let tag = site.tags.tags[t]
-        let items = tag.pages.map { p -> [String: Any] in
+        let items = tag.pages.map { p -> TemplateValue in
             var l = link(p)
-            if let s = site.pages[p].description ?? site.pages[p].facts.firstParagraph.map(Self.summary) { l["summary"] = s }
-            return l
+            if let s = site.pages[p].description ?? site.pages[p].facts.firstParagraph.map(Self.summary) { l["summary"] = .text(s) }
+            return .object(l)
         }
-        let nested = site.tags.children[t].map { site.tags.tags[$0] }
-            .compactMap { n -> [String: Any]? in n.page.map { ["title": "#" + n.name, "url": site.url(of: $0), "count": n.pages.count] } }
-        var ctx: [String: Any] = ["name": tag.name, "items": items, "hasItems": !items.isEmpty,
-                                  "pagesLabel": items.count == 1 ? "1 page" : "\(items.count) pages",
-                                  "nested": nested, "hasNested": !nested.isEmpty]
-        if let all = site.index.page(id: TagIndex.folder) { ctx["index"] = link(all) }
+        let nested = site.tags.children[t].map { site.tags.tags[$0] }.compactMap { n -> TemplateValue? in
+            n.page.map { .object(["title": .text("#" + n.name), "url": .text(site.url(of: $0)), "count": .int(n.pages.count)]) }
+        }
+        var ctx: [String: TemplateValue] = ["name": .text(tag.name), "items": .list(items), "hasItems": .bool(!items.isEmpty),
+                                            "pagesLabel": .text(items.count == 1 ? "1 page" : "\(items.count) pages"),
+                                            "nested": .list(nested), "hasNested": .bool(!nested.isEmpty)]
+        if let all = site.index.page(id: TagIndex.folder) { ctx["index"] = .object(link(all)) }
         return ctx
     }
 }

@@ -1,10 +1,10 @@
 import Foundation
-import Mustache
 
 /// The templates and static assets a site renders with: the default theme, with any file a site's
 /// own templates/ folder provides taking its place.
 struct Theme: Sendable {
-    let library: MustacheLibrary
+    /// Every template, compiled once when the theme loads.
+    let library: TemplateLibrary
     /// Asset path (relative to templates/, e.g. `assets/style.css`) → source file.
     let assets: [String: URL]
     /// A hash of every template's text and every asset's path: when it changes, every page is rendered again.
@@ -46,20 +46,24 @@ struct Theme: Sendable {
             return (nil, [.error(SourceLocation(path: "templates/layout.mustache"), "no theme found",
                                  hint: "add templates/ to the site or set WAYMARK_THEME to a theme folder")])
         }
-        var library = MustacheLibrary()
+        var library = TemplateLibrary()
         var hasher = StableHasher()
         for path in assets.keys.sorted() { hasher.combine(path) }
         for (name, source) in sources.sorted(by: { $0.key < $1.key }) {
+            let text: String
             do {
-                let text = try String(contentsOf: source.url, encoding: .utf8)
+                text = try String(contentsOf: source.url, encoding: .utf8)
                 hasher.combine(name)
                 hasher.combine(text)
-                try library.register(text, named: name)
-            } catch let error as MustacheTemplate.ParserError {
-                diagnostics.append(.error(SourceLocation(path: source.display, line: error.context.lineNumber, column: error.context.columnNumber),
-                                          "template error: \(error.error)", hint: "check that every {{#section}} has a matching {{/section}}"))
             } catch {
                 diagnostics.append(.error(SourceLocation(path: source.display), "cannot read template: \(error)"))
+                continue
+            }
+            do {
+                try library.register(text, named: name)
+            } catch {
+                diagnostics.append(.error(SourceLocation(path: source.display, line: error.line, column: error.column),
+                                          "template error: \(error.message)", hint: error.hint))
             }
         }
         return (Theme(library: library, assets: assets, fingerprint: hasher.value), diagnostics)
@@ -76,7 +80,9 @@ struct Theme: Sendable {
         return result.sorted()
     }
 
-    func render(_ context: [String: Any], template: String) -> String? {
-        library.render(context, withTemplate: library.getTemplate(named: template) != nil ? template : "page")
+    /// Renders with the page type's template, else `page`; nil when neither exists. `problem` says
+    /// why the output stopped early (a partial that includes itself).
+    func render(_ context: TemplateValue, template: String) -> (bytes: [UInt8], problem: String?)? {
+        library.render(context, template: library.contains(template) ? template : "page")
     }
 }

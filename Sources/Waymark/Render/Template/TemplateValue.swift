@@ -1,0 +1,150 @@
+import Foundation
+
+/// What a template sees: plain text (escaped when interpolated), numbers, flags, lists and objects.
+/// Typed so that rendering never casts; the semantics follow swift-mustache, which Waymark used before:
+/// only `false`, `null`, a missing key and an empty list are falsey; empty text and 0 are truthy.
+enum TemplateValue: Sendable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case text(String)
+    case list([TemplateValue])
+    case object([String: TemplateValue])
+
+    /// A list of plain texts.
+    static func texts(_ strings: [String]) -> TemplateValue { .list(strings.map(TemplateValue.text)) }
+
+    /// The text, when this is text.
+    var string: String? {
+        if case .text(let s) = self { return s }
+        return nil
+    }
+
+    /// The key's value, when this is an object that has it.
+    subscript(key: String) -> TemplateValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+}
+
+extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
+    init(stringLiteral value: String) { self = .text(value) }
+    init(booleanLiteral value: Bool) { self = .bool(value) }
+    init(integerLiteral value: Int) { self = .int(value) }
+    init(arrayLiteral elements: TemplateValue...) { self = .list(elements) }
+    init(dictionaryLiteral elements: (String, TemplateValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+    init(nilLiteral: ()) { self = .null }
+}
+
+extension TemplateValue {
+    /// How `{{value}}` shows it: text as is, numbers in decimal, flags as true/false (as swift-mustache
+    /// did, through `String(describing:)`); lists and objects in Swift's literal notation.
+    var interpolated: String {
+        switch self {
+        case .null: return ""
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .text(let s): return s
+        case .list, .object: return literal
+        }
+    }
+
+    private var literal: String {
+        switch self {
+        case .null: return "nil"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .text(let s): return s.debugDescription
+        case .list(let items): return "[" + items.map(\.literal).joined(separator: ", ") + "]"
+        case .object(let o):
+            if o.isEmpty { return "[:]" }
+            return "[" + o.sorted { $0.key < $1.key }.map { "\($0.key.debugDescription): \($0.value.literal)" }.joined(separator: ", ") + "]"
+        }
+    }
+
+    /// Applies one swift-mustache transform (`empty(x)`, `count(x)`, `uppercased(x)`…); nil when it does not apply.
+    func transformed(_ transform: TemplateTransform) -> TemplateValue? {
+        switch (self, transform) {
+        case (.text(let s), .empty): return .bool(s.isEmpty)
+        case (.text(let s), .capitalized): return .text(s.capitalized)
+        case (.text(let s), .lowercased): return .text(s.lowercased())
+        case (.text(let s), .uppercased): return .text(s.uppercased())
+        case (.text(let s), .reversed): return .text(String(s.reversed()))
+        case (.list(let l), .first): return l.first
+        case (.list(let l), .last): return l.last
+        case (.list(let l), .reversed): return .list(l.reversed())
+        case (.list(let l), .count): return .int(l.count)
+        case (.list(let l), .empty): return .bool(l.isEmpty)
+        case (.list(let l), .sorted):
+            let texts = l.compactMap(\.string)
+            if texts.count == l.count { return .texts(texts.sorted()) }
+            let ints = l.compactMap { if case .int(let i) = $0 { return i }; return nil }
+            if ints.count == l.count { return .list(ints.sorted().map(TemplateValue.int)) }
+            return nil
+        case (.object(let o), .count): return .int(o.count)
+        case (.object(let o), .empty): return .bool(o.isEmpty)
+        case (.object(let o), .enumerated), (.object(let o), .sorted):
+            let pairs = transform == .sorted ? o.sorted { $0.key < $1.key } : Array(o)
+            return .list(pairs.map { .object(["key": .text($0.key), "value": $0.value]) })
+        case (.int(let i), .equalzero): return .bool(i == 0)
+        case (.int(let i), .plusone): return .int(i &+ 1)
+        case (.int(let i), .minusone): return .int(i &- 1)
+        case (.int(let i), .even): return .bool(i & 1 == 0)
+        case (.int(let i), .odd): return .bool(i & 1 == 1)
+        default: return nil
+        }
+    }
+}
+
+/// The transforms swift-mustache defines, resolved once when a template is parsed.
+enum TemplateTransform: Sendable, Equatable {
+    case first, last, index, even, odd
+    case empty, count, reversed, sorted, enumerated
+    case capitalized, lowercased, uppercased
+    case equalzero, plusone, minusone
+    /// A name no value understands: the tag renders as if its value were missing.
+    case unknown
+
+    init(name: String) {
+        switch name {
+        case "first": self = .first
+        case "last": self = .last
+        case "index": self = .index
+        case "even": self = .even
+        case "odd": self = .odd
+        case "empty": self = .empty
+        case "count": self = .count
+        case "reversed": self = .reversed
+        case "sorted": self = .sorted
+        case "enumerated": self = .enumerated
+        case "capitalized": self = .capitalized
+        case "lowercased": self = .lowercased
+        case "uppercased": self = .uppercased
+        case "equalzero": self = .equalzero
+        case "plusone": self = .plusone
+        case "minusone": self = .minusone
+        default: self = .unknown
+        }
+    }
+}
+
+/// Where the element being rendered sits in the list a section iterates: `first()`, `last()`, `index()`.
+struct SequencePosition {
+    var first: Bool
+    var last: Bool
+    var index: Int
+
+    func transformed(_ transform: TemplateTransform) -> TemplateValue? {
+        switch transform {
+        case .first: return .bool(first)
+        case .last: return .bool(last)
+        case .index: return .int(index)
+        case .even: return .bool(index & 1 == 0)
+        case .odd: return .bool(index & 1 == 1)
+        default: return nil
+        }
+    }
+}
