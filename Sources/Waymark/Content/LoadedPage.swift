@@ -64,24 +64,32 @@ enum PageLoader {
             return (nil, [.error(SourceLocation(path: path, line: 1, column: 1),
                                  "file is \(data.count / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB", hint: "split it into several pages")])
         }
-        let text: String
+        var text: String
         switch SourceText.decode(data, path: path) {
         case .success(let s): text = s.text
         case .failure(let d): return (nil, [d])
         }
-        let split: FrontMatterSplit
-        switch FrontMatterSplit.split(text, path: path) {
-        case .success(let s): split = s
+        // Fences are found and front matter is read on the text's bytes; only the body becomes a new String.
+        let whole = text
+        let read = text.withUTF8 { bytes -> Result<(FrontMatterSplit.Fences, Result<YAMLValue?, Diagnostic>?, String), Diagnostic> in
+            FrontMatterSplit.locate(bytes, path: path).map { fences in
+                guard let yaml = fences.yaml else { return (fences, nil, whole) }
+                let value = YAMLDocument.parse(utf8: UnsafeBufferPointer(rebasing: bytes[yaml]), path: path, firstLine: fences.yamlFirstLine)
+                return (fences, value, String(decoding: UnsafeBufferPointer(rebasing: bytes[fences.body]), as: UTF8.self))
+            }
+        }
+        let split: FrontMatterSplit.Fences, yamlResult: Result<YAMLValue?, Diagnostic>?, bodyText: String
+        switch read {
+        case .success(let r): (split, yamlResult, bodyText) = r
         case .failure(let d): return (nil, [d])
         }
         var diagnostics: [Diagnostic] = []
         var frontMatter: YAMLValue?
         var yamlFailed = false
-        if let yaml = split.yaml {
-            switch YAMLDocument.parse(yaml, path: path, firstLine: split.yamlFirstLine) {
-            case .success(let v): frontMatter = v
-            case .failure(let d): diagnostics.append(d); yamlFailed = true
-            }
+        switch yamlResult {
+        case .success(let v)?: frontMatter = v
+        case .failure(let d)?: diagnostics.append(d); yamlFailed = true
+        case nil: break
         }
         let type = pageType(file, frontMatter: frontMatter, diagnostics: &diagnostics)
         let decoded = EntityDecoder.decode(type, frontMatter: frontMatter, path: path)
@@ -90,7 +98,7 @@ enum PageLoader {
 
         var reserved: Set<String> = []
         if case .journey(let j) = decoded.entity { reserved = Set(j.stages.map(\.anchor)) }
-        let body = MarkdownBody(text: split.body, path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
+        let body = MarkdownBody(text: bodyText, path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
         let facts = body.scan()
         diagnostics += facts.problems
         let heading = facts.headings.first(where: { $0.level == 1 })?.text
