@@ -52,9 +52,11 @@ extension SiteIndex {
         let url = raw.trimmingWhitespace()
         if url.isEmpty { return .external }
         if url.hasPrefix("//") || url.hasPrefix("/") { return .external }
+        // Without a colon there is no scheme to look at (most links are relative paths).
+        let hasColon = url.containsByte(UInt8(ascii: ":"))
         // Written as `java&#9;script:` it has no clean scheme, but it is no path either: rendering empties it.
-        if MarkdownBody.blockedScheme(url, image: true) != nil { return .external }
-        if let colon = url.firstIndex(of: ":"),
+        if hasColon, MarkdownBody.blockedScheme(url, image: true) != nil { return .external }
+        if hasColon, let colon = url.firstIndex(of: ":"),
            url[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+.-".contains($0)) }),
            url.first?.isLetter == true {
             return .external
@@ -62,16 +64,17 @@ extension SiteIndex {
         var path = url
         var anchor: String?
         if let hash = path.firstIndex(of: "#") {
-            anchor = String(path[path.index(after: hash)...]).removingPercentEncoding ?? String(path[path.index(after: hash)...])
+            let written = String(path[path.index(after: hash)...])
+            anchor = written.utf8.contains(UInt8(ascii: "%")) ? written.removingPercentEncoding ?? written : written
             path = String(path[..<hash])
         }
         if let q = path.firstIndex(of: "?") { path = String(path[..<q]) }
         if path.isEmpty {
             return withAnchor(.found(from), anchor: anchor, target: pages[from].id, type: nil)
         }
-        path = path.removingPercentEncoding ?? path
+        if path.utf8.contains(UInt8(ascii: "%")) { path = path.removingPercentEncoding ?? path }
         // Relative to the folder holding the source file.
-        var parts = pages[from].file.relativePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().map(String.init)
+        var parts = folders[from]
         for piece in path.split(separator: "/", omittingEmptySubsequences: true) {
             switch piece {
             case ".": continue
