@@ -43,7 +43,15 @@ enum YAMLScalar {
         guard plain else { return .string }
         // Most values are words and sentences: their first byte rules out every other kind.
         guard let lead = text.utf8.first else { return .null }
-        if !isDigit(lead), !"+-._~:nNtTyYoOfFiIsS".utf8.contains(lead) { return .string }
+        switch lead {
+        case 0x30...0x39, UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"),
+             UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "y"), UInt8(ascii: "Y"),
+             UInt8(ascii: "o"), UInt8(ascii: "O"), UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "i"), UInt8(ascii: "I"),
+             UInt8(ascii: "s"), UInt8(ascii: "S"):
+            break
+        default:
+            return .string
+        }
         var bytes = Array(text.utf8)
         if bytes.isEmpty || bytes == [0x7E] || equals(bytes, "null") || equals(bytes, "Null") || equals(bytes, "NULL") { return .null }
         if explicitTag != Tag.strName, isBoolWord(bytes) { return .bool }
@@ -82,7 +90,7 @@ enum YAMLScalar {
         for (prefix, radix) in [("0x", 16), ("0b", 2), ("0o", 8), ("0", 8)] where digits.hasPrefix(prefix) {
             return Int(signPrefix + digits.dropFirst(prefix.count), radix: radix) != nil
         }
-        if digits.contains(":") { return sexagesimal(text) { Int($0, radix: 10) != nil } }
+        if s.contains(0x3A) { return sexagesimal(text) { Int($0, radix: 10) != nil } }
         return Int(text) != nil
     }
 
