@@ -61,21 +61,29 @@ extension SiteIndex {
            url.first?.isLetter == true {
             return .external
         }
+        // Printable ASCII is one character a byte, so its bytes are searched; anything else by characters, as written.
+        let ascii = url.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
         var path = url
         var anchor: String?
-        if let hash = path.firstIndex(of: "#") {
-            let written = String(path[path.index(after: hash)...])
-            anchor = written.utf8.contains(UInt8(ascii: "%")) ? written.removingPercentEncoding ?? written : written
-            path = String(path[..<hash])
+        // `#` and `?` found as characters are single bytes too: the text around them is cut on bytes either way.
+        if let hash = ascii ? path.utf8.firstIndex(of: UInt8(ascii: "#")) : path.firstIndex(of: "#") {
+            let written = String(decoding: path.utf8[path.utf8.index(after: hash)...], as: UTF8.self)
+            anchor = written.containsByte(UInt8(ascii: "%")) ? written.removingPercentEncoding ?? written : written
+            path = String(decoding: path.utf8[..<hash], as: UTF8.self)
         }
-        if let q = path.firstIndex(of: "?") { path = String(path[..<q]) }
+        if let q = ascii ? path.utf8.firstIndex(of: UInt8(ascii: "?")) : path.firstIndex(of: "?") {
+            path = String(decoding: path.utf8[..<q], as: UTF8.self)
+        }
         if path.isEmpty {
             return withAnchor(.found(from), anchor: anchor, target: pages[from].id, type: nil)
         }
-        if path.utf8.contains(UInt8(ascii: "%")) { path = path.removingPercentEncoding ?? path }
+        if path.containsByte(UInt8(ascii: "%")) { path = path.removingPercentEncoding ?? path }
+        let pieces: [String] = path.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
+            ? path.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
+            : path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         // Relative to the folder holding the source file.
         var parts = folders[from]
-        for piece in path.split(separator: "/", omittingEmptySubsequences: true) {
+        for piece in pieces {
             switch piece {
             case ".": continue
             case "..":
