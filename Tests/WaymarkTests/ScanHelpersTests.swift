@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Waymark
 
@@ -64,5 +65,21 @@ final class ScanHelpersTests: XCTestCase {
         XCTAssertFalse("ab".containsByte(UInt8(ascii: "[")))
         XCTAssertFalse("".containsByte(0))
         XCTAssertTrue(String(repeating: "é", count: 40).containsByte(0xA9))
+    }
+
+    func testAContentFileIsReadWholeInOneGoAndAnythingElseIsLeftToFoundation() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("waymark-read-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bytes = Data((0..<200_000).map { UInt8(truncatingIfNeeded: $0 % 251) })
+        let file = dir.appendingPathComponent("a.md")
+        try bytes.write(to: file)
+        guard case .contents(let read)? = PageLoader.readRegularFile(file.path) else { return XCTFail("not read") }
+        XCTAssertEqual(read, bytes)
+        try Data().write(to: dir.appendingPathComponent("empty.md"))
+        guard case .contents(let empty)? = PageLoader.readRegularFile(dir.appendingPathComponent("empty.md").path) else { return XCTFail("not read") }
+        XCTAssertTrue(empty.isEmpty)
+        XCTAssertNil(PageLoader.readRegularFile(dir.path), "a folder")
+        XCTAssertNil(PageLoader.readRegularFile(dir.appendingPathComponent("missing.md").path))
     }
 }
