@@ -95,10 +95,15 @@ extension SiteIndex {
         let resolved = parts.joined(separator: "/")
         let lowered = resolved.lowercased()
         let isMarkdown = ContentFile.markdownExtensions.contains { lowered.hasSuffix($0) }
-        let name = resolved.split(separator: "/").last.map(String.init) ?? ""
+        // `parts` has no empty components, so its last is the path's file name.
+        let name = parts.last ?? ""
         if isMarkdown || !name.contains(".") {
             var id = ContentFile.stripMarkdownExtension(resolved)
-            if let last = id.split(separator: "/").last, ContentFile.indexNames.contains(last.lowercased()) {
+            let stem = ContentFile.stripMarkdownExtension(name)
+            if !stem.isEmpty {
+                // The id's last component is the stem: a folder's index page has the folder's id.
+                if ContentFile.indexNames.contains(stem.lowercased()) { id = parts.dropLast().joined(separator: "/") }
+            } else if let last = id.split(separator: "/").last, ContentFile.indexNames.contains(last.lowercased()) {
                 id = id.split(separator: "/").dropLast().joined(separator: "/")
             }
             if let i = page(id: id) { return withAnchor(.found(i), anchor: anchor, target: id, type: nil) }
