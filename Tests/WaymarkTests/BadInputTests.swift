@@ -88,14 +88,14 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(errors(report), ["content/personas/dup.md:4:1: error: duplicate key `title` in front matter"])
     }
 
-    /// Nine levels of ten aliases: a billion values if expanded. Yams shares alias nodes, so memory
-    /// stays flat, and the value budget stops the expansion at 100,000 values.
+    /// Nine levels of ten aliases: a billion values if expanded. Aliases share the anchored value, so
+    /// memory stays flat, and the value budget stops the expansion at 100,000 values.
     static func laughs(asKey: Bool) -> String {
         var lines = ["---", "title: Laughs", "lol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
         for n in 1...9 {
             lines.append("lol\(n): &lol\(n) [" + Array(repeating: "*lol\(n - 1)", count: 10).joined(separator: ", ") + "]")
         }
-        // As a mapping key the bomb is hashed while Yams composes: it must be stopped before that.
+        // As a mapping key the bomb would be compared with the other keys: it must be stopped before that.
         lines.append(asKey ? "? *lol9\n: boom" : "boom: *lol9")
         return (lines + ["---", "Body."]).joined(separator: "\n")
     }
@@ -124,7 +124,7 @@ final class BadInputTests: XCTestCase {
         XCTAssertNil(YAMLExpansion.firstOverflow("a: &a [1, 2]\nb: *a\nc: [*a, *a]\n", limit: 17))
         XCTAssertEqual(YAMLExpansion.firstOverflow("a: &a [1, 2]\nb: *a\nc: [*a, *a]\n", limit: 16),
                        YAMLExpansion.Overflow(line: 3, column: 9, throughAliases: true))
-        // Malformed YAML is left to Yams, which says what is wrong.
+        // Malformed YAML is reported as malformed, not as an overflow.
         XCTAssertNil(YAMLExpansion.firstOverflow("a: [1, 2\n", limit: 10))
     }
 

@@ -71,6 +71,37 @@ final class FrontMatterTests: XCTestCase {
         XCTAssertTrue(d.hint?.contains("`---`") == true, "hint: \(d.hint ?? "none")")
     }
 
+    func testFencesMayCarryUnicodeWhiteSpaceAroundThem() throws {
+        let s = try split("---\u{00A0}\ntitle: A\n \t...\u{3000}\nBody\n")
+        XCTAssertEqual(s.yaml, "title: A")
+        XCTAssertEqual(s.body, "Body\n")
+        XCTAssertEqual(s.bodyFirstLine, 4)
+        // A combining mark is not white space: this line is prose, not a fence.
+        XCTAssertNil(try split("---\u{301}\ntitle: A\n---\n").yaml)
+    }
+
+    func testAClosingFenceOnTheLastLineLeavesAnEmptyBody() throws {
+        let s = try split("---\ntitle: A\n---")
+        XCTAssertEqual(s.yaml, "title: A")
+        XCTAssertEqual(s.body, "")
+        XCTAssertEqual(s.bodyFirstLine, 4)
+        XCTAssertThrowsError(try split("---"))
+        XCTAssertThrowsError(try split("---\n"))
+    }
+
+    func testTheByteLevelWhiteSpaceTestIsUnicodeWhiteSpace() {
+        var mismatches: [String] = []
+        for v in 0...0x10FFFF {
+            guard let scalar = Unicode.Scalar(v) else { continue }
+            let bytes = Array(String(scalar).utf8)
+            let found = bytes.withUnsafeBufferPointer { FrontMatterSplit.whitespaceLength($0, at: 0, end: $0.count) }
+            if (found != nil) != scalar.properties.isWhitespace || (found != nil && found != bytes.count) {
+                mismatches.append(String(v, radix: 16))
+            }
+        }
+        XCTAssertEqual(mismatches, [])
+    }
+
     // MARK: Decoding
 
     func testByteOrderMarkIsDroppedSoTheFenceIsStillFound() throws {
@@ -115,6 +146,11 @@ final class FrontMatterTests: XCTestCase {
             XCTAssertTrue(d.message.contains("UTF-16"), d.message)
             XCTAssertTrue(d.hint?.contains("UTF-8") == true)
         }
+    }
+
+    func testBOMAndCRLFTogetherAndAMultiByteCharacterBeforeACR() throws {
+        let text = try decode([0xEF, 0xBB, 0xBF] + Array("é\r\nü\rx".utf8)).get().text
+        XCTAssertEqual(text, "é\nü\nx")
     }
 
     func testNULByteIsRefusedAtItsPosition() {

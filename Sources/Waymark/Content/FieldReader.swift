@@ -7,12 +7,14 @@ struct FieldReader {
     /// "journey", "stage `Diagnosis`": named in messages so writers know which block is meant.
     let subject: String
     private(set) var diagnostics: [Diagnostic] = []
-    private(set) var used: Set<String> = []
+    /// Which entries a field has read (by position: no hashing of keys for every field).
+    private var used: [Bool]
 
     init(entries: [YAMLEntry], location: SourceLocation, subject: String) {
         self.entries = entries
         self.location = location
         self.subject = subject
+        used = Array(repeating: false, count: entries.count)
     }
 
     init(_ value: YAMLValue, subject: String) {
@@ -24,11 +26,15 @@ struct FieldReader {
         }
     }
 
-    var unusedEntries: [YAMLEntry] { entries.filter { !used.contains($0.key) } }
+    var unusedEntries: [YAMLEntry] { entries.indices.filter { !used[$0] }.map { entries[$0] } }
 
     mutating func value(_ key: String) -> YAMLValue? {
-        used.insert(key)
-        guard let v = entries.first(where: { $0.key == key })?.value, !v.isNull else { return nil }
+        var found: YAMLValue?
+        for i in entries.indices where entries[i].key == key {
+            used[i] = true
+            if found == nil { found = entries[i].value }
+        }
+        guard let v = found, !v.isNull else { return nil }
         return v
     }
 

@@ -46,6 +46,16 @@ enum PageLoader {
     static func load(_ file: ContentFile) -> (LoadedPage?, [Diagnostic]) {
         let path = file.displayPath
         let start = SourceLocation(path: path, line: 1, column: 1)
+        switch readRegularFile(file.url.path) {
+        case .contents(let data)?:
+            return load(file, data: data)
+        case .tooLarge(let size)?:
+            return (nil, [.error(start, "file is \(size / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB",
+                                 hint: "split it into several pages")])
+        case nil:
+            // Anything unusual is read again through Foundation, whose error messages writers see.
+            break
+        }
         let data: Data
         do {
             let size = (try? FileManager.default.attributesOfItem(atPath: file.url.path)[.size] as? Int) ?? 0
@@ -90,6 +100,41 @@ enum PageLoader {
         return (page, diagnostics, BuildCache.Source(stamp: stamp, hash: hash, page: kept, diagnostics: diagnostics, record: nil))
     }
 
+    enum FileRead {
+        case contents(Data)
+        case tooLarge(Int)
+    }
+
+    /// One open, fstat and read (FileManager's attributes cost a tenth of the load step); nil when
+    /// anything fails, so the caller can report it.
+    static func readRegularFile(_ path: String) -> FileRead? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        let size = Int(info.st_size)
+        if size > maxFileBytes { return .tooLarge(size) }
+        var data = Data(count: size)
+        var done = 0
+        let ok = data.withUnsafeMutableBytes { buffer -> Bool in
+            guard let base = buffer.baseAddress else { return true }
+            while done < size {
+                let n = read(fd, base + done, size - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                if n == 0 { break }  // the file shrank since fstat
+                done += n
+            }
+            return true
+        }
+        guard ok else { return nil }
+        if done < size { data.removeSubrange(done..<size) }
+        return .contents(data)
+    }
+
     /// The load step on bytes already read (the fuzz target feeds it without touching disk).
     static func load(_ file: ContentFile, data: Data) -> (LoadedPage?, [Diagnostic]) {
         let path = file.displayPath
@@ -98,24 +143,35 @@ enum PageLoader {
             return (nil, [.error(SourceLocation(path: path, line: 1, column: 1),
                                  "file is \(data.count / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB", hint: "split it into several pages")])
         }
-        let text: String
+        var text: String
         switch SourceText.decode(data, path: path) {
         case .success(let s): text = s.text
         case .failure(let d): return (nil, [d])
         }
-        let split: FrontMatterSplit
-        switch FrontMatterSplit.split(text, path: path) {
-        case .success(let s): split = s
+        // Fences are found and front matter is read on the text's bytes; only the body becomes a new String.
+        let whole = text
+        let read = text.withUTF8 { bytes -> Result<(FrontMatterSplit.Fences, Result<YAMLValue?, Diagnostic>?, String, UInt64), Diagnostic> in
+            FrontMatterSplit.locate(bytes, path: path).map { fences in
+                guard let yaml = fences.yaml else { return (fences, nil, whole, 0) }
+                let yamlBytes = UnsafeBufferPointer(rebasing: bytes[yaml])
+                let value = YAMLDocument.parse(utf8: yamlBytes, path: path, firstLine: fences.yamlFirstLine)
+                var hasher = StableHasher()
+                hasher.combine(bytes: UnsafeRawBufferPointer(yamlBytes))
+                return (fences, value, String(decoding: UnsafeBufferPointer(rebasing: bytes[fences.body]), as: UTF8.self), hasher.value)
+            }
+        }
+        let split: FrontMatterSplit.Fences, yamlResult: Result<YAMLValue?, Diagnostic>?, bodyText: String, frontMatterHash: UInt64
+        switch read {
+        case .success(let r): (split, yamlResult, bodyText, frontMatterHash) = r
         case .failure(let d): return (nil, [d])
         }
         var diagnostics: [Diagnostic] = []
         var frontMatter: YAMLValue?
         var yamlFailed = false
-        if let yaml = split.yaml {
-            switch YAMLDocument.parse(yaml, path: path, firstLine: split.yamlFirstLine) {
-            case .success(let v): frontMatter = v
-            case .failure(let d): diagnostics.append(d); yamlFailed = true
-            }
+        switch yamlResult {
+        case .success(let v)?: frontMatter = v
+        case .failure(let d)?: diagnostics.append(d); yamlFailed = true
+        case nil: break
         }
         let type = pageType(file, frontMatter: frontMatter, diagnostics: &diagnostics)
         let decoded = EntityDecoder.decode(type, frontMatter: frontMatter, path: path)
@@ -124,7 +180,7 @@ enum PageLoader {
 
         var reserved: Set<String> = []
         if case .journey(let j) = decoded.entity { reserved = Set(j.stages.map(\.anchor)) }
-        let body = MarkdownBody(text: split.body, path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
+        let body = MarkdownBody(text: bodyText, path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
         let facts = body.scan()
         diagnostics += facts.problems
         let heading = facts.headings.first(where: { $0.level == 1 })?.text
@@ -139,7 +195,7 @@ enum PageLoader {
         var page = LoadedPage(file: file, id: file.pageID, type: type, title: title, description: decoded.description,
                               draft: decoded.draft, tags: decoded.tags, glossary: decoded.glossary, entity: decoded.entity, params: decoded.params,
                               body: body, facts: facts)
-        page.frontMatterHash = split.yaml.map(StableHasher.hash) ?? 0
+        page.frontMatterHash = frontMatterHash
         return (page, diagnostics)
     }
 

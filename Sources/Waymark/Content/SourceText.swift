@@ -6,30 +6,53 @@ struct SourceText: Sendable {
 
     /// Refuses encodings Waymark cannot read, naming the first bad byte's position.
     static func decode(_ data: Data, path: String) -> Result<SourceText, Diagnostic> {
-        let bytes = [UInt8](data)
-        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+        data.withUnsafeBytes { raw in decode(raw.bindMemory(to: UInt8.self), path: path) }
+    }
+
+    /// The same on bytes: one validating copy into a String, byte scans for NUL and CR, no Foundation search.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, path: String) -> Result<SourceText, Diagnostic> {
+        if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
             return .failure(.error(SourceLocation(path: path, line: 1, column: 1),
                                    "file is UTF-16; Waymark reads UTF-8",
                                    hint: "re-save the file as UTF-8 (most editors: File › Save with Encoding › UTF-8)"))
         }
-        var body = bytes[...]
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { body = bytes[3...] }
+        var body = bytes
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            body = UnsafeBufferPointer(rebasing: bytes[3...])
+        }
         guard let text = String(validating: body, as: UTF8.self) else {
-            let (line, column) = firstInvalidUTF8(body)
+            let (line, column) = firstInvalidUTF8(Array(body)[...])
             return .failure(.error(SourceLocation(path: path, line: line, column: column),
                                    "invalid UTF-8 byte sequence",
                                    hint: "re-save the file as UTF-8; the text near this position was written in another encoding"))
         }
-        if let nul = text.utf8.firstIndex(of: 0) {
-            let (line, column) = lineAndColumn(of: text.utf8.distance(from: text.utf8.startIndex, to: nul), in: Array(text.utf8))
+        if let nul = firstIndex(of: 0, in: body) {
+            let (line, column) = lineAndColumn(of: nul, in: Array(body))
             return .failure(.error(SourceLocation(path: path, line: line, column: column),
                                    "file contains a NUL byte", hint: "this looks like a binary file; give it another extension or remove the byte"))
         }
-        var normalised = text
-        if normalised.contains("\r") {
-            normalised = normalised.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        guard firstIndex(of: 0x0D, in: body) != nil else { return .success(SourceText(text: text)) }
+        // CRLF and lone CR become LF; removing bytes from valid UTF-8 at ASCII boundaries keeps it valid.
+        var normalised: [UInt8] = []
+        normalised.reserveCapacity(body.count)
+        var i = 0
+        while i < body.count {
+            let b = body[i]
+            if b == 0x0D {
+                normalised.append(0x0A)
+                if i + 1 < body.count, body[i + 1] == 0x0A { i += 1 }
+            } else {
+                normalised.append(b)
+            }
+            i += 1
         }
-        return .success(SourceText(text: normalised))
+        return .success(SourceText(text: String(decoding: normalised, as: UTF8.self)))
+    }
+
+    /// memchr: the whole file is searched for NUL and CR on every load.
+    static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty, let hit = memchr(base, Int32(byte), bytes.count) else { return nil }
+        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
     }
 
     private static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> (Int, Int) {
@@ -78,25 +101,82 @@ struct FrontMatterSplit: Equatable, Sendable {
     /// File line of the body's first line.
     var bodyFirstLine: Int
 
+    /// Where the parts lie in the text's bytes.
+    struct Fences: Equatable {
+        var yaml: Range<Int>?
+        var yamlFirstLine: Int
+        var body: Range<Int>
+        var bodyFirstLine: Int
+    }
+
     /// Splits `text` (already normalised to LF). A `---` first line opens front matter;
     /// `---` or `...` on a line of its own closes it.
     static func split(_ text: String, path: String) -> Result<FrontMatterSplit, Diagnostic> {
-        guard text.hasPrefix("---") else {
-            return .success(FrontMatterSplit(yaml: nil, yamlFirstLine: 0, body: text, bodyFirstLine: 1))
+        var bytes = text
+        return bytes.withUTF8 { b in
+            locate(b, path: path).map { f in
+                FrontMatterSplit(yaml: f.yaml.map { String(decoding: UnsafeBufferPointer(rebasing: b[$0]), as: UTF8.self) },
+                                 yamlFirstLine: f.yamlFirstLine,
+                                 body: f.yaml == nil ? text : String(decoding: UnsafeBufferPointer(rebasing: b[f.body]), as: UTF8.self),
+                                 bodyFirstLine: f.bodyFirstLine)
+            }
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.first.map({ $0.trimmingWhitespace() != "---" }) ?? true {
-            // `----` or `--- text`: a thematic break or prose, not a fence.
-            return .success(FrontMatterSplit(yaml: nil, yamlFirstLine: 0, body: text, bodyFirstLine: 1))
+    }
+
+    /// The same on the text's UTF-8 bytes, line by line with memchr; no String is made.
+    static func locate(_ b: UnsafeBufferPointer<UInt8>, path: String) -> Result<Fences, Diagnostic> {
+        let none = Fences(yaml: nil, yamlFirstLine: 0, body: 0..<b.count, bodyFirstLine: 1)
+        let dash = UInt8(ascii: "-"), dot = UInt8(ascii: ".")
+        guard b.count >= 3, b[0] == dash, b[1] == dash, b[2] == dash else { return .success(none) }
+        let firstEnd = lineEnd(b, from: 0)
+        // `----` or `--- text`: a thematic break or prose, not a fence.
+        guard isFence(b, 0..<firstEnd, dash) else { return .success(none) }
+        var start = firstEnd + 1, line = 2
+        while firstEnd < b.count && start <= b.count {
+            let end = lineEnd(b, from: start)
+            if isFence(b, start..<end, dash) || isFence(b, start..<end, dot) {
+                return .success(Fences(yaml: (firstEnd + 1)..<max(firstEnd + 1, start - 1), yamlFirstLine: 2,
+                                       body: min(end + 1, b.count)..<b.count, bodyFirstLine: line + 1))
+            }
+            start = end + 1
+            line += 1
         }
-        lines.removeFirst()
-        guard let close = lines.firstIndex(where: { let t = $0.trimmingWhitespace(); return t == "---" || t == "..." }) else {
-            return .failure(.error(SourceLocation(path: path, line: 1, column: 1),
-                                   "front matter is not closed",
-                                   hint: "add a line with only `---` after the last YAML line"))
+        return .failure(.error(SourceLocation(path: path, line: 1, column: 1),
+                               "front matter is not closed",
+                               hint: "add a line with only `---` after the last YAML line"))
+    }
+
+    /// Index of the `\n` ending the line that starts at `start`, or the end of the text.
+    private static func lineEnd(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard start < b.count else { return b.count }
+        return SourceText.firstIndex(of: 0x0A, in: UnsafeBufferPointer(rebasing: b[start...])).map { start + $0 } ?? b.count
+    }
+
+    /// Whether the line is three `mark` bytes with only Unicode white space around them.
+    private static func isFence(_ b: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, _ mark: UInt8) -> Bool {
+        var i = line.lowerBound
+        while i < line.upperBound, let n = whitespaceLength(b, at: i, end: line.upperBound) { i += n }
+        guard line.upperBound - i >= 3, b[i] == mark, b[i + 1] == mark, b[i + 2] == mark else { return false }
+        i += 3
+        while i < line.upperBound, let n = whitespaceLength(b, at: i, end: line.upperBound) { i += n }
+        return i == line.upperBound
+    }
+
+    /// Byte length of the White_Space scalar at `i` (what `trimmingWhitespace` trims), or nil.
+    static func whitespaceLength(_ b: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> Int? {
+        let c = b[i]
+        if c == 0x20 || (c >= 0x09 && c <= 0x0D) { return 1 }
+        if c < 0xC2 || c > 0xE3 { return nil }
+        if c == 0xC2 { return i + 1 < end && (b[i + 1] == 0x85 || b[i + 1] == 0xA0) ? 2 : nil }
+        guard i + 2 < end else { return nil }
+        let c1 = b[i + 1], c2 = b[i + 2]
+        switch c {
+        case 0xE1: return c1 == 0x9A && c2 == 0x80 ? 3 : nil                      // U+1680
+        case 0xE2:
+            if c1 == 0x80, (0x80...0x8A).contains(c2) || c2 == 0xA8 || c2 == 0xA9 || c2 == 0xAF { return 3 }  // U+2000–200A, 2028, 2029, 202F
+            return c1 == 0x81 && c2 == 0x9F ? 3 : nil                               // U+205F
+        case 0xE3: return c1 == 0x80 && c2 == 0x80 ? 3 : nil                      // U+3000
+        default: return nil
         }
-        let yaml = lines[..<close].joined(separator: "\n")
-        let body = lines[(close + 1)...].joined(separator: "\n")
-        return .success(FrontMatterSplit(yaml: yaml, yamlFirstLine: 2, body: body, bodyFirstLine: close + 3))
     }
 }

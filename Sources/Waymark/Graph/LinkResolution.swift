@@ -53,27 +53,38 @@ extension SiteIndex {
         let url = raw.trimmingWhitespace()
         if url.isEmpty { return .external }
         if url.hasPrefix("//") || url.hasPrefix("/") { return .external }
+        // Without a colon there is no scheme to look at (most links are relative paths).
+        let hasColon = url.containsByte(UInt8(ascii: ":"))
         // Written as `java&#9;script:` it has no clean scheme, but it is no path either: rendering empties it.
-        if MarkdownBody.blockedScheme(url, image: true) != nil { return .external }
-        if let colon = url.firstIndex(of: ":"),
+        if hasColon, MarkdownBody.blockedScheme(url, image: true) != nil { return .external }
+        if hasColon, let colon = url.firstIndex(of: ":"),
            url[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+.-".contains($0)) }),
            url.first?.isLetter == true {
             return .external
         }
+        // Printable ASCII is one character a byte, so its bytes are searched; anything else by characters, as written.
+        let ascii = url.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
         var path = url
         var anchor: String?
-        if let hash = path.firstIndex(of: "#") {
-            anchor = String(path[path.index(after: hash)...]).removingPercentEncoding ?? String(path[path.index(after: hash)...])
-            path = String(path[..<hash])
+        // `#` and `?` found as characters are single bytes too: the text around them is cut on bytes either way.
+        if let hash = ascii ? path.utf8.firstIndex(of: UInt8(ascii: "#")) : path.firstIndex(of: "#") {
+            let written = String(decoding: path.utf8[path.utf8.index(after: hash)...], as: UTF8.self)
+            anchor = written.containsByte(UInt8(ascii: "%")) ? written.removingPercentEncoding ?? written : written
+            path = String(decoding: path.utf8[..<hash], as: UTF8.self)
         }
-        if let q = path.firstIndex(of: "?") { path = String(path[..<q]) }
+        if let q = ascii ? path.utf8.firstIndex(of: UInt8(ascii: "?")) : path.firstIndex(of: "?") {
+            path = String(decoding: path.utf8[..<q], as: UTF8.self)
+        }
         if path.isEmpty {
             return withAnchor(.found(from), anchor: anchor, target: pages[from].id, type: nil)
         }
-        path = path.removingPercentEncoding ?? path
+        if path.containsByte(UInt8(ascii: "%")) { path = path.removingPercentEncoding ?? path }
+        let pieces: [String] = path.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
+            ? path.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
+            : path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         // Relative to the folder holding the source file.
-        var parts = pages[from].file.relativePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().map(String.init)
-        for piece in path.split(separator: "/", omittingEmptySubsequences: true) {
+        var parts = folders[from]
+        for piece in pieces {
             switch piece {
             case ".": continue
             case "..":
@@ -85,10 +96,15 @@ extension SiteIndex {
         let resolved = parts.joined(separator: "/")
         let lowered = resolved.lowercased()
         let isMarkdown = ContentFile.markdownExtensions.contains { lowered.hasSuffix($0) }
-        let name = resolved.split(separator: "/").last.map(String.init) ?? ""
+        // `parts` has no empty components, so its last is the path's file name.
+        let name = parts.last ?? ""
         if isMarkdown || !name.contains(".") {
             var id = ContentFile.stripMarkdownExtension(resolved)
-            if let last = id.split(separator: "/").last, ContentFile.indexNames.contains(last.lowercased()) {
+            let stem = ContentFile.stripMarkdownExtension(name)
+            if !stem.isEmpty {
+                // The id's last component is the stem: a folder's index page has the folder's id.
+                if ContentFile.indexNames.contains(stem.lowercased()) { id = parts.dropLast().joined(separator: "/") }
+            } else if let last = id.split(separator: "/").last, ContentFile.indexNames.contains(last.lowercased()) {
                 id = id.split(separator: "/").dropLast().joined(separator: "/")
             }
             if let i = page(id: id) { return withAnchor(.found(i), anchor: anchor, target: id, type: nil) }

@@ -150,7 +150,8 @@ struct ReferenceChecker {
 
     /// A backlink sentence as the page shows it: unlabelled wikilinks read as their targets' titles.
     func readable(_ sentence: String) -> String {
-        guard sentence.contains(MarkdownBody.titleMarkStart) || sentence.contains(MarkdownBody.titleMarkEnd) else { return sentence }
+        // Both marks are private-use characters whose UTF-8 starts with 0xEE: most sentences have neither.
+        guard sentence.utf8.contains(0xEE), sentence.contains(MarkdownBody.titleMarkStart) || sentence.contains(MarkdownBody.titleMarkEnd) else { return sentence }
         var out = ""
         var rest = Substring(sentence)
         while let start = rest.range(of: MarkdownBody.titleMarkStart) {

@@ -14,6 +14,8 @@ struct SiteIndex: Sendable {
     private let byName: [String: [Int]]
     private let byTitle: [String: [Int]]
     let anchors: [Set<String>]
+    /// Each page's folder under content/ as path components, for resolving relative Markdown links.
+    let folders: [[String]]
     /// Asset paths under content/ (`files/map.pdf`).
     let assets: Set<String>
     /// Asset paths by lower-cased file name, for `![[map.png]]` written without its folder.
@@ -40,6 +42,7 @@ struct SiteIndex: Sendable {
         self.byName = byName
         self.byTitle = byTitle
         anchors = pages.map(\.anchors)
+        folders = pages.map { $0.file.relativePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().map(String.init) }
     }
 
     func page(id: String) -> Int? { byID[id] }
@@ -59,6 +62,11 @@ struct SiteIndex: Sendable {
     /// Normalises what a writer typed: `/personas/sam.md/` → `personas/sam`.
     static func normalise(_ target: String) -> String {
         var t = target.trimmingWhitespace()
+        // Most targets are written as ids: no `./`, no slash at either end, no `.md`, nothing to take off.
+        if let first = t.utf8.first, first != UInt8(ascii: "."), first != UInt8(ascii: "/"), t.utf8.last != UInt8(ascii: "/"),
+           !t.containsByte(UInt8(ascii: ".")) {
+            return t
+        }
         while t.hasPrefix("./") { t.removeFirst(2) }
         while t.hasPrefix("/") { t.removeFirst() }
         while t.hasSuffix("/") { t.removeLast() }
@@ -69,8 +77,8 @@ struct SiteIndex: Sendable {
     /// `type` (when given) first tries `<type folder>/<target>` and breaks ties between candidates.
     func lookup(_ raw: String, type: PageType? = nil) -> Lookup {
         let target = SiteIndex.normalise(raw)
-        let lower = target.lowercased()
         if let i = byID[target] { return .found(i) }
+        let lower = target.lowercased()
         if let folder = type?.folder, !lower.contains("/"), let hits = byLowerID[folder + "/" + lower], hits.count == 1 {
             return .found(hits[0])
         }

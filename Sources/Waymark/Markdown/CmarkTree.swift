@@ -150,6 +150,12 @@ struct MarkdownNode: Hashable {
         return String(cString: c)
     }
 
+    /// Whether the literal holds `byte`, read in place (no String is made).
+    func literalContains(_ byte: UInt8) -> Bool {
+        guard let c = cmark_node_get_literal(pointer) else { return false }
+        return strchr(c, Int32(byte)) != nil
+    }
+
     /// Destination of a link or image.
     var url: String {
         guard let c = cmark_node_get_url(pointer) else { return "" }

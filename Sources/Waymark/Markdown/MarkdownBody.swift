@@ -80,10 +80,9 @@ struct MarkdownBody {
 
     func scan() -> BodyFacts {
         let tree = MarkdownTree(markdown: text)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.utf8) }
         var facts = BodyFacts()
         var slugs = SlugAllocator(reserved: reservedAnchors)
-        var scanner = SourceScanner(lines: lines, findBudget: 8 * text.utf8.count + 1_000_000)
+        var scanner = SourceScanner(text: text, findBudget: 8 * text.utf8.count + 1_000_000)
         var tooDeep: MarkdownNode?
         for node in tree.allNodes() {
             switch node.kind {
@@ -129,24 +128,28 @@ struct MarkdownBody {
                 if tooDeep == nil { tooDeep = node }
                 return
             }
-            var children = node.children[...]
-            while let child = children.first {
+            var next = node.firstChild
+            while let child = next {
+                next = child.next
                 switch child.kind {
                 case .text where !insideLink:
                     // A run of adjacent text nodes is scanned as one string: cmark may split at brackets.
-                    var run: [MarkdownNode] = []
-                    while let c = children.first, c.kind == .text { run.append(c); children.removeFirst() }
-                    let runText = run.map(\.literal).joined()
-                    let tagBytes = glossaryEligible && runText.utf8.contains(UInt8(ascii: "#")) ? Array(runText.utf8) : []
+                    var run = [child]
+                    while let c = next, c.kind == .text { run.append(c); next = c.next }
+                    let runText = run.count == 1 ? child.literal : run.map(\.literal).joined()
+                    let tagBytes = glossaryEligible && runText.containsByte(UInt8(ascii: "#")) ? Array(runText.utf8) : []
+                    // Most runs hold no wikilink: no bracket, nothing to scan.
+                    let links = runText.containsByte(UInt8(ascii: "[")) ? Wikilink.scan(runText) : []
                     var cursor = runText.utf8.startIndex
-                    for link in Wikilink.scan(runText) {
+                    for link in links {
                         let start = runText.utf8.index(runText.utf8.startIndex, offsetBy: link.range.lowerBound)
                         if !tagBytes.isEmpty {
                             let from = runText.utf8.distance(from: runText.utf8.startIndex, to: cursor)
                             collectTags(String(decoding: tagBytes[from..<link.range.lowerBound], as: UTF8.self), after: blockText, into: &facts)
                         }
-                        blockText += String(runText[cursor..<start])
-                        if glossaryEligible { facts.glossaryText += String(runText[cursor..<start]) + "\n" }
+                        let before = runText.utf8[cursor..<start]
+                        blockText += String(decoding: before, as: UTF8.self)
+                        if glossaryEligible { facts.glossaryText += String(decoding: before, as: UTF8.self) + "\n" }
                         let offset = blockText.utf8.count
                         // An unlabelled wikilink shows its target's title, known only after the link step: mark it.
                         blockText += link.label ?? (Self.titleMarkStart + link.target + Self.titleMarkEnd)
@@ -164,9 +167,14 @@ struct MarkdownBody {
                         let from = runText.utf8.distance(from: runText.utf8.startIndex, to: cursor)
                         collectTags(String(decoding: tagBytes[from...], as: UTF8.self), after: blockText, into: &facts)
                     }
-                    blockText += String(runText[cursor...])
-                    if glossaryEligible { facts.glossaryText += String(runText[cursor...]) + "\n" }
-                    continue
+                    if links.isEmpty {
+                        blockText += runText
+                        if glossaryEligible { facts.glossaryText += runText; facts.glossaryText += "\n" }
+                    } else {
+                        let rest = String(decoding: runText.utf8[cursor...], as: UTF8.self)
+                        blockText += rest
+                        if glossaryEligible { facts.glossaryText += rest + "\n" }
+                    }
                 case .text, .code:
                     blockText += child.literal
                 case .softBreak, .lineBreak:
@@ -178,7 +186,6 @@ struct MarkdownBody {
                 default:
                     walk(child, insideLink: insideLink, depth: depth + 1)
                 }
-                children.removeFirst()
             }
         }
         walk(block, insideLink: false, depth: 0)
@@ -259,27 +266,8 @@ struct MarkdownBody {
 
     /// The first (line, byte column) at or after `start` where `needle` occurs, within a few lines.
     static func find(_ needle: [UInt8], in lines: [[UInt8]], from start: (Int, Int)) -> (line: Int, column: Int)? {
-        var budget = Int.max
-        return find(needle, in: lines, from: start, budget: &budget)
-    }
-
-    /// The same, spending at most `budget` byte comparisons: a link written with entities (`&#91;&#91;x]]`)
-    /// is never found in the source, and looking for thousands of them on one long line must not be quadratic.
-    static func find(_ needle: [UInt8], in lines: [[UInt8]], from start: (Int, Int), budget: inout Int) -> (line: Int, column: Int)? {
-        guard !needle.isEmpty, start.0 >= 1, start.0 <= lines.count else { return nil }
-        for line in start.0...min(lines.count, start.0 + 20) {
-            let bytes = lines[line - 1]
-            let from = line == start.0 ? max(0, start.1 - 1) : 0
-            guard bytes.count >= needle.count, from <= bytes.count - needle.count else { continue }
-            for i in from...(bytes.count - needle.count) {
-                budget -= 1
-                if budget < 0 { return nil }
-                guard bytes[i] == needle[0] else { continue }
-                budget -= needle.count
-                if bytes[i..<(i + needle.count)].elementsEqual(needle) { return (line, i + 1) }
-            }
-        }
-        return nil
+        var scanner = SourceScanner(text: lines.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n"), findBudget: Int.max)
+        return scanner.find(needle, from: start)
     }
 
     /// The table row of `text` containing the byte `offset`, its cells joined by " · ".
@@ -314,6 +302,7 @@ struct MarkdownBody {
             }
         }
         walk(node, depth: 0)
+        guard s.containsByte(UInt8(ascii: "[")) else { return s.trimmingWhitespace() }
         // Wikilinks read as their label in headings and summaries.
         var result = ""
         var cursor = s.utf8.startIndex
@@ -334,29 +323,68 @@ struct MarkdownBody {
 
     /// The body's source lines, read while scanning with work that stays linear on hostile input:
     /// character columns are counted on from the previous answer on the same line, and searches share a budget.
+    /// The bytes are held once, with the offset where each line starts.
     struct SourceScanner {
-        let lines: [[UInt8]]
+        let bytes: [UInt8]
+        /// Offset of each line's first byte; as many lines as splitting at every `\n` gives.
+        let lineStarts: [Int]
         var findBudget: Int
         private var counted = (line: 0, byte: 0, column: 1)
 
-        init(lines: [[UInt8]], findBudget: Int) {
-            self.lines = lines
+        init(text: String, findBudget: Int) {
+            bytes = Array(text.utf8)
+            var starts = [0]
+            bytes.withUnsafeBufferPointer { b in
+                var i = 0
+                while i < b.count, let hit = SourceText.firstIndex(of: 0x0A, in: UnsafeBufferPointer(rebasing: b[i...])) {
+                    i += hit + 1
+                    starts.append(i)
+                }
+            }
+            lineStarts = starts
             self.findBudget = findBudget
+        }
+
+        /// Byte range of a 1-based line, without its `\n`.
+        private func range(ofLine line: Int) -> Range<Int> {
+            lineStarts[line - 1]..<(line < lineStarts.count ? lineStarts[line] - 1 : bytes.count)
         }
 
         /// The 1-based character column of a 1-based byte column.
         mutating func column(line: Int, byteColumn: Int) -> Int {
-            guard line >= 1, line - 1 < lines.count else { return byteColumn }
-            let bytes = lines[line - 1]
-            let target = min(max(0, byteColumn - 1), bytes.count)
+            guard line >= 1, line - 1 < lineStarts.count else { return byteColumn }
+            let range = range(ofLine: line)
+            let target = min(max(0, byteColumn - 1), range.count)
             if counted.line != line || target < counted.byte { counted = (line, 0, 1) }
-            counted.column += String(decoding: bytes[counted.byte..<target], as: UTF8.self).count
+            let from = range.lowerBound + counted.byte, to = range.lowerBound + target
+            // ASCII is one character a byte (no CR is left to pair with LF): only other text needs counting.
+            if bytes[from..<to].allSatisfy({ $0 < 0x80 }) {
+                counted.column += to - from
+            } else {
+                counted.column += String(decoding: bytes[from..<to], as: UTF8.self).count
+            }
             counted.byte = target
             return counted.column
         }
 
+        /// The first (line, byte column) at or after `start` where `needle` occurs, within 20 lines, spending at most
+        /// `findBudget` byte comparisons: a link written with entities (`&#91;&#91;x]]`) is never found in the source,
+        /// and looking for thousands of them on one long line must not be quadratic.
         mutating func find(_ needle: [UInt8], from start: (Int, Int)) -> (line: Int, column: Int)? {
-            MarkdownBody.find(needle, in: lines, from: start, budget: &findBudget)
+            guard !needle.isEmpty, start.0 >= 1, start.0 <= lineStarts.count else { return nil }
+            for line in start.0...min(lineStarts.count, start.0 + 20) {
+                let range = range(ofLine: line)
+                let from = line == start.0 ? max(0, start.1 - 1) : 0
+                guard range.count >= needle.count, from <= range.count - needle.count else { continue }
+                for i in (range.lowerBound + from)...(range.upperBound - needle.count) {
+                    findBudget -= 1
+                    if findBudget < 0 { return nil }
+                    guard bytes[i] == needle[0] else { continue }
+                    findBudget -= needle.count
+                    if bytes[i..<(i + needle.count)].elementsEqual(needle) { return (line, i - range.lowerBound + 1) }
+                }
+            }
+            return nil
         }
     }
 

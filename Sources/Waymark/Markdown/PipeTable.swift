@@ -58,7 +58,7 @@ enum PipeTable {
         // Most paragraphs are not tables: a first line without `|`, or no second line, settles it cheaply.
         var child = paragraph.firstChild, pipe = false
         while let c = child, c.kind != .softBreak && c.kind != .lineBreak {
-            if !pipe, c.kind == .text, c.literal.utf8.contains(UInt8(ascii: "|")) { pipe = true }
+            if !pipe, c.kind == .text, c.literalContains(UInt8(ascii: "|")) { pipe = true }
             child = c.next
         }
         guard pipe, child != nil else { return nil }

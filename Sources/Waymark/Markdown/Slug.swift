@@ -4,7 +4,19 @@ public func slugify(_ text: String) -> String {
     var slug = ""
     var pendingDash = false
     for scalar in text.unicodeScalars {
-        if scalar == "'" || scalar == "\u{2019}" { continue }
+        if scalar.isASCII {
+            // ASCII letters and digits are the only ASCII characters kept; no Unicode tables needed.
+            let v = UInt8(scalar.value)
+            if (v >= 0x61 && v <= 0x7A) || (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) {
+                if pendingDash && !slug.isEmpty { slug.append("-") }
+                pendingDash = false
+                slug.unicodeScalars.append(Unicode.Scalar(v >= 0x41 && v <= 0x5A ? v + 0x20 : v))
+            } else if scalar != "'" {
+                pendingDash = true
+            }
+            continue
+        }
+        if scalar == "\u{2019}" { continue }
         if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
             if pendingDash && !slug.isEmpty { slug.append("-") }
             pendingDash = false

@@ -20,7 +20,11 @@ struct Wikilink: Equatable, Sendable, Codable {
 
     /// Every wikilink in `text`, left to right. Brackets inside a link, or an empty `[[]]`, are not links.
     static func scan(_ text: String) -> [Wikilink] {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { scan(utf8: $0) }
+    }
+
+    static func scan(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [Wikilink] {
         var links: [Wikilink] = []
         var i = 0
         while i + 1 < bytes.count {
@@ -71,11 +75,23 @@ struct Wikilink: Equatable, Sendable, Codable {
     }
 }
 
+extension String {
+    /// Whether the UTF-8 of the string holds `byte`: memchr on the string's own storage.
+    func containsByte(_ byte: UInt8) -> Bool {
+        var s = self
+        return s.withUTF8 { SourceText.firstIndex(of: byte, in: $0) != nil }
+    }
+}
+
 extension StringProtocol {
     func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
+        let string = String(self)
+        // Most text starts and ends with a printable ASCII character: nothing to trim.
+        if let first = string.utf8.first, let last = string.utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return string }
+        let scalars = string.unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) ?? first
-        return String(String.UnicodeScalarView(scalars[first...last]))
+        // Scalar boundaries, not characters: a leading space and a combining mark are trimmed apart.
+        return String(decoding: string.utf8[first..<scalars.index(after: last)], as: UTF8.self)
     }
 }

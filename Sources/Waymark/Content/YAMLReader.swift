@@ -1,0 +1,252 @@
+import CYaml  // libyaml, as vendored by Yams; only this file reads its event stream.
+
+/// Builds a `YAMLValue` straight from libyaml's event stream, in one pass: no intermediate node
+/// tree, no tag-resolving regular expressions. Aliases share the anchored value (stored once) and are
+/// counted by `YAMLExpansion`, so an alias bomb stops at the event that goes over the limit.
+///
+/// Which problem is reported when a document has several is kept as it was when Waymark asked Yams:
+/// going over the limit (before the first syntax error) wins; then the first of a syntax error, a
+/// duplicate key (found when its mapping closes), an undefined alias or a second document; then the
+/// first key that is not text.
+enum YAMLReader {
+    static let hint = "check the indentation and quote values that contain `: ` or start with `[`, `{`, `*`, `&` or `#`"
+
+    /// Reads `bytes` (UTF-8). Locations are in the file at `path`, whose line `lineOffset + 1` is the
+    /// YAML's first line. Gives nil for a document with nothing in it.
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, path: String = "", lineOffset: Int = 0,
+                     limit: Int) -> Outcome {
+        var builder = Builder(path: path, lineOffset: lineOffset, limit: limit)
+        return builder.run(bytes)
+    }
+
+    enum Outcome {
+        case value(YAMLValue?)
+        case overflow(YAMLExpansion.Overflow)
+        case invalid(Diagnostic)
+    }
+
+    /// A mapping key as written, for telling keys apart (`1` and `"1"` differ, `a` and `"a"` do not).
+    fileprivate struct KeyForm {
+        var text: String
+        var explicitTag: String?
+        var quotedImplicit: Bool
+
+        var tag: YAMLScalar.Tag { .of(text, explicitTag: explicitTag, quotedImplicit: quotedImplicit) }
+    }
+
+    fileprivate struct Anchored {
+        var value: YAMLValue?
+        /// How many values it stands for, for the expansion count.
+        var size: Int
+        var keyForm: KeyForm?
+    }
+
+    /// An open sequence or mapping.
+    fileprivate struct Frame {
+        var isMapping: Bool
+        var location: SourceLocation
+        var anchor: String?
+        /// Index of its start event: a problem found at or after it lies inside it.
+        var startEvent: Int
+        var items: [YAMLValue] = []
+        var entries: [YAMLEntry] = []
+        var keyForms: [KeyForm] = []
+        /// Entry indices by key text, once the mapping is too long to search from the start.
+        var keyIndex: [String: [Int]]?
+        /// The key read, waiting for its value.
+        var pendingKey: (form: KeyForm?, location: SourceLocation)?
+        /// Repeated keys: each name once, with the location of its second occurrence.
+        var duplicates: [(name: String, location: SourceLocation)] = []
+    }
+
+    fileprivate struct Builder {
+        let path: String
+        let lineOffset: Int
+        var expansion: YAMLExpansion
+        var anchors: [String: Anchored] = [:]
+        var stack: [Frame] = []
+        var root: YAMLValue?
+        var documents = 0
+        var eventIndex = 0
+        /// The first problem in reading order; once set, nothing more is built, events are only counted.
+        var problem: Diagnostic?
+        /// The first key that is not text, and the event its node started at.
+        var keyProblem: (diagnostic: Diagnostic, startEvent: Int)?
+
+        init(path: String, lineOffset: Int, limit: Int) {
+            self.path = path
+            self.lineOffset = lineOffset
+            expansion = YAMLExpansion(limit: limit)
+        }
+
+        func location(_ mark: yaml_mark_t) -> SourceLocation {
+            SourceLocation(path: path, line: Int(mark.line) + 1 + lineOffset, column: Int(mark.column) + 1)
+        }
+
+        mutating func run(_ bytes: UnsafeBufferPointer<UInt8>) -> Outcome {
+            var parser = yaml_parser_t()
+            guard yaml_parser_initialize(&parser) == 1 else {
+                return .invalid(.error(SourceLocation(path: path, line: lineOffset + 1, column: 1), "malformed YAML: Memory error", hint: YAMLReader.hint))
+            }
+            defer { yaml_parser_delete(&parser) }
+            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+            // libyaml reads nothing from a null pointer, even for empty input.
+            let empty: [UInt8] = [0]
+            return empty.withUnsafeBufferPointer { fallback in
+                yaml_parser_set_input_string(&parser, bytes.baseAddress ?? fallback.baseAddress, bytes.count)
+                var event = yaml_event_t()
+                while true {
+                    guard yaml_parser_parse(&parser, &event) == 1 else {
+                        return .invalid(problem ?? syntaxError(parser))
+                    }
+                    defer { yaml_event_delete(&event) }
+                    eventIndex += 1
+                    if event.type == YAML_STREAM_END_EVENT {
+                        if let problem { return .invalid(problem) }
+                        if let keyProblem { return .invalid(keyProblem.diagnostic) }
+                        return .value(root)
+                    }
+                    handle(&event)
+                    if expansion.isOver {
+                        return .overflow(YAMLExpansion.Overflow(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1,
+                                                                throughAliases: expansion.aliases > 0))
+                    }
+                }
+            }
+        }
+
+        private var building: Bool { problem == nil && documents == 1 }
+
+        mutating func handle(_ event: inout yaml_event_t) {
+            switch event.type {
+            case YAML_DOCUMENT_START_EVENT:
+                documents += 1
+                if documents == 2, problem == nil {
+                    problem = .error(location(event.start_mark),
+                                     "malformed YAML: but found another document (expected a single document in the stream at line \(1 + lineOffset))",
+                                     hint: YAMLReader.hint)
+                }
+            case YAML_SCALAR_EVENT:
+                expansion.scalar()
+                let data = event.data.scalar
+                let anchor = string(data.anchor)
+                guard building || anchor != nil else { return }
+                let text = String(decoding: UnsafeBufferPointer(start: data.value, count: data.length), as: UTF8.self)
+                let tag = string(data.tag)
+                let plain = data.style == YAML_PLAIN_SCALAR_STYLE
+                let value = YAMLValue.scalar(text, YAMLScalar.kind(text, plain: plain, explicitTag: tag), location(event.start_mark))
+                let form = KeyForm(text: text, explicitTag: tag, quotedImplicit: data.quoted_implicit != 0)
+                if let anchor { anchors[anchor] = Anchored(value: building ? value : nil, size: 1, keyForm: form) }
+                if building { complete(value, form: form, startEvent: eventIndex) }
+            case YAML_ALIAS_EVENT:
+                let name = string(event.data.alias.anchor) ?? ""
+                let anchored = anchors[name]
+                expansion.alias(size: anchored?.size ?? 1)
+                guard building else { return }
+                guard let value = anchored?.value else {
+                    problem = .error(location(event.start_mark), "malformed YAML: found undefined alias", hint: YAMLReader.hint)
+                    return
+                }
+                complete(value, form: anchored?.keyForm, startEvent: eventIndex)
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                expansion.startCollection()
+                let isMapping = event.type == YAML_MAPPING_START_EVENT
+                let anchor = string(isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor)
+                stack.append(Frame(isMapping: isMapping, location: location(event.start_mark), anchor: anchor, startEvent: eventIndex))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                let size = expansion.endCollection()
+                guard let frame = stack.popLast() else { return }
+                var value: YAMLValue?
+                if building {
+                    if let first = frame.duplicates.min(by: { $0.name < $1.name }) {
+                        let names = frame.duplicates.map(\.name).sorted().map { "`\($0)`" }.joined(separator: ", ")
+                        problem = .error(first.location, "duplicate key \(names) in front matter",
+                                         hint: "each key may appear once; merge the values or remove one")
+                    } else {
+                        value = frame.isMapping ? .mapping(frame.entries, frame.location) : .sequence(frame.items, frame.location)
+                    }
+                }
+                if let anchor = frame.anchor { anchors[anchor] = Anchored(value: value, size: size, keyForm: nil) }
+                if let value { complete(value, form: nil, startEvent: frame.startEvent) }
+            default:
+                break
+            }
+        }
+
+        /// Puts a finished value where it belongs: the document root, a list item, a key or a key's value.
+        private mutating func complete(_ value: YAMLValue, form: KeyForm?, startEvent: Int) {
+            guard !stack.isEmpty else {
+                root = value
+                return
+            }
+            let top = stack.count - 1
+            if !stack[top].isMapping {
+                stack[top].items.append(value)
+                return
+            }
+            guard let key = stack[top].pendingKey else {
+                if case .scalar = value {
+                    stack[top].pendingKey = (form, value.location)
+                } else {
+                    stack[top].pendingKey = (nil, value.location)
+                    // Keys inside this one were never keys of the document: this one is reported instead.
+                    if keyProblem.map({ $0.startEvent >= startEvent }) ?? true {
+                        keyProblem = (.error(value.location, "a front-matter key must be text, not \(value.kindDescription)"), startEvent)
+                    }
+                }
+                return
+            }
+            stack[top].pendingKey = nil
+            guard let form = key.form else {
+                stack[top].entries.append(YAMLEntry(key: "", keyLocation: key.location, value: value))
+                stack[top].keyForms.append(KeyForm(text: "", explicitTag: nil, quotedImplicit: true))
+                return
+            }
+            Self.checkDuplicate(form, at: key.location, in: &stack[top])
+            stack[top].entries.append(YAMLEntry(key: form.text, keyLocation: key.location, value: value))
+            stack[top].keyForms.append(form)
+            let index = stack[top].entries.count - 1
+            if stack[top].keyIndex != nil { stack[top].keyIndex?[form.text, default: []].append(index) }
+        }
+
+        private static func checkDuplicate(_ form: KeyForm, at location: SourceLocation, in frame: inout Frame) {
+            let earlier: [Int]
+            if let index = frame.keyIndex {
+                earlier = index[form.text] ?? []
+            } else {
+                earlier = frame.keyForms.indices.filter { frame.keyForms[$0].text == form.text }
+                if frame.keyForms.count >= 32 {
+                    var index: [String: [Int]] = [:]
+                    for (i, f) in frame.keyForms.enumerated() { index[f.text, default: []].append(i) }
+                    frame.keyIndex = index
+                }
+            }
+            guard !earlier.isEmpty else { return }
+            let tag = form.tag
+            let same = earlier.filter { frame.keyForms[$0].tag == tag }
+            // The second occurrence is the one reported; a third adds nothing.
+            if same.count == 1 { frame.duplicates.append((form.text, location)) }
+        }
+
+        private func syntaxError(_ parser: yaml_parser_t) -> Diagnostic {
+            let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
+            switch parser.error {
+            case YAML_READER_ERROR:
+                return .error(SourceLocation(path: path, line: lineOffset + 1, column: 1), "front matter could not be read: \(problem)")
+            case YAML_SCANNER_ERROR, YAML_PARSER_ERROR, YAML_COMPOSER_ERROR:
+                var message = "malformed YAML: \(problem)"
+                if let context = parser.context {
+                    message += " (\(String(cString: context)) at line \(Int(parser.context_mark.line) + 1 + lineOffset))"
+                }
+                return .error(location(parser.problem_mark), message, hint: YAMLReader.hint)
+            default:
+                return .error(SourceLocation(path: path, line: lineOffset + 1, column: 1), "malformed YAML: Memory error", hint: YAMLReader.hint)
+            }
+        }
+
+        private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+            guard let pointer else { return nil }
+            return String(cString: pointer)
+        }
+    }
+}
