@@ -11,9 +11,24 @@ func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable 
 }
 
 /// One slot per index; each index is written by exactly one iteration, then read after all finish.
+/// The slots are a fixed allocation, never an Array: `Array.withUnsafeMutableBufferPointer` moves the
+/// array's storage out while its closure runs, so two threads writing through it at once race.
 private final class ResultSlots<R>: @unchecked Sendable {
-    private var slots: [R?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ value: R) { slots.withUnsafeMutableBufferPointer { $0[i] = value } }
-    func values() -> [R] { slots.compactMap { $0 } }
+    private let slots: UnsafeMutablePointer<R?>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil, count: count)
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+
+    func set(_ i: Int, _ value: R) { (slots + i).pointee = value }
+
+    func values() -> [R] { UnsafeBufferPointer(start: slots, count: count).compactMap { $0 } }
 }
