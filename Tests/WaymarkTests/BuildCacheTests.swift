@@ -178,6 +178,21 @@ final class BuildCacheTests: XCTestCase {
         XCTAssertTrue(site.html("guides/b/index.html")?.contains("Bo Reviewer") == true)
     }
 
+    /// A build that finds nothing changed reports every warning again: from loading and from linking.
+    func testNothingChangedReportsTheSameWarnings() throws {
+        let site = try TempSite([
+            "content/personas/untitled.md": "A persona page written without front matter.\n",
+            "content/guides/a.md": "---\ntitle: Alpha\nunknown_key: 1\n---\nText.\n",
+        ], templates: nil)
+        let first = cachedBuild(site)
+        XCTAssertFalse(first.diagnostics.hasErrors, DiagnosticFormat.human.render(first.diagnostics))
+        XCTAssertFalse(first.diagnostics.isEmpty, "the fixture has warnings to repeat")
+        let second = cachedBuild(site)
+        XCTAssertTrue(second.incremental)
+        XCTAssertEqual(second.renderedCount, 0)
+        XCTAssertEqual(second.diagnostics, first.diagnostics)
+    }
+
     func testUnchangedOutputsAreNotRewritten() throws {
         let site = try exampleSite()
         cachedBuild(site)

@@ -36,6 +36,23 @@ struct BuildCache: Sendable {
         var diagnostics: [Diagnostic]
         /// The load result as stored, when it came from the cache: written back without encoding it again.
         var record: Data?
+        /// false while `page` and `diagnostics` are still only in `record`: a build that finds nothing
+        /// changed never decodes them, and one that does decodes them while loading, in parallel.
+        var decoded = true
+
+        /// With `page` and `diagnostics` decoded from the record; nil when the record cannot be read.
+        func decodingRecord(path: String) -> Source? {
+            guard !decoded else { return self }
+            guard let record else { return nil }
+            let decoder = JSONDecoder()
+            decoder.userInfo[SourceLocation.pathKey] = "content/" + path
+            guard let result = try? decoder.decode(LoadResult.self, from: record) else { return nil }
+            var source = self
+            source.page = result.page
+            source.diagnostics = result.diagnostics
+            source.decoded = true
+            return source
+        }
     }
 
     struct Render: Codable, Sendable {
@@ -69,7 +86,7 @@ struct BuildCache: Sendable {
     }
 
     /// What is stored of a source's load result.
-    private struct LoadResult: Codable {
+    fileprivate struct LoadResult: Codable {
         var page: LoadedPage?
         var diagnostics: [Diagnostic]
     }
@@ -136,20 +153,14 @@ struct BuildCache: Sendable {
             records.append((path, FileStamp(size: Int64(bitPattern: size), seconds: Int(Int64(bitPattern: seconds)),
                                             nanoseconds: Int(Int64(bitPattern: nanoseconds)), inode: inode), hash, record))
         }
-        let decoded = parallelMap(records) { r -> LoadResult? in
-            let decoder = JSONDecoder()
-            decoder.userInfo[SourceLocation.pathKey] = "content/" + r.path
-            return try? decoder.decode(LoadResult.self, from: r.record)
-        }
         var cache = BuildCache(tool: header.tool, output: header.output, renders: header.renders, outputs: header.outputs)
         cache.siteKey = header.siteKey
         cache.linkDiagnostics = header.linkDiagnostics
         cache.notes = header.notes
         cache.pageCount = header.pageCount
         cache.siteFiles = header.siteFiles
-        for (r, result) in zip(records, decoded) {
-            guard let result else { return damaged }
-            cache.sources[r.path] = Source(stamp: r.stamp, hash: r.hash, page: result.page, diagnostics: result.diagnostics, record: r.record)
+        for r in records {
+            cache.sources[r.path] = Source(stamp: r.stamp, hash: r.hash, page: nil, diagnostics: [], record: r.record, decoded: false)
         }
         return .loaded(cache)
     }

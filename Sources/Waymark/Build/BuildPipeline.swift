@@ -92,51 +92,68 @@ public enum BuildPipeline {
         let output = (config.output.hasPrefix("/") ? URL(fileURLWithPath: config.output)
             : root.appendingPathComponent(config.output)).standardizedFileURL
         var cache: BuildCache?
-        var sources: [String: BuildCache.Source] = [:]
-        let markdown = files.filter { $0.kind == .markdown }
-        let pages = step(2, "Load \(markdown.count) pages") { () -> [LoadedPage] in
-            if options.cacheFile != nil, options.readCache, let kept = options.memory?.cache, kept.output == output.path {
-                cache = kept
-            } else if let file = options.cacheFile, options.readCache {
-                switch BuildCache.load(from: file, output: output.path) {
-                case .loaded(let c): cache = c
-                case .discarded(let note): report.notes.append(note)
-                case .none: break
-                }
+        if options.cacheFile != nil, options.readCache, let kept = options.memory?.cache, kept.output == output.path {
+            cache = kept
+        } else if let file = options.cacheFile, options.readCache {
+            switch BuildCache.load(from: file, output: output.path) {
+            case .loaded(let c): cache = c
+            case .discarded(let note): report.notes.append(note)
+            case .none: break
             }
-            let previous = cache?.sources ?? [:]
-            let loaded = parallelMap(markdown) { PageLoader.load($0, cached: previous[$0.relativePath]) }
-            for (file, result) in zip(markdown, loaded) { if let source = result.2 { sources[file.relativePath] = source } }
-            report.diagnostics += loaded.flatMap(\.1)
-            return loaded.compactMap(\.0)
         }
-        // Nothing changed since the last build (same sources, assets, theme, configuration and Waymark)
-        // and its output is all there: the result is the same, so it is reported, not redone.
+        let markdown = files.filter { $0.kind == .markdown }
+        let discovered = report.diagnostics
+        // Theme and dates are read once, before loading: both are inputs of "did anything change?".
         let (theme, themeDiagnostics) = Theme.load(siteRoot: root)
         // Dates come from one `git log`; a check writes no pages, so it does not ask.
         let history = options.write ? GitHistory.load(root: root) : GitHistory()
-        let siteKey = Self.siteKey(config: config, options: options, theme: theme, history: history, files: files, sources: sources)
-        if options.write, let cache, let siteKey, cache.siteKey == siteKey, !report.diagnostics.hasErrors,
-           FileManager.default.fileExists(atPath: output.appendingPathComponent(outputMarker).path),
-           cache.outputs.keys.allSatisfy({ access(output.path + "/" + $0, F_OK) == 0 }) {
-            report.diagnostics = (report.diagnostics + cache.linkDiagnostics).sorted()
+
+        /// Nothing changed since the last build (same sources, assets, theme, configuration, dates and
+        /// Waymark) and its output is all there: the result is the same, so it is reported, not redone.
+        func unchanged(_ sources: [String: BuildCache.Source]) -> Bool {
+            guard options.write, let cache, let key = cache.siteKey, !report.diagnostics.hasErrors,
+                  key == Self.siteKey(config: config, options: options, theme: theme, history: history, files: files, sources: sources),
+                  FileManager.default.fileExists(atPath: output.appendingPathComponent(outputMarker).path),
+                  cache.outputs.keys.allSatisfy({ access(output.path + "/" + $0, F_OK) == 0 }) else { return false }
+            report.diagnostics = (discovered + cache.linkDiagnostics).sorted()
             report.notes += cache.notes
             report.pageCount = cache.pageCount
             report.fileCount = cache.outputs.count
             report.output = output
             report.wrote = true
             report.incremental = true
+            return true
+        }
+        // The quick look: every file's stamp as the cache saw it, so not even a load result is decoded.
+        if let cache, cache.sources.count == markdown.count,
+           markdown.allSatisfy({ file in cache.sources[file.relativePath].map { FileStamp.of(file.url.path) == $0.stamp } ?? false }),
+           unchanged(cache.sources) {
+            progress("[2/5] Nothing changed since the last build: its result stands")
+            report.memory = BuildMemory(cache: cache)
+            return report
+        }
+
+        var sources: [String: BuildCache.Source] = [:]
+        let pages = step(2, "Load \(markdown.count) pages") { () -> [LoadedPage] in
+            let previous = cache?.sources ?? [:]
+            let loaded = parallelMap(markdown) { PageLoader.load($0, cached: previous[$0.relativePath]) }
+            for (file, result) in zip(markdown, loaded) { if let source = result.2 { sources[file.relativePath] = source } }
+            report.diagnostics += loaded.flatMap(\.1)
+            return loaded.compactMap(\.0)
+        }
+        let siteKey = Self.siteKey(config: config, options: options, theme: theme, history: history, files: files, sources: sources)
+        // Same bytes under new stamps (a fresh checkout): the result stands too.
+        if let cache, unchanged(sources) {
             progress("[3/5] Link, render and write: nothing changed since the last build")
             var updated = cache
             updated.sources = sources
-            if sources.values.contains(where: { $0.record == nil }), let file = options.cacheFile {
-                // Same bytes under new stamps (a fresh checkout): keep the stamps so the next build need not hash.
+            if let file = options.cacheFile {
+                // Keep the new stamps, so the next build need not read and hash every file.
                 try? updated.save(to: file)
             }
             report.memory = BuildMemory(cache: updated)
             return report
         }
-        let loadDiagnostics = report.diagnostics
 
         let site = step(3, "Link") { () -> Site in
             let (site, diagnostics) = Linker(config: config, includeDrafts: options.includeDrafts)
@@ -230,9 +247,9 @@ public enum BuildPipeline {
         if report.wrote, let file = options.cacheFile {
             var cache = BuildCache(tool: BuildCache.toolIdentity, output: output.path, sources: sources, renders: renders, outputs: hashes)
             cache.siteKey = siteKey
-            // What a build with nothing changed reports again: everything found after the load step.
-            let loaded = Set(loadDiagnostics)
-            cache.linkDiagnostics = report.diagnostics.filter { !loaded.contains($0) }
+            // What a build with nothing changed reports again: everything found after discovery.
+            let before = Set(discovered)
+            cache.linkDiagnostics = report.diagnostics.filter { !before.contains($0) }
             cache.notes = report.notes
             cache.pageCount = report.pageCount
             cache.siteFiles = siteFiles

@@ -77,6 +77,8 @@ enum PageLoader {
     /// parsed again. Returns the page, its diagnostics and what the next build's cache keeps of it.
     static func load(_ file: ContentFile, cached: BuildCache.Source?) -> (LoadedPage?, [Diagnostic], BuildCache.Source?) {
         let stamp = FileStamp.of(file.url.path)
+        // A record that cannot be decoded is not trusted: the file is loaded again.
+        let cached = cached?.decodingRecord(path: file.relativePath)
         if let cached, let stamp, cached.stamp == stamp {
             return (cached.page, cached.diagnostics, cached)
         }
