@@ -64,6 +64,7 @@ final class BuildCacheTests: XCTestCase {
         XCTAssertEqual(unchanged.renderedCount, 0, "nothing changed, so nothing is rendered")
         XCTAssertEqual(unchanged.diagnostics, first.diagnostics, "the same warnings are reported again")
         XCTAssertEqual(unchanged.pageCount, first.pageCount)
+        XCTAssertEqual(unchanged.fileCount, first.fileCount, "the same files are counted")
         XCTAssertEqual(unchanged.notes, first.notes)
 
         try edit(site, "content/personas/maya-parent.md") { $0.replacingOccurrences(of: "title: ", with: "title: Renamed ") }

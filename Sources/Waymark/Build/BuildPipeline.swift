@@ -118,7 +118,7 @@ public enum BuildPipeline {
             report.diagnostics = (discovered + cache.linkDiagnostics).sorted()
             report.notes += cache.notes
             report.pageCount = cache.pageCount
-            report.fileCount = cache.outputs.count
+            report.fileCount = cache.outputs.keys.filter { $0 != outputMarker }.count
             report.output = output
             report.wrote = true
             report.incremental = true
