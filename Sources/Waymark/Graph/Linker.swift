@@ -125,7 +125,6 @@ struct Linker {
             let type = name.flatMap(PageType.fromFolder)
             let title = folder.isEmpty ? config.title
                 : folder.contains("/") ? LoadedPage.prettyName(name ?? folder) : (type?.sectionTitle ?? LoadedPage.prettyName(folder))
-            let file = ContentFile(relativePath: folder.isEmpty ? "" : folder + "/", url: URL(fileURLWithPath: "/dev/null"), kind: .markdown)
             return LoadedPage(generated: folder, type: folder.isEmpty ? .home : .listing, title: title)
         }
     }

@@ -9,8 +9,11 @@ struct TermMatcher: Sendable {
         var pattern: Int
     }
 
-    private var tokenIDs: [UInt64: Int32] = [:]
-    private var transitions: [[Int32: Int32]] = [[:]]
+    /// Word hash → token id, and (node, token id) → child node: open addressing over plain arrays,
+    /// because the standard Dictionary's seeded SipHash made lookups the matcher's main cost.
+    private var tokenIDs = IntegerTable()
+    private var transitions = IntegerTable()
+    private var nodeCount: Int32 = 1
     private var fail: [Int32] = [0]
     /// The pattern ending at a node, and the nearest node on its fail chain that ends one.
     private var terminal: [Int32] = [-1]
@@ -22,6 +25,7 @@ struct TermMatcher: Sendable {
 
     /// `patterns[i]` is a phrase; a phrase with no words never matches.
     init(patterns: [String]) {
+        var children: [[(token: Int32, child: Int32)]] = [[]]
         for phrase in patterns {
             let tokens = Self.hashedTokens(in: phrase).map(\.hash)
             patternLengths.append(tokens.count)
@@ -33,35 +37,41 @@ struct TermMatcher: Sendable {
                     tokenIDs[token] = id
                     return id
                 }()
-                if let next = transitions[Int(node)][id] {
+                if let next = transitions[Self.edge(node, id)] {
                     node = next
                 } else {
-                    let next = Int32(transitions.count)
-                    transitions.append([:])
+                    let next = nodeCount
+                    nodeCount += 1
+                    children.append([])
                     fail.append(0)
                     terminal.append(-1)
                     dictionaryLink.append(-1)
-                    transitions[Int(node)][id] = next
+                    transitions[Self.edge(node, id)] = next
+                    children[Int(node)].append((id, next))
                     node = next
                 }
             }
             if terminal[Int(node)] < 0 { terminal[Int(node)] = Int32(patternLengths.count - 1) }
         }
         maxPatternLength = patternLengths.max() ?? 0
-        buildFailLinks()
+        buildFailLinks(children)
     }
 
-    private mutating func buildFailLinks() {
-        var queue: [Int32] = []
-        for (_, child) in transitions[0] { queue.append(child) }
+    @inline(__always)
+    private static func edge(_ node: Int32, _ token: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: node)) << 32 | UInt64(UInt32(bitPattern: token))
+    }
+
+    private mutating func buildFailLinks(_ children: [[(token: Int32, child: Int32)]]) {
+        var queue: [Int32] = children[0].map(\.child)
         var head = 0
         while head < queue.count {
             let node = queue[head]
             head += 1
-            for (token, child) in transitions[Int(node)] {
+            for (token, child) in children[Int(node)] {
                 var f = fail[Int(node)]
-                while f != 0 && transitions[Int(f)][token] == nil { f = fail[Int(f)] }
-                let target = transitions[Int(f)][token] ?? 0
+                while f != 0 && transitions[Self.edge(f, token)] == nil { f = fail[Int(f)] }
+                let target = transitions[Self.edge(f, token)] ?? 0
                 fail[Int(child)] = target == child ? 0 : target
                 let fc = fail[Int(child)]
                 dictionaryLink[Int(child)] = terminal[Int(fc)] >= 0 ? fc : dictionaryLink[Int(fc)]
@@ -73,17 +83,29 @@ struct TermMatcher: Sendable {
     /// Non-overlapping matches, left to right, the longest at each position.
     func matches(in text: String) -> [Match] {
         guard maxPatternLength > 0 else { return [] }
-        // Start offsets of the last few words only, in a ring: nothing is allocated for text without matches.
+        var text = text
+        return text.withUTF8 { matches(inUTF8: $0) }
+    }
+
+    /// `matches(in:)` over UTF-8 bytes, the hot path: no allocation for text without matches.
+    func matches(inUTF8 bytes: UnsafeBufferPointer<UInt8>) -> [Match] {
+        guard maxPatternLength > 0 else { return [] }
+        // Start offsets of the last few words only, in a ring.
         var starts = [Int](repeating: 0, count: maxPatternLength)
         var found: [(start: Int, end: Int, from: Int, to: Int, pattern: Int)] = []
         var node: Int32 = 0
         var i = 0
-        Self.forEachToken(in: text) { hash, range in
+        var words = WordScanner(bytes)
+        while let (hash, range) = words.next() {
             defer { i += 1 }
             starts[i % maxPatternLength] = range.lowerBound
-            guard let id = tokenIDs[hash] else { node = 0; return }
-            while node != 0 && transitions[Int(node)][id] == nil { node = fail[Int(node)] }
-            node = transitions[Int(node)][id] ?? 0
+            guard let id = tokenIDs[hash] else { node = 0; continue }
+            var next = transitions[Self.edge(node, id)]
+            while next == nil && node != 0 {
+                node = fail[Int(node)]
+                next = transitions[Self.edge(node, id)]
+            }
+            node = next ?? 0
             var out = terminal[Int(node)] >= 0 ? node : dictionaryLink[Int(node)]
             while out >= 0 {
                 let p = Int(terminal[Int(out)])
@@ -110,73 +132,11 @@ struct TermMatcher: Sendable {
         return result
     }
 
-    /// The hot path, allocation-free: reads UTF-8 once and hashes each word as it goes (FNV-1a).
-    /// The hashes without the last 1, 2 and 3 bytes are kept alongside, so the singular rules
-    /// (`-s`, `-es`, `-ies` → `-y`) choose a hash at the end of the word instead of copying it.
     static func forEachToken(in text: String, _ body: (UInt64, Range<Int>) -> Void) {
-        let basis: UInt64 = 0xcbf29ce484222325, prime: UInt64 = 0x100000001b3
-        var h = basis, h1 = basis, h2 = basis, h3 = basis
-        var tail: UInt32 = 0  // the last four bytes, newest lowest
-        var length = 0, start = 0
-        func add(_ byte: UInt8) {
-            h3 = h2; h2 = h1; h1 = h
-            h = (h ^ UInt64(byte)) &* prime
-            tail = tail << 8 | UInt32(byte)
-            length += 1
-        }
-        func finish(_ end: Int) {
-            guard length > 0 else { return }
-            var hash = h
-            let last = UInt8(tail & 0xFF), second = UInt8(tail >> 8 & 0xFF)
-            let third = UInt8(tail >> 16 & 0xFF), fourth = UInt8(tail >> 24)
-            let s = UInt8(ascii: "s"), e = UInt8(ascii: "e")
-            if length > 3 && last == s {
-                if length > 4 && second == e && third == UInt8(ascii: "i") {
-                    hash = (h3 ^ UInt64(UInt8(ascii: "y"))) &* prime  // policies → policy
-                } else if second == e && ((third == s && fourth == s)
-                                          || (third == UInt8(ascii: "h") && (fourth == s || fourth == UInt8(ascii: "c")))
-                                          || third == UInt8(ascii: "x") || third == UInt8(ascii: "z")) {
-                    hash = h2  // processes → process
-                } else if !(second == s || second == UInt8(ascii: "u") || second == UInt8(ascii: "i")) {
-                    hash = h1  // segments → segment
-                }
-            }
-            body(hash, start..<end)
-            h = basis; h1 = basis; h2 = basis; h3 = basis; tail = 0; length = 0
-        }
         var text = text
         text.withUTF8 { bytes in
-            var i = 0
-            while i < bytes.count {
-                let b = bytes[i]
-                if b < 0x80 {
-                    if (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) {
-                        if length == 0 { start = i }
-                        add(b)
-                    } else if b >= 0x41 && b <= 0x5A {
-                        if length == 0 { start = i }
-                        add(b + 32)
-                    } else {
-                        finish(i)
-                    }
-                    i += 1
-                    continue
-                }
-                let width = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
-                let end = min(i + width, bytes.count)
-                // Decode by hand: dashes, quotes and spaces (U+2000–U+206F) are common and are never letters.
-                var value = UInt32(b) & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
-                for k in (i + 1)..<end { value = value << 6 | UInt32(bytes[k] & 0x3F) }
-                let scalar = (0x2000...0x206F).contains(value) || value == 0xA0 ? nil : Unicode.Scalar(value)
-                if let scalar, scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-                    if length == 0 { start = i }
-                    for byte in String(scalar).lowercased().utf8 { add(byte) }
-                } else {
-                    finish(i)
-                }
-                i = end
-            }
-            finish(bytes.count)
+            var words = WordScanner(bytes)
+            while let (hash, range) = words.next() { body(hash, range) }
         }
     }
 
@@ -209,5 +169,136 @@ struct TermMatcher: Sendable {
         for suffix in ["sses", "shes", "ches", "xes", "zes"] where w.hasSuffix(suffix) { return String(w.dropLast(2)) }
         if w.hasSuffix("ss") || w.hasSuffix("us") || w.hasSuffix("is") { return w }
         return String(w.dropLast())
+    }
+}
+
+/// The words of UTF-8 text, each as a 64-bit FNV-1a hash of its normalised form (lowercased,
+/// singular) with its byte range. Allocation-free for ASCII: it reads each byte once and keeps
+/// the hashes without the last 1, 2 and 3 bytes, so the singular rules (`-s`, `-es`, `-ies` → `-y`)
+/// choose a hash at the end of the word instead of copying it.
+struct WordScanner {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var i = 0
+    private static let basis: UInt64 = 0xcbf29ce484222325, prime: UInt64 = 0x100000001b3
+    private var h = basis, h1 = basis, h2 = basis, h3 = basis
+    private var tail: UInt32 = 0  // the last four bytes, newest lowest
+    private var length = 0, start = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    @inline(__always)
+    private mutating func add(_ byte: UInt8) {
+        h3 = h2; h2 = h1; h1 = h
+        h = (h ^ UInt64(byte)) &* Self.prime
+        tail = tail << 8 | UInt32(byte)
+        length += 1
+    }
+
+    /// The hash of the word just read, after the singular rules; resets for the next word.
+    @inline(__always)
+    private mutating func finish() -> UInt64 {
+        let prime = Self.prime
+        var hash = h
+        let last = UInt8(tail & 0xFF), second = UInt8(tail >> 8 & 0xFF)
+        let third = UInt8(tail >> 16 & 0xFF), fourth = UInt8(tail >> 24)
+        let s = UInt8(ascii: "s"), e = UInt8(ascii: "e")
+        if length > 3 && last == s {
+            if length > 4 && second == e && third == UInt8(ascii: "i") {
+                hash = (h3 ^ UInt64(UInt8(ascii: "y"))) &* prime  // policies → policy
+            } else if second == e && ((third == s && fourth == s)
+                                      || (third == UInt8(ascii: "h") && (fourth == s || fourth == UInt8(ascii: "c")))
+                                      || third == UInt8(ascii: "x") || third == UInt8(ascii: "z")) {
+                hash = h2  // processes → process
+            } else if !(second == s || second == UInt8(ascii: "u") || second == UInt8(ascii: "i")) {
+                hash = h1  // segments → segment
+            }
+        }
+        h = Self.basis; h1 = Self.basis; h2 = Self.basis; h3 = Self.basis; tail = 0; length = 0
+        return hash
+    }
+
+    @inline(__always)
+    mutating func next() -> (UInt64, Range<Int>)? {
+        let count = bytes.count
+        while i < count {
+            let b = bytes[i]
+            if b < 0x80 {
+                if (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) {
+                    if length == 0 { start = i }
+                    add(b)
+                } else if b >= 0x41 && b <= 0x5A {
+                    if length == 0 { start = i }
+                    add(b + 32)
+                } else if length > 0 {
+                    let end = i
+                    i += 1
+                    return (finish(), start..<end)
+                }
+                i += 1
+                continue
+            }
+            let width = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
+            let end = min(i + width, count)
+            // Decode by hand: dashes, quotes and spaces (U+2000–U+206F) are common and are never letters.
+            var value = UInt32(b) & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
+            for k in (i + 1)..<end { value = value << 6 | UInt32(bytes[k] & 0x3F) }
+            let scalar = (0x2000...0x206F).contains(value) || value == 0xA0 ? nil : Unicode.Scalar(value)
+            if let scalar, scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                if length == 0 { start = i }
+                for byte in String(scalar).lowercased().utf8 { add(byte) }
+            } else if length > 0 {
+                let wordEnd = i
+                i = end
+                return (finish(), start..<wordEnd)
+            }
+            i = end
+        }
+        if length > 0 { return (finish(), start..<count) }
+        return nil
+    }
+}
+
+/// A map from 64-bit keys to 32-bit values: open addressing with linear probing over two arrays,
+/// multiplicative hashing (the keys are already hashes or packed ids). Grows at half full.
+struct IntegerTable: Sendable {
+    private var keys: [UInt64] = Array(repeating: 0, count: 16)
+    private var values: [Int32] = Array(repeating: -1, count: 16)  // -1: empty slot
+    private var shift: UInt64 = 60
+    private(set) var count = 0
+
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    subscript(key: UInt64) -> Int32? {
+        @inline(__always) get {
+            let mask = keys.count - 1
+            var s = slot(key)
+            while true {
+                let v = values[s]
+                if v < 0 { return nil }
+                if keys[s] == key { return v }
+                s = (s + 1) & mask
+            }
+        }
+        /// Values are non-negative; there is no removal, so setting nil (or a negative value) does nothing.
+        set {
+            guard let value = newValue, value >= 0 else { return }
+            if (count + 1) * 2 > keys.count { grow() }
+            let mask = keys.count - 1
+            var s = slot(key)
+            while values[s] >= 0 && keys[s] != key { s = (s + 1) & mask }
+            if values[s] < 0 { count += 1 }
+            keys[s] = key
+            values[s] = value
+        }
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = Array(repeating: 0, count: oldKeys.count * 2)
+        values = Array(repeating: -1, count: oldKeys.count * 2)
+        shift -= 1
+        count = 0
+        for (k, v) in zip(oldKeys, oldValues) where v >= 0 { self[k] = v }
     }
 }

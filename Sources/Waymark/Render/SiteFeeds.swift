@@ -62,28 +62,28 @@ extension SiteRenderer {
             return strings.count - 1
         }
         struct Node { var id, type: Int; var title, url: String }
-        struct Edge: Hashable { var source, target, type: Int }
+        struct Edge { var source, target, type: Int }
         let pageKeys = site.pages.map { key($0.id) }
         let (stageType, touchpointType, hasStage, hasTouchpoint, ownedBy) =
             (key("stage"), key("touchpoint"), key("has_stage"), key("has_touchpoint"), key("owned_by"))
         var nodes: [Node] = []
-        var edges: Set<Edge> = []
+        var edges: [Edge] = []  // duplicates are dropped after sorting
         for (i, page) in site.pages.enumerated() {
             nodes.append(Node(id: pageKeys[i], type: key(page.type.rawValue), title: page.title, url: site.url(of: i)))
             guard case .journey(let j) = page.entity else { continue }
             for stage in j.stages {
                 let sid = key(page.id + "#" + stage.anchor)
                 nodes.append(Node(id: sid, type: stageType, title: stage.name, url: site.url(of: i) + "#" + stage.anchor))
-                edges.insert(Edge(source: pageKeys[i], target: sid, type: hasStage))
+                edges.append(Edge(source: pageKeys[i], target: sid, type: hasStage))
                 if let o = stage.owner, case .page(let d, _) = site.index.resolve(reference: o.value, type: .department) {
-                    edges.insert(Edge(source: sid, target: pageKeys[d], type: ownedBy))
+                    edges.append(Edge(source: sid, target: pageKeys[d], type: ownedBy))
                 }
                 for tp in stage.touchpoints {
                     let tid = key(page.id + "#" + tp.anchor)
                     nodes.append(Node(id: tid, type: touchpointType, title: tp.name, url: site.url(of: i) + "#" + tp.anchor))
-                    edges.insert(Edge(source: sid, target: tid, type: hasTouchpoint))
+                    edges.append(Edge(source: sid, target: tid, type: hasTouchpoint))
                     if let o = tp.owner, case .page(let d, _) = site.index.resolve(reference: o.value, type: .department) {
-                        edges.insert(Edge(source: tid, target: pageKeys[d], type: ownedBy))
+                        edges.append(Edge(source: tid, target: pageKeys[d], type: ownedBy))
                     }
                 }
             }
@@ -92,7 +92,7 @@ extension SiteRenderer {
         for (target, links) in site.backlinks.enumerated() {
             for b in links {
                 if let type = relationTypes[b.relation] {
-                    edges.insert(Edge(source: pageKeys[b.source], target: pageKeys[target], type: type))
+                    edges.append(Edge(source: pageKeys[b.source], target: pageKeys[target], type: type))
                     continue
                 }
                 let type: String
@@ -109,7 +109,7 @@ extension SiteRenderer {
                 case .embeddedIn: type = "embeds"
                 }
                 relationTypes[b.relation] = key(type)
-                edges.insert(Edge(source: pageKeys[b.source], target: pageKeys[target], type: key(type)))
+                edges.append(Edge(source: pageKeys[b.source], target: pageKeys[target], type: key(type)))
             }
         }
         for (j, anchors) in site.journeys.evidenceByJourney {
@@ -118,7 +118,7 @@ extension SiteRenderer {
                 for e in list {
                     let finding = pageKeys[e.finding]
                     let (source, dest) = e.kind == .cited ? (target, finding) : (finding, target)
-                    edges.insert(Edge(source: source, target: dest, type: key(e.kind.rawValue)))
+                    edges.append(Edge(source: source, target: dest, type: key(e.kind.rawValue)))
                 }
             }
         }
@@ -126,14 +126,22 @@ extension SiteRenderer {
         for (e, users) in site.termUsage.enumerated() {
             let termPage = site.glossary.entries[e].page
             for u in users where u != termPage {
-                edges.insert(Edge(source: pageKeys[u], target: pageKeys[termPage], type: usesTerm))
+                edges.append(Edge(source: pageKeys[u], target: pageKeys[termPage], type: usesTerm))
             }
         }
         // Sorted as by comparing the strings, but each distinct string is compared once: ranks.
         var rank = [Int](repeating: 0, count: strings.count)
         for (r, k) in strings.indices.sorted(by: { strings[$0] < strings[$1] }).enumerated() { rank[k] = r }
         let sortedNodes = nodes.sorted { (rank[$0.id], rank[$0.type]) < (rank[$1.id], rank[$1.type]) }
-        let sortedEdges = edges.sorted { (rank[$0.source], rank[$0.target], rank[$0.type]) < (rank[$1.source], rank[$1.target], rank[$1.type]) }
+        var ranked = edges.map { Edge(source: rank[$0.source], target: rank[$0.target], type: rank[$0.type]) }
+        ranked.sort { ($0.source, $0.target, $0.type) < ($1.source, $1.target, $1.type) }
+        var byRank = [Int](repeating: 0, count: strings.count)
+        for (k, r) in rank.enumerated() { byRank[r] = k }
+        var sortedEdges: [Edge] = []
+        sortedEdges.reserveCapacity(ranked.count)
+        for (k, e) in ranked.enumerated() where k == 0 || (e.source, e.target, e.type) != (ranked[k - 1].source, ranked[k - 1].target, ranked[k - 1].type) {
+            sortedEdges.append(Edge(source: byRank[e.source], target: byRank[e.target], type: byRank[e.type]))
+        }
         var json = JSONText()
         json.append("{\"edges\":[")
         for (k, e) in sortedEdges.enumerated() {
@@ -153,7 +161,7 @@ extension SiteRenderer {
             json.append("}")
         }
         json.append("]}\n")
-        return OutputFile(path: "graph.json", content: .bytes(Data(json.bytes)))
+        return OutputFile(path: Self.graphPath, content: .bytes(Data(json.bytes)))
     }
 }
 
@@ -169,20 +177,27 @@ struct JSONText {
     /// everything else (non-ASCII included) as is.
     mutating func string(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            default: bytes.append(b)
+        var s = s
+        s.withUTF8 { utf8 in
+            // Runs that need no escaping are copied whole.
+            var run = 0
+            for (i, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
+                run = i + 1
+                switch b {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+                case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+                case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+                case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+                }
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
         }
         bytes.append(UInt8(ascii: "\""))
     }

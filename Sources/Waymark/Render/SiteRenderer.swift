@@ -16,7 +16,7 @@ struct SiteRenderer {
     let site: Site
     let theme: Theme
     /// Per glossary entry, the link and hover-card markup around an auto-linked word, built once for all pages.
-    let termMarkup: [(href: String, card: String)]
+    let termMarkup: [(open: String, card: String)]
     /// `waymark build --relative`: every link relative to its page, for opening the output from disk.
     var relativeLinks = false
     /// Each content file's last change, for page footers and the sitemap.
@@ -33,7 +33,7 @@ struct SiteRenderer {
             var card = "<strong>\(escapeHTML(entry.name))</strong>: \(escapeHTML(entry.definition))"
             let synonyms = site.glossary.synonymSentence(e, index: site.index)
             if !synonyms.isEmpty { card += " <span class=\"term-card-synonyms\">\(escapeHTML(synonyms))</span>" }
-            return (escapeHTML(site.url(of: entry.page)), card)
+            return TermLinker.markup(href: escapeHTML(site.url(of: entry.page)), card: card)
         }
     }
 
@@ -70,7 +70,7 @@ struct SiteRenderer {
         let outgoing = RebuildPlan.outgoing(site)
         let cards = termMarkup.map { m -> UInt64 in
             var h = StableHasher()
-            h.combine(m.href)
+            h.combine(m.open)
             h.combine(m.card)
             return h.value
         }
@@ -84,16 +84,30 @@ struct SiteRenderer {
         /// Renders page `i` unless its fingerprint says its output is current.
         let renderOrKeep: @Sendable (Int, Site, PageContext) -> (Int, PageResult) = { i, site, contexts in
             let path = self.outputPath(of: site.pages[i])
-            let mentions = previousMentions(i)
-            let fingerprint = RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: mentions, cards: cards, history: self.history, siteView: siteView)
-            if let incremental, let fingerprint, incremental.previous[path]?.fingerprint == fingerprint, incremental.outputExists(path) {
-                return (i, PageResult(file: nil, diagnostic: nil, mentions: Set(mentions), fingerprint: fingerprint, kept: true,
-                                      searchText: incremental.previous[path]?.searchText ?? ""))
+            let fingerprint = { (mentions: [Int]) in
+                RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: mentions,
+                                        cards: cards, history: self.history, siteView: siteView)
+            }
+            // Without a previous render there is nothing to compare with: the page is rendered, then fingerprinted once.
+            var mentions: [Int]?
+            var previous: UInt64??
+            if let incremental, let old = incremental.previous[path]?.fingerprint, incremental.outputExists(path) {
+                mentions = previousMentions(i)
+                let current = fingerprint(mentions ?? [])
+                if current == old {
+                    return (i, PageResult(file: nil, diagnostic: nil, mentions: Set(mentions ?? []), fingerprint: current, kept: true,
+                                          searchText: incremental.previous[path]?.searchText ?? ""))
+                }
+                previous = current
             }
             var result = self.renderPage(i, contexts: contexts)
             // Kept with the terms the page links now, which is what the next build compares against.
-            result.fingerprint = fingerprint == nil ? nil
-                : RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: result.mentions.sorted(), cards: cards, history: self.history, siteView: siteView)
+            let now = result.mentions.sorted()
+            if let previous, now == mentions {
+                result.fingerprint = previous
+            } else {
+                result.fingerprint = fingerprint(now)
+            }
             return (i, result)
         }
         let firstContexts = PageContext(site: site)
@@ -147,16 +161,21 @@ struct SiteRenderer {
             result.diagnostics += previous.diagnostics
             result.siteFiles = previous
         } else {
-            var siteFiles: [OutputFile] = []
-            if let feed = findingsFeed(linked) { siteFiles.append(feed) }
-            siteFiles.append(knowledgeGraph(linked))
-            let published = publishingFiles(linked, contexts: contexts, bodyText: searchText,
-                                            taken: Set(files.map(\.path)).union(result.kept).union(assetPaths).union(theme.assets.keys).union(siteFiles.map(\.path)))
-            siteFiles += published.files
-            result.diagnostics += published.diagnostics
+            // graph.json is written alongside the feed, search index and other published files.
+            let taken = Set(files.map(\.path)).union(result.kept).union(assetPaths).union(theme.assets.keys)
+            let searchText = searchText
+            let parts = parallelMap([0, 1]) { part -> (feed: OutputFile?, files: [OutputFile], diagnostics: [Diagnostic]) in
+                if part == 0 { return (nil, [self.knowledgeGraph(linkedSite)], []) }
+                let feed = self.findingsFeed(linkedSite)
+                let published = self.publishingFiles(linkedSite, contexts: contexts, bodyText: searchText,
+                                                     taken: taken.union([Self.graphPath] + (feed.map { [$0.path] } ?? [])))
+                return (feed, published.files, published.diagnostics)
+            }
+            let siteFiles = (parts[1].feed.map { [$0] } ?? []) + parts[0].files + parts[1].files
+            result.diagnostics += parts[1].diagnostics
             files += siteFiles
             if let siteFilesKey {
-                result.siteFiles = BuildCache.SiteFiles(key: siteFilesKey, paths: siteFiles.map(\.path), diagnostics: published.diagnostics)
+                result.siteFiles = BuildCache.SiteFiles(key: siteFilesKey, paths: siteFiles.map(\.path), diagnostics: parts[1].diagnostics)
             }
         }
         for asset in site.assets { files.append(OutputFile(path: asset.relativePath, content: .copy(asset.url))) }
@@ -171,6 +190,8 @@ struct SiteRenderer {
         result.files = files
         return result
     }
+
+    static let graphPath = "graph.json"
 
     private struct PageResult: Sendable {
         var file: OutputFile?
@@ -241,13 +262,13 @@ struct SiteRenderer {
 /// each with a hover card that also opens on keyboard focus and is tied to the link by aria-describedby.
 final class TermLinker {
     private let site: Site
-    private let markup: [(href: String, card: String)]
+    private let markup: [(open: String, card: String)]
     private let page: Int
     private let firstOnly: Bool
     private(set) var linked: Set<Int> = []
     private var count = 0
 
-    init(site: Site, markup: [(href: String, card: String)], page: Int, firstOnly: Bool) {
+    init(site: Site, markup: [(open: String, card: String)], page: Int, firstOnly: Bool) {
         self.site = site
         self.markup = markup
         self.page = page
@@ -262,11 +283,18 @@ final class TermLinker {
             if firstOnly && linked.contains(e) { continue }
             linked.insert(e)
             count += 1
-            let id = "wm-term-\(count)"
-            let open = "<span class=\"term\"><a href=\"\(markup[e].href)\" class=\"term-link\" aria-describedby=\"\(id)\">"
-            let close = "</a><span class=\"term-card\" role=\"tooltip\" id=\"\(id)\">\(markup[e].card)</span></span>"
-            result.append((m.range, open, close))
+            let id = String(count)
+            let pieces = markup[e]
+            result.append((m.range, pieces.open + id + "\">", Self.cardOpen + id + "\">" + pieces.card + Self.cardClose))
         }
         return result
+    }
+
+    private static let cardOpen = "</a><span class=\"term-card\" role=\"tooltip\" id=\"wm-term-"
+    private static let cardClose = "</span></span>"
+
+    /// The markup shared by every mention of entry `e`: the link's opening up to its describedby number, and the card's text.
+    static func markup(href: String, card: String) -> (open: String, card: String) {
+        ("<span class=\"term\"><a href=\"\(href)\" class=\"term-link\" aria-describedby=\"wm-term-", card)
     }
 }
