@@ -43,7 +43,7 @@ final class GlossaryTests: XCTestCase {
 
     /// Every auto-link on a page: (linked text, term URL), in document order.
     func autolinks(_ html: String) -> [String] {
-        let pattern = #"<a href="([^"]+)" class="term-link" aria-describedby="[^"]+">([^<]*)</a>"#
+        let pattern = #"<a href="([^"]+)" class="term-link" data-term="[^"]+">([^<]*)</a>"#
         let regex = try! NSRegularExpression(pattern: pattern)
         return regex.matches(in: html, range: NSRange(html.startIndex..., in: html)).map { m in
             let ns = html as NSString
@@ -114,10 +114,42 @@ final class GlossaryTests: XCTestCase {
     }
 
     func testHoverCardCarriesDefinitionAndDepartmentWordsAccessibly() throws {
-        let s = try site("Meet the target group.\n")
+        var files = Self.terms
+        files["content/notes.md"] = "---\ntitle: Notes\n---\nMeet the target group.\n"
+        let s = try TempSite(files, templates: nil)  // the default theme
         XCTAssertEqual(s.build().diagnostics.errorCount, 0)
         let html = try XCTUnwrap(s.html("notes/index.html"))
-        XCTAssertTrue(html.contains(#"<span class="term"><a href="/glossary/persona/" class="term-link" aria-describedby="wm-term-1">target group</a><span class="term-card" role="tooltip" id="wm-term-1"><strong>Persona</strong>: A research-based portrait of one kind of customer. <span class="term-card-synonyms">Marketing calls this “target group”; Product calls it “industry segment”.</span></span></span>"#), html)
+        XCTAssertTrue(html.contains(#"<a href="/glossary/persona/" class="term-link" data-term="glossary/persona">target group</a>"#), html)
+        // The card is drawn in the browser from one file for the whole site, loaded by pages with term links.
+        XCTAssertTrue(html.contains(#"<script src="/glossary/cards.js" defer></script>"#), html)
+        XCTAssertTrue(html.contains(#"<script src="/assets/term-cards.js" defer></script>"#), html)
+        XCTAssertFalse(html.contains("A research-based portrait"), "the definition is not repeated in the page")
+        let cards = try XCTUnwrap(s.html("glossary/cards.js"))
+        XCTAssertTrue(cards.hasPrefix("window.WaymarkTermCards = {\n"), cards)
+        XCTAssertTrue(cards.contains(#""glossary/persona":["Persona","A research-based portrait of one kind of customer.","Marketing calls this “target group”; Product calls it “industry segment”."]"#), cards)
+        let script = try XCTUnwrap(s.html("assets/term-cards.js"))
+        XCTAssertTrue(script.contains("aria-describedby") && script.contains(#"setAttribute("role", "tooltip")"#), "cards are tied to their links")
+        XCTAssertFalse(script.contains("innerHTML"), "nothing from the card file is parsed as HTML")
+        // A page without term links does not load the cards.
+        let persona = try XCTUnwrap(s.html("glossary/persona/index.html"))
+        XCTAssertFalse(persona.contains("cards.js"), persona)
+    }
+
+    func testCardFileEscapesWhatWritersType() throws {
+        var files = Self.terms
+        files["content/glossary/quote.md"] = "---\nterm: Quote \"this\"\ndefinition: \"A back\\\\slash and </script> here.\"\n---\n"
+        files["content/notes.md"] = "---\ntitle: Notes\n---\nA quote this time.\n"
+        let s = try TempSite(files)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let cards = try XCTUnwrap(s.html("glossary/cards.js"))
+        XCTAssertTrue(cards.contains(#""glossary/quote":["Quote \"this\"","A back\\slash and </script> here.",""]"#), cards)
+    }
+
+    func testNoCardFileWhenAutolinkIsOff() throws {
+        let s = try site("Meet the target group.\n", config: "glossary:\n  autolink: off\n")
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        XCTAssertNil(s.html("glossary/cards.js"))
+        XCTAssertFalse(try XCTUnwrap(s.html("notes/index.html")).contains("term-cards.js"))
     }
 
     func testHomonymIsAWarningNamingTheWordBothTermsAndDepartments() throws {

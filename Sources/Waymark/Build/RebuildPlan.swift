@@ -143,9 +143,14 @@ enum RebuildPlan {
             if let f = site.index.page(id: folder) { shown.insert(f) }
         }
         if let e = site.glossary.entryOfPage[i] {
-            // A term page lists the pages that use it.
-            h.combine(site.termUsage[e].count)
-            for p in site.termUsage[e] { h.combine(site.pages[p].id); shown.insert(p) }
+            // A term page lists the first pages of each type that use it, then how many more there are.
+            var perType = [Int](repeating: 0, count: PageType.allCases.count)
+            for p in site.termUsage[e] {
+                let type = PageType.allCases.firstIndex(of: site.pages[p].type) ?? 0
+                perType[type] += 1
+                if perType[type] <= PageContext.usageListLimit { h.combine(site.pages[p].id); shown.insert(p) }
+            }
+            for count in perType { h.combine(count) }
         }
         // Embedded pages are shown whole, with what they embed in turn.
         var embeds = [i], seen: Set<Int> = [i]

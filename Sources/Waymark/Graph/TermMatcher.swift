@@ -87,31 +87,32 @@ struct TermMatcher: Sendable {
         return text.withUTF8 { matches(inUTF8: $0) }
     }
 
-    /// `matches(in:)` over UTF-8 bytes, the hot path: no allocation for text without matches.
+    /// `matches(in:)` over UTF-8 bytes, the hot path: nothing is allocated on the heap for text without matches.
     func matches(inUTF8 bytes: UnsafeBufferPointer<UInt8>) -> [Match] {
         guard maxPatternLength > 0 else { return [] }
-        // Start offsets of the last few words only, in a ring.
-        var starts = [Int](repeating: 0, count: maxPatternLength)
         var found: [(start: Int, end: Int, from: Int, to: Int, pattern: Int)] = []
-        var node: Int32 = 0
-        var i = 0
-        var words = WordScanner(bytes)
-        while let (hash, range) = words.next() {
-            defer { i += 1 }
-            starts[i % maxPatternLength] = range.lowerBound
-            guard let id = tokenIDs[hash] else { node = 0; continue }
-            var next = transitions[Self.edge(node, id)]
-            while next == nil && node != 0 {
-                node = fail[Int(node)]
-                next = transitions[Self.edge(node, id)]
-            }
-            node = next ?? 0
-            var out = terminal[Int(node)] >= 0 ? node : dictionaryLink[Int(node)]
-            while out >= 0 {
-                let p = Int(terminal[Int(out)])
-                let first = i - patternLengths[p] + 1
-                found.append((first, i, starts[first % maxPatternLength], range.upperBound, p))
-                out = dictionaryLink[Int(out)]
+        // Start offsets of the last few words only, in a ring on the stack.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: maxPatternLength) { starts in
+            var node: Int32 = 0
+            var i = 0
+            var words = WordScanner(bytes)
+            while let (hash, range) = words.next() {
+                defer { i += 1 }
+                starts[i % maxPatternLength] = range.lowerBound
+                guard let id = tokenIDs[hash] else { node = 0; continue }
+                var next = transitions[Self.edge(node, id)]
+                while next == nil && node != 0 {
+                    node = fail[Int(node)]
+                    next = transitions[Self.edge(node, id)]
+                }
+                node = next ?? 0
+                var out = terminal[Int(node)] >= 0 ? node : dictionaryLink[Int(node)]
+                while out >= 0 {
+                    let p = Int(terminal[Int(out)])
+                    let first = i - patternLengths[p] + 1
+                    found.append((first, i, starts[first % maxPatternLength], range.upperBound, p))
+                    out = dictionaryLink[Int(out)]
+                }
             }
         }
         guard !found.isEmpty else { return [] }

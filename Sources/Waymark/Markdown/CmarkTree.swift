@@ -150,6 +150,12 @@ struct MarkdownNode: Hashable {
         return String(cString: c)
     }
 
+    /// The literal's UTF-8 bytes, read in place (no String is made); empty when there is none.
+    func withLiteralBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard let c = cmark_node_get_literal(pointer) else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return c.withMemoryRebound(to: UInt8.self, capacity: 1) { body(UnsafeBufferPointer(start: $0, count: strlen(c))) }
+    }
+
     /// Whether the literal holds `byte`, read in place (no String is made).
     func literalContains(_ byte: UInt8) -> Bool {
         guard let c = cmark_node_get_literal(pointer) else { return false }

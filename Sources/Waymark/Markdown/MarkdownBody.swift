@@ -399,8 +399,8 @@ struct MarkdownBody {
         var resolveWikilink: (Wikilink) -> RenderedLink? = { _ in nil }
         /// The page title shown above the body: a first `# Heading` saying the same is dropped, not shown twice.
         var pageTitle: String?
-        /// Glossary auto-linking: for a text node's literal, the byte ranges to wrap and the markup around each.
-        var autolink: ((String) -> [(range: Range<Int>, open: String, close: String)])?
+        /// Glossary auto-linking: for a text node's literal (UTF-8), the byte ranges to wrap and the markup around each.
+        var autolink: ((UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, open: String, close: String)])?
         /// Rewrites a Markdown link or image destination (e.g. `../sam.md` → `/personas/sam/`).
         var rewriteURL: (String) -> String? = { _ in nil }
         /// The URL of a tag's page (`#onboarding` → `/tags/onboarding/`); nil leaves tags as text.
@@ -477,15 +477,14 @@ struct MarkdownBody {
 
     /// Wraps glossary words in the text of one paragraph; never inside links, code or raw HTML.
     private func autolinkTerms(in block: MarkdownNode, tree: MarkdownTree, depth: Int = 0,
-                               _ autolink: (String) -> [(range: Range<Int>, open: String, close: String)]) {
+                               _ autolink: (UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, open: String, close: String)]) {
         guard depth <= Self.maxInlineDepth else { return }
         for child in block.children {
             switch child.kind {
             case .text:
-                let literal = child.literal
-                let hits = autolink(literal)
+                let hits = child.withLiteralBytes(autolink)
                 guard !hits.isEmpty else { continue }
-                let bytes = Array(literal.utf8)
+                let bytes = child.withLiteralBytes { Array($0) }
                 var cursor = 0
                 for hit in hits {
                     if hit.range.lowerBound > cursor {

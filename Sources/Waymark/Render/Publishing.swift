@@ -59,6 +59,7 @@ extension SiteRenderer {
         if let page = standalonePage(template: "404", title: "Page not found", type: "notfound", path: nil, contexts: contexts) {
             files.append(OutputFile(path: Self.notFoundPath, content: .bytes(Data(page))))
         }
+        if TermCards.isUsed(by: site) { files.append(OutputFile(path: TermCards.path, content: .bytes(TermCards.script(site)))) }
         files.append(sitemap(site))
         files.append(robots(site))
         if let openSearch = openSearchDescription(site) { files.append(openSearch) }

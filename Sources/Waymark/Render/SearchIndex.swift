@@ -94,8 +94,7 @@ struct SearchIndex {
     }
 
     /// The readable text of rendered body HTML: tags dropped, entities decoded, whitespace collapsed.
-    /// Glossary hover cards are left out (they repeat a definition on every page that uses the term),
-    /// and so are scripts and styles a site with `markdown.unsafe` may carry.
+    /// Scripts and styles a site with `markdown.unsafe` may carry are left out.
     static func plainText(fromHTML html: String, maxWords: Int = excerptWords + 1) -> String {
         let b = Array(html.utf8)
         var out: [UInt8] = []
@@ -103,7 +102,6 @@ struct SearchIndex {
         var words = 0
         var lastWasSpace = true
         var i = 0
-        var cardDepth = 0
         func space() {
             if !lastWasSpace { out.append(0x20); lastWasSpace = true }
         }
@@ -121,20 +119,11 @@ struct SearchIndex {
                 let closing = j < close && b[j] == UInt8(ascii: "/")
                 if closing { j += 1 }
                 let nameStart = j
-                while j < close, b[j] < 0x80, Character(UnicodeScalar(b[j])).isLetter || Character(UnicodeScalar(b[j])).isNumber { j += 1 }
+                while j < close, Self.isASCIIAlphanumeric(b[j]) { j += 1 }
                 let name = (closing ? "/" : "") + String(decoding: b[nameStart..<j], as: UTF8.self).lowercased()
-                let tag = String(decoding: b[j..<close], as: UTF8.self)
                 i = close + 1
                 if name == "script" || name == "style", let end = find(Array("</\(name)".utf8), in: b, from: i) {
                     i = end
-                    continue
-                }
-                if name == "span" {
-                    if cardDepth > 0 || tag.contains("class=\"term-card\"") { cardDepth += 1 }
-                    continue
-                }
-                if name == "/span" {
-                    if cardDepth > 0 { cardDepth -= 1 }
                     continue
                 }
                 if Self.inlineTags.contains(name) { continue }
@@ -142,7 +131,6 @@ struct SearchIndex {
                 continue
             }
             i += 1
-            if cardDepth > 0 { continue }
             if c == UInt8(ascii: "&"), let semi = b[i...].prefix(10).firstIndex(of: UInt8(ascii: ";")) {
                 let name = String(decoding: b[i..<semi], as: UTF8.self)
                 if let decoded = decodeEntity(name) {
@@ -156,7 +144,7 @@ struct SearchIndex {
         return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespaces)
     }
 
-    private static let inlineTags: Set<String> = ["a", "/a", "em", "/em", "strong", "/strong", "code", "/code", "mark", "/mark",
+    private static let inlineTags: Set<String> = ["a", "/a", "span", "/span", "em", "/em", "strong", "/strong", "code", "/code", "mark", "/mark",
                                                   "abbr", "/abbr", "b", "/b", "i", "/i", "u", "/u", "s", "/s", "del", "/del",
                                                   "ins", "/ins", "sub", "/sub", "sup", "/sup", "small", "/small", "kbd", "/kbd",
                                                   "q", "/q", "cite", "/cite", "dfn", "/dfn", "time", "/time", "var", "/var"]
@@ -175,6 +163,10 @@ struct SearchIndex {
                   let scalar = Unicode.Scalar(n), n != 0 else { return nil }
             return String(Character(scalar))
         }
+    }
+
+    private static func isASCIIAlphanumeric(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A)
     }
 
     private static func find(_ needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {

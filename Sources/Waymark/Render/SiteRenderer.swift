@@ -15,8 +15,9 @@ struct OutputFile: Sendable {
 struct SiteRenderer {
     let site: Site
     let theme: Theme
-    /// Per glossary entry, the link and hover-card markup around an auto-linked word, built once for all pages.
-    let termMarkup: [(open: String, card: String)]
+    /// Per glossary entry, the opening link tag around an auto-linked word, built once for all pages.
+    /// Its hover card is drawn in the browser from the per-site card file (`TermCards`).
+    let termLinks: [String]
     /// `waymark build --relative`: every link relative to its page, for opening the output from disk.
     var relativeLinks = false
     /// Each content file's last change, for page footers and the sitemap.
@@ -28,12 +29,8 @@ struct SiteRenderer {
         self.site = site
         self.theme = theme
         writesSearchPage = site.index.page(id: "search") == nil && !site.assets.contains { $0.relativePath == Self.searchPagePath }
-        termMarkup = site.glossary.entries.indices.map { e in
-            let entry = site.glossary.entries[e]
-            var card = "<strong>\(escapeHTML(entry.name))</strong>: \(escapeHTML(entry.definition))"
-            let synonyms = site.glossary.synonymSentence(e, index: site.index)
-            if !synonyms.isEmpty { card += " <span class=\"term-card-synonyms\">\(escapeHTML(synonyms))</span>" }
-            return TermLinker.markup(href: escapeHTML(site.url(of: entry.page)), card: card)
+        termLinks = site.glossary.entries.map { entry in
+            TermLinker.open(href: escapeHTML(site.url(of: entry.page)), term: escapeHTML(site.pages[entry.page].id))
         }
     }
 
@@ -68,10 +65,9 @@ struct SiteRenderer {
     func render(incremental: Incremental? = nil) -> Result {
         let termPages = Set(site.glossary.entries.map(\.page))
         let outgoing = RebuildPlan.outgoing(site)
-        let cards = termMarkup.map { m -> UInt64 in
+        let cards = termLinks.map { link -> UInt64 in
             var h = StableHasher()
-            h.combine(m.open)
-            h.combine(m.card)
+            h.combine(link)
             return h.value
         }
         let global = incremental?.global ?? 0
@@ -215,6 +211,11 @@ struct SiteRenderer {
         let (html, mentions) = bodyHTML(i, body: body)
         var context = contexts.context(for: i, content: html)
         addPublishingContext(&context, page: i)
+        if !mentions.isEmpty, case .object(var ctx) = context, case .object(var pageCtx) = ctx["page"] {
+            pageCtx["termCards"] = .text(site.config.basePath + TermCards.path)
+            ctx["page"] = .object(pageCtx)
+            context = .object(ctx)
+        }
         let searchText = SearchIndex.plainText(fromHTML: html)
         guard let output = theme.render(context, template: page.type.rawValue) else {
             return PageResult(file: nil, diagnostic: .error(SourceLocation(path: page.path), "no template for \(page.type.rawValue) pages",
@@ -250,7 +251,7 @@ struct SiteRenderer {
         options.unsafe = site.config.unsafeHTML
         options.pageTitle = page.title
         if site.config.glossaryAutolink != .off, page.glossary, !site.glossary.entries.isEmpty {
-            let termLinker = TermLinker(site: site, markup: termMarkup, page: i, firstOnly: site.config.glossaryAutolink == .first)
+            let termLinker = TermLinker(site: site, links: termLinks, page: i, firstOnly: site.config.glossaryAutolink == .first)
             options.autolink = { termLinker.links(in: $0) }
             linker = termLinker
         }
@@ -258,43 +259,38 @@ struct SiteRenderer {
     }
 }
 
-/// Glossary auto-links for one page being rendered: the first mention of each term (or every one),
-/// each with a hover card that also opens on keyboard focus and is tied to the link by aria-describedby.
+/// Glossary auto-links for one page being rendered: the first mention of each term (or every one).
+/// A link names its term in `data-term`; the theme's script draws the hover card next to it from the
+/// per-site card file, so the definition is not repeated in every page. With JavaScript off the
+/// word is still a link to the term page.
 final class TermLinker {
     private let site: Site
-    private let markup: [(open: String, card: String)]
+    private let links: [String]
     private let page: Int
     private let firstOnly: Bool
     private(set) var linked: Set<Int> = []
-    private var count = 0
 
-    init(site: Site, markup: [(open: String, card: String)], page: Int, firstOnly: Bool) {
+    init(site: Site, links: [String], page: Int, firstOnly: Bool) {
         self.site = site
-        self.markup = markup
+        self.links = links
         self.page = page
         self.firstOnly = firstOnly
     }
 
-    func links(in text: String) -> [(range: Range<Int>, open: String, close: String)] {
+    func links(in text: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, open: String, close: String)] {
         let glossary = site.glossary
         var result: [(range: Range<Int>, open: String, close: String)] = []
-        for m in glossary.matcher.matches(in: text) {
+        for m in glossary.matcher.matches(inUTF8: text) {
             guard let e = glossary.patternEntry[m.pattern], glossary.entries[e].page != page else { continue }
             if firstOnly && linked.contains(e) { continue }
             linked.insert(e)
-            count += 1
-            let id = String(count)
-            let pieces = markup[e]
-            result.append((m.range, pieces.open + id + "\">", Self.cardOpen + id + "\">" + pieces.card + Self.cardClose))
+            result.append((m.range, links[e], "</a>"))
         }
         return result
     }
 
-    private static let cardOpen = "</a><span class=\"term-card\" role=\"tooltip\" id=\"wm-term-"
-    private static let cardClose = "</span></span>"
-
-    /// The markup shared by every mention of entry `e`: the link's opening up to its describedby number, and the card's text.
-    static func markup(href: String, card: String) -> (open: String, card: String) {
-        ("<span class=\"term\"><a href=\"\(href)\" class=\"term-link\" aria-describedby=\"wm-term-", card)
+    /// The opening tag of an auto-link to a term page; both values already HTML-escaped.
+    static func open(href: String, term: String) -> String {
+        "<a href=\"\(href)\" class=\"term-link\" data-term=\"\(term)\">"
     }
 }

@@ -1,0 +1,34 @@
+import Foundation
+
+/// The glossary's hover cards for the browser, `glossary/cards.js`: a script that sets
+/// `window.WaymarkTermCards` to each term's name, definition and what each department calls it,
+/// keyed by the term page's id, which is the `data-term` of its auto-links. The theme's
+/// `assets/term-cards.js` draws a card next to each auto-link from it. Fetched once and cached by
+/// the browser, it keeps every definition out of the pages that mention the term; a script file
+/// rather than JSON so that it also loads from a site opened from disk.
+enum TermCards {
+    static let path = "glossary/cards.js"
+
+    /// Whether pages carry term links to draw cards for.
+    static func isUsed(by site: Site) -> Bool {
+        site.config.glossaryAutolink != .off && !site.glossary.entries.isEmpty
+    }
+
+    static func script(_ site: Site) -> Data {
+        var json = JSONText()
+        json.append("window.WaymarkTermCards = {")
+        for (e, entry) in site.glossary.entries.enumerated() {
+            json.append(e == 0 ? "\n" : ",\n")
+            json.string(site.pages[entry.page].id)
+            json.append(":[")
+            json.string(entry.name)
+            json.append(",")
+            json.string(entry.definition)
+            json.append(",")
+            json.string(site.glossary.synonymSentence(e, index: site.index))
+            json.append("]")
+        }
+        json.append("\n};\n")
+        return Data(json.bytes)
+    }
+}

@@ -1,0 +1,84 @@
+/* Waymark glossary hover cards. Each auto-linked word is <a class="term-link" data-term="ID">;
+   glossary/cards.js (written by every build, window.WaymarkTermCards) holds each term's name,
+   definition and what each department calls it, once for the whole site. This script puts a card
+   after every such link, tied to it by aria-describedby; the stylesheet shows it on hover and on
+   keyboard focus. On touch screens the first tap opens the card and a second tap follows the link.
+   Escape closes an open card (WCAG 1.4.13). Cards are built from DOM text nodes: nothing from the
+   card file is parsed as HTML. With JavaScript off the words are plain links to the term pages. */
+(function () {
+  "use strict";
+
+  var cards = window.WaymarkTermCards;
+  if (!cards) return;
+  var count = 0;
+  var open = null;
+
+  function card(data) {
+    var el = document.createElement("span");
+    el.className = "term-card";
+    el.setAttribute("role", "tooltip");
+    el.id = "wm-term-" + (++count);
+    var name = document.createElement("strong");
+    name.textContent = data[0];
+    el.appendChild(name);
+    el.appendChild(document.createTextNode(": " + data[1]));
+    if (data[2]) {
+      var words = document.createElement("span");
+      words.className = "term-card-synonyms";
+      words.textContent = data[2];
+      el.appendChild(document.createTextNode(" "));
+      el.appendChild(words);
+    }
+    return el;
+  }
+
+  function close() {
+    if (open) open.classList.remove("term--open");
+    open = null;
+  }
+
+  var links = document.querySelectorAll("a.term-link[data-term]");
+  for (var i = 0; i < links.length; i++) {
+    var link = links[i];
+    var data = cards[link.getAttribute("data-term")];
+    if (!data || !link.parentNode) continue;
+    var wrap = document.createElement("span");
+    wrap.className = "term";
+    link.parentNode.insertBefore(wrap, link);
+    wrap.appendChild(link);
+    var el = card(data);
+    wrap.appendChild(el);
+    link.setAttribute("aria-describedby", el.id);
+  }
+
+  var touched = false;
+  document.addEventListener("pointerdown", function (event) {
+    touched = event.pointerType === "touch";
+  }, true);
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a.term-link") : null;
+    var wrap = link && link.parentNode;
+    if (!wrap || !wrap.classList.contains("term")) { close(); return; }
+    // A first tap on a touch screen opens the card; the second follows the link.
+    if (touched && open !== wrap) {
+      event.preventDefault();
+      close();
+      wrap.classList.add("term--open");
+      open = wrap;
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var wrap = document.activeElement && document.activeElement.parentNode;
+    if (wrap && wrap.classList && wrap.classList.contains("term")) wrap.classList.add("term--closed");
+    close();
+  });
+  document.addEventListener("focusout", function (event) {
+    var wrap = event.target.parentNode;
+    if (wrap && wrap.classList && wrap.classList.contains("term--closed")) wrap.classList.remove("term--closed");
+  });
+  document.addEventListener("mouseout", function (event) {
+    var wrap = event.target.closest ? event.target.closest(".term--closed") : null;
+    if (wrap && !wrap.contains(event.relatedTarget)) wrap.classList.remove("term--closed");
+  });
+})();
