@@ -264,24 +264,26 @@ struct SiteRenderer {
 /// per-site card file, so the definition is not repeated in every page. With JavaScript off the
 /// word is still a link to the term page.
 final class TermLinker {
-    private let site: Site
+    private let matcher: TermMatcher
+    private let patternEntry: [Int?]
+    /// The entry whose term page this is, which never links to itself.
+    private let ownEntry: Int?
     private let links: [String]
-    private let page: Int
     private let firstOnly: Bool
     private(set) var linked: Set<Int> = []
 
     init(site: Site, links: [String], page: Int, firstOnly: Bool) {
-        self.site = site
+        matcher = site.glossary.matcher
+        patternEntry = site.glossary.patternEntry
+        ownEntry = site.glossary.entryOfPage[page]
         self.links = links
-        self.page = page
         self.firstOnly = firstOnly
     }
 
     func links(in text: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, open: String, close: String)] {
-        let glossary = site.glossary
         var result: [(range: Range<Int>, open: String, close: String)] = []
-        for m in glossary.matcher.matches(inUTF8: text) {
-            guard let e = glossary.patternEntry[m.pattern], glossary.entries[e].page != page else { continue }
+        for m in matcher.matches(inUTF8: text) {
+            guard let e = patternEntry[m.pattern], e != ownEntry else { continue }
             if firstOnly && linked.contains(e) { continue }
             linked.insert(e)
             result.append((m.range, links[e], "</a>"))
