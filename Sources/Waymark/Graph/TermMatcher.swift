@@ -13,6 +13,8 @@ struct TermMatcher: Sendable {
     /// because the standard Dictionary's seeded SipHash made lookups the matcher's main cost.
     private var tokenIDs = IntegerTable()
     private var transitions = IntegerTable()
+    /// The root's children by token id, dense: most words are read at the root.
+    private var rootChildren: [Int32] = []
     private var nodeCount: Int32 = 1
     private var fail: [Int32] = [0]
     /// The pattern ending at a node, and the nearest node on its fail chain that ends one.
@@ -54,6 +56,8 @@ struct TermMatcher: Sendable {
             if terminal[Int(node)] < 0 { terminal[Int(node)] = Int32(patternLengths.count - 1) }
         }
         maxPatternLength = patternLengths.max() ?? 0
+        rootChildren = Array(repeating: 0, count: tokenIDs.count)
+        for (token, child) in children[0] { rootChildren[Int(token)] = child }
         buildFailLinks(children)
     }
 
@@ -100,12 +104,12 @@ struct TermMatcher: Sendable {
                 defer { i += 1 }
                 starts[i % maxPatternLength] = range.lowerBound
                 guard let id = tokenIDs[hash] else { node = 0; continue }
-                var next = transitions[Self.edge(node, id)]
+                var next = node == 0 ? nil : transitions[Self.edge(node, id)]
                 while next == nil && node != 0 {
                     node = fail[Int(node)]
-                    next = transitions[Self.edge(node, id)]
+                    if node != 0 { next = transitions[Self.edge(node, id)] }
                 }
-                node = next ?? 0
+                node = next ?? rootChildren[Int(id)]
                 var out = terminal[Int(node)] >= 0 ? node : dictionaryLink[Int(node)]
                 while out >= 0 {
                     let p = Int(terminal[Int(out)])

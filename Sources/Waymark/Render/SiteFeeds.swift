@@ -142,13 +142,20 @@ extension SiteRenderer {
         for (k, e) in ranked.enumerated() where k == 0 || (e.source, e.target, e.type) != (ranked[k - 1].source, ranked[k - 1].target, ranked[k - 1].type) {
             sortedEdges.append(Edge(source: byRank[e.source], target: byRank[e.target], type: byRank[e.type]))
         }
+        // Each distinct string is quoted once; an edge is then three copies of bytes.
+        let quoted = strings.map { s -> [UInt8] in
+            var q = JSONText()
+            q.string(s)
+            return q.bytes
+        }
         var json = JSONText()
+        json.reserveCapacity(sortedEdges.count * 96 + sortedNodes.count * 160)
         json.append("{\"edges\":[")
         for (k, e) in sortedEdges.enumerated() {
             if k > 0 { json.append(",") }
-            json.append("{\"source\":"); json.string(strings[e.source])
-            json.append(",\"target\":"); json.string(strings[e.target])
-            json.append(",\"type\":"); json.string(strings[e.type])
+            json.append("{\"source\":"); json.append(quoted[e.source])
+            json.append(",\"target\":"); json.append(quoted[e.target])
+            json.append(",\"type\":"); json.append(quoted[e.type])
             json.append("}")
         }
         json.append("],\"nodes\":[")
@@ -171,6 +178,15 @@ struct JSONText {
 
     mutating func append(_ literal: StaticString) {
         literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// JSON text already written, such as a string quoted earlier.
+    mutating func append(_ json: [UInt8]) {
+        bytes.append(contentsOf: json)
+    }
+
+    mutating func reserveCapacity(_ count: Int) {
+        bytes.reserveCapacity(count)
     }
 
     /// A quoted JSON string: `"` and `\\` escaped, control characters as \\n, \\t… or \\u00XX; `/` and
