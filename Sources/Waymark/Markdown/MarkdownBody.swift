@@ -212,6 +212,8 @@ struct MarkdownBody {
     /// The embeds of a paragraph that holds nothing else: one or more `![[…]]`, each on its own line.
     /// Such a paragraph is replaced by what it embeds; an embed among other words is a link.
     static func embedsAlone(in paragraph: MarkdownNode) -> [Wikilink]? {
+        // Most paragraphs have no "!" at all: they are answered without building their text.
+        guard paragraph.children.contains(where: { $0.kind == .text && $0.literalContains(UInt8(ascii: "!")) }) else { return nil }
         var text = ""
         for child in paragraph.children {
             switch child.kind {
@@ -221,7 +223,7 @@ struct MarkdownBody {
             }
             if text.utf8.count > 100_000 { return nil }
         }
-        guard text.contains("![[") else { return nil }
+        guard text.utf8.count >= 3, firstIndex(of: Array("![[".utf8), in: Array(text.utf8), from: 0) != nil else { return nil }
         let links = Wikilink.scan(text)
         guard !links.isEmpty, links.allSatisfy(\.embed) else { return nil }
         let bytes = Array(text.utf8)
