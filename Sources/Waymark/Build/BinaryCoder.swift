@@ -19,6 +19,9 @@ import Foundation
 //   the last one found, which is where it nearly always is.
 // - Unkeyed container: values to the end.
 //
+// Values are written in order, so a container cannot be written to after its parent has moved on to
+// another value (Codable allows it, no synthesized conformance does it): that throws rather than garbles.
+//
 // The checksum (`StableHasher` of everything before it) makes any damage a thrown error rather than a
 // wrong value; every read is checked against the bytes left, so damage never traps or allocates more than
 // the document's size. Coding paths are not tracked (`codingPath` is always empty): keeping them costs a
