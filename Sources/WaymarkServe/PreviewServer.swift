@@ -69,7 +69,7 @@ public final class PreviewServer: Sendable {
         build.includeDrafts = options.includeDrafts
         build.baseURL = "/"
         // The preview keeps its own build cache, so a change re-renders only the pages it affects.
-        build.cacheFile = options.root.appendingPathComponent(".waymark-cache/serve.json")
+        build.cacheFile = options.root.appendingPathComponent(".waymark-cache/serve.bin")
         // The cache stays decoded in memory between rebuilds; the file is for the next `serve`.
         build.memory = await state.memory
         let started = Date()

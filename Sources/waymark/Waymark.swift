@@ -92,7 +92,7 @@ struct Build: ParsableCommand {
 
     func run() throws {
         var options = site.options(write: true, output: output)
-        options.cacheFile = options.root.appendingPathComponent(".waymark-cache/build.json")
+        options.cacheFile = options.root.appendingPathComponent(".waymark-cache/build.bin")
         options.readCache = !noCache
         options.relativeLinks = relative
         let report = BuildPipeline.run(options) { line in

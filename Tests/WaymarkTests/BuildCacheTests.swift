@@ -15,7 +15,7 @@ final class BuildCacheTests: XCTestCase {
         return site
     }
 
-    private func cacheFile(_ site: TempSite) -> URL { site.root.appendingPathComponent(".waymark-cache/build.json") }
+    private func cacheFile(_ site: TempSite) -> URL { site.root.appendingPathComponent(".waymark-cache/build.bin") }
 
     private func cachedBuild(_ site: TempSite, readCache: Bool = true) -> BuildReport {
         var o = site.options()

@@ -21,12 +21,12 @@ struct FileStamp: Codable, Equatable, Sendable {
 /// What the previous build knew, kept in `.waymark-cache/` so the next build redoes only what changed:
 /// every source file's load result, every page's render fingerprint, and the hash of every output file.
 ///
-/// The file is a small JSON header (version, output, fingerprints, output hashes) followed by one
-/// record per source file (path, stamp, content hash and its load result as JSON), so load results are
-/// decoded in parallel, and an unchanged file's record is written back as it was read, not encoded again.
+/// The file is a header (version, output, fingerprints, output hashes) followed by one record per source
+/// file (path, stamp, content hash and its load result), each a `BinaryEncoder` document, so load results
+/// are decoded in parallel, and an unchanged file's record is written back as it was read, not encoded again.
 struct BuildCache: Sendable {
     /// Bumped whenever the cache's shape or meaning changes.
-    static let format = 2
+    static let format = 3
     static let magic = Array("WAYMARK-CACHE\n".utf8)
 
     struct Source: Sendable {
@@ -44,7 +44,7 @@ struct BuildCache: Sendable {
         func decodingRecord(path: String) -> Source? {
             guard !decoded else { return self }
             guard let record else { return nil }
-            let decoder = JSONDecoder()
+            var decoder = BinaryDecoder()
             decoder.userInfo[SourceLocation.pathKey] = "content/" + path
             guard let result = try? decoder.decode(LoadResult.self, from: record) else { return nil }
             var source = self
@@ -71,7 +71,7 @@ struct BuildCache: Sendable {
         var diagnostics: [Diagnostic]
     }
 
-    /// The part stored as one JSON document.
+    /// The part stored as one document, before the records.
     struct Header: Codable, Sendable {
         var format = BuildCache.format
         var tool: String
@@ -139,7 +139,7 @@ struct BuildCache: Sendable {
         let damaged = Loaded.discarded("the build cache \(file.lastPathComponent) could not be read (damaged or from another Waymark); building from scratch")
         var reader = RecordReader(data: data)
         guard reader.bytes(magic.count) == Data(magic), let headerData = reader.block(),
-              let header = try? JSONDecoder().decode(Header.self, from: headerData) else { return damaged }
+              let header = try? BinaryDecoder().decode(Header.self, from: headerData) else { return damaged }
         guard header.format == format, header.tool == toolIdentity else {
             return .discarded("the build cache was written by another Waymark build; building from scratch")
         }
@@ -169,26 +169,32 @@ struct BuildCache: Sendable {
     func save(to file: URL) throws {
         let dir = file.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let header = try JSONEncoder().encode(Header(tool: tool, output: output, renders: renders, outputs: outputs, siteKey: siteKey,
-                                                        linkDiagnostics: linkDiagnostics, notes: notes, pageCount: pageCount, siteFiles: siteFiles))
+        let header = try BinaryEncoder().encode(Header(tool: tool, output: output, renders: renders, outputs: outputs, siteKey: siteKey,
+                                                          linkDiagnostics: linkDiagnostics, notes: notes, pageCount: pageCount, siteFiles: siteFiles))
         let sorted = sources.sorted { $0.key < $1.key }
-        let records = parallelMap(sorted) { entry -> Data? in
-            if let record = entry.value.record { return record }
-            let encoder = JSONEncoder()
+        // Only load results not read from the cache are encoded (an empty array allocates nothing).
+        let encoded = parallelMap(sorted) { entry -> [UInt8]? in
+            if entry.value.record != nil { return [] }
+            var encoder = BinaryEncoder()
             encoder.userInfo[SourceLocation.pathKey] = "content/" + entry.key
             return try? encoder.encode(LoadResult(page: entry.value.page, diagnostics: entry.value.diagnostics))
         }
         var out = Data(Self.magic)
         RecordReader.append(block: header, to: &out)
         RecordReader.append(integer: UInt64(sorted.count), to: &out)
-        for ((path, source), record) in zip(sorted, records) {
-            guard let record else { throw OutputWriter.WriteError.io(file.path, "cannot encode the load result of \(path)") }
-            RecordReader.append(block: Data(path.utf8), to: &out)
+        for ((path, source), record) in zip(sorted, encoded) {
+            RecordReader.append(block: Array(path.utf8), to: &out)
             for n in [UInt64(bitPattern: source.stamp.size), UInt64(bitPattern: Int64(source.stamp.seconds)),
                       UInt64(bitPattern: Int64(source.stamp.nanoseconds)), source.stamp.inode, source.hash] {
                 RecordReader.append(integer: n, to: &out)
             }
-            RecordReader.append(block: record, to: &out)
+            if let kept = source.record {
+                RecordReader.append(block: kept, to: &out)
+            } else if let record {
+                RecordReader.append(block: record, to: &out)
+            } else {
+                throw OutputWriter.WriteError.io(file.path, "cannot encode the load result of \(path)")
+            }
         }
         let temporary = dir.appendingPathComponent(".\(file.lastPathComponent).\(getpid())")
         try out.write(to: temporary)
@@ -196,6 +202,11 @@ struct BuildCache: Sendable {
             let message = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
             throw OutputWriter.WriteError.io(file.path, message)
+        }
+        // The JSON cache that earlier builds kept beside it (build.json for build.bin) is never read again;
+        // it is removed rather than left to take up tens of megabytes, in CI caches too.
+        if file.pathExtension == "bin" {
+            try? FileManager.default.removeItem(at: file.deletingPathExtension().appendingPathExtension("json"))
         }
     }
 }
@@ -239,5 +250,10 @@ struct RecordReader {
     static func append(block: Data, to out: inout Data) {
         append(integer: UInt64(block.count), to: &out)
         out.append(block)
+    }
+
+    static func append(block: [UInt8], to out: inout Data) {
+        append(integer: UInt64(block.count), to: &out)
+        out.append(contentsOf: block)
     }
 }

@@ -11,7 +11,7 @@ public struct BuildOptions: Sendable {
     public var baseURL: String?
     /// false for `check`: every step runs but nothing is written.
     public var write = true
-    /// The build cache file (`.waymark-cache/build.json`), or nil to build without one.
+    /// The build cache file (`.waymark-cache/build.bin`), or nil to build without one.
     public var cacheFile: URL?
     /// false (`--no-cache`): ignore what the cache holds, build from scratch, and write a fresh cache.
     public var readCache = true
