@@ -278,6 +278,10 @@ final class PublishingTests: XCTestCase {
         XCTAssertEqual(SearchIndex.plainText(fromHTML: html), "Heading & more See persona here's x<y. one two")
         XCTAssertEqual(SearchIndex.firstWords(of: "a b  c d", 3), "a b c …")
         XCTAssertEqual(SearchIndex.firstWords(of: "a b", 3), "a b")
+        XCTAssertEqual(SearchIndex.firstWords(of: " a\tb\nc ", 3), "a b c")
+        XCTAssertEqual(SearchIndex.firstWords(of: "Ärger\u{00A0}über\u{3000}Straße – ok", 3), "Ärger über Straße …", "Unicode white space separates words")
+        XCTAssertEqual(SearchIndex.firstWords(of: "", 3), "")
+        XCTAssertEqual(SearchIndex.firstWords(of: "a b", 0), " …")
     }
 
     func testAContentPageAtSearchIsWarnedAbout() throws {

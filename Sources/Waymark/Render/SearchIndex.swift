@@ -84,13 +84,41 @@ struct SearchIndex {
         return Data("window.WaymarkSearchIndex = ".utf8) + json + Data(";\n".utf8)
     }
 
+    /// The first `count` words of `text`, one space apart, with " …" when there are more. Reads
+    /// UTF-8 and stops after the word past `count`; white space is any Unicode white space.
     static func firstWords(of text: String, _ count: Int) -> String {
-        var words: [Substring] = []
-        for word in text.split(whereSeparator: { $0.isWhitespace }) {
-            if words.count == count { return words.joined(separator: " ") + " …" }
-            words.append(word)
+        var text = text
+        return text.withUTF8 { bytes -> String in
+            var out: [UInt8] = []
+            var words = 0, i = 0
+            var inWord = false
+            while i < bytes.count {
+                let b = bytes[i]
+                var width = 1
+                var space: Bool
+                if b < 0x80 {
+                    space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
+                } else {
+                    width = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
+                    var value = UInt32(b) & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
+                    for k in (i + 1)..<min(i + width, bytes.count) { value = value << 6 | UInt32(bytes[k] & 0x3F) }
+                    space = Unicode.Scalar(value)?.properties.isWhitespace ?? false
+                }
+                if space {
+                    inWord = false
+                } else {
+                    if !inWord {
+                        if words == count { out += Array(" …".utf8); break }
+                        if words > 0 { out.append(0x20) }
+                        words += 1
+                        inWord = true
+                    }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<min(i + width, bytes.count)]))
+                }
+                i += width
+            }
+            return String(decoding: out, as: UTF8.self)
         }
-        return words.joined(separator: " ")
     }
 
     /// The readable text of rendered body HTML: tags dropped, entities decoded, whitespace collapsed.
