@@ -105,6 +105,14 @@ final class GlossaryTests: XCTestCase {
         XCTAssertEqual(autolinks(try XCTUnwrap(off.html("notes/index.html"))), [])
     }
 
+    func testTextAroundALinkIsEscapedAsCmarkEscapesIt() throws {
+        let s = try site("Fish & chips < the target group > \"quoted\" it's here.\n\n| a | target group |\n|---|---|\n| x | y |\n")
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let html = try XCTUnwrap(s.html("notes/index.html"))
+        XCTAssertTrue(html.contains(#"<p>Fish &amp; chips &lt; the <a href="/glossary/persona/" class="term-link" data-term="glossary/persona">target group</a> &gt; &quot;quoted&quot; it's here.</p>"#), html)
+        XCTAssertTrue(html.contains("<table"), "a pipe table is still built when its text has a term: \(html)")
+    }
+
     func testAPageCanOptOutAndATermNeverLinksToItself() throws {
         let s = try site("A segment.\n", frontMatter: "title: Notes\nglossary: false")
         try s.write("content/glossary/segment.md", "---\nterm: Segment\ndefinition: A slice of the market.\n---\nA segment is not a persona.\n")

@@ -487,6 +487,24 @@ struct MarkdownBody {
                 let hits = child.withLiteralBytes(autolink)
                 guard !hits.isEmpty else { continue }
                 let bytes = child.withLiteralBytes { Array($0) }
+                // One node of ready markup for the whole text, escaped as cmark escapes text, unless
+                // the text has a `|`: a pipe table is still to be built from its text nodes.
+                if !bytes.contains(UInt8(ascii: "|")) {
+                    var html: [UInt8] = []
+                    html.reserveCapacity(bytes.count + hits.count * 128)
+                    var cursor = 0
+                    for hit in hits {
+                        Self.appendEscapedText(bytes[cursor..<hit.range.lowerBound], to: &html)
+                        html += hit.open.utf8
+                        Self.appendEscapedText(bytes[hit.range], to: &html)
+                        html += hit.close.utf8
+                        cursor = hit.range.upperBound
+                    }
+                    Self.appendEscapedText(bytes[cursor...], to: &html)
+                    child.insertBefore(tree.makeCustomInline(open: String(decoding: html, as: UTF8.self), close: ""))
+                    tree.delete(child)
+                    continue
+                }
                 var cursor = 0
                 for hit in hits {
                     if hit.range.lowerBound > cursor {
@@ -505,6 +523,25 @@ struct MarkdownBody {
                 break
             }
         }
+    }
+
+    /// Text as cmark writes a text node: `&`, `<`, `>` and `"` escaped, nothing else.
+    static func appendEscapedText(_ text: ArraySlice<UInt8>, to html: inout [UInt8]) {
+        var run = text.startIndex
+        for i in text.indices {
+            let entity: StaticString
+            switch text[i] {
+            case UInt8(ascii: "&"): entity = "&amp;"
+            case UInt8(ascii: "<"): entity = "&lt;"
+            case UInt8(ascii: ">"): entity = "&gt;"
+            case UInt8(ascii: "\""): entity = "&quot;"
+            default: continue
+            }
+            html += text[run..<i]
+            entity.withUTF8Buffer { html += $0 }
+            run = i + 1
+        }
+        html += text[run...]
     }
 
     /// Leaves only the section under the heading whose anchor is `anchor`, down to the next heading of
@@ -665,6 +702,8 @@ extension MarkdownBody {
 
 /// Escapes text for HTML element content and double-quoted attributes.
 public func escapeHTML(_ s: String) -> String {
+    // Most values need no escaping: returned as they are, without copying.
+    guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return s }
     var out = ""
     out.reserveCapacity(s.utf8.count)
     for c in s.unicodeScalars {
