@@ -79,8 +79,9 @@ public enum FuzzEntry {
 }
 
 /// A small tag scanner over built HTML: what would run script in a reader's browser if it were
-/// there. The default theme's only script and forms are its search page's and search boxes (the
-/// site's own files, by `src`, and GET forms to the search page), so any other came from content.
+/// there. The default theme's only scripts and forms are its search page's, its glossary cards' and
+/// its search boxes (the site's own files, by `src`, and GET forms to the search page), so any other
+/// came from content.
 enum HTMLSafety {
     static let forbiddenTags: Set<String> = ["script", "iframe", "object", "embed", "frame", "frameset", "base", "form"]
     static let urlAttributes: Set<String> = ["href", "src", "action", "formaction", "xlink:href", "poster", "data"]
@@ -144,7 +145,7 @@ enum HTMLSafety {
                 if name == "http-equiv" { problems.append("http-equiv on <\(tag)>") }
                 attributes[name] = value
             }
-            if !closing, forbiddenTags.contains(tag), !isThemeSearch(tag, attributes, followedBy: b[min(j + 1, b.count)...]) {
+            if !closing, forbiddenTags.contains(tag), !isThemeFile(tag, attributes, followedBy: b[min(j + 1, b.count)...]) {
                 problems.append("<\(tag)> element")
             }
             i = j + 1
@@ -152,13 +153,16 @@ enum HTMLSafety {
         return problems
     }
 
-    /// The theme's search scripts (`search/index.js`, `assets/search.js` by `src`, nothing inline) and
-    /// its search forms (GET to the site's search page).
-    static func isThemeSearch(_ tag: String, _ attributes: [String: String], followedBy rest: ArraySlice<UInt8>) -> Bool {
+    /// The scripts the build and the default theme write: search and glossary hover cards.
+    static let themeScripts = [SearchIndex.path, "assets/search.js", TermCards.path, "assets/term-cards.js"]
+
+    /// The theme's scripts (`themeScripts`, by `src`, nothing inline) and its search forms (GET to the
+    /// site's search page).
+    static func isThemeFile(_ tag: String, _ attributes: [String: String], followedBy rest: ArraySlice<UInt8>) -> Bool {
         func sameSitePath(_ v: String) -> Bool { !v.contains(":") && !v.hasPrefix("//") && !v.contains("&") }
         switch tag {
         case "script":
-            guard let src = attributes["src"], sameSitePath(src), src.hasSuffix("search/index.js") || src.hasSuffix("assets/search.js"),
+            guard let src = attributes["src"], sameSitePath(src), themeScripts.contains(where: { src.hasSuffix($0) }),
                   Set(attributes.keys).isSubset(of: ["src", "defer"]) else { return false }
             return rest.starts(with: Array("</script>".utf8))
         case "form":
