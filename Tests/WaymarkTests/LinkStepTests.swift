@@ -3,7 +3,8 @@ import XCTest
 @testable import Waymark
 
 /// The structures the discover and link steps use to stay fast: file-name tests without
-/// lowercasing and the folder walk. Each must give what the plain, slower way gives.
+/// lowercasing, the folder walk, and the site index's anchors and relative links. Each must give
+/// what the plain, slower way gives.
 final class LinkStepTests: XCTestCase {
     // MARK: File names
 
@@ -69,5 +70,97 @@ final class LinkStepTests: XCTestCase {
         let listed = try XCTUnwrap(ContentDiscovery.list(root.path))
         XCTAssertEqual(listed.map(\.name).sorted(), ["file.md", "folder", "link"])
         XCTAssertNil(ContentDiscovery.list(root.appendingPathComponent("gone").path))
+    }
+
+    // MARK: The index
+
+    private func loaded(_ relativePath: String, _ text: String = "# Page\n\n## Next steps\n") throws -> LoadedPage {
+        let file = ContentFile(relativePath: relativePath, url: URL(fileURLWithPath: "/dev/null"), kind: .markdown)
+        return try XCTUnwrap(PageLoader.load(file, data: Data(text.utf8)).0, relativePath)
+    }
+
+    func testTheIndexHoldsEveryAnchorAPageHas() throws {
+        let journey = try loaded("journeys/asthma.md", """
+            ---
+            title: Asthma care
+            stages:
+              - name: Diagnosis
+                touchpoints:
+                  - name: GP appointment
+                    channel: in person
+              - name: Living with it
+            ---
+            ## Notes
+
+            ## Notes
+            """)
+        let index = SiteIndex(pages: [journey, try loaded("notes.md")], assets: [])
+        XCTAssertTrue(journey.anchors.contains("diagnosis/gp-appointment"), "\(journey.anchors)")
+        XCTAssertEqual(index.anchors(of: 1), ["page", "next-steps"])
+        for page in 0..<2 {
+            for anchor in index.anchors(of: page) { XCTAssertTrue(index.hasAnchor(anchor, on: page), anchor) }
+            for anchor in ["", "Diagnosis", "gp-appointment", "notes-2", "nowhere"] { XCTAssertFalse(index.hasAnchor(anchor, on: page), anchor) }
+        }
+    }
+
+    /// Every kind of relative link, from a page in `guides/`: the ASCII paths take the quick way,
+    /// the others the general one, and both must agree with what links have always resolved to.
+    func testRelativeLinksResolveTheSameWhicheverWayTheyTake() throws {
+        let pages = try [
+            loaded("index.md"), loaded("guides/README.md"), loaded("guides/setup.md"), loaded("guides/deep/page.markdown"),
+            loaded("notes.md"), loaded("café/crème.md"),
+        ].sorted { $0.id < $1.id }
+        let index = SiteIndex(pages: pages, assets: ["guides/map.pdf", "img/x.png", "guides/deep"])
+        func page(_ id: String) -> Int { index.page(id: id)! }
+        let setup = page("guides/setup")
+        let cases: [(String, LinkResolution)] = [
+            ("other.md", .missing(near: "guides/other", type: nil)),
+            ("../notes.md", .page(page("notes"), anchor: nil)),
+            ("./deep/page.markdown", .page(page("guides/deep/page"), anchor: nil)),
+            ("deep/page.MARKDOWN#next-steps", .page(page("guides/deep/page"), anchor: "next-steps")),
+            ("deep/page.md#Next steps", .page(page("guides/deep/page"), anchor: "next-steps")),
+            ("deep/page.md#nowhere", .missingAnchor(page: page("guides/deep/page"), anchor: "nowhere")),
+            ("README.md", .page(page("guides"), anchor: nil)),
+            ("readme.MD", .page(page("guides"), anchor: nil)),
+            ("_Index", .page(page("guides"), anchor: nil)),
+            ("../index.md", .page(page(""), anchor: nil)),
+            ("../INDEX.md", .page(page(""), anchor: nil)),
+            ("map.pdf", .asset("guides/map.pdf")),
+            ("../img/x.png", .asset("img/x.png")),
+            ("../img/y.png", .missing(near: nil, type: nil)),
+            ("../../x.md", .missing(near: nil, type: nil)),
+            ("deep", .asset("guides/deep")),
+            ("deep/", .asset("guides/deep")),
+            ("setup", .page(setup, anchor: nil)),
+            ("setup.md?x=1#", .page(setup, anchor: nil)),
+            ("unknown.txt", .missing(near: nil, type: nil)),
+            (".md", .missing(near: "guides/", type: nil)),
+            ("a/.md", .missing(near: "guides/a/", type: nil)),
+            ("Café.md", .missing(near: "guides/Café", type: nil)),
+            ("../café/crème.md", .page(page("café/crème"), anchor: nil)),
+            ("%2E%2E/notes.md", .page(page("notes"), anchor: nil)),
+            ("..//notes.md", .page(page("notes"), anchor: nil)),
+            (".", .page(page("guides"), anchor: nil)),
+            ("..", .page(page(""), anchor: nil)),
+        ]
+        for (url, expected) in cases { XCTAssertEqual(index.resolve(url: url, from: setup), expected, url) }
+        // The quick way, where it answers, answers as the general one.
+        var quick = 0
+        for from in index.pages.indices {
+            for (url, _) in cases {
+                let path = url.removingPercentEncoding.map { String($0.prefix { $0 != "#" && $0 != "?" }) } ?? url
+                guard !path.isEmpty, let answer = index.resolveASCII(path: path, anchor: "next-steps", from: from) else { continue }
+                quick += 1
+                XCTAssertEqual(answer, index.resolve(path: path, anchor: "next-steps", from: from), "\(url) from \(index.pages[from].id)")
+            }
+        }
+        XCTAssertGreaterThan(quick, 100)
+        // From a folder that is not ASCII, the general way is taken.
+        let creme = page("café/crème")
+        XCTAssertEqual(index.resolve(url: "../notes.md", from: creme), .page(page("notes"), anchor: nil))
+        XCTAssertEqual(index.resolve(url: "crème.md", from: creme), .page(creme, anchor: nil))
+        // From the home page (no folder), `..` leaves the knowledge base.
+        XCTAssertEqual(index.resolve(url: "../notes.md", from: page("")), .missing(near: nil, type: nil))
+        XCTAssertEqual(index.resolve(url: "guides/", from: page("")), .page(page("guides"), anchor: nil))
     }
 }
