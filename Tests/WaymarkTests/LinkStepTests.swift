@@ -2,10 +2,74 @@ import Foundation
 import XCTest
 @testable import Waymark
 
-/// The structures the discover and link steps use to stay fast: file-name tests without
-/// lowercasing, the folder walk, and the site index's anchors and relative links. Each must give
-/// what the plain, slower way gives.
+/// The structures the discover and link steps use to stay fast: page orders, reordering in place,
+/// the folders of ids, file-name tests without lowercasing, the folder walk, and how backlinks are
+/// chosen and ordered. Each must give what the plain, slower way gives.
 final class LinkStepTests: XCTestCase {
+    // MARK: Page orders
+
+    func testPlacesInvertAnOrder() {
+        XCTAssertEqual(PageOrder.places(inOrder: [2, 0, 1]), [1, 2, 0])
+        XCTAssertEqual(PageOrder.places(inOrder: []), [])
+    }
+
+    func testPageOrderSortsByTitleThenIdAndListingsByLowercasedTitle() {
+        let pages = [("d", "beta"), ("c", "Alpha"), ("b", "alpha"), ("a", "Beta")]
+            .map { LoadedPage(generated: $0.0, type: .page, title: $0.1) }
+        let order = PageOrder(pages: pages)
+        // By title as written: "Alpha" (c), "Beta" (a), "alpha" (b), "beta" (d).
+        XCTAssertEqual(order.byTitle, [3, 0, 2, 1])
+        // Lowercased, ties broken by id: alpha (b), alpha (c), beta (a), beta (d).
+        XCTAssertEqual(order.byListingTitle, [3, 1, 0, 2])
+    }
+
+    func testReorderPutsEachElementWhereTheOrderSays() {
+        var letters = ["a", "b", "c", "d", "e"]
+        letters.reorder([4, 2, 0, 1, 3])
+        XCTAssertEqual(letters, ["e", "c", "a", "b", "d"])
+        var random = SeededRandom(seed: 7)
+        for n in 0..<60 {
+            let order = Array(0..<n).shuffled(using: &random)
+            var items = (0..<n).map { "item \($0) " + String(repeating: "x", count: $0) }
+            let expected = order.map { items[$0] }
+            items.reorder(order)
+            XCTAssertEqual(items, expected, "n = \(n)")
+        }
+    }
+
+    // MARK: Folders of ids
+
+    /// The folders holding `id`, split part by part as the link step always did.
+    private func foldersBySplitting(_ id: String) -> Set<String> {
+        var result: Set<String> = []
+        var parts = id.split(separator: "/").map(String.init)
+        while parts.count > 1 {
+            parts.removeLast()
+            result.insert(parts.joined(separator: "/"))
+        }
+        return result
+    }
+
+    func testFoldersOfIdsAreTheFoldersSplittingFinds() {
+        let ids = ["", "a", "a/b", "a/b/c", "a/b/d", "a/e/f/g", "a//b/x", "/top/y", "tail/", "x/y/z/w", "café/crème/page", "x/y"]
+        var all: Set<String> = [""]
+        var expected: Set<String> = [""]
+        for id in ids {
+            var alone: Set<String> = [""]
+            Linker.insertFolders(of: id, into: &alone)
+            XCTAssertEqual(alone, foldersBySplitting(id).union([""]), id)
+            Linker.insertFolders(of: id, into: &all)
+            expected.formUnion(foldersBySplitting(id))
+        }
+        XCTAssertEqual(all, expected)
+    }
+
+    func testParentFolderIsTheIdWithoutItsLastPart() {
+        for id in ["a", "a/b", "a/b/c", "a//b", "/a", "a/", "café/crème"] {
+            XCTAssertEqual(Linker.parentFolder(of: id), id.split(separator: "/").dropLast().joined(separator: "/"), id)
+        }
+    }
+
     // MARK: File names
 
     func testMarkdownExtensionsAreFoundInAnyCaseWithoutLowercasing() {
@@ -162,5 +226,38 @@ final class LinkStepTests: XCTestCase {
         // From the home page (no folder), `..` leaves the knowledge base.
         XCTAssertEqual(index.resolve(url: "../notes.md", from: page("")), .missing(near: nil, type: nil))
         XCTAssertEqual(index.resolve(url: "guides/", from: page("")), .page(page("guides"), anchor: nil))
+    }
+
+    // MARK: Backlinks
+
+    func testABacklinkIsShownOncePerSourceWithItsFirstSentenceAndSourcesByTitle() throws {
+        let site = try TempSite([
+            "content/target.md": "---\ntitle: Target\n---\nThe page everyone links to.\n",
+            "content/b.md": "---\ntitle: Zed\n---\nZ comes last, see [[target|here]].\n\nAnd again, see [[target|there]].\n",
+            "content/c.md": "---\ntitle: Alpha\n---\nAlpha links [[target|it]].\n",
+            "content/d.md": "---\ntitle: alpha\n---\nLowercase alpha links [[target|it]] too.\n",
+        ])
+        let report = site.build()
+        assertNoDiagnostics(report)
+        let html = try XCTUnwrap(site.html("target/index.html"))
+        let backlinks = html.components(separatedBy: "\n").filter { $0.hasPrefix("<p class=\"backlink\">") }
+        XCTAssertEqual(backlinks, [
+            "<p class=\"backlink\"><a href=\"/c/\">Alpha</a> — Alpha links it.</p>",
+            "<p class=\"backlink\"><a href=\"/b/\">Zed</a> — And again, see there.</p>",
+            "<p class=\"backlink\"><a href=\"/d/\">alpha</a> — Lowercase alpha links it too.</p>",
+        ], html)
+    }
+}
+
+/// A small deterministic generator, so shuffled cases repeat from run to run.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
