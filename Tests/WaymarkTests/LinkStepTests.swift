@@ -70,6 +70,17 @@ final class LinkStepTests: XCTestCase {
         }
     }
 
+    func testAnIdHasAnEmptyPartWhenASlashEndsItOrDoubles() {
+        for id in ["", "a", "a/b", "café/crème"] { XCTAssertFalse(Linker.hasEmptyPart(id), id) }
+        for id in ["/", "/a", "a/", "a//b", "a/b//"] { XCTAssertTrue(Linker.hasEmptyPart(id), id) }
+    }
+
+    func testPathSegmentsKeepUnreservedBytesAndEncodeTheRest() {
+        XCTAssertEqual(percentEncodePathSegment("plain-name_1.0~x"), "plain-name_1.0~x")
+        XCTAssertEqual(percentEncodePathSegment("café crème"), "caf%C3%A9%20cr%C3%A8me")
+        XCTAssertEqual(percentEncodePathSegment("a/b?#%"), "a%2Fb%3F%23%25")
+    }
+
     // MARK: File names
 
     func testMarkdownExtensionsAreFoundInAnyCaseWithoutLowercasing() {
