@@ -50,8 +50,9 @@ final class LinkStepTests: XCTestCase {
         return result
     }
 
+    /// Beyond ASCII a `/` byte need not be a `/` character: a combining mark after it joins the two.
     func testFoldersOfIdsAreTheFoldersSplittingFinds() {
-        let ids = ["", "a", "a/b", "a/b/c", "a/b/d", "a/e/f/g", "a//b/x", "/top/y", "tail/", "x/y/z/w", "café/crème/page", "x/y"]
+        let ids = ["", "a", "a/b", "a/b/c", "a/b/d", "a/e/f/g", "a//b/x", "/top/y", "tail/", "x/y/z/w", "café/crème/page", "x/y", "a/\u{301}b/c", "a/\u{301}b/d/e"]
         var all: Set<String> = [""]
         var expected: Set<String> = [""]
         for id in ids {
@@ -65,7 +66,7 @@ final class LinkStepTests: XCTestCase {
     }
 
     func testParentFolderIsTheIdWithoutItsLastPart() {
-        for id in ["a", "a/b", "a/b/c", "a//b", "/a", "a/", "café/crème"] {
+        for id in ["a", "a/b", "a/b/c", "a//b", "/a", "a/", "café/crème", "a/\u{301}b/c"] {
             XCTAssertEqual(Linker.parentFolder(of: id), id.split(separator: "/").dropLast().joined(separator: "/"), id)
         }
     }

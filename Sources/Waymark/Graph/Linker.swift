@@ -169,8 +169,9 @@ struct Linker {
     static func insertFolders(of id: String, into folders: inout Set<String>) {
         let bytes = id.utf8
         let slash = UInt8(ascii: "/")
-        // An id with empty parts (`a//b`, `/a`, `a/`) is split as written, part by part.
-        guard !hasEmptyPart(id) else {
+        // An id with empty parts (`a//b`, `/a`, `a/`), or beyond ASCII (where a mark after `/` joins
+        // it in one character), is split as written, part by part.
+        guard ContentFile.isASCII(bytes), !hasEmptyPart(id) else {
             var parts = id.split(separator: "/").map(String.init)
             while parts.count > 1 {
                 parts.removeLast()
@@ -180,7 +181,7 @@ struct Linker {
         }
         var end = bytes.endIndex
         while let cut = bytes[..<end].lastIndex(of: slash) {
-            guard folders.insert(String(decoding: bytes[..<cut], as: UTF8.self)).inserted else { return }
+            guard folders.insert(String(id[..<cut])).inserted else { return }
             end = cut
         }
     }
@@ -221,9 +222,9 @@ struct Linker {
     static func parentFolder(of id: String) -> String {
         let bytes = id.utf8
         let slash = UInt8(ascii: "/")
-        guard !hasEmptyPart(id) else { return id.split(separator: "/").dropLast().joined(separator: "/") }
+        guard ContentFile.isASCII(bytes), !hasEmptyPart(id) else { return id.split(separator: "/").dropLast().joined(separator: "/") }
         guard let cut = bytes.lastIndex(of: slash) else { return "" }
-        return String(decoding: bytes[..<cut], as: UTF8.self)
+        return String(id[..<cut])
     }
 }
 

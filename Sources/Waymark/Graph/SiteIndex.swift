@@ -70,16 +70,16 @@ struct SiteIndex: Sendable {
 
         /// Reads the page in place: a copy of a page would retain everything it holds.
         init(_ pages: [LoadedPage], _ i: Int) {
-            let id = pages[i].id
+            let (id, title) = pages.withUnsafeBufferPointer { ($0[i].id, $0[i].title) }
             lowerID = id.lowercased()
             // In ASCII the last part is what follows the last `/` byte (when the id does not end with one).
             if ContentFile.isASCII(id.utf8), let last = id.utf8.last, last != UInt8(ascii: "/") {
-                let start = id.utf8.lastIndex(of: UInt8(ascii: "/")).map { id.utf8.index(after: $0) } ?? id.utf8.startIndex
-                lowerName = String(decoding: id.utf8[start...], as: UTF8.self).lowercased()
+                let start = id.utf8.lastIndex(of: UInt8(ascii: "/")).map { id.utf8.index(after: $0) } ?? id.startIndex
+                lowerName = id[start...].lowercased()
             } else {
                 lowerName = id.split(separator: "/").last?.lowercased()
             }
-            lowerTitle = pages[i].title.lowercased()
+            lowerTitle = title.lowercased()
         }
     }
 
