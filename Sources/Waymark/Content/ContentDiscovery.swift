@@ -16,27 +16,66 @@ struct ContentFile: Sendable, Hashable, Codable {
         var parts = relativePath.split(separator: "/").map(String.init)
         guard let last = parts.popLast() else { return "" }
         let stem = ContentFile.stripMarkdownExtension(last)
-        if ContentFile.indexNames.contains(stem.lowercased()) { return parts.joined(separator: "/") }
+        if ContentFile.isIndexName(stem) { return parts.joined(separator: "/") }
         return (parts + [stem]).joined(separator: "/")
     }
 
     var isFolderIndex: Bool {
         let last = relativePath.split(separator: "/").last.map(String.init) ?? ""
-        return ContentFile.indexNames.contains(ContentFile.stripMarkdownExtension(last).lowercased())
+        return ContentFile.isIndexName(ContentFile.stripMarkdownExtension(last))
     }
 
     static let indexNames: Set<String> = ["index", "readme", "_index"]
     static let markdownExtensions = [".md", ".markdown"]
 
     static func stripMarkdownExtension(_ name: String) -> String {
-        for ext in markdownExtensions where name.lowercased().hasSuffix(ext) {
-            return String(name.dropLast(ext.count))
-        }
-        return name
+        let length = markdownExtensionLength(name)
+        guard length > 0 else { return name }
+        // In ASCII a character is a byte (the one two-byte character, CR LF, is no part of an extension).
+        if isASCII(name.utf8) { return String(decoding: name.utf8.dropLast(length), as: UTF8.self) }
+        return String(name.dropLast(length))
+    }
+
+    /// How many characters of `name` its Markdown extension (`.md`, `.markdown`, in any case) takes; 0 without one.
+    static func markdownExtensionLength(_ name: String) -> Int {
+        // Links and file names are nearly always ASCII: compared a byte at a time, nothing is lowercased.
+        if isASCII(name.utf8) { return markdownExtensionLength(ascii: name.utf8) }
+        let lowered = name.lowercased()
+        for ext in markdownExtensions where lowered.hasSuffix(ext) { return ext.count }
+        return 0
+    }
+
+    /// `markdownExtensionLength(_:)` of an ASCII name given as bytes.
+    static func markdownExtensionLength(ascii name: some Collection<UInt8>) -> Int {
+        for ext in markdownExtensions where hasSuffixIgnoringASCIICase(name, ext) { return ext.count }
+        return 0
+    }
+
+    /// Whether a file name without its extension makes a folder's index page (`index`, `README`, `_index`).
+    static func isIndexName(_ stem: some StringProtocol) -> Bool {
+        if isASCII(stem.utf8) { return isIndexName(ascii: stem.utf8) }
+        return indexNames.contains(stem.lowercased())
+    }
+
+    /// `isIndexName(_:)` of an ASCII stem given as bytes.
+    static func isIndexName(ascii stem: some Collection<UInt8>) -> Bool {
+        let count = stem.count
+        return indexNames.contains { $0.utf8.count == count && hasSuffixIgnoringASCIICase(stem, $0) }
+    }
+
+    static func isASCII(_ bytes: some Sequence<UInt8>) -> Bool { bytes.allSatisfy { $0 < 0x80 } }
+
+    /// `suffix` is lowercase ASCII; `bytes` ASCII in any case.
+    private static func hasSuffixIgnoringASCIICase(_ bytes: some Collection<UInt8>, _ suffix: String) -> Bool {
+        let count = suffix.utf8.count, total = bytes.count
+        guard total >= count else { return false }
+        return zip(bytes.dropFirst(total - count), suffix.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0) == $1 }
     }
 }
 
 /// Walks content/ in a stable order: skips dotfiles and ignored paths, never follows symlinks.
+/// One `readdir` per folder: the type of each entry comes with its name, so files are never
+/// stat'ed one by one (only on file systems that leave the type out).
 struct ContentDiscovery {
     var root: URL
     var ignore: [String]
@@ -45,44 +84,88 @@ struct ContentDiscovery {
         var files: [ContentFile] = []
         var diagnostics: [Diagnostic] = []
         walk(root, relative: "", files: &files, diagnostics: &diagnostics)
-        return (files.sorted { $0.relativePath < $1.relativePath }, diagnostics)
+        // Usually sorted already: folders and names come in order, only a folder beside a longer
+        // name with the same start (`a/x` before `a-b`) moves.
+        if zip(files, files.dropFirst()).contains(where: { !($0.relativePath < $1.relativePath) }) {
+            files.sort { $0.relativePath < $1.relativePath }
+        }
+        return (files, diagnostics)
     }
 
+    /// What a folder entry is, as far as the walk cares.
+    enum EntryType: Equatable { case directory, regular, symbolicLink, other, unreadable }
+
     private func walk(_ dir: URL, relative: String, files: inout [ContentFile], diagnostics: inout [Diagnostic]) {
-        let fm = FileManager.default
-        let names: [String]
-        do {
-            names = try fm.contentsOfDirectory(atPath: dir.path).sorted()
-        } catch {
-            diagnostics.append(.error(SourceLocation(path: "content/" + relative), "cannot read folder: \(error.localizedDescription)"))
-            return
-        }
-        for name in names where !name.hasPrefix(".") {
-            let rel = relative.isEmpty ? name : relative + "/" + name
-            if isIgnored(rel) { continue }
-            let url = dir.appendingPathComponent(name)
-            guard let attrs = try? fm.attributesOfItem(atPath: url.path), let type = attrs[.type] as? FileAttributeType else {
-                diagnostics.append(.error(SourceLocation(path: "content/" + rel), "cannot read file attributes"))
-                continue
+        let entries: [(name: String, type: EntryType?)]
+        if let listed = Self.list(dir.path) {
+            entries = listed
+        } else {
+            // Foundation words the error the way writers have always seen it.
+            do {
+                entries = try FileManager.default.contentsOfDirectory(atPath: dir.path).map { ($0, nil) }
+            } catch {
+                diagnostics.append(.error(SourceLocation(path: "content/" + relative), "cannot read folder: \(error.localizedDescription)"))
+                return
             }
-            switch type {
-            case .typeSymbolicLink:
+        }
+        for (name, listedType) in entries.sorted(by: { $0.name < $1.name }) where !name.hasPrefix(".") {
+            let rel = relative.isEmpty ? name : relative + "/" + name
+            if isIgnored(rel, name: name) { continue }
+            switch listedType ?? Self.type(ofItemAt: dir.path + "/" + name) {
+            case .unreadable:
+                diagnostics.append(.error(SourceLocation(path: "content/" + rel), "cannot read file attributes"))
+            case .symbolicLink:
                 diagnostics.append(.warning(SourceLocation(path: "content/" + rel), "symbolic link is not followed",
                                             hint: "copy the file into content/ instead; links could point outside the knowledge base"))
-            case .typeDirectory:
-                walk(url, relative: rel, files: &files, diagnostics: &diagnostics)
-            case .typeRegular:
-                let isMarkdown = ContentFile.markdownExtensions.contains { name.lowercased().hasSuffix($0) }
-                files.append(ContentFile(relativePath: rel, url: url, kind: isMarkdown ? .markdown : .asset))
-            default:
+            case .directory:
+                walk(dir.appendingPathComponent(name, isDirectory: true), relative: rel, files: &files, diagnostics: &diagnostics)
+            case .regular:
+                let isMarkdown = ContentFile.markdownExtensionLength(name) > 0
+                files.append(ContentFile(relativePath: rel, url: dir.appendingPathComponent(name, isDirectory: false), kind: isMarkdown ? .markdown : .asset))
+            case .other:
                 diagnostics.append(.warning(SourceLocation(path: "content/" + rel), "not a regular file; skipped"))
             }
         }
     }
 
-    private func isIgnored(_ path: String) -> Bool {
+    /// The folder's entries with their types (nil where the file system does not say); nil when the
+    /// folder cannot be opened. Names are decoded as Foundation decodes them.
+    static func list(_ path: String) -> [(name: String, type: EntryType?)]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var entries: [(name: String, type: EntryType?)] = []
+        while let entry = readdir(dir) {
+            guard entry.pointee.d_ino != 0 else { continue }
+            let name = withUnsafeBytes(of: &entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+            if name == "." || name == ".." { continue }
+            let type: EntryType?
+            switch entry.pointee.d_type {
+            case UInt8(DT_DIR): type = .directory
+            case UInt8(DT_REG): type = .regular
+            case UInt8(DT_LNK): type = .symbolicLink
+            case UInt8(DT_UNKNOWN): type = nil
+            default: type = .other
+            }
+            entries.append((name, type))
+        }
+        return entries
+    }
+
+    /// `lstat`, as Foundation's attributes of an item: a symbolic link is itself, not what it points to.
+    static func type(ofItemAt path: String) -> EntryType {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .unreadable }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFREG: return .regular
+        case S_IFLNK: return .symbolicLink
+        default: return .other
+        }
+    }
+
+    private func isIgnored(_ path: String, name: String) -> Bool {
         ignore.contains { pattern in
-            fnmatch(pattern, path, 0) == 0 || fnmatch(pattern, (path as NSString).lastPathComponent, 0) == 0
+            fnmatch(pattern, path, 0) == 0 || fnmatch(pattern, name, 0) == 0
         }
     }
 }

@@ -26,15 +26,19 @@ struct EmbedGraph {
 
     init(index: SiteIndex) {
         self.index = index
-        for (i, page) in index.pages.enumerated() {
-            for link in page.facts.links {
+        // Every page's links are read, and few are embeds: the pages are read on all cores.
+        let found = parallelMap(Array(index.pages.indices)) { i -> [Occurrence] in
+            var embeds: [Occurrence] = []
+            for link in index.pages[i].facts.links {
                 guard case .wiki(let w) = link.target, w.embed, !w.targetIsImage,
                       case .page(let t, let anchor) = index.resolve(w, from: i) else { continue }
                 // An anchor that is no heading (a journey stage) is reported by the reference check.
                 if let anchor, !index.pages[t].facts.headings.contains(where: { $0.anchor == anchor }) { continue }
-                occurrences[i, default: []].append(Occurrence(line: link.location.line, location: link.location, target: Key(page: t, anchor: anchor)))
+                embeds.append(Occurrence(line: link.location.line, location: link.location, target: Key(page: t, anchor: anchor)))
             }
+            return embeds
         }
+        for (i, embeds) in found.enumerated() where !embeds.isEmpty { occurrences[i] = embeds }
     }
 
     /// The embeds inside what `key` shows: the whole page, or the lines of its section.

@@ -31,14 +31,32 @@ struct JourneyIndex: Sendable {
     private(set) var handoffs: [Handoff] = []
 
     init(index: SiteIndex) {
-        for (i, page) in index.pages.enumerated() {
-            switch page.entity {
+        // Each page is read on its own, on all cores; what they say is merged in page order, as one pass would.
+        let found = parallelMap(Array(index.pages.indices)) { PageFacts(page: $0, index: index) }
+        for facts in found {
+            for (journey, anchor, e) in facts.evidence { evidence[journey, default: [:]][anchor, default: []].append(e) }
+            for (department, place) in facts.owned { owned[department, default: []].append(place) }
+            handoffs += facts.handoffs
+        }
+        for (j, anchors) in evidence {
+            for (anchor, list) in anchors { evidence[j]?[anchor] = Array(Set(list)).sorted { ($0.finding, $0.kind.rawValue) < ($1.finding, $1.kind.rawValue) } }
+        }
+    }
+
+    /// What one page says about journeys: evidence a finding gives, or a journey's owners, citations and handoffs.
+    private struct PageFacts: Sendable {
+        var evidence: [(journey: Int, anchor: String, Evidence)] = []
+        var owned: [(department: Int, Place)] = []
+        var handoffs: [Handoff] = []
+
+        init(page i: Int, index: SiteIndex) {
+            switch index.pages[i].entity {
             case .finding(let f):
                 for (refs, kind) in [(f.supports, Evidence.Kind.supports), (f.contradicts, .contradicts)] {
                     for r in refs {
                         guard case .page(let j, let anchor) = index.resolve(reference: r.value, type: .journey),
                               index.pages[j].type == .journey else { continue }
-                        evidence[j, default: [:]][anchor ?? "", default: []].append(Evidence(finding: i, kind: kind))
+                        evidence.append((j, anchor ?? "", Evidence(finding: i, kind: kind)))
                     }
                 }
             case .journey(let j):
@@ -47,35 +65,33 @@ struct JourneyIndex: Sendable {
                 break
             }
         }
-        for (j, anchors) in evidence {
-            for (anchor, list) in anchors { evidence[j]?[anchor] = Array(Set(list)).sorted { ($0.finding, $0.kind.rawValue) < ($1.finding, $1.kind.rawValue) } }
-        }
-    }
 
-    private mutating func indexJourney(_ j: Journey, page i: Int, index: SiteIndex) {
-        func department(_ ref: Located<String>?) -> Int? {
-            guard let ref, case .page(let d, _) = index.resolve(reference: ref.value, type: .department),
-                  index.pages[d].type == .department else { return nil }
-            return d
-        }
-        var previous: (place: Place, owner: String)?
-        for (s, stage) in j.stages.enumerated() {
-            if let d = department(stage.owner) { owned[d, default: []].append(Place(journey: i, stage: s, touchpoint: nil)) }
-            for (t, tp) in stage.touchpoints.enumerated() {
-                let place = Place(journey: i, stage: s, touchpoint: t)
-                let d = department(tp.owner)
-                if let d { owned[d, default: []].append(place) }
-                for f in tp.findings {
-                    if case .page(let fp, _) = index.resolve(reference: f.value, type: .finding), index.pages[fp].type == .finding {
-                        evidence[i, default: [:]][tp.anchor, default: []].append(Evidence(finding: fp, kind: .cited))
+        private mutating func indexJourney(_ j: Journey, page i: Int, index: SiteIndex) {
+            func department(_ ref: Located<String>?) -> Int? {
+                guard let ref, case .page(let d, _) = index.resolve(reference: ref.value, type: .department),
+                      index.pages[d].type == .department else { return nil }
+                return d
+            }
+            var previous: (place: Place, owner: String)?
+            // Stages and touchpoints are read in place: copying one retains everything it holds.
+            for s in j.stages.indices {
+                if let d = department(j.stages[s].owner) { owned.append((d, Place(journey: i, stage: s, touchpoint: nil))) }
+                for t in j.stages[s].touchpoints.indices {
+                    let place = Place(journey: i, stage: s, touchpoint: t)
+                    let d = department(j.stages[s].touchpoints[t].owner)
+                    if let d { owned.append((d, place)) }
+                    for f in j.stages[s].touchpoints[t].findings {
+                        if case .page(let fp, _) = index.resolve(reference: f.value, type: .finding), index.pages[fp].type == .finding {
+                            evidence.append((i, j.stages[s].touchpoints[t].anchor, Evidence(finding: fp, kind: .cited)))
+                        }
                     }
+                    // Who the customer deals with here: the owning department, else the outside organisations.
+                    let owner = d.map { index.pages[$0].title } ?? j.stages[s].touchpoints[t].actors.joined(separator: ", ")
+                    if let prev = previous, !owner.isEmpty, !prev.owner.isEmpty, prev.owner != owner {
+                        handoffs.append(Handoff(journey: i, from: prev.place, to: place, fromOwner: prev.owner, toOwner: owner))
+                    }
+                    if !owner.isEmpty { previous = (place, owner) }
                 }
-                // Who the customer deals with here: the owning department, else the outside organisations.
-                let owner = d.map { index.pages[$0].title } ?? tp.actors.joined(separator: ", ")
-                if let prev = previous, !owner.isEmpty, !prev.owner.isEmpty, prev.owner != owner {
-                    handoffs.append(Handoff(journey: i, from: prev.place, to: place, fromOwner: prev.owner, toOwner: owner))
-                }
-                if !owner.isEmpty { previous = (place, owner) }
             }
         }
     }

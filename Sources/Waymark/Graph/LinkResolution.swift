@@ -27,7 +27,8 @@ extension SiteIndex {
     func resolve(reference raw: String, type: PageType?) -> LinkResolution {
         var target = raw.trimmingWhitespace()
         var anchor: String?
-        if let hash = target.firstIndex(of: "#") {
+        // Without a `#` byte there is no `#` character: most references are a bare id.
+        if target.containsByte(UInt8(ascii: "#")), let hash = target.firstIndex(of: "#") {
             anchor = String(target[target.index(after: hash)...])
             target = String(target[..<hash])
         }
@@ -79,6 +80,11 @@ extension SiteIndex {
             return withAnchor(.found(from), anchor: anchor, target: pages[from].id, type: nil)
         }
         if path.containsByte(UInt8(ascii: "%")) { path = path.removingPercentEncoding ?? path }
+        return resolveASCII(path: path, anchor: anchor, from: from) ?? resolve(path: path, anchor: anchor, from: from)
+    }
+
+    /// A relative path (decoded, without its anchor and query) written on page `from`.
+    func resolve(path: String, anchor: String?, from: Int) -> LinkResolution {
         let pieces: [String] = path.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
             ? path.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
             : path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
@@ -94,17 +100,18 @@ extension SiteIndex {
             }
         }
         let resolved = parts.joined(separator: "/")
-        let lowered = resolved.lowercased()
-        let isMarkdown = ContentFile.markdownExtensions.contains { lowered.hasSuffix($0) }
+        let isMarkdown = ContentFile.markdownExtensionLength(resolved) > 0
         // `parts` has no empty components, so its last is the path's file name.
         let name = parts.last ?? ""
-        if isMarkdown || !name.contains(".") {
+        // In ASCII a `.` byte is a `.` character; elsewhere one may start a character with a combining mark.
+        let hasDot = name.utf8.allSatisfy { $0 < 0x80 } ? name.containsByte(UInt8(ascii: ".")) : name.contains(".")
+        if isMarkdown || !hasDot {
             var id = ContentFile.stripMarkdownExtension(resolved)
             let stem = ContentFile.stripMarkdownExtension(name)
             if !stem.isEmpty {
                 // The id's last component is the stem: a folder's index page has the folder's id.
-                if ContentFile.indexNames.contains(stem.lowercased()) { id = parts.dropLast().joined(separator: "/") }
-            } else if let last = id.split(separator: "/").last, ContentFile.indexNames.contains(last.lowercased()) {
+                if ContentFile.isIndexName(stem) { id = parts.dropLast().joined(separator: "/") }
+            } else if let last = id.split(separator: "/").last, ContentFile.isIndexName(last) {
                 id = id.split(separator: "/").dropLast().joined(separator: "/")
             }
             if let i = page(id: id) { return withAnchor(.found(i), anchor: anchor, target: id, type: nil) }
@@ -112,6 +119,57 @@ extension SiteIndex {
             return .missing(near: id, type: nil)
         }
         if assets.contains(resolved) { return .asset(resolved) }
+        return .missing(near: nil, type: nil)
+    }
+
+    /// `resolve(path:anchor:from:)` for the usual link: a path in printable ASCII from a page in
+    /// an ASCII folder, where a character is a byte and lowercasing changes letters only. The path
+    /// is put together on bytes, and only the id looked up is made a string. nil for any other
+    /// path, and for the odd names (`.md` alone) only the general way words right.
+    func resolveASCII(path: String, anchor: String?, from: Int) -> LinkResolution? {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        guard path.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+        // The resolved path, its parts joined by `/`, and where each part starts.
+        var resolved: [UInt8] = []
+        resolved.reserveCapacity(path.utf8.count + 32)
+        var starts: [Int] = []
+        func append(_ part: some Collection<UInt8>) {
+            if !starts.isEmpty { resolved.append(slash) }
+            starts.append(resolved.count)
+            resolved.append(contentsOf: part)
+        }
+        // Relative to the folder holding the source file.
+        for part in folders[from] {
+            guard ContentFile.isASCII(part.utf8) else { return nil }
+            append(part.utf8)
+        }
+        for piece in path.utf8.split(separator: slash) {
+            if piece.count == 1, piece.first == dot { continue }
+            if piece.count == 2, piece.first == dot, piece.last == dot {
+                guard let start = starts.popLast() else { return .missing(near: nil, type: nil) }
+                resolved.removeSubrange(max(0, start - 1)...)
+                continue
+            }
+            append(piece)
+        }
+        let nameStart = starts.last ?? 0
+        let name = resolved[nameStart...]
+        let extensionLength = ContentFile.markdownExtensionLength(ascii: resolved)
+        let isMarkdown = extensionLength > 0
+        if isMarkdown || !name.contains(dot) {
+            // The name ends the path, so it ends with the same extension.
+            let stem = name.dropLast(extensionLength)
+            guard !stem.isEmpty else { return nil }
+            // A folder's index page has the folder's id.
+            let id = String(decoding: ContentFile.isIndexName(ascii: stem) ? resolved[..<max(0, nameStart - 1)] : resolved.dropLast(extensionLength),
+                            as: UTF8.self)
+            if let i = page(id: id) { return withAnchor(.found(i), anchor: anchor, target: id, type: nil) }
+            let whole = String(decoding: resolved, as: UTF8.self)
+            if !isMarkdown, assets.contains(whole) { return .asset(whole) }
+            return .missing(near: id, type: nil)
+        }
+        let whole = String(decoding: resolved, as: UTF8.self)
+        if assets.contains(whole) { return .asset(whole) }
         return .missing(near: nil, type: nil)
     }
 }
@@ -156,7 +214,7 @@ struct Suggestions {
         let word = Array(slugify(anchor).lowercased())
         let limit = max(2, word.count / 3)
         var best: (String, Int)?
-        for candidate in index.anchors[page] {
+        for candidate in index.anchors(of: page) {
             guard let d = compare(word, candidate, limit: limit) else { continue }
             if budget < 0 { return nil }
             if best.map({ d < $0.1 || (d == $0.1 && candidate < $0.0) }) ?? true { best = (candidate, d) }

@@ -7,56 +7,90 @@ struct Linker {
 
     func link(pages loaded: [LoadedPage], assets: [ContentFile]) -> (Site, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
-        var pages = uniquePages(loaded, diagnostics: &diagnostics)
-        let drafts = includeDrafts ? [] : pages.filter(\.draft)
+        // Pages are handled by index until the site's own array is made: a page is copied once.
+        let unique = uniquePages(loaded, diagnostics: &diagnostics)
+        let drafts = includeDrafts ? [] : unique.filter { loaded[$0].draft }
         // Every name a draft answers to, so a link to it by id, file name or title gets the --drafts hint.
-        let draftIDs = Set(drafts.flatMap { [$0.id.lowercased(), String($0.id.split(separator: "/").last ?? "").lowercased(), $0.title.lowercased()] })
-        if !includeDrafts { pages.removeAll(where: \.draft) }
-        pages += glossaryViews(for: pages)
-        if pages.contains(where: { $0.type == .journey }), !pages.contains(where: { $0.id == "coverage" }) {
-            pages.append(LoadedPage(generated: "coverage", type: .coverage, title: "Evidence coverage"))
+        let draftIDs = Set(drafts.flatMap {
+            [loaded[$0].id.lowercased(), String(loaded[$0].id.split(separator: "/").last ?? "").lowercased(), loaded[$0].title.lowercased()]
+        })
+        var pages: [LoadedPage] = []
+        pages.reserveCapacity(unique.count)
+        for i in unique where includeDrafts || !loaded[i].draft { pages.append(loaded[i]) }
+        // Each kind of generated page yields to every page already there, written or generated.
+        var existing = Set(pages.indices.map { pages[$0].id })
+        func add(_ generated: [LoadedPage]) {
+            for page in generated { existing.insert(page.id) }
+            pages += generated
         }
-        pages += TagIndex.generatedPages(for: pages)
-        pages += generatedPages(for: pages)
-        pages.sort { $0.id < $1.id }
+        add(glossaryViews(for: pages, existing: existing))
+        if pages.indices.contains(where: { pages[$0].type == .journey }), !existing.contains("coverage") {
+            add([LoadedPage(generated: "coverage", type: .coverage, title: "Evidence coverage")])
+        }
+        add(TagIndex.generatedPages(for: pages, existing: existing))
+        add(generatedPages(for: pages, existing: existing))
+        // Ids are unique by now, so this order is the one sorting the pages themselves gives.
+        let byID = pages.indices.sorted { pages[$0].id < pages[$1].id }
+        pages.reorder(byID)
         for i in pages.indices where pages[i].id.isEmpty { pages[i].type = .home }
         for i in pages.indices where pages[i].id == "glossary" && [.page, .listing].contains(pages[i].type) { pages[i].type = .glossary }
 
         let index = SiteIndex(pages: pages, assets: Set(assets.map(\.relativePath)))
-        var resolver = ReferenceChecker(index: index, config: config, draftIDs: draftIDs)
-        for i in pages.indices { resolver.check(page: i) }
-        diagnostics += resolver.diagnostics
+        let order = PageOrder(pages: index.pages)
+        let checked = ReferenceChecker.check(index: index, config: config, draftIDs: draftIDs)
+        diagnostics += checked.diagnostics
         diagnostics += EmbedGraph(index: index).diagnostics()
 
-        var backlinks = Array(repeating: [Backlink](), count: pages.count)
-        for link in Set(resolver.backlinks) where link.target != link.backlink.source {
-            backlinks[link.target].append(link.backlink)
-        }
-        for i in backlinks.indices {
-            backlinks[i] = deduplicated(backlinks[i]).sorted {
-                ($0.relation.rawValue, pages[$0.source].title, pages[$0.source].id, $0.context)
-                    < ($1.relation.rawValue, pages[$1.source].title, pages[$1.source].id, $1.context)
-            }
-        }
+        let backlinks = backlinks(from: checked.edges, pageCount: index.pages.count, order: order)
         let glossary = Glossary(index: index)
         diagnostics += homonymWarnings(glossary, index: index)
-        let usage = termUsage(glossary, index: index, backlinks: backlinks)
-        var site = Site(config: config, index: index, backlinks: backlinks, children: children(of: pages), assets: assets,
+        let usage = termUsage(glossary, backlinks: backlinks, order: order)
+        var site = Site(config: config, index: index, backlinks: backlinks, children: children(of: index.pages, order: order), assets: assets,
                         glossary: glossary, termUsage: usage, journeys: JourneyIndex(index: index))
-        site.tags = TagIndex(index: index)
+        site.tags = TagIndex(index: index, order: order)
         return (site, diagnostics)
+    }
+
+    /// Each page's backlinks: one per source and relation (the first sentence in order when a source
+    /// links more than once), sorted by relation, then by the source's title and id.
+    private func backlinks(from edges: [[ReferenceChecker.Edge]], pageCount: Int, order: PageOrder) -> [[Backlink]] {
+        var incoming = Array(repeating: [Backlink](), count: pageCount)
+        for run in edges {
+            for k in run.indices where run[k].target != run[k].backlink.source { incoming[run[k].target].append(run[k].backlink) }
+        }
+        let rank = order.byTitle
+        return parallelMap(incoming) { links -> [Backlink] in
+            guard links.count > 1 else { return links }
+            // Edges come page by page, so one source's links are consecutive: its first sentence per
+            // relation is found among them (a journey may name one department for dozens of touchpoints).
+            var kept: [Int] = []
+            var sourceStart = 0
+            for k in links.indices {
+                if k == 0 || links[k].source != links[k - 1].source { sourceStart = kept.count }
+                if let same = kept[sourceStart...].firstIndex(where: { links[$0].relation == links[k].relation }) {
+                    if links[k].context < links[kept[same]].context { kept[same] = k }
+                } else {
+                    kept.append(k)
+                }
+            }
+            // One link per source and relation now: no two compare equal, and no sentence is compared.
+            kept.sort { x, y in
+                links[x].relation != links[y].relation ? links[x].relation.rawValue < links[y].relation.rawValue
+                    : rank[links[x].source] < rank[links[y].source]
+            }
+            return kept.map { links[$0] }
+        }
     }
 
     /// The glossary's generated views: a vocabulary page per department with synonyms, and the matrix.
     /// A page a writer made with the same id wins.
-    private func glossaryViews(for pages: [LoadedPage]) -> [LoadedPage] {
-        guard pages.contains(where: { $0.type == .term }) else { return [] }
-        let existing = Set(pages.map(\.id))
+    private func glossaryViews(for pages: [LoadedPage], existing: Set<String>) -> [LoadedPage] {
+        guard pages.indices.contains(where: { pages[$0].type == .term }) else { return [] }
         var views: [LoadedPage] = []
-        for department in pages where department.type == .department {
-            let name = department.id.split(separator: "/").last.map(String.init) ?? department.id
+        for d in pages.indices where pages[d].type == .department {
+            let name = pages[d].id.split(separator: "/").last.map(String.init) ?? pages[d].id
             let id = "glossary/vocabulary/" + name
-            if !existing.contains(id) { views.append(LoadedPage(generated: id, type: .vocabulary, title: "\(department.title) vocabulary")) }
+            if !existing.contains(id) { views.append(LoadedPage(generated: id, type: .vocabulary, title: "\(pages[d].title) vocabulary")) }
         }
         if !views.isEmpty, !existing.contains("glossary/vocabulary") {
             views.append(LoadedPage(generated: "glossary/vocabulary", type: .listing, title: "Vocabularies by department"))
@@ -81,45 +115,45 @@ struct Linker {
         }
     }
 
-    /// For each glossary entry, the pages that link to it explicitly; auto-detected mentions are added while rendering.
-    private func termUsage(_ glossary: Glossary, index: SiteIndex, backlinks: [[Backlink]]) -> [[Int]] {
-        var usage = Array(repeating: Set<Int>(), count: glossary.entries.count)
-        for (e, entry) in glossary.entries.enumerated() {
-            for b in backlinks[entry.page] where b.relation == .mentions { usage[e].insert(b.source) }
+    /// For each glossary entry, the pages that link to it explicitly, by title; auto-detected mentions are added while rendering.
+    private func termUsage(_ glossary: Glossary, backlinks: [[Backlink]], order: PageOrder) -> [[Int]] {
+        glossary.entries.map { entry in
+            let sources = Set(backlinks[entry.page].lazy.filter { $0.relation == .mentions }.map(\.source))
+            return sources.sorted { order.byTitle[$0] < order.byTitle[$1] }
         }
-        return usage.map { $0.sorted { (index.pages[$0].title, index.pages[$0].id) < (index.pages[$1].title, index.pages[$1].id) } }
     }
 
-    /// One page per id. Two files with one id (`a.md` and `a/index.md`, or ids differing only in case) are an error.
-    private func uniquePages(_ pages: [LoadedPage], diagnostics: inout [Diagnostic]) -> [LoadedPage] {
-        var seen: [String: LoadedPage] = [:]
-        var result: [LoadedPage] = []
-        for page in pages.sorted(by: { $0.path < $1.path }) {
-            let key = page.id.lowercased()
+    /// One page per id, as indices into `pages` in path order. Two files with one id (`a.md` and
+    /// `a/index.md`, or ids differing only in case) are an error.
+    private func uniquePages(_ pages: [LoadedPage], diagnostics: inout [Diagnostic]) -> [Int] {
+        // A page's path is content/ and its relative path: ordering by the one orders by the other.
+        var inOrder = Array(pages.indices)
+        if zip(pages.indices, pages.indices.dropFirst()).contains(where: { pages[$1].file.relativePath < pages[$0].file.relativePath }) {
+            inOrder.sort { pages[$0].file.relativePath < pages[$1].file.relativePath }
+        }
+        var seen: [String: Int] = [:]
+        seen.reserveCapacity(pages.count)
+        var result: [Int] = []
+        result.reserveCapacity(pages.count)
+        for i in inOrder {
+            let key = pages[i].id.lowercased()
             if let first = seen[key] {
-                let same = first.id == page.id ? "the same id" : "ids that differ only in case"
-                diagnostics.append(.error(SourceLocation(path: page.path, line: 1, column: 1),
-                                          "\(page.path) and \(first.path) have \(same) `\(page.id)`",
+                let same = pages[first].id == pages[i].id ? "the same id" : "ids that differ only in case"
+                diagnostics.append(.error(SourceLocation(path: pages[i].path, line: 1, column: 1),
+                                          "\(pages[i].path) and \(pages[first].path) have \(same) `\(pages[i].id)`",
                                           hint: "rename or remove one of them; `a.md` and `a/index.md` are the same page"))
                 continue
             }
-            seen[key] = page
-            result.append(page)
+            seen[key] = i
+            result.append(i)
         }
         return result
     }
 
     /// A listing page for every folder without an index page, and a home page when content/index.md is missing.
-    private func generatedPages(for pages: [LoadedPage]) -> [LoadedPage] {
-        let existing = Set(pages.map(\.id))
+    private func generatedPages(for pages: [LoadedPage], existing: Set<String>) -> [LoadedPage] {
         var folders: Set<String> = [""]
-        for page in pages {
-            var parts = page.id.split(separator: "/").map(String.init)
-            while parts.count > 1 {
-                parts.removeLast()
-                folders.insert(parts.joined(separator: "/"))
-            }
-        }
+        for i in pages.indices { Self.insertFolders(of: pages[i].id, into: &folders) }
         return folders.subtracting(existing).sorted().map { folder in
             let name = folder.split(separator: "/").last.map(String.init)
             let type = name.flatMap(PageType.fromFolder)
@@ -129,21 +163,68 @@ struct Linker {
         }
     }
 
-    private func children(of pages: [LoadedPage]) -> [String: [Int]] {
-        var children: [String: [Int]] = [:]
-        for (i, page) in pages.enumerated() where !page.id.isEmpty {
-            let parent = page.id.split(separator: "/").dropLast().joined(separator: "/")
-            children[parent, default: []].append(i)
+    /// Adds the folders holding the page `id` (`a` and `a/b` for `a/b/c`) to `folders`, which holds
+    /// every ancestor of each folder in it: thousands of pages share a few folders, so the walk up
+    /// stops at the first folder already there.
+    static func insertFolders(of id: String, into folders: inout Set<String>) {
+        let bytes = id.utf8
+        let slash = UInt8(ascii: "/")
+        // An id with empty parts (`a//b`, `/a`, `a/`), or beyond ASCII (where a mark after `/` joins
+        // it in one character), is split as written, part by part.
+        guard ContentFile.isASCII(bytes), !hasEmptyPart(id) else {
+            var parts = id.split(separator: "/").map(String.init)
+            while parts.count > 1 {
+                parts.removeLast()
+                folders.insert(parts.joined(separator: "/"))
+            }
+            return
         }
+        var end = bytes.endIndex
+        while let cut = bytes[..<end].lastIndex(of: slash) {
+            guard folders.insert(String(id[..<cut])).inserted else { return }
+            end = cut
+        }
+    }
+
+    /// Each folder's direct children, sorted by lowercased title, then id.
+    private func children(of pages: [LoadedPage], order: PageOrder) -> [String: [Int]] {
+        var children: [String: [Int]] = [:]
+        // Pages come sorted by id, so siblings mostly come together: one dictionary update per run of them.
+        var run: (parent: String, pages: [Int]) = ("", [])
+        for i in pages.indices where !pages[i].id.isEmpty {
+            let parent = Self.parentFolder(of: pages[i].id)
+            if parent != run.parent, !run.pages.isEmpty {
+                children[run.parent, default: []] += run.pages
+                run.pages.removeAll(keepingCapacity: true)
+            }
+            run.parent = parent
+            run.pages.append(i)
+        }
+        if !run.pages.isEmpty { children[run.parent, default: []] += run.pages }
+        let rank = order.byListingTitle
         for key in children.keys {
-            children[key]?.sort { (pages[$0].title.lowercased(), pages[$0].id) < (pages[$1].title.lowercased(), pages[$1].id) }
+            children[key]?.sort { rank[$0] < rank[$1] }
         }
         return children
     }
 
-    private func deduplicated(_ links: [Backlink]) -> [Backlink] {
-        var seen: Set<[Int]> = []
-        return links.sorted { $0.context < $1.context }.filter { seen.insert([$0.relation.rawValue, $0.source]).inserted }
+    /// Whether splitting `id` at `/` gives an empty part: a slash at either end, or two together.
+    static func hasEmptyPart(_ id: String) -> Bool {
+        var previous = UInt8(ascii: "/")
+        for byte in id.utf8 {
+            if byte == UInt8(ascii: "/"), previous == byte { return true }
+            previous = byte
+        }
+        return previous == UInt8(ascii: "/") && !id.isEmpty
+    }
+
+    /// `a/b/c` → `a/b`; `a` → "" (the home page's children).
+    static func parentFolder(of id: String) -> String {
+        let bytes = id.utf8
+        let slash = UInt8(ascii: "/")
+        guard ContentFile.isASCII(bytes), !hasEmptyPart(id) else { return id.split(separator: "/").dropLast().joined(separator: "/") }
+        guard let cut = bytes.lastIndex(of: slash) else { return "" }
+        return String(id[..<cut])
     }
 }
 

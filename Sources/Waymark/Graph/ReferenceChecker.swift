@@ -1,18 +1,35 @@
 /// Resolves every reference of every page once: typed front-matter references and body links.
-/// Collects the diagnostics and the backlinks they imply.
+/// Collects the diagnostics and the backlinks they imply. Pages are checked on all cores, each on
+/// its own; only the "did you mean" hints, which share one budget, are looked for afterwards, in
+/// page order, so every build words its diagnostics the same way.
 struct ReferenceChecker {
     struct Edge: Hashable {
         var target: Int
         var backlink: Backlink
     }
 
+    /// A hint that needs a suggestion: the name or anchor nearest to what was written.
+    struct PendingHint: Sendable {
+        enum Lookup: Sendable {
+            case page(String, type: PageType?)
+            case anchor(String, page: Int)
+        }
+        var lookup: Lookup
+        /// The hint, given the suggestion (nil when there is none, or the budget is spent).
+        var hint: @Sendable (String?) -> String?
+    }
+
+    /// What checking some pages found, in page order.
+    struct Report: Sendable {
+        var diagnostics: [(diagnostic: Diagnostic, pending: PendingHint?)] = []
+        var edges: [Edge] = []
+    }
+
     let index: SiteIndex
     let config: SiteConfig
     /// Lowercased ids of draft pages left out of this build, so links to them get a precise message.
     let draftIDs: Set<String>
-    private(set) var diagnostics: [Diagnostic] = []
-    private(set) var backlinks: [Edge] = []
-    private var suggestions = Suggestions()
+    private(set) var found = Report()
 
     init(index: SiteIndex, config: SiteConfig, draftIDs: Set<String>) {
         self.index = index
@@ -20,11 +37,55 @@ struct ReferenceChecker {
         self.draftIDs = draftIDs
     }
 
+    /// Checks every page: the diagnostics in page order, and the backlink edges in page order, in a few
+    /// runs of pages (each edge holds a sentence: they are left where they were made, not copied into one array).
+    static func check(index: SiteIndex, config: SiteConfig, draftIDs: Set<String>) -> (diagnostics: [Diagnostic], edges: [[Edge]]) {
+        // A few dozen runs of consecutive pages, so each core checks many pages per task.
+        let count = index.pages.count
+        let size = max(1, (count + 63) / 64)
+        let runs = stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
+        let reports = parallelMap(runs) { run -> Report in
+            var checker = ReferenceChecker(index: index, config: config, draftIDs: draftIDs)
+            for i in run { checker.check(page: i) }
+            return checker.found
+        }
+        var suggestions = Suggestions()
+        var diagnostics: [Diagnostic] = []
+        for report in reports {
+            for (written, pending) in report.diagnostics {
+                var diagnostic = written
+                if let pending {
+                    let suggestion: String?
+                    switch pending.lookup {
+                    case .page(let name, let type): suggestion = suggestions.page(for: name, type: type, in: index)
+                    case .anchor(let anchor, let page): suggestion = suggestions.anchor(for: anchor, on: page, in: index)
+                    }
+                    diagnostic.hint = pending.hint(suggestion)
+                }
+                diagnostics.append(diagnostic)
+            }
+        }
+        return (diagnostics, reports.map(\.edges))
+    }
+
     private var brokenSeverity: Diagnostic.Severity { config.brokenLinks == .warning ? .warning : .error }
 
+    private mutating func report(_ diagnostic: Diagnostic, pending: PendingHint? = nil) {
+        found.diagnostics.append((diagnostic, pending))
+    }
+
+    /// A diagnostic whose hint is made, later, from the page nearest to `name`.
+    private mutating func report(_ diagnostic: Diagnostic, nearestPageTo name: String, type: PageType?, hint: @escaping @Sendable (String?) -> String?) {
+        report(diagnostic, pending: PendingHint(lookup: .page(name, type: type), hint: hint))
+    }
+
+    /// A diagnostic whose hint is made, later, from the anchor on `page` nearest to `anchor`.
+    private mutating func report(_ diagnostic: Diagnostic, nearestAnchorTo anchor: String, on page: Int, hint: @escaping @Sendable (String?) -> String?) {
+        report(diagnostic, pending: PendingHint(lookup: .anchor(anchor, page: page), hint: hint))
+    }
+
     mutating func check(page i: Int) {
-        let page = index.pages[i]
-        switch page.entity {
+        switch index.pages[i].entity {
         case .journey(let j): checkJourney(j, page: i)
         case .finding(let f):
             for r in f.supports { reference(r, from: i, type: .journey, relation: .supportingEvidence, anchors: .stagesAndTouchpoints) }
@@ -41,11 +102,12 @@ struct ReferenceChecker {
         case .persona, .department, .page:
             break
         }
-        if config.unsafeHTML == false, let loc = page.facts.rawHTML {
-            diagnostics.append(.warning(loc, "raw HTML is shown as text",
-                                        hint: "set `markdown: {unsafe: true}` in waymark.yml if this site trusts its writers' HTML"))
+        if config.unsafeHTML == false, let loc = index.pages[i].facts.rawHTML {
+            report(.warning(loc, "raw HTML is shown as text",
+                            hint: "set `markdown: {unsafe: true}` in waymark.yml if this site trusts its writers' HTML"))
         }
-        for link in page.facts.links { bodyLink(link, from: i) }
+        let links = index.pages[i].facts.links
+        for k in links.indices { bodyLink(links[k], from: i) }
     }
 
     private mutating func checkJourney(_ j: Journey, page i: Int) {
@@ -55,14 +117,17 @@ struct ReferenceChecker {
         if let p = j.parent {
             if let parent = reference(p, from: i, type: .journey, relation: .childJourneys) { checkParentCycle(from: i, parent: parent, at: p) }
         }
-        for stage in j.stages {
-            if let o = stage.owner { reference(o, from: i, type: .department, relation: .owned, context: "owns the stage “\(stage.name)”") }
-            for tp in stage.touchpoints {
-                if let o = tp.owner {
-                    reference(o, from: i, type: .department, relation: .owned, context: "owns the touchpoint “\(stage.name) › \(tp.name)”")
+        // Stages and touchpoints are read in place: a journey has dozens, and copying one retains all it holds.
+        for s in j.stages.indices {
+            let stage = j.stages[s].name
+            if let o = j.stages[s].owner { reference(o, from: i, type: .department, relation: .owned, context: "owns the stage “\(stage)”") }
+            for t in j.stages[s].touchpoints.indices {
+                let name = j.stages[s].touchpoints[t].name
+                if let o = j.stages[s].touchpoints[t].owner {
+                    reference(o, from: i, type: .department, relation: .owned, context: "owns the touchpoint “\(stage) › \(name)”")
                 }
-                for f in tp.findings {
-                    reference(f, from: i, type: .finding, relation: .citedAt, context: "\(stage.name) › \(tp.name)")
+                for f in j.stages[s].touchpoints[t].findings {
+                    reference(f, from: i, type: .finding, relation: .citedAt, context: "\(stage) › \(name)")
                 }
             }
         }
@@ -70,14 +135,11 @@ struct ReferenceChecker {
             if case .page(let d, _) = index.resolve(reference: ranking.list.value, type: .department), index.pages[d].type == .department {
                 continue
             }
-            diagnostics.append(.error(ranking.list.location, "ranking `\(ranking.list.value)` is neither `customer` nor a department",
-                                      hint: departmentHint(ranking.list.value)))
+            report(.error(ranking.list.location, "ranking `\(ranking.list.value)` is neither `customer` nor a department"),
+                   nearestPageTo: ranking.list.value, type: .department) { s in
+                s.map { "did you mean `\($0)`?" } ?? "departments are the pages in content/departments/"
+            }
         }
-    }
-
-    private mutating func departmentHint(_ name: String) -> String {
-        if let s = suggestions.page(for: name, type: .department, in: index) { return "did you mean `\(s)`?" }
-        return "departments are the pages in content/departments/"
     }
 
     private mutating func checkParentCycle(from start: Int, parent: Int, at location: Located<String>) {
@@ -89,8 +151,8 @@ struct ReferenceChecker {
             if seen.contains(c) {
                 // Report the cycle once, on the page with the smallest id in it.
                 guard c == start, index.pages[start].id == chain.dropLast().min() else { return }
-                diagnostics.append(.error(location.location, "journey parents form a cycle: \(chain.joined(separator: " → "))",
-                                          hint: "a journey cannot be its own ancestor; remove one `parent:`"))
+                report(.error(location.location, "journey parents form a cycle: \(chain.joined(separator: " → "))",
+                              hint: "a journey cannot be its own ancestor; remove one `parent:`"))
                 return
             }
             seen.insert(c)
@@ -110,40 +172,48 @@ struct ReferenceChecker {
         switch index.resolve(reference: r.value, type: type) {
         case .page(let t, let anchor):
             guard index.pages[t].type == type else {
-                diagnostics.append(.error(r.location, "`\(r.value)` is a \(index.pages[t].type.label.lowercased()), not a \(noun)",
-                                          hint: suggestions.page(for: r.value, type: type, in: index).map { "did you mean `\($0)`?" }))
+                report(.error(r.location, "`\(r.value)` is a \(index.pages[t].type.label.lowercased()), not a \(noun)"),
+                       nearestPageTo: r.value, type: type) { s in s.map { "did you mean `\($0)`?" } }
                 return nil
             }
             var note = context
             if let anchor {
                 guard case .journey(let j) = index.pages[t].entity, let name = Self.stageOrTouchpointName(anchor, in: j) else {
                     if anchors == .stagesAndTouchpoints {
-                        diagnostics.append(.error(r.location, "`#\(anchor)` is not a stage or touchpoint of `\(index.pages[t].id)`",
-                                                  hint: "refer to a stage as `journey#stage` or a touchpoint as `journey#stage/touchpoint`"))
+                        report(.error(r.location, "`#\(anchor)` is not a stage or touchpoint of `\(index.pages[t].id)`",
+                                      hint: "refer to a stage as `journey#stage` or a touchpoint as `journey#stage/touchpoint`"))
                         return nil
                     }
-                    backlinks.append(Edge(target: t, backlink: Backlink(relation: relation, source: i, context: note)))
+                    found.edges.append(Edge(target: t, backlink: Backlink(relation: relation, source: i, context: note)))
                     return t
                 }
                 note = note.isEmpty ? name : note
             }
-            backlinks.append(Edge(target: t, backlink: Backlink(relation: relation, source: i, context: note)))
+            found.edges.append(Edge(target: t, backlink: Backlink(relation: relation, source: i, context: note)))
             return t
         case .missingAnchor(let t, let anchor):
-            var hint = "refer to a stage as `journey#stage` or a touchpoint as `journey#stage/touchpoint`"
-            if let suggestion = suggestions.anchor(for: anchor, on: t, in: index) { hint = "did you mean `\(index.pages[t].id)#\(suggestion)`?" }
-            diagnostics.append(.error(r.location, "unknown stage or touchpoint `#\(anchor)` in `\(index.pages[t].id)`", hint: hint))
+            let id = index.pages[t].id
+            report(.error(r.location, "unknown stage or touchpoint `#\(anchor)` in `\(id)`"), nearestAnchorTo: anchor, on: t) { s in
+                s.map { "did you mean `\(id)#\($0)`?" } ?? "refer to a stage as `journey#stage` or a touchpoint as `journey#stage/touchpoint`"
+            }
         case .missing(let near, let nearType):
-            let suggestion = near.flatMap { suggestions.page(for: $0, type: nearType, in: index) }
-            var hint = "create content/\(type.folder.map { $0 + "/" } ?? "")\(slugify(r.value.split(separator: "/").last.map(String.init) ?? r.value)).md or fix the id"
-            if let suggestion { hint = "did you mean `\(suggestion)`?" }
-            if draftIDs.contains(SiteIndex.normalise(r.value).lowercased()) { hint = "that page is a draft; build with --drafts or publish it" }
-            diagnostics.append(.error(r.location, "unknown \(noun) `\(r.value)`", hint: hint))
+            let create = "create content/\(type.folder.map { $0 + "/" } ?? "")\(slugify(r.value.split(separator: "/").last.map(String.init) ?? r.value)).md or fix the id"
+            let isDraft = draftIDs.contains(SiteIndex.normalise(r.value).lowercased())
+            let hint: @Sendable (String?) -> String? = { suggestion in
+                if isDraft { return "that page is a draft; build with --drafts or publish it" }
+                return suggestion.map { "did you mean `\($0)`?" } ?? create
+            }
+            let diagnostic = Diagnostic.error(r.location, "unknown \(noun) `\(r.value)`")
+            if let near {
+                report(diagnostic, nearestPageTo: near, type: nearType, hint: hint)
+            } else {
+                report(.error(r.location, diagnostic.message, hint: hint(nil)))
+            }
         case .ambiguous(let hits):
-            diagnostics.append(.error(r.location, "`\(r.value)` matches \(hits.count) pages: \(hits.map { index.pages[$0].id }.joined(separator: ", "))",
-                                      hint: "write the full id, e.g. `\(index.pages[hits[0]].id)`"))
+            report(.error(r.location, "`\(r.value)` matches \(hits.count) pages: \(hits.map { index.pages[$0].id }.joined(separator: ", "))",
+                          hint: "write the full id, e.g. `\(index.pages[hits[0]].id)`"))
         case .asset, .external:
-            diagnostics.append(.error(r.location, "unknown \(noun) `\(r.value)`"))
+            report(.error(r.location, "unknown \(noun) `\(r.value)`"))
         }
         return nil
     }
@@ -176,60 +246,82 @@ struct ReferenceChecker {
     }
 
     private mutating func bodyLink(_ link: BodyLink, from i: Int) {
-        let written: String
         let resolution: LinkResolution
         var embed = false
         switch link.target {
         case .wiki(let w):
             embed = w.embed
-            written = "\(w.embed ? "!" : "")[[\(w.target)\(w.anchor.map { "#" + $0 } ?? "")]]"
             resolution = index.resolve(w, from: i)
         case .url(let u), .image(let u):
-            written = "`\(u)`"
             resolution = index.resolve(url: u, from: i)
         }
         let isImage: Bool = { if case .image = link.target { return true }; return false }()
-        let what = isImage ? "image" : embed ? "embed" : "link"
-        switch resolution {
-        case .page(let t, let anchor):
-            if embed, let anchor, !index.pages[t].facts.headings.contains(where: { $0.anchor == anchor }) {
-                let suggestion = suggestions.anchor(for: anchor, on: t, in: index)
-                    .flatMap { s in index.pages[t].facts.headings.contains(where: { $0.anchor == s }) ? s : nil }
-                diagnostics.append(Diagnostic(brokenSeverity, link.location,
-                                              "broken embed \(written): `#\(anchor)` is not a heading of `\(index.pages[t].id.isEmpty ? "home" : index.pages[t].id)`; embeds show the section under a heading",
-                                              hint: suggestion.map { "did you mean ![[\(index.pages[t].id)#\($0)]]?" } ?? "embed the whole page with ![[\(index.pages[t].id)]], or link the stage with [[…]]"))
-                return
-            }
+        if case .page(let t, let anchor) = resolution, !(embed && anchor.map { a in !index.pages[t].facts.headings.contains { $0.anchor == a } } == true) {
             if !isImage {
                 let relation: Backlink.Relation = embed ? .embeddedIn : .mentions
-                backlinks.append(Edge(target: t, backlink: Backlink(relation: relation, source: i, context: readable(link.sentence))))
+                found.edges.append(Edge(target: t, backlink: Backlink(relation: relation, source: i, context: readable(link.sentence))))
+            }
+            return
+        }
+        if case .asset = resolution { return }
+        if case .external = resolution { return }
+        // Only a broken link needs the words for it.
+        let written: String
+        switch link.target {
+        case .wiki(let w): written = "\(w.embed ? "!" : "")[[\(w.target)\(w.anchor.map { "#" + $0 } ?? "")]]"
+        case .url(let u), .image(let u): written = "`\(u)`"
+        }
+        let what = isImage ? "image" : embed ? "embed" : "link"
+        let bang = embed ? "!" : ""
+        switch resolution {
+        case .page(let t, let anchor):
+            // An embed of a section that is no heading (checked above).
+            guard let anchor else { return }
+            let id = index.pages[t].id
+            let headings = Set(index.pages[t].facts.headings.map(\.anchor))
+            report(Diagnostic(brokenSeverity, link.location,
+                              "broken embed \(written): `#\(anchor)` is not a heading of `\(id.isEmpty ? "home" : id)`; embeds show the section under a heading"),
+                   nearestAnchorTo: anchor, on: t) { s in
+                s.flatMap { headings.contains($0) ? $0 : nil }.map { "did you mean ![[\(id)#\($0)]]?" }
+                    ?? "embed the whole page with ![[\(id)]], or link the stage with [[…]]"
             }
         case .asset, .external:
             break
         case .missing(let near, let nearType):
-            let suggestion = near.flatMap { suggestions.page(for: $0, type: nearType, in: index) }
-            var hint: String?
-            if let suggestion { hint = "did you mean \(embed ? "!" : "")[[\(suggestion)]]?" }
             let named: String? = {
                 if case .wiki(let w) = link.target { return SiteIndex.normalise(w.target).lowercased() }
                 return near?.lowercased()
             }()
+            let diagnostic: Diagnostic
+            let hint: @Sendable (String?) -> String?
             if let named, draftIDs.contains(named) {
-                diagnostics.append(Diagnostic(brokenSeverity, link.location,
-                                              "\(what) \(written) points to a draft, which this build leaves out",
-                                              hint: "publish it (remove `draft: true`), build with --drafts to preview, or remove the \(what)"))
-                return
+                diagnostic = Diagnostic(brokenSeverity, link.location, "\(what) \(written) points to a draft, which this build leaves out",
+                                        hint: "publish it (remove `draft: true`), build with --drafts to preview, or remove the \(what)")
+                let fixed = diagnostic.hint
+                hint = { _ in fixed }
+            } else {
+                diagnostic = Diagnostic(brokenSeverity, link.location, "broken \(what) \(written): no such page or file")
+                let fallback = isImage || (embed && near.map { Wikilink(target: $0, range: 0..<0).targetIsImage } == true)
+                    ? "put the image under content/ and link it relative to this file" : "check the spelling, or create the page"
+                hint = { s in s.map { "did you mean \(bang)[[\($0)]]?" } ?? fallback }
             }
-            diagnostics.append(Diagnostic(brokenSeverity, link.location, "broken \(what) \(written): no such page or file", hint: hint ?? (isImage || (embed && near.map { Wikilink(target: $0, range: 0..<0).targetIsImage } == true) ? "put the image under content/ and link it relative to this file" : "check the spelling, or create the page")))
+            // The suggestion is looked for even for a draft, as it always was: it spends the same budget.
+            if let near {
+                report(diagnostic, nearestPageTo: near, type: nearType, hint: hint)
+            } else {
+                var d = diagnostic
+                d.hint = hint(nil)
+                report(d)
+            }
         case .ambiguous(let hits):
-            diagnostics.append(Diagnostic(brokenSeverity, link.location,
-                                          "ambiguous \(what) \(written) matches \(hits.count) pages: \(hits.map { index.pages[$0].id }.joined(separator: ", "))",
-                                          hint: "write the full id, e.g. \(embed ? "!" : "")[[\(index.pages[hits[0]].id)]]"))
+            report(Diagnostic(brokenSeverity, link.location,
+                              "ambiguous \(what) \(written) matches \(hits.count) pages: \(hits.map { index.pages[$0].id }.joined(separator: ", "))",
+                              hint: "write the full id, e.g. \(bang)[[\(index.pages[hits[0]].id)]]"))
         case .missingAnchor(let t, let anchor):
-            let suggestion = suggestions.anchor(for: anchor, on: t, in: index)
-            diagnostics.append(Diagnostic(brokenSeverity, link.location,
-                                          "broken \(embed ? "embed" : "anchor") \(written): `#\(anchor)` is not a heading, stage or touchpoint of `\(index.pages[t].id.isEmpty ? "home" : index.pages[t].id)`",
-                                          hint: suggestion.map { "did you mean \(embed ? "!" : "")[[\(index.pages[t].id)#\($0)]]?" }))
+            let id = index.pages[t].id
+            report(Diagnostic(brokenSeverity, link.location,
+                              "broken \(embed ? "embed" : "anchor") \(written): `#\(anchor)` is not a heading, stage or touchpoint of `\(id.isEmpty ? "home" : id)`"),
+                   nearestAnchorTo: anchor, on: t) { s in s.map { "did you mean \(bang)[[\(id)#\($0)]]?" } }
         }
     }
 }

@@ -66,9 +66,15 @@ struct Site: Sendable {
         self.glossary = glossary
         self.termUsage = termUsage
         self.journeys = journeys
-        urls = index.pages.map { page in
-            page.id.isEmpty ? config.basePath
-                : config.basePath + page.id.split(separator: "/").map { percentEncodePathSegment(String($0)) }.joined(separator: "/") + "/"
+        let basePath = config.basePath
+        urls = parallelMap(Array(index.pages.indices)) { i in
+            let id = index.pages[i].id
+            if id.isEmpty { return basePath }
+            // Nearly every id is already a URL path: unreserved characters between single slashes.
+            if id.utf8.allSatisfy({ isUnreservedInPath($0) || $0 == UInt8(ascii: "/") }), !Linker.hasEmptyPart(id) {
+                return basePath + id + "/"
+            }
+            return basePath + id.split(separator: "/").map { percentEncodePathSegment(String($0)) }.joined(separator: "/") + "/"
         }
     }
 
@@ -82,11 +88,11 @@ struct Site: Sendable {
 
 /// Percent-encodes one URL path segment, keeping unreserved characters and common safe ones readable.
 func percentEncodePathSegment(_ s: String) -> String {
+    if s.utf8.allSatisfy(isUnreservedInPath) { return s }
     var out = ""
     for byte in s.utf8 {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+        case _ where isUnreservedInPath(byte):
             out.unicodeScalars.append(UnicodeScalar(byte))
         default:
             let hex: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F"]
@@ -96,4 +102,15 @@ func percentEncodePathSegment(_ s: String) -> String {
         }
     }
     return out
+}
+
+/// Letters, digits and `-_.~`: the bytes a path segment keeps as they are.
+func isUnreservedInPath(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+         UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+        return true
+    default:
+        return false
+    }
 }

@@ -13,7 +13,6 @@ struct SiteIndex: Sendable {
     private let byLowerID: [String: [Int]]
     private let byName: [String: [Int]]
     private let byTitle: [String: [Int]]
-    let anchors: [Set<String>]
     /// Each page's folder under content/ as path components, for resolving relative Markdown links.
     let folders: [[String]]
     /// Asset paths under content/ (`files/map.pdf`).
@@ -27,25 +26,80 @@ struct SiteIndex: Sendable {
         var assetsByName: [String: [String]] = [:]
         for path in assets.sorted() { assetsByName[(path.split(separator: "/").last.map(String.init) ?? path).lowercased(), default: []].append(path) }
         self.assetsByName = assetsByName
+        // Lowercasing every id, file name and title is most of the work: all cores do it.
+        let keys = parallelMap(Array(pages.indices)) { i in Keys(pages, i) }
         var byID: [String: Int] = [:], byLowerID: [String: [Int]] = [:]
         var byName: [String: [Int]] = [:], byTitle: [String: [Int]] = [:]
-        for (i, page) in pages.enumerated() {
-            if byID[page.id] == nil { byID[page.id] = i }
-            byLowerID[page.id.lowercased(), default: []].append(i)
+        byID.reserveCapacity(pages.count)
+        byLowerID.reserveCapacity(pages.count)
+        byName.reserveCapacity(pages.count)
+        byTitle.reserveCapacity(pages.count)
+        for (i, key) in keys.enumerated() {
+            if byID[pages[i].id] == nil { byID[pages[i].id] = i }
+            byLowerID[key.lowerID, default: []].append(i)
             // Generated pages answer to their id only, so they never make a writer's short link ambiguous.
-            if page.isGenerated { continue }
-            if let name = page.id.split(separator: "/").last { byName[name.lowercased(), default: []].append(i) }
-            byTitle[page.title.lowercased(), default: []].append(i)
+            if pages[i].isGenerated { continue }
+            if let name = key.lowerName { byName[name, default: []].append(i) }
+            byTitle[key.lowerTitle, default: []].append(i)
         }
         self.byID = byID
         self.byLowerID = byLowerID
         self.byName = byName
         self.byTitle = byTitle
-        anchors = pages.map(\.anchors)
-        folders = pages.map { $0.file.relativePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().map(String.init) }
+        // Thousands of pages share a handful of folders: each is split once.
+        var folderParts: [Substring: [String]] = [:]
+        folders = pages.indices.map { i in
+            let path = pages[i].file.relativePath
+            // In ASCII the last `/` byte is the last `/` character.
+            let slash = ContentFile.isASCII(path.utf8) ? path.utf8.lastIndex(of: UInt8(ascii: "/")) : path.lastIndex(of: "/")
+            guard let slash else { return [] }
+            let folder = path[..<slash]
+            if let known = folderParts[folder] { return known }
+            let parts = folder.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            folderParts[folder] = parts
+            return parts
+        }
+    }
+
+    /// What indexing one page needs that takes time to make.
+    private struct Keys: Sendable {
+        var lowerID: String
+        /// The file name part of the id, lowercased; nil for the home page.
+        var lowerName: String?
+        var lowerTitle: String
+
+        /// Reads the page in place: a copy of a page would retain everything it holds.
+        init(_ pages: [LoadedPage], _ i: Int) {
+            let (id, title) = pages.withUnsafeBufferPointer { ($0[i].id, $0[i].title) }
+            lowerID = id.lowercased()
+            // In ASCII the last part is what follows the last `/` byte (when the id does not end with one).
+            if ContentFile.isASCII(id.utf8), let last = id.utf8.last, last != UInt8(ascii: "/") {
+                let start = id.utf8.lastIndex(of: UInt8(ascii: "/")).map { id.utf8.index(after: $0) } ?? id.startIndex
+                lowerName = id[start...].lowercased()
+            } else {
+                lowerName = id.split(separator: "/").last?.lowercased()
+            }
+            lowerTitle = title.lowercased()
+        }
     }
 
     func page(id: String) -> Int? { byID[id] }
+
+    /// Every anchor on a page: stages, touchpoints and headings. Made when asked, for "did you mean"
+    /// hints: a set per page would be most of the work of indexing, for the few pages links miss.
+    func anchors(of page: Int) -> Set<String> { pages[page].anchors }
+
+    /// Whether `anchor` is on the page, read in place.
+    func hasAnchor(_ anchor: String, on page: Int) -> Bool {
+        let headings = pages[page].facts.headings
+        if headings.indices.contains(where: { headings[$0].anchor == anchor }) { return true }
+        guard case .journey(let j) = pages[page].entity else { return false }
+        for s in j.stages.indices {
+            if j.stages[s].anchor == anchor { return true }
+            for t in j.stages[s].touchpoints.indices where j.stages[s].touchpoints[t].anchor == anchor { return true }
+        }
+        return false
+    }
 
     /// A file under content/ named in a wikilink, Obsidian-style: its path, its path from the
     /// linking page's folder, or its file name when only one file has it.
@@ -107,9 +161,9 @@ struct SiteIndex: Sendable {
 
     /// The anchor as stored on the page: exact, or the slug of heading text (`#Next steps` → `next-steps`).
     func anchor(_ anchor: String, on page: Int) -> String? {
-        if anchors[page].contains(anchor) { return anchor }
+        if hasAnchor(anchor, on: page) { return anchor }
         let slugged = anchor.split(separator: "/").map { slugify(String($0)) }.joined(separator: "/")
-        if anchors[page].contains(slugged) { return slugged }
+        if hasAnchor(slugged, on: page) { return slugged }
         // Handbooks written for GitHub link to its heading ids ("A & B" → `a--b`).
         let lowered = anchor.lowercased()
         return pages[page].facts.headings.first { githubSlug($0.text) == lowered }?.anchor
@@ -131,7 +185,7 @@ struct SiteIndex: Sendable {
     }
 
     func anchorSuggestion(for anchor: String, on page: Int) -> String? {
-        closestMatch(to: slugify(anchor), in: anchors[page].sorted())
+        closestMatch(to: slugify(anchor), in: anchors(of: page).sorted())
     }
 }
 

@@ -33,13 +33,19 @@ struct TagIndex: Sendable {
         return page.tags.map(TagName.clean) + page.facts.tags
     }
 
+    /// `names(of: pages[i])`, reading the page in place: a copy of a page retains everything it holds.
+    static func names(of i: Int, in pages: [LoadedPage]) -> [String] {
+        guard !pages[i].isGenerated, !(pages[i].tags.isEmpty && pages[i].facts.tags.isEmpty) else { return [] }
+        return pages[i].tags.map(TagName.clean) + pages[i].facts.tags
+    }
+
     /// Every tag slug of `pages` with its parents, and the name it is shown with. Writers repeat
     /// a handful of tags across thousands of pages, so each spelling is slugged once.
     static func collect(_ pages: [LoadedPage]) -> [String: String] {
         var names: [String: String] = [:]
         var seen: Set<String> = []
         for i in pages.indices {
-            for name in Self.names(of: pages[i]) where seen.insert(name).inserted {
+            for name in Self.names(of: i, in: pages) where seen.insert(name).inserted {
                 for (slug, shown) in levels(of: name) {
                     if let current = names[slug], current <= shown { continue }
                     names[slug] = shown
@@ -63,12 +69,11 @@ struct TagIndex: Sendable {
         return result
     }
 
-    /// The generated tag pages: `tags/` listing every tag and `tags/<slug>/` per tag. A page a writer
-    /// made with one of these ids wins.
-    static func generatedPages(for pages: [LoadedPage]) -> [LoadedPage] {
+    /// The generated tag pages: `tags/` listing every tag and `tags/<slug>/` per tag. A page with one
+    /// of these ids (`existing`: the ids of `pages`) wins.
+    static func generatedPages(for pages: [LoadedPage], existing: Set<String>) -> [LoadedPage] {
         let names = collect(pages)
         guard !names.isEmpty else { return [] }
-        let existing = Set(pages.map(\.id))
         var result: [LoadedPage] = []
         if !existing.contains(folder) { result.append(LoadedPage(generated: folder, type: .tags, title: "Tags")) }
         for (slug, name) in names.sorted(by: { $0.key < $1.key }) where !existing.contains(pageID(slug: slug)) {
@@ -79,7 +84,7 @@ struct TagIndex: Sendable {
 
     init() {}
 
-    init(index: SiteIndex) {
+    init(index: SiteIndex, order: PageOrder) {
         let pages = index.pages
         var names: [String: String] = [:]
         var levelsByName: [String: [(slug: String, shown: String)]] = [:]
@@ -87,7 +92,7 @@ struct TagIndex: Sendable {
         var own: [[String]] = Array(repeating: [], count: pages.count)
         for i in pages.indices {
             var seen: Set<String> = []
-            for name in Self.names(of: pages[i]) {
+            for name in Self.names(of: i, in: pages) {
                 let levels: [(slug: String, shown: String)]
                 if let known = levelsByName[name] { levels = known } else {
                     levels = Self.levels(of: name)
@@ -101,10 +106,7 @@ struct TagIndex: Sendable {
         }
         slugByName = levelsByName.compactMapValues { $0.last?.slug }
         // One ranking of all pages by title, so sorting each tag's pages is no string comparison per tag.
-        var rank = Array(repeating: 0, count: pages.count)
-        for (r, i) in pages.indices.sorted(by: { (pages[$0].title.lowercased(), pages[$0].id) < (pages[$1].title.lowercased(), pages[$1].id) }).enumerated() {
-            rank[i] = r
-        }
+        let rank = order.byListingTitle
         for slug in members.keys.sorted() {
             let tag = Tag(name: names[slug] ?? slug, slug: slug, pages: (members[slug] ?? []).sorted { rank[$0] < rank[$1] },
                           page: index.page(id: Self.pageID(slug: slug)))
