@@ -96,13 +96,15 @@ struct TermMatcher: Sendable {
         guard maxPatternLength > 0 else { return [] }
         var found: [(start: Int, end: Int, from: Int, to: Int, pattern: Int)] = []
         // Start offsets of the last few words only, in a ring on the stack.
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: maxPatternLength) { starts in
+        // A power of two, so the ring is indexed with a mask rather than a division.
+        let ringMask = (1 << (Int.bitWidth - (maxPatternLength - 1).leadingZeroBitCount)) - 1
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: ringMask + 1) { starts in
             var node: Int32 = 0
             var i = 0
             var words = WordScanner(bytes)
             while let (hash, range) = words.next() {
-                defer { i += 1 }
-                starts[i % maxPatternLength] = range.lowerBound
+                defer { i &+= 1 }
+                starts[i & ringMask] = range.lowerBound
                 guard let id = tokenIDs[hash] else { node = 0; continue }
                 var next = node == 0 ? nil : transitions[Self.edge(node, id)]
                 while next == nil && node != 0 {
@@ -114,7 +116,7 @@ struct TermMatcher: Sendable {
                 while out >= 0 {
                     let p = Int(terminal[Int(out)])
                     let first = i - patternLengths[p] + 1
-                    found.append((first, i, starts[first % maxPatternLength], range.upperBound, p))
+                    found.append((first, i, starts[first & ringMask], range.upperBound, p))
                     out = dictionaryLink[Int(out)]
                 }
             }

@@ -142,21 +142,26 @@ extension SiteRenderer {
         for (k, e) in ranked.enumerated() where k == 0 || (e.source, e.target, e.type) != (ranked[k - 1].source, ranked[k - 1].target, ranked[k - 1].type) {
             sortedEdges.append(Edge(source: byRank[e.source], target: byRank[e.target], type: byRank[e.type]))
         }
-        // Each distinct string is quoted once; an edge is then three copies of bytes.
-        let quoted = strings.map { s -> [UInt8] in
-            var q = JSONText()
-            q.string(s)
-            return q.bytes
+        // Each distinct string is quoted once, into one buffer; an edge is then three copies of bytes.
+        var quoted = JSONText()
+        var quotedRange: [Range<Int>] = []
+        quotedRange.reserveCapacity(strings.count)
+        for s in strings {
+            let start = quoted.bytes.count
+            quoted.string(s)
+            quotedRange.append(start..<quoted.bytes.count)
         }
         var json = JSONText()
         json.reserveCapacity(sortedEdges.count * 96 + sortedNodes.count * 160)
         json.append("{\"edges\":[")
-        for (k, e) in sortedEdges.enumerated() {
-            if k > 0 { json.append(",") }
-            json.append("{\"source\":"); json.append(quoted[e.source])
-            json.append(",\"target\":"); json.append(quoted[e.target])
-            json.append(",\"type\":"); json.append(quoted[e.type])
-            json.append("}")
+        quoted.bytes.withUnsafeBufferPointer { q in
+            for (k, e) in sortedEdges.enumerated() {
+                if k > 0 { json.append(",") }
+                json.append("{\"source\":"); json.append(UnsafeBufferPointer(rebasing: q[quotedRange[e.source]]))
+                json.append(",\"target\":"); json.append(UnsafeBufferPointer(rebasing: q[quotedRange[e.target]]))
+                json.append(",\"type\":"); json.append(UnsafeBufferPointer(rebasing: q[quotedRange[e.type]]))
+                json.append("}")
+            }
         }
         json.append("],\"nodes\":[")
         for (k, n) in sortedNodes.enumerated() {
@@ -181,7 +186,7 @@ struct JSONText {
     }
 
     /// JSON text already written, such as a string quoted earlier.
-    mutating func append(_ json: [UInt8]) {
+    mutating func append(_ json: UnsafeBufferPointer<UInt8>) {
         bytes.append(contentsOf: json)
     }
 

@@ -130,6 +130,7 @@ struct SiteRenderer {
         var files: [OutputFile] = []
         var result = Result(files: [], diagnostics: [], site: linked)
         var searchText = Array(repeating: "", count: site.pages.count)
+        let entryIDs = site.glossary.entries.map { site.pages[$0.page].id }
         for (i, page) in all {
             let path = outputPath(of: site.pages[i])
             if let file = page.file { files.append(file) }
@@ -137,7 +138,7 @@ struct SiteRenderer {
             if page.kept { result.kept.append(path) }
             searchText[i] = page.searchText
             result.renders[path] = BuildCache.Render(fingerprint: page.fingerprint,
-                                                     mentions: page.mentions.sorted().map { site.pages[site.glossary.entries[$0].page].id },
+                                                     mentions: page.mentions.sorted().map { entryIDs[$0] },
                                                      searchText: page.searchText)
         }
         // The whole-site files are made from the site view, what pages link as glossary terms and
