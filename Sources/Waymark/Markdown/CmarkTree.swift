@@ -64,6 +64,17 @@ final class MarkdownTree {
         return node
     }
 
+    /// A new custom inline node that writes `markup` (UTF-8, without NUL bytes) as it is.
+    func makeCustomInline(markup: inout [UInt8]) -> MarkdownNode {
+        let node = MarkdownNode(pointer: cmark_node_new(CMARK_NODE_CUSTOM_INLINE))
+        markup.append(0)
+        markup.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { _ = cmark_node_set_on_enter(node.pointer, $0.baseAddress) }
+        }
+        markup.removeLast()
+        return node
+    }
+
     /// A new custom inline node whose literal output is `open` before its children and `close` after.
     func makeCustomInline(open: String, close: String) -> MarkdownNode {
         let node = MarkdownNode(pointer: cmark_node_new(CMARK_NODE_CUSTOM_INLINE))

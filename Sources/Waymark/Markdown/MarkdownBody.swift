@@ -484,27 +484,31 @@ struct MarkdownBody {
         for child in block.children {
             switch child.kind {
             case .text:
-                let hits = child.withLiteralBytes(autolink)
-                guard !hits.isEmpty else { continue }
-                let bytes = child.withLiteralBytes { Array($0) }
                 // One node of ready markup for the whole text, escaped as cmark escapes text, unless
                 // the text has a `|`: a pipe table is still to be built from its text nodes.
-                if !bytes.contains(UInt8(ascii: "|")) {
-                    var html: [UInt8] = []
-                    html.reserveCapacity(bytes.count + hits.count * 128)
+                var html: [UInt8] = []
+                let hits = child.withLiteralBytes { literal -> [(range: Range<Int>, open: String, close: String)] in
+                    let hits = autolink(literal)
+                    guard !hits.isEmpty, !literal.contains(UInt8(ascii: "|")) else { return hits }
+                    html.reserveCapacity(literal.count + hits.count * 128)
                     var cursor = 0
                     for hit in hits {
-                        Self.appendEscapedText(bytes[cursor..<hit.range.lowerBound], to: &html)
+                        Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[cursor..<hit.range.lowerBound]), to: &html)
                         html += hit.open.utf8
-                        Self.appendEscapedText(bytes[hit.range], to: &html)
+                        Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[hit.range]), to: &html)
                         html += hit.close.utf8
                         cursor = hit.range.upperBound
                     }
-                    Self.appendEscapedText(bytes[cursor...], to: &html)
-                    child.insertBefore(tree.makeCustomInline(open: String(decoding: html, as: UTF8.self), close: ""))
+                    Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[cursor...]), to: &html)
+                    return hits
+                }
+                guard !hits.isEmpty else { continue }
+                if !html.isEmpty {
+                    child.insertBefore(tree.makeCustomInline(markup: &html))
                     tree.delete(child)
                     continue
                 }
+                let bytes = child.withLiteralBytes { Array($0) }
                 var cursor = 0
                 for hit in hits {
                     if hit.range.lowerBound > cursor {
@@ -526,9 +530,9 @@ struct MarkdownBody {
     }
 
     /// Text as cmark writes a text node: `&`, `<`, `>` and `"` escaped, nothing else.
-    static func appendEscapedText(_ text: ArraySlice<UInt8>, to html: inout [UInt8]) {
-        var run = text.startIndex
-        for i in text.indices {
+    static func appendEscapedText(_ text: UnsafeBufferPointer<UInt8>, to html: inout [UInt8]) {
+        var run = 0
+        for i in 0..<text.count {
             let entity: StaticString
             switch text[i] {
             case UInt8(ascii: "&"): entity = "&amp;"
@@ -537,11 +541,11 @@ struct MarkdownBody {
             case UInt8(ascii: "\""): entity = "&quot;"
             default: continue
             }
-            html += text[run..<i]
+            html += UnsafeBufferPointer(rebasing: text[run..<i])
             entity.withUTF8Buffer { html += $0 }
             run = i + 1
         }
-        html += text[run...]
+        html += UnsafeBufferPointer(rebasing: text[run...])
     }
 
     /// Leaves only the section under the heading whose anchor is `anchor`, down to the next heading of
