@@ -48,6 +48,7 @@ struct Linker {
         var site = Site(config: config, index: index, backlinks: backlinks, children: children(of: index.pages, order: order), assets: assets,
                         glossary: glossary, termUsage: usage, journeys: JourneyIndex(index: index))
         site.tags = TagIndex(index: index, order: order)
+        site.order = order
         return (site, diagnostics)
     }
 

@@ -47,6 +47,8 @@ struct Site: Sendable {
     var termUsage: [[Int]]
     /// Front-matter and inline tags of the published pages.
     var tags = TagIndex()
+    /// Pages ranked by title, computed once in the link step.
+    var order: PageOrder?
 
     /// Glossary terms no page mentions or links to.
     var unusedTerms: [Int] {

@@ -8,10 +8,13 @@ extension SiteRenderer {
 
     /// The context keys publishing adds to a page's: `page.canonical`, `page.updated`, `page.editURL`,
     /// `page.hasMeta`, and `site.searchURL` / `site.openSearchURL`.
-    func addPublishingContext(_ context: inout TemplateValue, page i: Int) {
+    /// `termCards`: the page has glossary auto-links, so its layout loads the hover cards.
+    func addPublishingContext(_ context: inout TemplateValue, page i: Int, termCards: Bool = false) {
         guard case .object(var ctx) = context else { return }
+        // The dictionaries are taken out of what holds them, so they are changed in place, not copied.
+        context = .bool(false)
         let page = site.pages[i]
-        var pageCtx: [String: TemplateValue] = { if case .object(let o) = ctx["page"] { return o }; return [:] }()
+        var pageCtx: [String: TemplateValue] = { if case .object(let o) = ctx.removeValue(forKey: "page") { return o }; return [:] }()
         if let canonical = canonicalURL(site.url(of: i)) { pageCtx["canonical"] = .text(canonical) }
         if !page.isGenerated {
             if let change = history.change(of: page.path) {
@@ -20,8 +23,9 @@ extension SiteRenderer {
             if let edit = site.config.editLink(forSourcePath: page.path) { pageCtx["editURL"] = .text(edit) }
         }
         pageCtx["hasMeta"] = .bool(pageCtx["updated"] != nil || pageCtx["editURL"] != nil)
+        if termCards { pageCtx["termCards"] = .text(site.config.basePath + TermCards.path) }
         ctx["page"] = .object(pageCtx)
-        let siteCtx: [String: TemplateValue] = { if case .object(let o) = ctx["site"] { return o }; return [:] }()
+        let siteCtx: [String: TemplateValue] = { if case .object(let o) = ctx.removeValue(forKey: "site") { return o }; return [:] }()
         ctx["site"] = .object(publishingSiteContext(siteCtx))
         context = .object(ctx)
     }

@@ -110,18 +110,23 @@ struct SiteRenderer {
         let firstPass = parallelMap(site.pages.indices.filter { !termPages.contains($0) }) { i in renderOrKeep(i, self.site, firstContexts) }
         var linked = site
         if site.config.glossaryAutolink != .off {
-            var usage = site.termUsage.map(Set.init)
-            for (i, result) in firstPass { for e in result.mentions { usage[e].insert(i) } }
-            // Term pages and pages that opt out of links still count as uses of the words they mention.
+            // Uses are gathered per term (explicit links, auto-links, and the words of term pages and
+            // pages that opt out of links), then each term's list is sorted by title and deduplicated.
+            var usage = site.termUsage
+            for (i, result) in firstPass { for e in result.mentions { usage[e].append(i) } }
             let unrendered = site.pages.indices.filter { termPages.contains($0) || !site.pages[$0].glossary }
-            for i in unrendered {
-                for e in site.glossary.mentionedEntries(in: site.pages[i].facts.glossaryText, excludingPage: i) { usage[e].insert(i) }
+            let unrenderedMentions = parallelMap(unrendered) { i in
+                (i, site.glossary.mentionedEntries(in: site.pages[i].facts.glossaryText, excludingPage: i))
             }
+            for (i, entries) in unrenderedMentions { for e in entries { usage[e].append(i) } }
             // Sorted by title through one ranking of all pages: comparing strings per term would be quadratic work.
-            let pages = site.pages
-            var rank = Array(repeating: 0, count: pages.count)
-            for (r, i) in pages.indices.sorted(by: { (pages[$0].title, pages[$0].id) < (pages[$1].title, pages[$1].id) }).enumerated() { rank[i] = r }
-            linked.termUsage = usage.map { $0.sorted { rank[$0] < rank[$1] } }
+            let rank = site.order?.byTitle ?? PageOrder(pages: site.pages).byTitle
+            linked.termUsage = parallelMap(usage) { users in
+                var unique: [Int] = []
+                unique.reserveCapacity(users.count)
+                for u in users.sorted(by: { rank[$0] < rank[$1] }) where u != unique.last { unique.append(u) }
+                return unique
+            }
         }
         let contexts = PageContext(site: linked, sharing: firstContexts)
         let linkedSite = linked
@@ -211,12 +216,7 @@ struct SiteRenderer {
         }
         let (html, mentions) = bodyHTML(i, body: body)
         var context = contexts.context(for: i, content: html)
-        addPublishingContext(&context, page: i)
-        if !mentions.isEmpty, case .object(var ctx) = context, case .object(var pageCtx) = ctx["page"] {
-            pageCtx["termCards"] = .text(site.config.basePath + TermCards.path)
-            ctx["page"] = .object(pageCtx)
-            context = .object(ctx)
-        }
+        addPublishingContext(&context, page: i, termCards: !mentions.isEmpty)
         let searchText = SearchIndex.plainText(fromHTML: html)
         guard let output = theme.render(context, template: page.type.rawValue) else {
             return PageResult(file: nil, diagnostic: .error(SourceLocation(path: page.path), "no template for \(page.type.rawValue) pages",
