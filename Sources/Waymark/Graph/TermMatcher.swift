@@ -180,88 +180,113 @@ struct TermMatcher: Sendable {
 }
 
 /// The words of UTF-8 text, each as a 64-bit FNV-1a hash of its normalised form (lowercased,
-/// singular) with its byte range. Allocation-free for ASCII: it reads each byte once and keeps
-/// the hashes without the last 1, 2 and 3 bytes, so the singular rules (`-s`, `-es`, `-ies` → `-y`)
-/// choose a hash at the end of the word instead of copying it.
+/// singular) with its byte range. A word is a run of letters and digits. The scan only finds word
+/// boundaries; an ASCII word is then hashed straight from the text, after its ending has chosen
+/// the singular (`-s`, `-es`, `-ies` → `-y`), so nothing is copied. Words with other letters are
+/// lowercased into a scratch buffer first and hashed by the same rules.
 struct WordScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
+    private var scratch: [UInt8] = []
     private static let basis: UInt64 = 0xcbf29ce484222325, prime: UInt64 = 0x100000001b3
-    private var h = basis, h1 = basis, h2 = basis, h3 = basis
-    private var tail: UInt32 = 0  // the last four bytes, newest lowest
-    private var length = 0, start = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     @inline(__always)
-    private mutating func add(_ byte: UInt8) {
-        h3 = h2; h2 = h1; h1 = h
-        h = (h ^ UInt64(byte)) &* Self.prime
-        tail = tail << 8 | UInt32(byte)
-        length += 1
+    private static func isASCIIWordByte(_ b: UInt8) -> Bool {
+        (b &- 0x61) < 26 || (b &- 0x30) < 10 || (b &- 0x41) < 26
     }
 
-    /// The hash of the word just read, after the singular rules; resets for the next word.
+    /// The scalar starting at `i` and its width in bytes, when it is a letter or digit.
     @inline(__always)
-    private mutating func finish() -> UInt64 {
-        let prime = Self.prime
-        var hash = h
-        let last = UInt8(tail & 0xFF), second = UInt8(tail >> 8 & 0xFF)
-        let third = UInt8(tail >> 16 & 0xFF), fourth = UInt8(tail >> 24)
-        let s = UInt8(ascii: "s"), e = UInt8(ascii: "e")
-        if length > 3 && last == s {
-            if length > 4 && second == e && third == UInt8(ascii: "i") {
-                hash = (h3 ^ UInt64(UInt8(ascii: "y"))) &* prime  // policies → policy
+    private func wordScalar(at i: Int) -> (Unicode.Scalar?, Int) {
+        let b = bytes[i]
+        let width = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
+        let end = min(i + width, bytes.count)
+        // Decode by hand: dashes, quotes and spaces (U+2000–U+206F) are common and are never letters.
+        var value = UInt32(b) & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
+        for k in (i + 1)..<end { value = value << 6 | UInt32(bytes[k] & 0x3F) }
+        guard !((0x2000...0x206F).contains(value) || value == 0xA0), let scalar = Unicode.Scalar(value),
+              scalar.properties.isAlphabetic || scalar.properties.numericType != nil else { return (nil, end - i) }
+        return (scalar, end - i)
+    }
+
+    /// FNV-1a of the normalised word `word` (already lowercase): the singular rules pick how many
+    /// bytes of its end to leave out and whether a `y` stands in for them.
+    @inline(__always)
+    private static func hash(_ word: UnsafeBufferPointer<UInt8>, lowercasing: Bool) -> UInt64 {
+        @inline(__always) func at(_ k: Int) -> UInt8 {
+            let c = word[k]
+            return lowercasing && (c &- 0x41) < 26 ? c | 0x20 : c
+        }
+        let n = word.count
+        var keep = n, y = false
+        if n > 3 && at(n - 1) == UInt8(ascii: "s") {
+            let second = at(n - 2), third = at(n - 3), fourth = at(n - 4)
+            let s = UInt8(ascii: "s"), e = UInt8(ascii: "e")
+            if n > 4 && second == e && third == UInt8(ascii: "i") {
+                keep = n - 3; y = true  // policies → policy
             } else if second == e && ((third == s && fourth == s)
                                       || (third == UInt8(ascii: "h") && (fourth == s || fourth == UInt8(ascii: "c")))
                                       || third == UInt8(ascii: "x") || third == UInt8(ascii: "z")) {
-                hash = h2  // processes → process
+                keep = n - 2  // processes → process
             } else if !(second == s || second == UInt8(ascii: "u") || second == UInt8(ascii: "i")) {
-                hash = h1  // segments → segment
+                keep = n - 1  // segments → segment
             }
         }
-        h = Self.basis; h1 = Self.basis; h2 = Self.basis; h3 = Self.basis; tail = 0; length = 0
-        return hash
+        var h = basis
+        for k in 0..<keep { h = (h ^ UInt64(at(k))) &* prime }
+        if y { h = (h ^ UInt64(UInt8(ascii: "y"))) &* prime }
+        return h
     }
 
     @inline(__always)
     mutating func next() -> (UInt64, Range<Int>)? {
         let count = bytes.count
+        // To the start of a word.
+        var start = -1
         while i < count {
             let b = bytes[i]
             if b < 0x80 {
-                if (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) {
-                    if length == 0 { start = i }
-                    add(b)
-                } else if b >= 0x41 && b <= 0x5A {
-                    if length == 0 { start = i }
-                    add(b + 32)
-                } else if length > 0 {
-                    let end = i
-                    i += 1
-                    return (finish(), start..<end)
-                }
+                if Self.isASCIIWordByte(b) { start = i; break }
                 i += 1
-                continue
+            } else {
+                let (scalar, width) = wordScalar(at: i)
+                if scalar != nil { start = i; break }
+                i += width
             }
-            let width = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
-            let end = min(i + width, count)
-            // Decode by hand: dashes, quotes and spaces (U+2000–U+206F) are common and are never letters.
-            var value = UInt32(b) & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
-            for k in (i + 1)..<end { value = value << 6 | UInt32(bytes[k] & 0x3F) }
-            let scalar = (0x2000...0x206F).contains(value) || value == 0xA0 ? nil : Unicode.Scalar(value)
-            if let scalar, scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-                if length == 0 { start = i }
-                for byte in String(scalar).lowercased().utf8 { add(byte) }
-            } else if length > 0 {
-                let wordEnd = i
-                i = end
-                return (finish(), start..<wordEnd)
-            }
-            i = end
         }
-        if length > 0 { return (finish(), start..<count) }
-        return nil
+        guard start >= 0 else { return nil }
+        // To its end, noting whether it is all ASCII.
+        var ascii = true
+        while i < count {
+            let b = bytes[i]
+            if b < 0x80 {
+                guard Self.isASCIIWordByte(b) else { break }
+                i += 1
+            } else {
+                let (scalar, width) = wordScalar(at: i)
+                guard scalar != nil else { break }
+                ascii = false
+                i += width
+            }
+        }
+        let range = start..<i
+        if ascii { return (Self.hash(UnsafeBufferPointer(rebasing: bytes[range]), lowercasing: true), range) }
+        scratch.removeAll(keepingCapacity: true)
+        var k = start
+        while k < i {
+            let b = bytes[k]
+            if b < 0x80 {
+                scratch.append((b &- 0x41) < 26 ? b | 0x20 : b)
+                k += 1
+            } else {
+                let (scalar, width) = wordScalar(at: k)
+                if let scalar { scratch += String(scalar).lowercased().utf8 }
+                k += width
+            }
+        }
+        return (scratch.withUnsafeBufferPointer { Self.hash($0, lowercasing: false) }, range)
     }
 }
 
