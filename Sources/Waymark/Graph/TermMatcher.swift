@@ -20,6 +20,9 @@ struct TermMatcher: Sendable {
     /// The pattern ending at a node, and the nearest node on its fail chain that ends one.
     private var terminal: [Int32] = [-1]
     private var dictionaryLink: [Int32] = [-1]
+    /// Per node, the first node on its output chain that ends a pattern (itself or its dictionary
+    /// link), or -1: the one array the hot loop reads for every word.
+    private var firstOutput: [Int32] = [-1]
     private var patternLengths: [Int] = []
     private var maxPatternLength = 0
 
@@ -59,6 +62,7 @@ struct TermMatcher: Sendable {
         rootChildren = Array(repeating: 0, count: tokenIDs.count)
         for (token, child) in children[0] { rootChildren[Int(token)] = child }
         buildFailLinks(children)
+        firstOutput = terminal.indices.map { terminal[$0] >= 0 ? Int32($0) : dictionaryLink[$0] }
     }
 
     @inline(__always)
@@ -112,10 +116,11 @@ struct TermMatcher: Sendable {
                     if node != 0 { next = transitions[Self.edge(node, id)] }
                 }
                 node = next ?? rootChildren[Int(id)]
-                var out = terminal[Int(node)] >= 0 ? node : dictionaryLink[Int(node)]
+                var out = firstOutput[Int(node)]
                 while out >= 0 {
                     let p = Int(terminal[Int(out)])
                     let first = i - patternLengths[p] + 1
+                    if found.isEmpty { found.reserveCapacity(16) }
                     found.append((first, i, starts[first & ringMask], range.upperBound, p))
                     out = dictionaryLink[Int(out)]
                 }
@@ -290,11 +295,12 @@ struct WordScanner {
     }
 }
 
-/// A map from 64-bit keys to 32-bit values: open addressing with linear probing over two arrays,
-/// multiplicative hashing (the keys are already hashes or packed ids). Grows at half full.
+/// A map from 64-bit keys to 32-bit values: open addressing with linear probing, multiplicative
+/// hashing (the keys are already hashes or packed ids), each key beside its value so that a lookup
+/// touches one cache line. Grows at half full.
 struct IntegerTable: Sendable {
-    private var keys: [UInt64] = Array(repeating: 0, count: 16)
-    private var values: [Int32] = Array(repeating: -1, count: 16)  // -1: empty slot
+    private struct Slot { var key: UInt64; var value: Int32 }  // value -1: empty
+    private var slots = [Slot](repeating: Slot(key: 0, value: -1), count: 16)
     private var shift: UInt64 = 60
     private(set) var count = 0
 
@@ -303,34 +309,34 @@ struct IntegerTable: Sendable {
 
     subscript(key: UInt64) -> Int32? {
         @inline(__always) get {
-            let mask = keys.count - 1
-            var s = slot(key)
-            while true {
-                let v = values[s]
-                if v < 0 { return nil }
-                if keys[s] == key { return v }
-                s = (s + 1) & mask
+            slots.withUnsafeBufferPointer { slots in
+                let mask = slots.count - 1
+                var s = slot(key)
+                while true {
+                    let entry = slots[s]
+                    if entry.value < 0 { return nil }
+                    if entry.key == key { return entry.value }
+                    s = (s + 1) & mask
+                }
             }
         }
         /// Values are non-negative; there is no removal, so setting nil (or a negative value) does nothing.
         set {
             guard let value = newValue, value >= 0 else { return }
-            if (count + 1) * 2 > keys.count { grow() }
-            let mask = keys.count - 1
+            if (count + 1) * 2 > slots.count { grow() }
+            let mask = slots.count - 1
             var s = slot(key)
-            while values[s] >= 0 && keys[s] != key { s = (s + 1) & mask }
-            if values[s] < 0 { count += 1 }
-            keys[s] = key
-            values[s] = value
+            while slots[s].value >= 0 && slots[s].key != key { s = (s + 1) & mask }
+            if slots[s].value < 0 { count += 1 }
+            slots[s] = Slot(key: key, value: value)
         }
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        keys = Array(repeating: 0, count: oldKeys.count * 2)
-        values = Array(repeating: -1, count: oldKeys.count * 2)
+        let old = slots
+        slots = [Slot](repeating: Slot(key: 0, value: -1), count: old.count * 2)
         shift -= 1
         count = 0
-        for (k, v) in zip(oldKeys, oldValues) where v >= 0 { self[k] = v }
+        for entry in old where entry.value >= 0 { self[entry.key] = entry.value }
     }
 }

@@ -271,7 +271,10 @@ final class TermLinker {
     private let ownEntry: Int?
     private let links: [String]
     private let firstOnly: Bool
-    private(set) var linked: Set<Int> = []
+    /// The entries linked so far, in the order first linked, and the same as flags by entry.
+    private var linkedInOrder: [Int] = []
+    private var isLinked: [Bool]
+    var linked: Set<Int> { Set(linkedInOrder) }
 
     init(site: Site, links: [String], page: Int, firstOnly: Bool) {
         matcher = site.glossary.matcher
@@ -279,14 +282,19 @@ final class TermLinker {
         ownEntry = site.glossary.entryOfPage[page]
         self.links = links
         self.firstOnly = firstOnly
+        isLinked = Array(repeating: false, count: links.count)
     }
 
     func links(in text: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, open: String, close: String)] {
         var result: [(range: Range<Int>, open: String, close: String)] = []
         for m in matcher.matches(inUTF8: text) {
             guard let e = patternEntry[m.pattern], e != ownEntry else { continue }
-            if firstOnly && linked.contains(e) { continue }
-            linked.insert(e)
+            if isLinked[e] {
+                if firstOnly { continue }
+            } else {
+                isLinked[e] = true
+                linkedInOrder.append(e)
+            }
             result.append((m.range, links[e], "</a>"))
         }
         return result
