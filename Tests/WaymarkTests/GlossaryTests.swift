@@ -43,7 +43,7 @@ final class GlossaryTests: XCTestCase {
 
     /// Every auto-link on a page: (linked text, term URL), in document order.
     func autolinks(_ html: String) -> [String] {
-        let pattern = #"<a href="([^"]+)" class="term-link" data-term="[^"]+">([^<]*)</a>"#
+        let pattern = #"<a href="([^"]+)" class="term-link">([^<]*)</a>"#
         let regex = try! NSRegularExpression(pattern: pattern)
         return regex.matches(in: html, range: NSRange(html.startIndex..., in: html)).map { m in
             let ns = html as NSString
@@ -109,7 +109,7 @@ final class GlossaryTests: XCTestCase {
         let s = try site("Fish & chips < the target group > \"quoted\" it's here.\n\n| a | target group |\n|---|---|\n| x | y |\n")
         XCTAssertEqual(s.build().diagnostics.errorCount, 0)
         let html = try XCTUnwrap(s.html("notes/index.html"))
-        XCTAssertTrue(html.contains(#"<p>Fish &amp; chips &lt; the <a href="/glossary/persona/" class="term-link" data-term="glossary/persona">target group</a> &gt; &quot;quoted&quot; it's here.</p>"#), html)
+        XCTAssertTrue(html.contains(#"<p>Fish &amp; chips &lt; the <a href="/glossary/persona/" class="term-link">target group</a> &gt; &quot;quoted&quot; it's here.</p>"#), html)
         XCTAssertTrue(html.contains("<table"), "a pipe table is still built when its text has a term: \(html)")
     }
 
@@ -127,20 +127,33 @@ final class GlossaryTests: XCTestCase {
         let s = try TempSite(files, templates: nil)  // the default theme
         XCTAssertEqual(s.build().diagnostics.errorCount, 0)
         let html = try XCTUnwrap(s.html("notes/index.html"))
-        XCTAssertTrue(html.contains(#"<a href="/glossary/persona/" class="term-link" data-term="glossary/persona">target group</a>"#), html)
+        XCTAssertTrue(html.contains(#"<a href="/glossary/persona/" class="term-link">target group</a>"#), html)
         // The card is drawn in the browser from one file for the whole site, loaded by pages with term links.
         XCTAssertTrue(html.contains(#"<script src="/glossary/cards.js" defer></script>"#), html)
         XCTAssertTrue(html.contains(#"<script src="/assets/term-cards.js" defer></script>"#), html)
         XCTAssertFalse(html.contains("A research-based portrait"), "the definition is not repeated in the page")
         let cards = try XCTUnwrap(s.html("glossary/cards.js"))
         XCTAssertTrue(cards.hasPrefix("window.WaymarkTermCards = {\n"), cards)
-        XCTAssertTrue(cards.contains(#""glossary/persona":["Persona","A research-based portrait of one kind of customer.","Marketing calls this “target group”; Product calls it “industry segment”."]"#), cards)
+        XCTAssertTrue(cards.contains(#""glossary/persona/":["Persona","A research-based portrait of one kind of customer.","Marketing calls this “target group”; Product calls it “industry segment”."]"#), cards)
         let script = try XCTUnwrap(s.html("assets/term-cards.js"))
         XCTAssertTrue(script.contains("aria-describedby") && script.contains(#"setAttribute("role", "tooltip")"#), "cards are tied to their links")
         XCTAssertFalse(script.contains("innerHTML"), "nothing from the card file is parsed as HTML")
         // A page without term links does not load the cards.
         let persona = try XCTUnwrap(s.html("glossary/persona/index.html"))
         XCTAssertFalse(persona.contains("cards.js"), persona)
+    }
+
+    func testCardsAreKeyedByAddressBelowTheSiteRoot() throws {
+        var files = Self.terms
+        files["content/notes.md"] = "---\ntitle: Notes\n---\nMeet the target group.\n"
+        files["waymark.yml"] = "title: KB\nbaseURL: https://example.org/kb/\n"
+        let s = try TempSite(files, templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let html = try XCTUnwrap(s.html("notes/index.html"))
+        XCTAssertTrue(html.contains(#"<a href="/kb/glossary/persona/" class="term-link">target group</a>"#), html)
+        XCTAssertTrue(html.contains(#"<script src="/kb/glossary/cards.js" defer></script>"#), html)
+        // The script resolves keys against the root it finds from its own address, /kb/.
+        XCTAssertTrue(try XCTUnwrap(s.html("glossary/cards.js")).contains(#""glossary/persona/":["Persona","#))
     }
 
     func testCardFileEscapesWhatWritersType() throws {
@@ -150,7 +163,7 @@ final class GlossaryTests: XCTestCase {
         let s = try TempSite(files)
         XCTAssertEqual(s.build().diagnostics.errorCount, 0)
         let cards = try XCTUnwrap(s.html("glossary/cards.js"))
-        XCTAssertTrue(cards.contains(#""glossary/quote":["Quote \"this\"","A back\\slash and </script> here.",""]"#), cards)
+        XCTAssertTrue(cards.contains(#""glossary/quote/":["Quote \"this\"","A back\\slash and </script> here.",""]"#), cards)
     }
 
     func testNoCardFileWhenAutolinkIsOff() throws {

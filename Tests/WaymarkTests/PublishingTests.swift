@@ -272,7 +272,7 @@ final class PublishingTests: XCTestCase {
     func testPlainTextOfBodyHTML() {
         let html = """
             <h2 id="a">Heading &amp; more</h2>
-            <p>See <a href="/g/t/" class="term-link" data-term="g/t">persona</a> <span class="tag">here&#39;s</span> <code>x&lt;y</code>.</p>
+            <p>See <a href="/g/t/" class="term-link">persona</a> <span class="tag">here&#39;s</span> <code>x&lt;y</code>.</p>
             <ul><li>one</li><li>two</li></ul><script>nope()</script>
             """
         XCTAssertEqual(SearchIndex.plainText(fromHTML: html), "Heading & more See persona here's x<y. one two")

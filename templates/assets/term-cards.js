@@ -1,8 +1,10 @@
-/* Waymark glossary hover cards. Each auto-linked word is <a class="term-link" data-term="ID">;
+/* Waymark glossary hover cards. Each auto-linked word is <a class="term-link" href="…term page…">;
    glossary/cards.js (written by every build, window.WaymarkTermCards) holds each term's name,
-   definition and what each department calls it, once for the whole site. This script puts a card
-   after every such link, tied to it by aria-describedby; the stylesheet shows it on hover and on
-   keyboard focus. On touch screens the first tap opens the card and a second tap follows the link.
+   definition and what each department calls it, once for the whole site, keyed by the term page's
+   address below the site's root. This script finds each link's card by the address the link
+   resolves to (so it works at a server root, under a sub-path and from disk, where links end in
+   index.html), puts the card after the link and ties it to the link by aria-describedby; the
+   stylesheet shows it on hover and on keyboard focus. On touch screens the first tap opens the card and a second tap follows the link.
    Escape closes an open card (WCAG 1.4.13). Cards are built from DOM text nodes: nothing from the
    card file is parsed as HTML. With JavaScript off the words are plain links to the term pages. */
 (function () {
@@ -10,6 +12,18 @@
 
   var cards = window.WaymarkTermCards;
   if (!cards) return;
+  var script = document.currentScript;
+  // The site's root, from this script's own address (…/assets/term-cards.js).
+  var root = script && script.src ? script.src.replace(/assets\/term-cards\.js(?:[?#].*)?$/, "") : document.baseURI;
+  var byAddress = {};
+  for (var key in cards) {
+    if (!Object.prototype.hasOwnProperty.call(cards, key)) continue;
+    try {
+      var address = new URL(key, root).href;
+      byAddress[address] = cards[key];
+      byAddress[address + "index.html"] = cards[key];
+    } catch (e) { /* not an address: no card */ }
+  }
   var count = 0;
   var open = null;
 
@@ -37,10 +51,10 @@
     open = null;
   }
 
-  var links = document.querySelectorAll("a.term-link[data-term]");
+  var links = document.querySelectorAll("a.term-link");
   for (var i = 0; i < links.length; i++) {
     var link = links[i];
-    var data = cards[link.getAttribute("data-term")];
+    var data = Object.prototype.hasOwnProperty.call(byAddress, link.href) ? byAddress[link.href] : null;
     if (!data || !link.parentNode) continue;
     var wrap = document.createElement("span");
     wrap.className = "term";

@@ -297,7 +297,7 @@ struct WordScanner {
 
 /// A map from 64-bit keys to 32-bit values: open addressing with linear probing, multiplicative
 /// hashing (the keys are already hashes or packed ids), each key beside its value so that a lookup
-/// touches one cache line. Grows at half full.
+/// touches one cache line. Grows at three quarters full, which keeps the tables small enough to stay in cache.
 struct IntegerTable: Sendable {
     private struct Slot { var key: UInt64; var value: Int32 }  // value -1: empty
     private var slots = [Slot](repeating: Slot(key: 0, value: -1), count: 16)
@@ -323,7 +323,7 @@ struct IntegerTable: Sendable {
         /// Values are non-negative; there is no removal, so setting nil (or a negative value) does nothing.
         set {
             guard let value = newValue, value >= 0 else { return }
-            if (count + 1) * 2 > slots.count { grow() }
+            if (count + 1) * 4 > slots.count * 3 { grow() }
             let mask = slots.count - 1
             var s = slot(key)
             while slots[s].value >= 0 && slots[s].key != key { s = (s + 1) & mask }

@@ -29,9 +29,7 @@ struct SiteRenderer {
         self.site = site
         self.theme = theme
         writesSearchPage = site.index.page(id: "search") == nil && !site.assets.contains { $0.relativePath == Self.searchPagePath }
-        termLinks = site.glossary.entries.map { entry in
-            TermLinker.open(href: escapeHTML(site.url(of: entry.page)), term: escapeHTML(site.pages[entry.page].id))
-        }
+        termLinks = site.glossary.entries.map { entry in TermLinker.open(href: escapeHTML(site.url(of: entry.page))) }
     }
 
     struct Result {
@@ -261,9 +259,9 @@ struct SiteRenderer {
 }
 
 /// Glossary auto-links for one page being rendered: the first mention of each term (or every one).
-/// A link names its term in `data-term`; the theme's script draws the hover card next to it from the
-/// per-site card file, so the definition is not repeated in every page. With JavaScript off the
-/// word is still a link to the term page.
+/// The theme's script finds each link's card in the per-site card file by the term page's address
+/// and draws it next to the link, so the definition is not repeated in every page. With JavaScript
+/// off the word is still a link to the term page.
 final class TermLinker {
     private let matcher: TermMatcher
     private let patternEntry: [Int?]
@@ -300,8 +298,8 @@ final class TermLinker {
         return result
     }
 
-    /// The opening tag of an auto-link to a term page; both values already HTML-escaped.
-    static func open(href: String, term: String) -> String {
-        "<a href=\"\(href)\" class=\"term-link\" data-term=\"\(term)\">"
+    /// The opening tag of an auto-link to a term page; `href` already HTML-escaped.
+    static func open(href: String) -> String {
+        "<a href=\"\(href)\" class=\"term-link\">"
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 
 /// The glossary's hover cards for the browser, `glossary/cards.js`: a script that sets
 /// `window.WaymarkTermCards` to each term's name, definition and what each department calls it,
-/// keyed by the term page's id, which is the `data-term` of its auto-links. The theme's
-/// `assets/term-cards.js` draws a card next to each auto-link from it. Fetched once and cached by
+/// keyed by the term page's address below the site's root (`glossary/persona/`, percent-encoded
+/// as in links). The theme's `assets/term-cards.js` resolves those against the site's root and
+/// draws a card next to each auto-link whose address is one of them. Fetched once and cached by
 /// the browser, it keeps every definition out of the pages that mention the term; a script file
 /// rather than JSON so that it also loads from a site opened from disk.
 enum TermCards {
@@ -19,7 +20,8 @@ enum TermCards {
         json.append("window.WaymarkTermCards = {")
         for (e, entry) in site.glossary.entries.enumerated() {
             json.append(e == 0 ? "\n" : ",\n")
-            json.string(site.pages[entry.page].id)
+            let url = site.url(of: entry.page)
+            json.string(url.hasPrefix(site.config.basePath) ? String(url.dropFirst(site.config.basePath.count)) : url)
             json.append(":[")
             json.string(entry.name)
             json.append(",")
