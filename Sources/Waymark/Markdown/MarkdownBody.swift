@@ -494,9 +494,9 @@ struct MarkdownBody {
                     var cursor = 0
                     for hit in hits {
                         Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[cursor..<hit.range.lowerBound]), to: &html)
-                        html += hit.open.utf8
+                        Self.appendUTF8(hit.open, to: &html)
                         Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[hit.range]), to: &html)
-                        html += hit.close.utf8
+                        Self.appendUTF8(hit.close, to: &html)
                         cursor = hit.range.upperBound
                     }
                     Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[cursor...]), to: &html)
@@ -527,6 +527,12 @@ struct MarkdownBody {
                 break
             }
         }
+    }
+
+    /// A string's UTF-8 bytes appended in one copy (a native string's bytes are contiguous).
+    @inline(__always)
+    static func appendUTF8(_ s: String, to bytes: inout [UInt8]) {
+        if s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes += s.utf8 }
     }
 
     /// Text as cmark writes a text node: `&`, `<`, `>` and `"` escaped, nothing else.
