@@ -46,6 +46,18 @@
     return el;
   }
 
+  // A card starts at its word; near the right edge of a narrow screen it moves left to stay in view.
+  function place(wrap) {
+    var el = wrap && wrap.lastChild;
+    if (!el || el.className !== "term-card") return;
+    el.style.left = "";
+    var rect = el.getBoundingClientRect();
+    if (!rect.width) return;
+    var width = Math.min(document.documentElement.clientWidth, window.innerWidth || Infinity);
+    var overflow = rect.right - (width - 8);
+    if (overflow > 0) el.style.left = -Math.min(overflow, Math.max(rect.left - 8, 0)) + "px";
+  }
+
   function close() {
     if (open) open.classList.remove("term--open");
     open = null;
@@ -65,6 +77,15 @@
     link.setAttribute("aria-describedby", el.id);
   }
 
+  document.addEventListener("focusin", function (event) {
+    var wrap = event.target.parentNode;
+    if (wrap && wrap.classList && wrap.classList.contains("term")) place(wrap);
+  });
+  document.addEventListener("mouseover", function (event) {
+    var wrap = event.target.closest ? event.target.closest(".term") : null;
+    if (wrap) place(wrap);
+  });
+
   var touched = false;
   document.addEventListener("pointerdown", function (event) {
     touched = event.pointerType === "touch";
@@ -79,6 +100,7 @@
       close();
       wrap.classList.add("term--open");
       open = wrap;
+      place(wrap);
     }
   });
   document.addEventListener("keydown", function (event) {
