@@ -340,4 +340,15 @@ final class BinaryCoderTests: XCTestCase {
         XCTAssertThrowsError(try BinaryDecoder().decode(Int.self, from: BinaryEncoder().encode(nil as Int?)))
         XCTAssertThrowsError(try BinaryDecoder().decode(Address.self, from: BinaryEncoder().encode([1, 2])))
     }
+
+    /// The fuzz target's view of the cache: any bytes, sealed with a valid checksum, are decoded as a
+    /// cached load result or rejected; none traps.
+    func testSealedRandomBytesAreRejectedOrDecodedAsACachedPage() {
+        var random = SeededRandom(seed: 11)
+        for length in 0..<400 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+            _ = FuzzEntry.cacheRecord(sealing: bytes)
+        }
+        XCTAssertNil(FuzzEntry.cacheRecord(sealing: []))
+    }
 }

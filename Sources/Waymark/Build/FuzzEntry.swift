@@ -33,6 +33,18 @@ public enum FuzzEntry {
         PageLoader.load(ContentFile(relativePath: path, url: URL(fileURLWithPath: "/dev/null"), kind: .markdown), data: Data(text.utf8)).0
     }
 
+    /// `bytes` with the build cache's version byte in front and its checksum behind, decoded as a
+    /// cached load result: nil when rejected.
+    static func cacheRecord(sealing bytes: [UInt8]) -> LoadedPage? {
+        var record = [BinaryEncoder.version] + bytes
+        var hasher = StableHasher()
+        record.withUnsafeBytes { hasher.combine(bytes: $0) }
+        for i in 0..<8 { record.append(UInt8(truncatingIfNeeded: hasher.value >> (8 * UInt64(i)))) }
+        let stamp = FileStamp(size: 0, seconds: 0, nanoseconds: 0, inode: 0)
+        let source = BuildCache.Source(stamp: stamp, hash: 0, page: nil, diagnostics: [], record: Data(record), decoded: false)
+        return source.decodingRecord(path: "fuzz.md")?.page
+    }
+
     /// Runs `input` as one content file and returns every broken invariant (empty when all hold).
     public static func run(_ input: [UInt8]) -> [String] {
         var broken: [String] = []
@@ -55,6 +67,10 @@ public enum FuzzEntry {
         }
         broken += HTMLSafety.problems(in: StandaloneRender.html(markdown: text, unsafe: false, headingAnchors: true))
             .map { "waymark render: \($0)" }
+
+        // The same bytes as a build-cache record, sealed with a valid checksum so that the binary
+        // decoder's parser itself reads them: it may reject them, never trap.
+        _ = cacheRecord(sealing: bytes)
 
         // The whole pipeline for one page.
         let (page, diagnostics) = PageLoader.load(file, data: Data(bytes))
