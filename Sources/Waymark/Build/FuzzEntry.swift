@@ -56,9 +56,11 @@ public enum FuzzEntry {
         let text = String(decoding: bytes, as: UTF8.self)
         for link in Wikilink.scan(text) {
             let utf8 = Array(text.utf8)
+            // An embed's range starts at its `!`.
+            let opening: [UInt8] = link.embed ? [0x21, 0x5B, 0x5B] : [0x5B, 0x5B]
             guard link.range.lowerBound >= 0, link.range.upperBound <= utf8.count,
-                  utf8[link.range].starts(with: [0x5B, 0x5B]), utf8[link.range].reversed().starts(with: [0x5D, 0x5D]) else {
-                broken.append("wikilink range \(link.range) is not a [[…]] in the text")
+                  utf8[link.range].starts(with: opening), utf8[link.range].reversed().starts(with: [0x5D, 0x5D]) else {
+                broken.append("wikilink range \(link.range) is not a \(link.embed ? "![[…]]" : "[[…]]") in the text")
                 continue
             }
         }
