@@ -299,17 +299,19 @@ struct PageContext: Sendable {
     /// Pages grouped under their type's section title, in navigation order.
     private func groupedByType(_ pages: [Int]) -> [TemplateValue] {
         let order: [PageType] = [.journey, .persona, .finding, .term, .department, .page, .home, .listing]
-        let allPages = site.pages
-        var shown: [PageType: [Int]] = [:], counts: [PageType: Int] = [:]
+        // Counted in arrays by type: a common term is used on thousands of pages.
+        let allTypes = PageType.allCases, allPages = site.pages
+        var shown = [[Int]](repeating: [], count: allTypes.count), counts = [Int](repeating: 0, count: allTypes.count)
         for p in pages {
-            let type = allPages[p].type
-            counts[type, default: 0] += 1
-            if shown[type, default: []].count < Self.usageListLimit { shown[type, default: []].append(p) }
+            guard let t = allTypes.firstIndex(of: allPages[p].type) else { continue }
+            counts[t] += 1
+            if shown[t].count < Self.usageListLimit { shown[t].append(p) }
         }
         return order.compactMap { type -> TemplateValue? in
-            guard let count = counts[type] else { return nil }
+            guard let t = allTypes.firstIndex(of: type), counts[t] > 0 else { return nil }
+            let count = counts[t]
             var group: [String: TemplateValue] = ["group": .text(type == .page || type == .home ? "Pages" : type.sectionTitle),
-                                                  "items": .list((shown[type] ?? []).map { .object(link($0)) }), "count": .int(count)]
+                                                  "items": .list(shown[t].map { .object(link($0)) }), "count": .int(count)]
             if count > Self.usageListLimit { group["more"] = .int(count - Self.usageListLimit) }
             return .object(group)
         }
