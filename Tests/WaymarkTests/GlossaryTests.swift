@@ -211,6 +211,62 @@ final class GlossaryTests: XCTestCase {
         }
     }
 
+    /// The automaton (fail links, the per-node child filter, reused buffers) finds exactly what a
+    /// word-by-word search for the longest pattern at each position finds, on phrases that overlap in
+    /// every way: shared prefixes, suffixes, patterns inside patterns, over 64 distinct words.
+    func testMatcherAgreesWithNaiveLongestMatch() {
+        var rng = SplitMix(seed: 42)
+        let vocabulary = (0..<90).map { "w\($0)" } + ["segment", "segments", "policy", "policies"]
+        func phrase(_ maxWords: Int) -> String {
+            (0..<(1 + rng.next(maxWords))).map { _ in vocabulary[rng.next(vocabulary.count)] }.joined(separator: " ")
+        }
+        let patterns = (0..<400).map { _ in phrase(4) }
+        let matcher = TermMatcher(patterns: patterns)
+        let patternWords = patterns.map { TermMatcher.tokens(in: $0).map(\.word) }
+        var scratch = TermMatcher.Scratch()
+        var reused: [TermMatcher.Match] = []
+        for _ in 0..<300 {
+            let text = (0..<(1 + rng.next(40))).map { _ in
+                rng.next(6) == 0 ? vocabulary[rng.next(vocabulary.count)].uppercased() + "," : vocabulary[rng.next(vocabulary.count)]
+            }.joined(separator: " ")
+            let words = TermMatcher.tokens(in: text)
+            var expected: [TermMatcher.Match] = []
+            var i = 0
+            while i < words.count {
+                // The longest pattern starting at word i; among equal phrases, the first given.
+                var best: (length: Int, pattern: Int)?
+                for (p, w) in patternWords.enumerated() where !w.isEmpty && i + w.count <= words.count
+                    && (best == nil || w.count > best!.length) && zip(w, words[i...]).allSatisfy({ $0 == $1.word }) {
+                    best = (w.count, p)
+                }
+                if let best {
+                    expected.append(TermMatcher.Match(range: words[i].range.lowerBound..<words[i + best.length - 1].range.upperBound,
+                                                      pattern: best.pattern))
+                    i += best.length
+                } else {
+                    i += 1
+                }
+            }
+            XCTAssertEqual(matcher.matches(in: text), expected, text)
+            var copy = text
+            copy.withUTF8 { matcher.matches(inUTF8: $0, scratch: &scratch, into: &reused) }
+            XCTAssertEqual(reused, expected, text)
+        }
+    }
+
+    /// A small deterministic generator, so a failure can be replayed.
+    private struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next(_ bound: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(bound))
+        }
+    }
+
     func testMatcherUnit() {
         let m = TermMatcher(patterns: ["segment", "industry segment", "policy", "process"])
         let text = "Industry-segments, policies and processes; a segmentation is not a segment."

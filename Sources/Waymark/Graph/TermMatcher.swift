@@ -20,9 +20,11 @@ struct TermMatcher: Sendable {
     /// The pattern ending at a node, and the nearest node on its fail chain that ends one.
     private var terminal: [Int32] = [-1]
     private var dictionaryLink: [Int32] = [-1]
-    /// Per node, the first node on its output chain that ends a pattern (itself or its dictionary
-    /// link), or -1: the one array the hot loop reads for every word.
-    private var firstOutput: [Int32] = [-1]
+    /// What the hot loop reads per node, side by side: a filter of its children's token ids (bit
+    /// `id % 64`), so that most absent transitions are known without a table lookup; its fail link;
+    /// and the first node on its output chain that ends a pattern (itself or its dictionary link), or -1.
+    private struct Hot { var childMask: UInt64 = 0; var fail: Int32 = 0; var firstOutput: Int32 = -1 }
+    private var hot: [Hot] = []
     private var patternLengths: [Int] = []
     private var maxPatternLength = 0
 
@@ -62,7 +64,10 @@ struct TermMatcher: Sendable {
         rootChildren = Array(repeating: 0, count: tokenIDs.count)
         for (token, child) in children[0] { rootChildren[Int(token)] = child }
         buildFailLinks(children)
-        firstOutput = terminal.indices.map { terminal[$0] >= 0 ? Int32($0) : dictionaryLink[$0] }
+        hot = terminal.indices.map { Hot(fail: fail[$0], firstOutput: terminal[$0] >= 0 ? Int32($0) : dictionaryLink[$0]) }
+        for (node, list) in children.enumerated() {
+            for (token, _) in list { hot[node].childMask |= 1 << UInt64(token & 63) }
+        }
     }
 
     @inline(__always)
@@ -95,10 +100,25 @@ struct TermMatcher: Sendable {
         return text.withUTF8 { matches(inUTF8: $0) }
     }
 
-    /// `matches(in:)` over UTF-8 bytes, the hot path: nothing is allocated on the heap for text without matches.
+    /// `matches(in:)` over UTF-8 bytes.
     func matches(inUTF8 bytes: UnsafeBufferPointer<UInt8>) -> [Match] {
-        guard maxPatternLength > 0 else { return [] }
-        var found: [(start: Int, end: Int, from: Int, to: Int, pattern: Int)] = []
+        var scratch = Scratch()
+        var result: [Match] = []
+        matches(inUTF8: bytes, scratch: &scratch, into: &result)
+        return result
+    }
+
+    /// Buffers that `matches(inUTF8:scratch:into:)` reuses from one text to the next.
+    struct Scratch {
+        fileprivate var found: [(start: Int, end: Int, from: Int, to: Int, pattern: Int)] = []
+    }
+
+    /// The hot path: `result` is replaced by the matches in `bytes`; nothing is allocated on the
+    /// heap once the buffers have grown.
+    func matches(inUTF8 bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch, into result: inout [Match]) {
+        result.removeAll(keepingCapacity: true)
+        guard maxPatternLength > 0 else { return }
+        scratch.found.removeAll(keepingCapacity: true)
         // Start offsets of the last few words only, in a ring on the stack.
         // A power of two, so the ring is indexed with a mask rather than a division.
         let ringMask = (1 << (Int.bitWidth - (maxPatternLength - 1).leadingZeroBitCount)) - 1
@@ -110,31 +130,31 @@ struct TermMatcher: Sendable {
                 defer { i &+= 1 }
                 starts[i & ringMask] = range.lowerBound
                 guard let id = tokenIDs[hash] else { node = 0; continue }
-                var next = node == 0 ? nil : transitions[Self.edge(node, id)]
-                while next == nil && node != 0 {
-                    node = fail[Int(node)]
-                    if node != 0 { next = transitions[Self.edge(node, id)] }
+                // Down the fail chain to the deepest node with a child for this word, else the root's child.
+                let bit: UInt64 = 1 << UInt64(id & 63)
+                var next: Int32 = -1
+                while node != 0 {
+                    let h = hot[Int(node)]
+                    if h.childMask & bit != 0, let child = transitions[Self.edge(node, id)] { next = child; break }
+                    node = h.fail
                 }
-                node = next ?? rootChildren[Int(id)]
-                var out = firstOutput[Int(node)]
+                node = next >= 0 ? next : rootChildren[Int(id)]
+                var out = hot[Int(node)].firstOutput
                 while out >= 0 {
                     let p = Int(terminal[Int(out)])
                     let first = i - patternLengths[p] + 1
-                    if found.isEmpty { found.reserveCapacity(16) }
-                    found.append((first, i, starts[first & ringMask], range.upperBound, p))
+                    scratch.found.append((first, i, starts[first & ringMask], range.upperBound, p))
                     out = dictionaryLink[Int(out)]
                 }
             }
         }
-        guard !found.isEmpty else { return [] }
-        found.sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
-        var result: [Match] = []
+        guard !scratch.found.isEmpty else { return }
+        scratch.found.sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
         var nextFree = 0
-        for f in found where f.start >= nextFree {
+        for f in scratch.found where f.start >= nextFree {
             result.append(Match(range: f.from..<f.to, pattern: f.pattern))
             nextFree = f.end + 1
         }
-        return result
     }
 
     /// Each word of `text` as a 64-bit hash of its normalised form (lowercased, singular), with its byte range.
@@ -199,11 +219,12 @@ struct WordScanner {
 
     @inline(__always)
     private static func isASCIIWordByte(_ b: UInt8) -> Bool {
-        (b &- 0x61) < 26 || (b &- 0x30) < 10 || (b &- 0x41) < 26
+        ((b | 0x20) &- 0x61) < 26 || (b &- 0x30) < 10
     }
 
-    /// The scalar starting at `i` and its width in bytes, when it is a letter or digit.
-    @inline(__always)
+    /// The scalar starting at `i` and its width in bytes, when it is a letter or digit. Out of line:
+    /// inlined, it made every call of `next()` set up the standard library's resilient scalar property types.
+    @inline(never)
     private func wordScalar(at i: Int) -> (Unicode.Scalar?, Int) {
         let b = bytes[i]
         let width = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
@@ -248,6 +269,7 @@ struct WordScanner {
     @inline(__always)
     mutating func next() -> (UInt64, Range<Int>)? {
         let count = bytes.count
+        var i = self.i  // a local, so that the loops keep it in a register
         // To the start of a word.
         var start = -1
         while i < count {
@@ -261,7 +283,7 @@ struct WordScanner {
                 i += width
             }
         }
-        guard start >= 0 else { return nil }
+        guard start >= 0 else { self.i = i; return nil }
         // To its end, noting whether it is all ASCII.
         var ascii = true
         while i < count {
@@ -276,6 +298,7 @@ struct WordScanner {
                 i += width
             }
         }
+        self.i = i
         let range = start..<i
         if ascii { return (Self.hash(UnsafeBufferPointer(rebasing: bytes[range]), lowercasing: true), range) }
         scratch.removeAll(keepingCapacity: true)
