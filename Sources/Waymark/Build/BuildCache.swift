@@ -26,7 +26,7 @@ struct FileStamp: Codable, Equatable, Sendable {
 /// are decoded in parallel, and an unchanged file's record is written back as it was read, not encoded again.
 struct BuildCache: Sendable {
     /// Bumped whenever the cache's shape or meaning changes.
-    static let format = 3
+    static let format = 4
     static let magic = Array("WAYMARK-CACHE\n".utf8)
 
     struct Source: Sendable {
@@ -58,8 +58,8 @@ struct BuildCache: Sendable {
     struct Render: Codable, Sendable {
         /// nil: a site-wide page, rendered on every build.
         var fingerprint: UInt64?
-        /// Ids of the term pages it auto-linked.
-        var mentions: [String]
+        /// The glossary entries it auto-linked, as indexes into the cache's `termIDs`.
+        var mentions: [Int]
         /// The start of its body as plain text, for the search index.
         var searchText = ""
     }
@@ -83,6 +83,7 @@ struct BuildCache: Sendable {
         var notes: [String]
         var pageCount: Int
         var siteFiles: SiteFiles?
+        var termIDs: [String]
     }
 
     /// What is stored of a source's load result.
@@ -108,6 +109,8 @@ struct BuildCache: Sendable {
     var notes: [String] = []
     var pageCount = 0
     var siteFiles: SiteFiles?
+    /// Page ids of the glossary's terms, by entry: what `Render.mentions` index (each id is stored once, not per page).
+    var termIDs: [String] = []
 
     init(tool: String, output: String, sources: [String: Source] = [:], renders: [String: Render] = [:], outputs: [String: UInt64] = [:]) {
         self.tool = tool
@@ -159,18 +162,22 @@ struct BuildCache: Sendable {
         cache.notes = header.notes
         cache.pageCount = header.pageCount
         cache.siteFiles = header.siteFiles
+        cache.termIDs = header.termIDs
         for r in records {
             cache.sources[r.path] = Source(stamp: r.stamp, hash: r.hash, page: nil, diagnostics: [], record: r.record, decoded: false)
         }
         return .loaded(cache)
     }
 
-    /// Writes the cache beside its previous version and renames it into place, so a killed build leaves the old one whole.
-    func save(to file: URL) throws {
+    /// Writes the cache beside its previous version and renames it into place, so a killed build leaves
+    /// the old one whole. Returns its size in bytes.
+    @discardableResult
+    func save(to file: URL) throws -> Int {
         let dir = file.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let header = try BinaryEncoder().encode(Header(tool: tool, output: output, renders: renders, outputs: outputs, siteKey: siteKey,
-                                                          linkDiagnostics: linkDiagnostics, notes: notes, pageCount: pageCount, siteFiles: siteFiles))
+                                                          linkDiagnostics: linkDiagnostics, notes: notes, pageCount: pageCount, siteFiles: siteFiles,
+                                                          termIDs: termIDs))
         let sorted = sources.sorted { $0.key < $1.key }
         // Only load results not read from the cache are encoded (an empty array allocates nothing).
         let encoded = parallelMap(sorted) { entry -> [UInt8]? in
@@ -208,6 +215,7 @@ struct BuildCache: Sendable {
         if file.pathExtension == "bin" {
             try? FileManager.default.removeItem(at: file.deletingPathExtension().appendingPathExtension("json"))
         }
+        return out.count
     }
 }
 

@@ -149,7 +149,7 @@ public enum BuildPipeline {
             updated.sources = sources
             if let file = options.cacheFile {
                 // Keep the new stamps, so the next build need not read and hash every file.
-                try? updated.save(to: file)
+                _ = try? updated.save(to: file)
             }
             report.memory = BuildMemory(cache: updated)
             return report
@@ -169,6 +169,7 @@ public enum BuildPipeline {
         var renders: [String: BuildCache.Render] = [:]
         var kept: [String] = []
         var siteFiles: BuildCache.SiteFiles?
+        var termIDs: [String] = []
         let rendered = step(4, "Render") { () -> [OutputFile] in
             report.diagnostics += themeDiagnostics
             guard let theme, !themeDiagnostics.hasErrors else { return [] }
@@ -178,13 +179,14 @@ public enum BuildPipeline {
                 let global = RebuildPlan.globalKey(version: BuildCache.toolIdentity, configuration: Self.configurationKey(config, options),
                                                    themeFingerprint: theme.fingerprint, site: site)
                 let outputPath = output.path
-                plan = SiteRenderer.Incremental(global: global, previous: incremental?.renders ?? [:],
+                plan = SiteRenderer.Incremental(global: global, previous: incremental?.renders ?? [:], termIDs: incremental?.termIDs ?? [],
                                                 outputExists: { access(outputPath + "/" + $0, F_OK) == 0 }, siteFiles: incremental?.siteFiles)
             }
             var renderer = SiteRenderer(site: site, theme: theme)
             renderer.relativeLinks = options.relativeLinks
             renderer.history = history
             let result = renderer.render(incremental: plan)
+            for (name, seconds) in result.phases { progress(String(format: "      %@ (%.1f ms)", name, seconds * 1000)) }
             // A --relative build is for reading from disk, not for crawlers.
             if config.origin == nil, !options.relativeLinks, !report.diagnostics.hasErrors {
                 report.notes.append("sitemap.xml lists site paths, not full URLs, because baseURL has no host; "
@@ -194,6 +196,7 @@ public enum BuildPipeline {
             renders = result.renders
             kept = result.kept
             siteFiles = result.siteFiles
+            termIDs = result.site.glossary.entries.map { result.site.pages[$0.page].id }
             report.renderedCount = result.renders.count - result.kept.filter { result.renders[$0] != nil }.count
             // With auto-linking off nothing scans bodies for glossary words, so "unused" would be a guess.
             let unused = config.glossaryAutolink == .off ? [] : result.site.unusedTerms.map { site.pages[$0].id }
@@ -253,7 +256,13 @@ public enum BuildPipeline {
             cache.notes = report.notes
             cache.pageCount = report.pageCount
             cache.siteFiles = siteFiles
-            do { try cache.save(to: file) } catch {
+            cache.termIDs = termIDs
+            let start = DispatchTime.now().uptimeNanoseconds
+            do {
+                let bytes = try cache.save(to: file)
+                progress(String(format: "      build cache saved: %.1f MB (%.1f ms)", Double(bytes) / 1e6,
+                                Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6))
+            } catch {
                 report.notes.append("could not save the build cache (\(error)); the next build starts from scratch")
             }
             report.memory = BuildMemory(cache: cache)

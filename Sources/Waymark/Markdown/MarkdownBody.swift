@@ -392,6 +392,16 @@ struct MarkdownBody {
 
     // MARK: Render: rewrite and emit HTML
 
+    /// Glossary auto-linking for one render.
+    struct Autolink {
+        /// For a text node's literal (UTF-8), replaces `hits` with the byte ranges to wrap, left to
+        /// right, each with the index of its opening tag in `open`.
+        var find: (UnsafeBufferPointer<UInt8>, inout [(range: Range<Int>, tag: Int)]) -> Void
+        /// Opening tags (UTF-8 markup); every wrapped word ends with `close`.
+        var open: [[UInt8]]
+        var close: [UInt8]
+    }
+
     struct RenderOptions {
         /// Let raw HTML through (`markdown.unsafe: true`); otherwise it is shown as text.
         var unsafe = false
@@ -401,8 +411,8 @@ struct MarkdownBody {
         var resolveWikilink: (Wikilink) -> RenderedLink? = { _ in nil }
         /// The page title shown above the body: a first `# Heading` saying the same is dropped, not shown twice.
         var pageTitle: String?
-        /// Glossary auto-linking: for a text node's literal (UTF-8), the byte ranges to wrap and the markup around each.
-        var autolink: ((UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, open: String, close: String)])?
+        /// Glossary auto-linking: which words of a text node to wrap, and in what.
+        var autolink: Autolink?
         /// Rewrites a Markdown link or image destination (e.g. `../sam.md` → `/personas/sam/`).
         var rewriteURL: (String) -> String? = { _ in nil }
         /// The URL of a tag's page (`#onboarding` → `/tags/onboarding/`); nil leaves tags as text.
@@ -435,6 +445,8 @@ struct MarkdownBody {
         // Kinds are read before any mutation: text nodes deleted below are never touched again.
         let rewritable: [MarkdownNodeKind] = [.heading, .paragraph, .link, .image, .htmlBlock, .htmlInline]
         let nodes = tree.allNodes().map { ($0, $0.kind) }.filter { rewritable.contains($0.1) }
+        var autolinkHits: [(range: Range<Int>, tag: Int)] = []
+        var autolinkHTML: [UInt8] = []
         for (node, kind) in nodes {
             switch kind {
             case .heading:
@@ -458,7 +470,7 @@ struct MarkdownBody {
                 }
                 rewriteWikilinks(in: node, tree: tree, options)
                 if let resolveTag = options.resolveTag { rewriteTags(in: node, tree: tree, boundary: true, depth: 0, resolveTag) }
-                if let autolink = options.autolink { autolinkTerms(in: node, tree: tree, autolink) }
+                if let autolink = options.autolink { autolinkTerms(in: node, tree: tree, autolink, hits: &autolinkHits, html: &autolinkHTML) }
                 if PipeTable.isTable(node) { PipeTable.rewrite(node, in: tree) }
             case .link, .image:
                 if Self.blockedScheme(node.url, image: kind == .image) != nil {
@@ -478,43 +490,44 @@ struct MarkdownBody {
     }
 
     /// Wraps glossary words in the text of one paragraph; never inside links, code or raw HTML.
-    private func autolinkTerms(in block: MarkdownNode, tree: MarkdownTree, depth: Int = 0,
-                               _ autolink: (UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, open: String, close: String)]) {
+    /// `hits` and `html` are buffers reused from one text node to the next.
+    private func autolinkTerms(in block: MarkdownNode, tree: MarkdownTree, depth: Int = 0, _ autolink: Autolink,
+                               hits: inout [(range: Range<Int>, tag: Int)], html: inout [UInt8]) {
         guard depth <= Self.maxInlineDepth else { return }
         for child in block.children {
             switch child.kind {
             case .text:
                 // One node of ready markup for the whole text, escaped as cmark escapes text, unless
                 // the text has a `|`: a pipe table is still to be built from its text nodes.
-                var html: [UInt8] = []
-                let hits = child.withLiteralBytes { literal -> [(range: Range<Int>, open: String, close: String)] in
-                    let hits = autolink(literal)
-                    guard !hits.isEmpty, !literal.contains(UInt8(ascii: "|")) else { return hits }
-                    html.reserveCapacity(literal.count + hits.count * 128)
+                html.removeAll(keepingCapacity: true)
+                let table = child.withLiteralBytes { literal -> Bool in
+                    autolink.find(literal, &hits)
+                    guard !hits.isEmpty, !literal.contains(UInt8(ascii: "|")) else { return true }
                     var cursor = 0
                     for hit in hits {
                         Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[cursor..<hit.range.lowerBound]), to: &html)
-                        Self.appendUTF8(hit.open, to: &html)
+                        html += autolink.open[hit.tag]
                         Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[hit.range]), to: &html)
-                        Self.appendUTF8(hit.close, to: &html)
+                        html += autolink.close
                         cursor = hit.range.upperBound
                     }
                     Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[cursor...]), to: &html)
-                    return hits
+                    return false
                 }
                 guard !hits.isEmpty else { continue }
-                if !html.isEmpty {
+                if !table {
                     child.insertBefore(tree.makeCustomInline(markup: &html))
                     tree.delete(child)
                     continue
                 }
                 let bytes = child.withLiteralBytes { Array($0) }
+                let close = String(decoding: autolink.close, as: UTF8.self)
                 var cursor = 0
                 for hit in hits {
                     if hit.range.lowerBound > cursor {
                         child.insertBefore(tree.makeText(String(decoding: bytes[cursor..<hit.range.lowerBound], as: UTF8.self)))
                     }
-                    let wrapper = tree.makeCustomInline(open: hit.open, close: hit.close)
+                    let wrapper = tree.makeCustomInline(open: String(decoding: autolink.open[hit.tag], as: UTF8.self), close: close)
                     wrapper.appendChild(tree.makeText(String(decoding: bytes[hit.range], as: UTF8.self)))
                     child.insertBefore(wrapper)
                     cursor = hit.range.upperBound
@@ -522,7 +535,7 @@ struct MarkdownBody {
                 if cursor < bytes.count { child.insertBefore(tree.makeText(String(decoding: bytes[cursor...], as: UTF8.self))) }
                 tree.delete(child)
             case .emphasis, .strong:
-                autolinkTerms(in: child, tree: tree, depth: depth + 1, autolink)
+                autolinkTerms(in: child, tree: tree, depth: depth + 1, autolink, hits: &hits, html: &html)
             default:
                 break
             }

@@ -133,14 +133,25 @@ extension SiteRenderer {
         var rank = [Int](repeating: 0, count: strings.count)
         for (r, k) in strings.indices.sorted(by: { strings[$0] < strings[$1] }).enumerated() { rank[k] = r }
         let sortedNodes = nodes.sorted { (rank[$0.id], rank[$0.type]) < (rank[$1.id], rank[$1.type]) }
-        var ranked = edges.map { Edge(source: rank[$0.source], target: rank[$0.target], type: rank[$0.type]) }
-        ranked.sort { ($0.source, $0.target, $0.type) < ($1.source, $1.target, $1.type) }
+        var sortedEdges: [Edge] = []
+        sortedEdges.reserveCapacity(edges.count)
         var byRank = [Int](repeating: 0, count: strings.count)
         for (k, r) in rank.enumerated() { byRank[r] = k }
-        var sortedEdges: [Edge] = []
-        sortedEdges.reserveCapacity(ranked.count)
-        for (k, e) in ranked.enumerated() where k == 0 || (e.source, e.target, e.type) != (ranked[k - 1].source, ranked[k - 1].target, ranked[k - 1].type) {
-            sortedEdges.append(Edge(source: byRank[e.source], target: byRank[e.target], type: byRank[e.type]))
+        if strings.count < 1 << 21 {
+            // Each edge as one integer (three 21-bit ranks), sorted and deduplicated as integers.
+            var packed = edges.map { UInt64(rank[$0.source]) << 42 | UInt64(rank[$0.target]) << 21 | UInt64(rank[$0.type]) }
+            packed.sort()
+            let mask: UInt64 = (1 << 21) - 1
+            for (k, p) in packed.enumerated() where k == 0 || p != packed[k - 1] {
+                sortedEdges.append(Edge(source: byRank[Int(p >> 42)], target: byRank[Int(p >> 21 & mask)], type: byRank[Int(p & mask)]))
+            }
+        } else {
+            var ranked = edges.map { Edge(source: rank[$0.source], target: rank[$0.target], type: rank[$0.type]) }
+            ranked.sort { ($0.source, $0.target, $0.type) < ($1.source, $1.target, $1.type) }
+            for (k, e) in ranked.enumerated()
+            where k == 0 || (e.source, e.target, e.type) != (ranked[k - 1].source, ranked[k - 1].target, ranked[k - 1].type) {
+                sortedEdges.append(Edge(source: byRank[e.source], target: byRank[e.target], type: byRank[e.type]))
+            }
         }
         // Each distinct string is quoted once, into one buffer; an edge is then three copies of bytes.
         var quoted = JSONText()
@@ -151,29 +162,54 @@ extension SiteRenderer {
             quoted.string(s)
             quotedRange.append(start..<quoted.bytes.count)
         }
-        var json = JSONText()
-        json.reserveCapacity(sortedEdges.count * 96 + sortedNodes.count * 160)
-        json.append("{\"edges\":[")
-        quoted.bytes.withUnsafeBufferPointer { q in
-            for (k, e) in sortedEdges.enumerated() {
-                if k > 0 { json.append(",") }
-                json.append("{\"source\":"); json.append(UnsafeBufferPointer(rebasing: q[quotedRange[e.source]]))
-                json.append(",\"target\":"); json.append(UnsafeBufferPointer(rebasing: q[quotedRange[e.target]]))
-                json.append(",\"type\":"); json.append(UnsafeBufferPointer(rebasing: q[quotedRange[e.type]]))
-                json.append("}")
-            }
-        }
-        json.append("],\"nodes\":[")
+        var nodesJSON = JSONText()
+        nodesJSON.reserveCapacity(sortedNodes.count * 160)
+        nodesJSON.append("],\"nodes\":[")
         for (k, n) in sortedNodes.enumerated() {
-            if k > 0 { json.append(",") }
-            json.append("{\"id\":"); json.string(strings[n.id])
-            json.append(",\"title\":"); json.string(n.title)
-            json.append(",\"type\":"); json.string(strings[n.type])
-            json.append(",\"url\":"); json.string(n.url)
-            json.append("}")
+            if k > 0 { nodesJSON.append(",") }
+            nodesJSON.append("{\"id\":"); nodesJSON.string(strings[n.id])
+            nodesJSON.append(",\"title\":"); nodesJSON.string(n.title)
+            nodesJSON.append(",\"type\":"); nodesJSON.string(strings[n.type])
+            nodesJSON.append(",\"url\":"); nodesJSON.string(n.url)
+            nodesJSON.append("}")
         }
-        json.append("]}\n")
-        return OutputFile(path: Self.graphPath, content: .bytes(Data(json.bytes)))
+        nodesJSON.append("]}\n")
+        // The edges, most of the file, are written straight into a document of their exact size:
+        // no growing buffer, no copy at the end.
+        let head: StaticString = "{\"edges\":[", source: StaticString = "{\"source\":", target: StaticString = ",\"target\":",
+            type: StaticString = ",\"type\":"
+        var size = head.utf8CodeUnitCount + nodesJSON.bytes.count
+        for e in sortedEdges {
+            size += source.utf8CodeUnitCount + target.utf8CodeUnitCount + type.utf8CodeUnitCount + 2  // `}` and `,`
+                + quotedRange[e.source].count + quotedRange[e.target].count + quotedRange[e.type].count
+        }
+        if !sortedEdges.isEmpty { size -= 1 }  // no `,` after the last edge
+        var data = Data(count: size)
+        data.withUnsafeMutableBytes { (out: UnsafeMutableRawBufferPointer) in
+            guard let base = out.baseAddress else { return }
+            var at = 0
+            func put(_ bytes: UnsafeRawBufferPointer) {
+                guard let from = bytes.baseAddress, at + bytes.count <= out.count else { return }
+                (base + at).copyMemory(from: from, byteCount: bytes.count)
+                at += bytes.count
+            }
+            func put(_ literal: StaticString) {
+                put(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+            }
+            put(head)
+            quoted.bytes.withUnsafeBytes { q in
+                for (k, e) in sortedEdges.enumerated() {
+                    if k > 0 { put(",") }
+                    put(source); put(UnsafeRawBufferPointer(rebasing: q[quotedRange[e.source]]))
+                    put(target); put(UnsafeRawBufferPointer(rebasing: q[quotedRange[e.target]]))
+                    put(type); put(UnsafeRawBufferPointer(rebasing: q[quotedRange[e.type]]))
+                    put("}")
+                }
+            }
+            nodesJSON.bytes.withUnsafeBytes { put($0) }
+            assert(at == out.count, "graph.json size miscounted")
+        }
+        return OutputFile(path: Self.graphPath, content: .bytes(data))
     }
 }
 

@@ -15,9 +15,9 @@ struct OutputFile: Sendable {
 struct SiteRenderer {
     let site: Site
     let theme: Theme
-    /// Per glossary entry, the opening link tag around an auto-linked word, built once for all pages.
-    /// Its hover card is drawn in the browser from the per-site card file (`TermCards`).
-    let termLinks: [String]
+    /// Per glossary entry, the opening link tag around an auto-linked word (UTF-8), built once for
+    /// all pages. Its hover card is drawn in the browser from the per-site card file (`TermCards`).
+    let termLinks: [[UInt8]]
     /// `waymark build --relative`: every link relative to its page, for opening the output from disk.
     var relativeLinks = false
     /// Each content file's last change, for page footers and the sitemap.
@@ -29,7 +29,7 @@ struct SiteRenderer {
         self.site = site
         self.theme = theme
         writesSearchPage = site.index.page(id: "search") == nil && !site.assets.contains { $0.relativePath == Self.searchPagePath }
-        termLinks = site.glossary.entries.map { entry in TermLinker.open(href: escapeHTML(site.url(of: entry.page))) }
+        termLinks = site.glossary.entries.map { entry in Array(TermLinker.open(href: escapeHTML(site.url(of: entry.page))).utf8) }
     }
 
     struct Result {
@@ -43,6 +43,8 @@ struct SiteRenderer {
         var kept: [String] = []
         /// The whole-site files, for the next build to keep if their inputs stay the same.
         var siteFiles: BuildCache.SiteFiles?
+        /// Wall time of each part of the render, in order, for `--verbose`.
+        var phases: [(name: String, seconds: Double)] = []
     }
 
     /// What an incremental build knows from the previous one.
@@ -51,6 +53,8 @@ struct SiteRenderer {
         var global: UInt64
         /// The previous build's pages by output path.
         var previous: [String: BuildCache.Render]
+        /// The previous build's glossary terms by entry (page ids), which its pages' `mentions` index.
+        var termIDs: [String]
         /// Whether the previous output of a page is still in the output folder.
         var outputExists: @Sendable (String) -> Bool
         /// The previous build's whole-site files (feed, graph.json, search, sitemap…), with their inputs' key.
@@ -65,15 +69,17 @@ struct SiteRenderer {
         let outgoing = RebuildPlan.outgoing(site)
         let cards = termLinks.map { link -> UInt64 in
             var h = StableHasher()
-            h.combine(link)
+            h.combine(String(decoding: link, as: UTF8.self))
             return h.value
         }
         let global = incremental?.global ?? 0
         let siteView = incremental.map { RebuildPlan.siteView(site, global: $0.global, history: history) }
         /// The glossary entries a page linked when it was last rendered.
         let previousMentions: @Sendable (Int) -> [Int] = { i in
-            guard let ids = incremental?.previous[self.outputPath(of: self.site.pages[i])]?.mentions else { return [] }
-            return ids.compactMap { self.site.index.page(id: $0).flatMap { self.site.glossary.entryOfPage[$0] } }
+            guard let incremental, let old = incremental.previous[self.outputPath(of: self.site.pages[i])]?.mentions else { return [] }
+            return old.compactMap { e in
+                incremental.termIDs.indices.contains(e) ? self.site.index.page(id: incremental.termIDs[e]).flatMap { self.site.glossary.entryOfPage[$0] } : nil
+            }
         }
         /// Renders page `i` unless its fingerprint says its output is current.
         let renderOrKeep: @Sendable (Int, Site, PageContext) -> (Int, PageResult) = { i, site, contexts in
@@ -104,6 +110,13 @@ struct SiteRenderer {
             }
             return (i, result)
         }
+        var clock = DispatchTime.now().uptimeNanoseconds
+        var phases: [(name: String, seconds: Double)] = []
+        func phase(_ name: String) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            phases.append((name, Double(now - clock) / 1e9))
+            clock = now
+        }
         let firstContexts = PageContext(site: site)
         let firstPass = parallelMap(site.pages.indices.filter { !termPages.contains($0) }) { i in renderOrKeep(i, self.site, firstContexts) }
         var linked = site
@@ -126,14 +139,15 @@ struct SiteRenderer {
                 return unique
             }
         }
+        phase("pages and glossary usage")
         let contexts = PageContext(site: linked, sharing: firstContexts)
         let linkedSite = linked
         let secondPass = parallelMap(Array(termPages).sorted()) { i in renderOrKeep(i, linkedSite, contexts) }
+        phase("term pages")
         let all = (firstPass + secondPass).sorted { $0.0 < $1.0 }
         var files: [OutputFile] = []
         var result = Result(files: [], diagnostics: [], site: linked)
         var searchText = Array(repeating: "", count: site.pages.count)
-        let entryIDs = site.glossary.entries.map { site.pages[$0.page].id }
         for (i, page) in all {
             let path = outputPath(of: site.pages[i])
             if let file = page.file { files.append(file) }
@@ -141,7 +155,7 @@ struct SiteRenderer {
             if page.kept { result.kept.append(path) }
             searchText[i] = page.searchText
             result.renders[path] = BuildCache.Render(fingerprint: page.fingerprint,
-                                                     mentions: page.mentions.sorted().map { entryIDs[$0] },
+                                                     mentions: page.mentions.sorted(),
                                                      searchText: page.searchText)
         }
         // The whole-site files are made from the site view, what pages link as glossary terms and
@@ -178,6 +192,7 @@ struct SiteRenderer {
                 result.siteFiles = BuildCache.SiteFiles(key: siteFilesKey, paths: siteFiles.map(\.path), diagnostics: parts[1].diagnostics)
             }
         }
+        phase("site files (graph.json, feed, search, listings)")
         for asset in site.assets { files.append(OutputFile(path: asset.relativePath, content: .copy(asset.url))) }
         let taken = Set(files.map(\.path)).union(result.kept)
         for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !taken.contains(path) {
@@ -188,6 +203,8 @@ struct SiteRenderer {
             files = parallelMap(files) { RelativeLinks.rewrite($0, basePath: base) }
         }
         result.files = files
+        phase("assets and the rest")
+        result.phases = phases
         return result
     }
 
@@ -250,8 +267,9 @@ struct SiteRenderer {
         options.unsafe = site.config.unsafeHTML
         options.pageTitle = page.title
         if site.config.glossaryAutolink != .off, page.glossary, !site.glossary.entries.isEmpty {
-            let termLinker = TermLinker(site: site, links: termLinks, page: i, firstOnly: site.config.glossaryAutolink == .first)
-            options.autolink = { termLinker.links(in: $0) }
+            let termLinker = TermLinker(site: site, page: i, firstOnly: site.config.glossaryAutolink == .first)
+            options.autolink = MarkdownBody.Autolink(find: { termLinker.links(in: $0, into: &$1) }, open: termLinks,
+                                                     close: Array("</a>".utf8))
             linker = termLinker
         }
         return (body.html(options), linker?.linked ?? [])
@@ -267,25 +285,27 @@ final class TermLinker {
     private let patternEntry: [Int?]
     /// The entry whose term page this is, which never links to itself.
     private let ownEntry: Int?
-    private let links: [String]
     private let firstOnly: Bool
     /// The entries linked so far, in the order first linked, and the same as flags by entry.
     private var linkedInOrder: [Int] = []
     private var isLinked: [Bool]
+    private var scratch = TermMatcher.Scratch()
+    private var matches: [TermMatcher.Match] = []
     var linked: Set<Int> { Set(linkedInOrder) }
 
-    init(site: Site, links: [String], page: Int, firstOnly: Bool) {
+    init(site: Site, page: Int, firstOnly: Bool) {
         matcher = site.glossary.matcher
         patternEntry = site.glossary.patternEntry
         ownEntry = site.glossary.entryOfPage[page]
-        self.links = links
         self.firstOnly = firstOnly
-        isLinked = Array(repeating: false, count: links.count)
+        isLinked = Array(repeating: false, count: site.glossary.entries.count)
     }
 
-    func links(in text: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, open: String, close: String)] {
-        var result: [(range: Range<Int>, open: String, close: String)] = []
-        for m in matcher.matches(inUTF8: text) {
+    /// Replaces `hits` with the words of `text` to link, left to right, each with its glossary entry.
+    func links(in text: UnsafeBufferPointer<UInt8>, into hits: inout [(range: Range<Int>, tag: Int)]) {
+        hits.removeAll(keepingCapacity: true)
+        matcher.matches(inUTF8: text, scratch: &scratch, into: &matches)
+        for m in matches {
             guard let e = patternEntry[m.pattern], e != ownEntry else { continue }
             if isLinked[e] {
                 if firstOnly { continue }
@@ -293,9 +313,8 @@ final class TermLinker {
                 isLinked[e] = true
                 linkedInOrder.append(e)
             }
-            result.append((m.range, links[e], "</a>"))
+            hits.append((m.range, e))
         }
-        return result
     }
 
     /// The opening tag of an auto-link to a term page; `href` already HTML-escaped.
