@@ -119,6 +119,7 @@ struct SiteRenderer {
         }
         let firstContexts = PageContext(site: site)
         let firstPass = parallelMap(site.pages.indices.filter { !termPages.contains($0) }) { i in renderOrKeep(i, self.site, firstContexts) }
+        phase("pages")
         var linked = site
         if site.config.glossaryAutolink != .off {
             // Uses are gathered per term (explicit links, auto-links, and the words of term pages and
@@ -139,7 +140,7 @@ struct SiteRenderer {
                 return unique
             }
         }
-        phase("pages and glossary usage")
+        phase("glossary usage")
         let contexts = PageContext(site: linked, sharing: firstContexts)
         let linkedSite = linked
         let secondPass = parallelMap(Array(termPages).sorted()) { i in renderOrKeep(i, linkedSite, contexts) }
