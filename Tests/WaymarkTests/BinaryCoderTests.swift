@@ -124,6 +124,20 @@ final class BinaryCoderTests: XCTestCase {
         try roundTrip("top")
     }
 
+    /// Bytes are one value (header, then the bytes), not a list of numbers: how compact forms travel.
+    func testBytesAreOneValue() throws {
+        try roundTrip([UInt8]())
+        try roundTrip([UInt8](0...255))
+        try roundTrip([[UInt8]([1, 2]), [], [0xFF]])
+        try roundTrip([UInt8]?.none)
+        struct Blob: Codable, Equatable { var name: String; var raw: [UInt8]; var more: [UInt8]? }
+        try roundTrip(Blob(name: "b", raw: [0, 1, 2], more: nil))
+        try roundTrip(Blob(name: "", raw: [], more: []))
+        // Version, a two-byte header, the bytes, an empty key table, the checksum.
+        XCTAssertEqual(try BinaryEncoder().encode([UInt8](repeating: 7, count: 1000)).count, 1 + 2 + 1000 + 1 + 8)
+        XCTAssertThrowsError(try BinaryDecoder().decode([UInt8].self, from: BinaryEncoder().encode([UInt8]?.none)))
+    }
+
     // MARK: Keys
 
     /// Written in one order with an extra key, read in another with `decodeIfPresent` and `contains`.
