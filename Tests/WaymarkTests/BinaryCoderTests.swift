@@ -362,8 +362,15 @@ final class BinaryCoderTests: XCTestCase {
         for length in 0..<400 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
             _ = FuzzEntry.cacheRecord(sealing: bytes)
+            _ = FuzzEntry.cacheRecord(compact: bytes)
         }
         XCTAssertNil(FuzzEntry.cacheRecord(sealing: []))
+        XCTAssertNil(FuzzEntry.cacheRecord(compact: []))
+        // A real load result's compact form gets through: the fuzz target reaches the compact reader.
+        var writer = CompactWriter(path: "fuzz.md")
+        writer.write(Optional(fullPage(.page)))
+        writer.write([Diagnostic]())
+        XCTAssertEqual(FuzzEntry.cacheRecord(compact: writer.bytes)?.title, fullPage(.page).title)
     }
 
     // MARK: Compact forms
