@@ -1,7 +1,7 @@
 import Foundation
 
 // A hand-written binary form for what the build cache stores of every page. Codable's per-field cost
-// (a keyed lookup, generic metadata and retains for each field) was a third of a one-file rebuild's CPU
+// (a keyed lookup, generic metadata and retains for each field) was nearly a third of a one-file rebuild's CPU
 // time; in this form a value is its fields in a fixed order, with no keys, headers or calls per field.
 //
 // - Int: zigzag, then a varint (LEB128), so small numbers of either sign take one byte.
@@ -155,7 +155,7 @@ struct CompactReader {
         if count == 0 { return "" }
         let utf8 = bytes[offset..<(offset + count)]
         // Decoding replaces invalid UTF-8, so the bytes come back different; `String(validating:)` would
-        // say so directly, but it is not specialized for UTF-8 and took four times as long.
+        // say so directly, but it is not specialized for UTF-8 and took more than twice as long.
         var s = String(decoding: utf8, as: UTF8.self)
         let same = s.withUTF8 { decoded in
             utf8.withUnsafeBufferPointer { raw in
