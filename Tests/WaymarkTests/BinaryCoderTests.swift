@@ -124,6 +124,20 @@ final class BinaryCoderTests: XCTestCase {
         try roundTrip("top")
     }
 
+    /// Bytes are one value (header, then the bytes), not a list of numbers: how compact forms travel.
+    func testBytesAreOneValue() throws {
+        try roundTrip([UInt8]())
+        try roundTrip([UInt8](0...255))
+        try roundTrip([[UInt8]([1, 2]), [], [0xFF]])
+        try roundTrip([UInt8]?.none)
+        struct Blob: Codable, Equatable { var name: String; var raw: [UInt8]; var more: [UInt8]? }
+        try roundTrip(Blob(name: "b", raw: [0, 1, 2], more: nil))
+        try roundTrip(Blob(name: "", raw: [], more: []))
+        // Version, a two-byte header, the bytes, an empty key table, the checksum.
+        XCTAssertEqual(try BinaryEncoder().encode([UInt8](repeating: 7, count: 1000)).count, 1 + 2 + 1000 + 1 + 8)
+        XCTAssertThrowsError(try BinaryDecoder().decode([UInt8].self, from: BinaryEncoder().encode([UInt8]?.none)))
+    }
+
     // MARK: Keys
 
     /// Written in one order with an extra key, read in another with `decodeIfPresent` and `contains`.
@@ -348,7 +362,290 @@ final class BinaryCoderTests: XCTestCase {
         for length in 0..<400 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
             _ = FuzzEntry.cacheRecord(sealing: bytes)
+            _ = FuzzEntry.cacheRecord(compact: bytes)
         }
         XCTAssertNil(FuzzEntry.cacheRecord(sealing: []))
+        XCTAssertNil(FuzzEntry.cacheRecord(compact: []))
+        // A real load result's compact form gets through: the fuzz target reaches the compact reader.
+        var writer = CompactWriter(path: "fuzz.md")
+        writer.write(Optional(fullPage(.page)))
+        writer.write([Diagnostic]())
+        XCTAssertEqual(FuzzEntry.cacheRecord(compact: writer.bytes)?.title, fullPage(.page).title)
+    }
+
+    // MARK: Compact forms
+
+    private static let storedPath = "content/journeys/onboarding.md"
+
+    private func here(_ line: Int, _ column: Int) -> SourceLocation { SourceLocation(path: Self.storedPath, line: line, column: column) }
+
+    private func located(_ value: String, _ line: Int) -> Located<String> { Located(value: value, location: here(line, 3)) }
+
+    /// Every field set, strings beyond ASCII, empty ones, and locations in other files.
+    private func fullFacts() -> BodyFacts {
+        var facts = BodyFacts()
+        facts.headings = [BodyHeading(text: "Überblick — 概要 🚀", level: 2, anchor: "uberblick", location: here(3, 1)),
+                          BodyHeading(text: "", level: 6, anchor: "", location: here(0, 0))]
+        facts.links = [
+            BodyLink(target: .wiki(Wikilink(target: "personas/zoë", anchor: "goals", label: "Zoë's goals", range: 4..<31, embed: true)),
+                     location: here(10, 200_000), sentence: "She reads \u{E000}personas/zoë\u{E001} first."),
+            BodyLink(target: .wiki(Wikilink(target: "", anchor: nil, label: nil, range: 0..<0)),
+                     location: SourceLocation(path: "content/other.md", line: -1, column: Int.max), sentence: ""),
+            BodyLink(target: .url("https://example.com/ü?q=1"), location: here(11, 1), sentence: "A link."),
+            BodyLink(target: .image("data:image/png;base64,AAAA"), location: here(12, Int.min), sentence: "An image."),
+        ]
+        facts.rawHTML = here(20, 4)
+        facts.firstParagraph = "Erste Zeile: naïve café"
+        facts.glossaryText = "one run\nanother — run\n"
+        facts.tags = ["research", "ünï", ""]
+        facts.problems = [.warning(here(5, 5), "an embed inside a sentence is shown as a link", hint: "put it on a line of its own"),
+                          .error(SourceLocation(path: "waymark.yml"), "no hint")]
+        return facts
+    }
+
+    private func fullJourney() -> Journey {
+        let touchpoint = Touchpoint(name: "Sign-up form — Anmeldung", anchor: "discover/sign-up", channel: "web", mode: "self-service",
+                                    owner: located("growth", 30), actors: ["customer", "ü-bot"], moment: "truth", emotion: -2,
+                                    kpis: ["conversion"],
+                                    findings: [located("research/interviews", 31),
+                                               Located(value: "x", location: SourceLocation(path: "content/other.md", line: 1, column: 1))],
+                                    location: here(29, 5))
+        let bare = Touchpoint(name: "", anchor: "", channel: "", mode: nil, owner: nil, actors: [], moment: nil, emotion: nil,
+                              kpis: [], findings: [], location: here(0, 0))
+        let stage = Stage(name: "Discover", anchor: "discover", goal: "Find us", emotion: 2, owner: located("marketing", 28),
+                          touchpoints: [touchpoint, bare], location: here(27, 3))
+        let empty = Stage(name: "Empty", anchor: "empty", goal: nil, emotion: nil, owner: nil, touchpoints: [], location: here(40, 3))
+        return Journey(personas: [located("personas/sam", 2)], owner: located("cx", 3), departments: [located("support", 4), located("sales", 5)],
+                       begins: "need", ends: "renewal", basis: "research", status: "draft", channels: ["web", "phone"], kpis: ["nps"],
+                       lastReviewed: "2024-05-01", parent: located("journeys/root", 6),
+                       rankings: [Ranking(list: located("customer", 7), items: [located("discover", 8)]),
+                                  Ranking(list: located("support", 9), items: [])],
+                       stages: [stage, empty])
+    }
+
+    private func emptyJourney() -> Journey {
+        Journey(personas: [], owner: nil, departments: [], begins: nil, ends: nil, basis: nil, status: nil, channels: [], kpis: [],
+                lastReviewed: nil, parent: nil, rankings: [], stages: [])
+    }
+
+    /// As the build cache restores a page: the body's text is not kept. Its anchors are one, to keep their order fixed.
+    private func fullPage(_ entity: Entity) -> LoadedPage {
+        let file = ContentFile(relativePath: "journeys/onboarding.md", url: URL(fileURLWithPath: "/tmp/site ü/content/journeys/onboarding.md"), kind: .markdown)
+        let list = YAMLValue.sequence([.scalar("1", .int, here(9, 10)), .scalar("", .null, here(9, 13)), .scalar("2.5", .float, here(9, 15)),
+                                       .scalar("yes", .bool, here(9, 20)), .scalar("2024-01-01", .timestamp, here(9, 25)),
+                                       .scalar("text ü", .string, here(9, 30)), .sequence([], here(9, 40)), .mapping([], here(9, 43))], here(9, 9))
+        let params = [YAMLEntry(key: "extra", keyLocation: here(8, 1), value: .mapping([YAMLEntry(key: "list", keyLocation: here(9, 3), value: list)], here(8, 8)))]
+        var body = MarkdownBody(text: "", path: Self.storedPath, firstLine: 12)
+        body.reservedAnchors = ["discover"]
+        body.textOmitted = true
+        return LoadedPage(file: file, id: "journeys/onboarding", type: .journey, title: "Onboarding — 入門", description: "How we start", draft: true,
+                          tags: ["a", "ü"], glossary: false, isGenerated: true, entity: entity, params: params, body: body, facts: fullFacts(),
+                          sourceHash: .max, frontMatterHash: 0x0123_4567_89AB_CDEF)
+    }
+
+    private func allEntities() -> [Entity] {
+        let term = GlossaryTerm(term: "Churn — Abwanderung", termLocation: here(2, 7), definition: "Customers who leave.",
+                                synonyms: [.init(department: located("sales", 4), words: ["attrition", "Kündigung"]), .init(department: located("cx", 5), words: [])],
+                                related: [located("retention", 6)], notToConfuse: [], status: "approved", owner: located("finance", 7))
+        return [.journey(fullJourney()), .journey(emptyJourney()),
+                .persona(Persona(kind: "primary", segment: "SMB", quote: "„Schnell!“", goals: ["g"], needs: [], pains: ["p1", "p2"], gains: ["ü"])),
+                .persona(Persona(kind: nil, segment: nil, quote: nil, goals: [], needs: [], pains: [], gains: [])),
+                .finding(Finding(method: "interviews", date: "2024-03", participants: 12, confidence: "high", supports: [located("journeys/a#b", 3)],
+                                 contradicts: [located("x", 4)], personas: [], impact: -3)),
+                .finding(Finding(method: "", date: "", participants: nil, confidence: nil, supports: [], contradicts: [], personas: [], impact: nil)),
+                .term(term),
+                .term(GlossaryTerm(term: "", termLocation: here(1, 1), definition: "", synonyms: [], related: [], notToConfuse: [], status: nil, owner: nil)),
+                .department(Department(lead: "Ana", contact: "ana@example.com")), .department(Department(lead: nil, contact: nil)),
+                .page]
+    }
+
+    /// Encoded and decoded as the build cache does it: locations in the stored file go without their path.
+    private func cacheRoundTrip<T: CompactCodable>(_ value: T) throws -> T {
+        var encoder = BinaryEncoder()
+        encoder.userInfo[SourceLocation.pathKey] = Self.storedPath
+        var decoder = BinaryDecoder()
+        decoder.userInfo[SourceLocation.pathKey] = Self.storedPath
+        return try decoder.decode(T.self, from: encoder.encode(value))
+    }
+
+    /// Every stored field, as the compiler prints it (these types are not Equatable).
+    private func shown(_ value: Any) -> String { String(reflecting: value) }
+
+    func testCompactFormsRoundTripEveryField() throws {
+        XCTAssertEqual(shown(try cacheRoundTrip(fullFacts())), shown(fullFacts()))
+        XCTAssertEqual(shown(try cacheRoundTrip(BodyFacts())), shown(BodyFacts()))
+        XCTAssertEqual(shown(try cacheRoundTrip(fullJourney())), shown(fullJourney()))
+        XCTAssertEqual(shown(try cacheRoundTrip(emptyJourney())), shown(emptyJourney()))
+        for entity in allEntities() {
+            let page = fullPage(entity)
+            XCTAssertEqual(shown(try cacheRoundTrip(page)), shown(page))
+        }
+        var plain = fullPage(.page)
+        plain.description = nil
+        plain.params = []
+        plain.facts = BodyFacts()
+        plain.body.reservedAnchors = []
+        XCTAssertEqual(shown(try cacheRoundTrip(plain)), shown(plain))
+    }
+
+    func testCompactNumbersKeepTheirValue() throws {
+        for n in [Int.min, Int.min + 1, -65, -64, -1, 0, 1, 63, 64, 1 << 40, Int.max - 1, Int.max] {
+            XCTAssertEqual(try readCompact(Int.self, compactBytes(n)), n)
+        }
+        XCTAssertEqual(compactBytes(-1).count, 1, "small numbers of either sign take one byte")
+        for n in [UInt64.min, 1, UInt64.max] { XCTAssertEqual(try readCompact(UInt64.self, compactBytes(n)), n) }
+    }
+
+    /// Locations in the stored file take its path from the decoder, as the Codable form of `SourceLocation` does.
+    func testCompactLocationsTakeTheStoredFilesPath() throws {
+        var encoder = BinaryEncoder()
+        encoder.userInfo[SourceLocation.pathKey] = Self.storedPath
+        let bytes = try encoder.encode(fullFacts())
+        var decoder = BinaryDecoder()
+        decoder.userInfo[SourceLocation.pathKey] = "content/renamed.md"
+        let back = try decoder.decode(BodyFacts.self, from: bytes)
+        XCTAssertEqual(back.headings.map(\.location.path), ["content/renamed.md", "content/renamed.md"])
+        XCTAssertEqual(back.links.map(\.location.path), ["content/renamed.md", "content/other.md", "content/renamed.md", "content/renamed.md"])
+        XCTAssertThrowsError(try BinaryDecoder().decode(BodyFacts.self, from: bytes), "a location without a path, and no path given")
+        // Written without a stored path, every location keeps its own.
+        XCTAssertEqual(shown(try BinaryDecoder().decode(BodyFacts.self, from: BinaryEncoder().encode(fullFacts()))), shown(fullFacts()))
+    }
+
+    private func compactBytes<T: CompactForm>(_ value: T) -> [UInt8] {
+        var writer = CompactWriter(path: Self.storedPath)
+        writer.write(value)
+        return writer.bytes
+    }
+
+    private func readCompact<T: CompactForm>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
+        var reader = CompactReader(bytes, path: Self.storedPath)
+        let value = try T(reading: &reader)
+        try reader.finish()
+        return value
+    }
+
+    /// A compact form's bytes, and two ways to read them: straight, and as the one value the binary coder carries.
+    private func compactSamples() -> [(name: String, bytes: [UInt8], read: ([UInt8]) throws -> Void)] {
+        func sample<T: CompactCodable>(_ name: String, _ value: T) -> (name: String, bytes: [UInt8], read: ([UInt8]) throws -> Void) {
+            (name, compactBytes(value), { bytes in
+                _ = try self.readCompact(T.self, bytes)
+                var decoder = BinaryDecoder()
+                decoder.userInfo[SourceLocation.pathKey] = Self.storedPath
+                _ = try decoder.decode(T.self, from: BinaryEncoder().encode(bytes))
+            })
+        }
+        return [sample("BodyFacts", fullFacts()), sample("Journey", fullJourney()), sample("LoadedPage", fullPage(.journey(fullJourney()))),
+                sample("term page", fullPage(allEntities()[6]))]
+    }
+
+    func testEveryTruncatedCompactFormThrows() throws {
+        for (name, bytes, read) in compactSamples() {
+            XCTAssertNoThrow(try read(bytes), name)
+            for length in 0..<bytes.count {
+                XCTAssertThrowsError(try read(Array(bytes[0..<length])), "\(name) cut to \(length) bytes")
+            }
+            XCTAssertThrowsError(try read(bytes + [0]), "\(name) with a byte too many")
+        }
+    }
+
+    /// Any byte changed to any value, several at once, or random bytes: each throws or decodes, none traps.
+    func testDamagedCompactFormsNeverTrap() throws {
+        var random = SeededRandom(seed: 29)
+        for (_, bytes, read) in compactSamples() {
+            for offset in bytes.indices {
+                for value in [0, 1, 2, 0x7F, 0x80, 0xFF, UInt8.random(in: 0...255, using: &random)] where value != bytes[offset] {
+                    var damaged = bytes
+                    damaged[offset] = value
+                    _ = try? read(damaged)
+                }
+            }
+            for _ in 0..<1000 {
+                var damaged = bytes
+                for _ in 0..<Int.random(in: 2...6, using: &random) {
+                    damaged[Int.random(in: 0..<damaged.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+                }
+                _ = try? read(damaged)
+            }
+        }
+        for length in 0..<300 {
+            _ = try? readCompact(LoadedPage.self, (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) })
+        }
+    }
+
+    func testCompactReadsAreChecked() throws {
+        // A count far beyond the bytes left throws before anything is allocated for it.
+        var huge = CompactWriter()
+        huge.writeVarint(1 << 62)
+        XCTAssertThrowsError(try readCompact([String].self, huge.bytes + [0, 0]))
+        XCTAssertThrowsError(try readCompact(String.self, huge.bytes + [0x41]))
+        XCTAssertThrowsError(try readCompact([BodyLink].self, [3, 0, 0]), "three links in two bytes")
+        // Invalid UTF-8: a stray continuation byte, a cut four-byte sequence, an overlong form.
+        XCTAssertThrowsError(try readCompact(String.self, [2, 0xC3, 0x28]))
+        XCTAssertThrowsError(try readCompact(String.self, [3, 0xF0, 0x9F, 0x98]))
+        XCTAssertThrowsError(try readCompact(String.self, [2, 0xC0, 0xAF]))
+        XCTAssertEqual(try readCompact(String.self, [2, 0xC3, 0xBC]), "ü")
+        // Markers and tags out of range, a number longer than 64 bits.
+        XCTAssertThrowsError(try readCompact(Bool.self, [2]))
+        XCTAssertThrowsError(try readCompact(String?.self, [2, 0]))
+        XCTAssertThrowsError(try readCompact(Entity.self, [6]))
+        XCTAssertThrowsError(try readCompact(Int.self, Array(repeating: 0xFF, count: 9) + [2]))
+        XCTAssertThrowsError(try readCompact(UInt64.self, [1, 2, 3]))
+        // A range ending before it starts would trap if it were built.
+        var link = CompactWriter()
+        link.write("target"); link.write(String?.none); link.write(String?.none); link.write(5); link.write(4); link.write(false)
+        XCTAssertThrowsError(try readCompact(Wikilink.self, link.bytes))
+    }
+
+    /// Front matter nests up to libyaml's limit; deeper nesting in damaged bytes throws before it can exhaust the stack.
+    func testCompactNestingIsLimited() throws {
+        func nested(_ depth: Int) -> YAMLValue {
+            var value = YAMLValue.scalar("leaf", .string, here(1, 1))
+            for _ in 1..<depth { value = .sequence([value], here(1, 1)) }
+            return value
+        }
+        XCTAssertEqual(shown(try readCompact(YAMLValue.self, compactBytes(nested(1_000)))), shown(nested(1_000)))
+        XCTAssertNoThrow(try readCompact(YAMLValue.self, compactBytes(nested(CompactReader.maxDepth))))
+        XCTAssertThrowsError(try readCompact(YAMLValue.self, compactBytes(nested(CompactReader.maxDepth + 1))))
+        // Only the opening of a million nested lists: refused at the limit, not read to the end of the stack.
+        XCTAssertThrowsError(try readCompact(YAMLValue.self, Array(Array(repeating: [1, 1] as [UInt8], count: 500_000).joined())))
+    }
+
+    /// The compact forms name their fields by hand: a field added to one of these types must be added to
+    /// its form in PageCompactForms.swift, and then to this list.
+    func testCompactFormsCoverEveryField() {
+        func fields(_ value: Any) -> [String] { Mirror(reflecting: value).children.compactMap(\.label) }
+        let page = fullPage(.page), journey = fullJourney(), stage = journey.stages[0], facts = fullFacts()
+        XCTAssertEqual(fields(page), ["file", "id", "type", "title", "description", "draft", "tags", "glossary", "isGenerated", "entity",
+                                      "params", "body", "facts", "sourceHash", "frontMatterHash"])
+        XCTAssertEqual(fields(page.file), ["relativePath", "url", "kind"])
+        // The text is not stored (textOmitted says so when it is read back).
+        XCTAssertEqual(fields(page.body), ["text", "path", "firstLine", "reservedAnchors", "textOmitted"])
+        XCTAssertEqual(fields(page.params[0]), ["key", "keyLocation", "value"])
+        XCTAssertEqual(fields(journey), ["personas", "owner", "departments", "begins", "ends", "basis", "status", "channels", "kpis",
+                                         "lastReviewed", "parent", "rankings", "stages"])
+        XCTAssertEqual(fields(journey.rankings[0]), ["list", "items"])
+        XCTAssertEqual(fields(journey.personas[0]), ["value", "location"])
+        XCTAssertEqual(fields(stage), ["name", "anchor", "goal", "emotion", "owner", "touchpoints", "location"])
+        XCTAssertEqual(fields(stage.touchpoints[0]), ["name", "anchor", "channel", "mode", "owner", "actors", "moment", "emotion", "kpis",
+                                                      "findings", "location"])
+        let entities = allEntities()
+        for entity in entities {
+            switch entity {
+            case .persona(let p): XCTAssertEqual(fields(p), ["kind", "segment", "quote", "goals", "needs", "pains", "gains"])
+            case .finding(let f):
+                XCTAssertEqual(fields(f), ["method", "date", "participants", "confidence", "supports", "contradicts", "personas", "impact"])
+            case .term(let t):
+                XCTAssertEqual(fields(t), ["term", "termLocation", "definition", "synonyms", "related", "notToConfuse", "status", "owner"])
+                if let synonyms = t.synonyms.first { XCTAssertEqual(fields(synonyms), ["department", "words"]) }
+            case .department(let d): XCTAssertEqual(fields(d), ["lead", "contact"])
+            case .journey, .page: break
+            }
+        }
+        XCTAssertEqual(fields(facts), ["headings", "links", "rawHTML", "firstParagraph", "glossaryText", "tags", "problems"])
+        XCTAssertEqual(fields(facts.headings[0]), ["text", "level", "anchor", "location"])
+        XCTAssertEqual(fields(facts.links[0]), ["target", "location", "sentence"])
+        if case .wiki(let link) = facts.links[0].target { XCTAssertEqual(fields(link), ["target", "anchor", "label", "range", "embed"]) }
+        XCTAssertEqual(fields(facts.problems[0]), ["severity", "location", "message", "hint"])
+        XCTAssertEqual(fields(facts.problems[0].location), ["path", "line", "column"])
     }
 }

@@ -227,6 +227,24 @@ final class BuildCacheTests: XCTestCase {
         XCTAssertTrue(cachedBuild(site).incremental, "a fresh cache was written")
     }
 
+    /// A byte changed anywhere, in the header or in a page's load result: the damage is never trusted
+    /// (the cache is discarded, or the page is loaded again from its file) and the output is a clean build's.
+    func testDamageAnywhereInTheCacheGivesTheCleanBuildsOutput() throws {
+        let site = try exampleSite()
+        cachedBuild(site)
+        let good = try Data(contentsOf: cacheFile(site))
+        // A changed page, so that the others' load results are read from the cache.
+        try edit(site, "content/index.md") { $0 + "\nOne more sentence.\n" }
+        let start = BuildCache.magic.count
+        for k in 1...8 {
+            var bytes = good
+            let offset = start + (bytes.count - start) * k / 9
+            bytes[offset] ^= 0x20
+            try bytes.write(to: cacheFile(site))
+            assertCachedEqualsClean(site, "a byte changed at \(offset) of \(bytes.count)")
+        }
+    }
+
     func testACacheFromAnotherVersionIsDiscarded() throws {
         let site = try exampleSite()
         cachedBuild(site)

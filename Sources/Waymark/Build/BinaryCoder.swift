@@ -13,6 +13,7 @@ import Foundation
 //
 // - Bool: one byte, 0 or 1. Integers: 1–8 bytes little-endian, signed ones sign-extended, so small
 //   numbers take one byte and a hash eight. Float and Double: their 4 or 8 bytes. String: its UTF-8.
+//   `[UInt8]`: its bytes, as one value (a `CompactCodable` value is one of these).
 // - Keyed container: (key number as varint, value) entries to the end; a key number indexes the key
 //   table, which lists each key once per document (varint count, then each as varint length + UTF-8).
 //   Entries are found by key whatever their order; the next lookup is tried first at the entry after
@@ -30,7 +31,7 @@ import Foundation
 /// Encodes `Encodable` values into the binary form described above.
 struct BinaryEncoder {
     /// The document format this encoder writes and `BinaryDecoder` reads.
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
 
     var userInfo: [CodingUserInfoKey: Any] = [:]
 
@@ -126,6 +127,7 @@ private final class BinaryEncodingCore: Encoder {
         if T.self == Int.self { return writeValue(signed: Int64(unsafeBitCast(value, to: Int.self))) }
         if T.self == UInt64.self { return writeValue(unsigned: unsafeBitCast(value, to: UInt64.self)) }
         if T.self == Bool.self { return writeValue(unsafeBitCast(value, to: Bool.self)) }
+        if T.self == [UInt8].self { return writeValue(unsafeBitCast(value, to: [UInt8].self)) }
         let depth = beginValue()
         try encode(value, intoOpenValueAt: depth)
         close(downTo: depth)
@@ -135,6 +137,7 @@ private final class BinaryEncodingCore: Encoder {
     func encode<T: Encodable>(_ value: T, intoOpenValueAt depth: Int) throws {
         if T.self == String.self { return writeContent(unsafeBitCast(value, to: String.self)) }
         if T.self == Int.self { return writeContent(signed: Int64(unsafeBitCast(value, to: Int.self))) }
+        if T.self == [UInt8].self { return bytes.append(contentsOf: unsafeBitCast(value, to: [UInt8].self)) }
         let saved = valueDepth
         valueDepth = depth
         defer { valueDepth = saved }
@@ -213,6 +216,12 @@ private final class BinaryEncodingCore: Encoder {
             writeVarint(UInt64(utf8.count) + 1)
             bytes.append(contentsOf: utf8)
         }
+    }
+
+    /// Bytes as one value, not a list of numbers.
+    func writeValue(_ raw: [UInt8]) {
+        writeVarint(UInt64(raw.count) + 1)
+        bytes.append(contentsOf: raw)
     }
 
     /// A key-table entry: length, then UTF-8 (the same bytes as a string value).
@@ -521,6 +530,7 @@ private final class BinaryDecodingCore: Decoder {
         if T.self == Int.self { return unsafeBitCast(try integer(frame) as Int, to: T.self) }
         if T.self == UInt64.self { return unsafeBitCast(try integer(frame) as UInt64, to: T.self) }
         if T.self == Bool.self { return unsafeBitCast(try bool(frame), to: T.self) }
+        if T.self == [UInt8].self { return unsafeBitCast(try raw(frame), to: T.self) }
         let saved = current
         current = frame
         defer { current = saved }
@@ -587,6 +597,11 @@ private final class BinaryDecodingCore: Decoder {
     func string(requiring frame: Frame) throws -> String {
         guard !frame.isNil else { throw Self.notFound(String.self, at: frame) }
         return string(frame)
+    }
+
+    func raw(_ frame: Frame) throws -> [UInt8] {
+        guard !frame.isNil else { throw Self.notFound([UInt8].self, at: frame) }
+        return Array(bytes[frame.start..<frame.end])
     }
 
     func bool(_ frame: Frame) throws -> Bool {

@@ -24,9 +24,10 @@ struct FileStamp: Codable, Equatable, Sendable {
 /// The file is a header (version, output, fingerprints, output hashes) followed by one record per source
 /// file (path, stamp, content hash and its load result), each a `BinaryEncoder` document, so load results
 /// are decoded in parallel, and an unchanged file's record is written back as it was read, not encoded again.
+/// A load result is one value in its compact form (PageCompactForms.swift), not a field at a time.
 struct BuildCache: Sendable {
     /// Bumped whenever the cache's shape or meaning changes.
-    static let format = 4
+    static let format = 5
     static let magic = Array("WAYMARK-CACHE\n".utf8)
 
     struct Source: Sendable {
@@ -86,8 +87,8 @@ struct BuildCache: Sendable {
         var termIDs: [String]
     }
 
-    /// What is stored of a source's load result.
-    fileprivate struct LoadResult: Codable {
+    /// What is stored of a source's load result: in its compact form, one value for the binary coder.
+    fileprivate struct LoadResult {
         var page: LoadedPage?
         var diagnostics: [Diagnostic]
     }
@@ -216,6 +217,18 @@ struct BuildCache: Sendable {
             try? FileManager.default.removeItem(at: file.deletingPathExtension().appendingPathExtension("json"))
         }
         return out.count
+    }
+}
+
+extension BuildCache.LoadResult: CompactCodable {
+    func write(to w: inout CompactWriter) {
+        w.write(page)
+        w.write(diagnostics)
+    }
+
+    init(reading r: inout CompactReader) throws {
+        page = try r.read()
+        diagnostics = try r.read()
     }
 }
 

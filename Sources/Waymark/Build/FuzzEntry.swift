@@ -40,6 +40,17 @@ public enum FuzzEntry {
         var hasher = StableHasher()
         record.withUnsafeBytes { hasher.combine(bytes: $0) }
         for i in 0..<8 { record.append(UInt8(truncatingIfNeeded: hasher.value >> (8 * UInt64(i)))) }
+        return decodeRecord(record)
+    }
+
+    /// `bytes` as the compact form of a cached load result, in a record that is otherwise whole (the
+    /// bytes above rarely get past the record's own structure to reach the compact reader): nil when rejected.
+    static func cacheRecord(compact bytes: [UInt8]) -> LoadedPage? {
+        guard let record = try? BinaryEncoder().encode(bytes) else { return nil }
+        return decodeRecord(record)
+    }
+
+    private static func decodeRecord(_ record: [UInt8]) -> LoadedPage? {
         let stamp = FileStamp(size: 0, seconds: 0, nanoseconds: 0, inode: 0)
         let source = BuildCache.Source(stamp: stamp, hash: 0, page: nil, diagnostics: [], record: Data(record), decoded: false)
         return source.decodingRecord(path: "fuzz.md")?.page
@@ -71,8 +82,10 @@ public enum FuzzEntry {
             .map { "waymark render: \($0)" }
 
         // The same bytes as a build-cache record, sealed with a valid checksum so that the binary
-        // decoder's parser itself reads them: it may reject them, never trap.
+        // decoder's parser itself reads them, and as a load result's compact form: either may reject
+        // them, never trap.
         _ = cacheRecord(sealing: bytes)
+        _ = cacheRecord(compact: bytes)
 
         // The whole pipeline for one page.
         let (page, diagnostics) = PageLoader.load(file, data: Data(bytes))

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A file found under content/.
-struct ContentFile: Sendable, Hashable, Codable {
-    enum Kind: Sendable, Codable { case markdown, asset }
+struct ContentFile: Sendable, Hashable {
+    enum Kind: Sendable { case markdown, asset }
     /// Path under content/, with `/` separators (`personas/sam.md`).
     var relativePath: String
     var url: URL

@@ -1,5 +1,5 @@
 /// A value from front matter together with where it was written.
-struct Located<Value: Sendable & Codable>: Sendable, Codable {
+struct Located<Value: Sendable>: Sendable {
     var value: Value
     var location: SourceLocation
 }
@@ -75,7 +75,7 @@ public enum PageType: String, Sendable, CaseIterable, Codable {
     }
 }
 
-struct Touchpoint: Sendable, Codable {
+struct Touchpoint: Sendable {
     var name: String
     /// `stage-slug/touchpoint-slug`, unique within the journey.
     var anchor: String
@@ -90,7 +90,7 @@ struct Touchpoint: Sendable, Codable {
     var location: SourceLocation
 }
 
-struct Stage: Sendable, Codable {
+struct Stage: Sendable {
     var name: String
     var anchor: String
     var goal: String?
@@ -100,13 +100,13 @@ struct Stage: Sendable, Codable {
     var location: SourceLocation
 }
 
-struct Ranking: Sendable, Codable {
+struct Ranking: Sendable {
     /// `customer` or a department id.
     var list: Located<String>
     var items: [Located<String>]
 }
 
-struct Journey: Sendable, Codable {
+struct Journey: Sendable {
     var personas: [Located<String>]
     var owner: Located<String>?
     var departments: [Located<String>]
@@ -122,7 +122,7 @@ struct Journey: Sendable, Codable {
     var stages: [Stage]
 }
 
-struct Persona: Sendable, Codable {
+struct Persona: Sendable {
     var kind: String?
     var segment: String?
     var quote: String?
@@ -132,7 +132,7 @@ struct Persona: Sendable, Codable {
     var gains: [String]
 }
 
-struct Finding: Sendable, Codable {
+struct Finding: Sendable {
     var method: String
     var date: String
     var participants: Int?
@@ -143,8 +143,8 @@ struct Finding: Sendable, Codable {
     var impact: Int?
 }
 
-struct GlossaryTerm: Sendable, Codable {
-    struct Synonyms: Sendable, Codable {
+struct GlossaryTerm: Sendable {
+    struct Synonyms: Sendable {
         var department: Located<String>
         var words: [String]
     }
@@ -158,13 +158,13 @@ struct GlossaryTerm: Sendable, Codable {
     var owner: Located<String>?
 }
 
-struct Department: Sendable, Codable {
+struct Department: Sendable {
     var lead: String?
     var contact: String?
 }
 
 /// The typed part of a page, decoded from its front matter.
-enum Entity: Sendable, Codable {
+enum Entity: Sendable {
     case journey(Journey)
     case persona(Persona)
     case finding(Finding)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One content file after the load step: typed front matter plus the facts of its body.
-struct LoadedPage: Sendable, Codable {
+struct LoadedPage: Sendable {
     var file: ContentFile
     var id: String
     var type: PageType

@@ -1,7 +1,7 @@
 
 /// A YAML value with the file position it was written at, so every field error can point there.
-indirect enum YAMLValue: Sendable, Codable {
-    enum ScalarKind: Sendable, Codable { case string, int, float, bool, null, timestamp }
+indirect enum YAMLValue: Sendable {
+    enum ScalarKind: Sendable { case string, int, float, bool, null, timestamp }
 
     case scalar(String, ScalarKind, SourceLocation)
     case sequence([YAMLValue], SourceLocation)
@@ -47,7 +47,7 @@ indirect enum YAMLValue: Sendable, Codable {
     }
 }
 
-struct YAMLEntry: Sendable, Codable {
+struct YAMLEntry: Sendable {
     var key: String
     var keyLocation: SourceLocation
     var value: YAMLValue

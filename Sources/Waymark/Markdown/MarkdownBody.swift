@@ -1,5 +1,5 @@
 /// What a link in a page body points at, as written.
-enum BodyLinkTarget: Sendable, Equatable, Codable {
+enum BodyLinkTarget: Sendable, Equatable {
     case wiki(Wikilink)
     /// A Markdown link destination (`[text](url)`).
     case url(String)
@@ -7,14 +7,14 @@ enum BodyLinkTarget: Sendable, Equatable, Codable {
     case image(String)
 }
 
-struct BodyLink: Sendable, Codable {
+struct BodyLink: Sendable {
     var target: BodyLinkTarget
     var location: SourceLocation
     /// The sentence the link appears in, as plain text, for backlinks.
     var sentence: String
 }
 
-struct BodyHeading: Sendable, Codable {
+struct BodyHeading: Sendable {
     var text: String
     var level: Int
     var anchor: String
@@ -22,7 +22,7 @@ struct BodyHeading: Sendable, Codable {
 }
 
 /// Facts the link step needs from a body, gathered in one walk; the cmark tree is freed afterwards.
-struct BodyFacts: Sendable, Codable {
+struct BodyFacts: Sendable {
     var headings: [BodyHeading] = []
     var links: [BodyLink] = []
     /// The first raw HTML, reported once per page when the site has not opted in.
@@ -740,26 +740,4 @@ public func escapeHTML(_ s: String) -> String {
         }
     }
     return out
-}
-
-/// The build cache keeps a body's position and anchors, not its text: a page whose text is needed
-/// again (to be rendered) is loaded from its file, which the cache has seen unchanged.
-extension MarkdownBody: Codable {
-    private enum CodingKeys: String, CodingKey { case path, firstLine, reservedAnchors }
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        path = try c.decode(String.self, forKey: .path)
-        firstLine = try c.decode(Int.self, forKey: .firstLine)
-        reservedAnchors = try c.decode(Set<String>.self, forKey: .reservedAnchors)
-        text = ""
-        textOmitted = true
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(path, forKey: .path)
-        try c.encode(firstLine, forKey: .firstLine)
-        try c.encode(reservedAnchors, forKey: .reservedAnchors)
-    }
 }

@@ -1,5 +1,5 @@
 /// `[[target#anchor|label]]` as written in a page body.
-struct Wikilink: Equatable, Sendable, Codable {
+struct Wikilink: Equatable, Sendable {
     /// The page part: an id, a file name or a title (may be empty for `[[#anchor]]`).
     var target: String
     var anchor: String?
