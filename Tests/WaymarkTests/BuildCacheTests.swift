@@ -17,6 +17,7 @@ final class BuildCacheTests: XCTestCase {
 
     private func cacheFile(_ site: TempSite) -> URL { site.root.appendingPathComponent(".waymark-cache/build.bin") }
 
+    @discardableResult
     private func cachedBuild(_ site: TempSite, readCache: Bool = true) -> BuildReport {
         var o = site.options()
         o.cacheFile = cacheFile(site)

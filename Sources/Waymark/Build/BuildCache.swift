@@ -27,7 +27,7 @@ struct FileStamp: Codable, Equatable, Sendable {
 /// A load result is one value in its compact form (PageCompactForms.swift), not a field at a time.
 struct BuildCache: Sendable {
     /// Bumped whenever the cache's shape or meaning changes.
-    static let format = 5
+    static let format = 6
     static let magic = Array("WAYMARK-CACHE\n".utf8)
 
     struct Source: Sendable {
@@ -56,7 +56,7 @@ struct BuildCache: Sendable {
         }
     }
 
-    struct Render: Codable, Sendable {
+    struct Render: Sendable {
         /// nil: a site-wide page, rendered on every build.
         var fingerprint: UInt64?
         /// The glossary entries it auto-linked, as indexes into the cache's `termIDs`.
@@ -66,14 +66,15 @@ struct BuildCache: Sendable {
     }
 
     /// The files made from the whole site (feed, graph.json, search index and page, sitemap, robots.txt, 404 page).
-    struct SiteFiles: Codable, Sendable {
+    struct SiteFiles: Sendable {
         var key: UInt64
         var paths: [String]
         var diagnostics: [Diagnostic]
     }
 
-    /// The part stored as one document, before the records.
-    struct Header: Codable, Sendable {
+    /// The part stored as one document, before the records (in its compact form: decoding it is
+    /// serial work at the start of every cached build).
+    struct Header: CompactCodable, Sendable {
         var format = BuildCache.format
         var tool: String
         var output: String
@@ -164,6 +165,7 @@ struct BuildCache: Sendable {
         cache.pageCount = header.pageCount
         cache.siteFiles = header.siteFiles
         cache.termIDs = header.termIDs
+        cache.sources.reserveCapacity(records.count)
         for r in records {
             cache.sources[r.path] = Source(stamp: r.stamp, hash: r.hash, page: nil, diagnostics: [], record: r.record, decoded: false)
         }
@@ -179,18 +181,23 @@ struct BuildCache: Sendable {
         let header = try BinaryEncoder().encode(Header(tool: tool, output: output, renders: renders, outputs: outputs, siteKey: siteKey,
                                                           linkDiagnostics: linkDiagnostics, notes: notes, pageCount: pageCount, siteFiles: siteFiles,
                                                           termIDs: termIDs))
-        let sorted = sources.sorted { $0.key < $1.key }
+        let paths = sources.keys.sorted()
         // Only load results not read from the cache are encoded (an empty array allocates nothing).
-        let encoded = parallelMap(sorted) { entry -> [UInt8]? in
-            if entry.value.record != nil { return [] }
+        let encoded = parallelMap(paths) { path -> [UInt8]? in
+            guard let source = sources[path], source.record == nil else { return [] }
             var encoder = BinaryEncoder()
-            encoder.userInfo[SourceLocation.pathKey] = "content/" + entry.key
-            return try? encoder.encode(LoadResult(page: entry.value.page, diagnostics: entry.value.diagnostics))
+            encoder.userInfo[SourceLocation.pathKey] = "content/" + path
+            return try? encoder.encode(LoadResult(page: source.page, diagnostics: source.diagnostics))
         }
-        var out = Data(Self.magic)
+        // Built as bytes in one buffer of about the right size: Data grows and appends more slowly.
+        var out: [UInt8] = []
+        out.reserveCapacity(Self.magic.count + header.count + 16 + paths.count * 64
+                            + sources.values.reduce(0) { $0 + ($1.record?.count ?? 0) } + encoded.reduce(0) { $0 + ($1?.count ?? 0) })
+        out += Self.magic
         RecordReader.append(block: header, to: &out)
-        RecordReader.append(integer: UInt64(sorted.count), to: &out)
-        for ((path, source), record) in zip(sorted, encoded) {
+        RecordReader.append(integer: UInt64(paths.count), to: &out)
+        for (path, record) in zip(paths, encoded) {
+            guard let source = sources[path] else { continue }
             RecordReader.append(block: Array(path.utf8), to: &out)
             for n in [UInt64(bitPattern: source.stamp.size), UInt64(bitPattern: Int64(source.stamp.seconds)),
                       UInt64(bitPattern: Int64(source.stamp.nanoseconds)), source.stamp.inode, source.hash] {
@@ -205,7 +212,10 @@ struct BuildCache: Sendable {
             }
         }
         let temporary = dir.appendingPathComponent(".\(file.lastPathComponent).\(getpid())")
-        try out.write(to: temporary)
+        try out.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress else { return }
+            try Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none).write(to: temporary)
+        }
         guard rename(temporary.path, file.path) == 0 else {
             let message = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
@@ -217,6 +227,64 @@ struct BuildCache: Sendable {
             try? FileManager.default.removeItem(at: file.deletingPathExtension().appendingPathExtension("json"))
         }
         return out.count
+    }
+}
+
+extension BuildCache.Header {
+    func write(to w: inout CompactWriter) {
+        w.write(format)
+        w.write(tool)
+        w.write(output)
+        w.write(renders)
+        w.write(outputs)
+        w.write(siteKey)
+        w.write(linkDiagnostics)
+        w.write(notes)
+        w.write(pageCount)
+        w.write(siteFiles)
+        w.write(termIDs)
+    }
+
+    init(reading r: inout CompactReader) throws {
+        format = try r.read()
+        tool = try r.read()
+        output = try r.read()
+        renders = try r.read()
+        outputs = try r.read()
+        siteKey = try r.read()
+        linkDiagnostics = try r.read()
+        notes = try r.read()
+        pageCount = try r.read()
+        siteFiles = try r.read()
+        termIDs = try r.read()
+    }
+}
+
+extension BuildCache.Render: CompactForm {
+    func write(to w: inout CompactWriter) {
+        w.write(fingerprint)
+        w.write(mentions)
+        w.write(searchText)
+    }
+
+    init(reading r: inout CompactReader) throws {
+        fingerprint = try r.read()
+        mentions = try r.read()
+        searchText = try r.read()
+    }
+}
+
+extension BuildCache.SiteFiles: CompactForm {
+    func write(to w: inout CompactWriter) {
+        w.write(key)
+        w.write(paths)
+        w.write(diagnostics)
+    }
+
+    init(reading r: inout CompactReader) throws {
+        key = try r.read()
+        paths = try r.read()
+        diagnostics = try r.read()
     }
 }
 
@@ -260,20 +328,16 @@ struct RecordReader {
         return bytes(Int(n))
     }
 
-    static func append(integer: UInt64, to out: inout Data) {
-        var v = integer
-        for _ in 0..<8 {
-            out.append(UInt8(v & 0xFF))
-            v >>= 8
-        }
+    static func append(integer: UInt64, to out: inout [UInt8]) {
+        withUnsafeBytes(of: integer.littleEndian) { out.append(contentsOf: $0) }
     }
 
-    static func append(block: Data, to out: inout Data) {
+    static func append(block: Data, to out: inout [UInt8]) {
         append(integer: UInt64(block.count), to: &out)
-        out.append(block)
+        block.withUnsafeBytes { out.append(contentsOf: $0) }
     }
 
-    static func append(block: [UInt8], to out: inout Data) {
+    static func append(block: [UInt8], to out: inout [UInt8]) {
         append(integer: UInt64(block.count), to: &out)
         out.append(contentsOf: block)
     }

@@ -246,3 +246,25 @@ extension Array: CompactForm where Element: CompactForm {
         for _ in 0..<count { append(try Element(reading: &reader)) }
     }
 }
+
+extension Dictionary: CompactForm where Key: CompactForm, Value: CompactForm {
+    func write(to writer: inout CompactWriter) {
+        writer.writeVarint(UInt64(count))
+        for (key, value) in self {
+            key.write(to: &writer)
+            value.write(to: &writer)
+        }
+    }
+
+    init(reading reader: inout CompactReader) throws {
+        // Every entry takes at least two bytes; the count is checked against the bytes left.
+        let count = try reader.readCount()
+        self.init(minimumCapacity: count)
+        for _ in 0..<count {
+            let key = try Key(reading: &reader)
+            guard self.updateValue(try Value(reading: &reader), forKey: key) == nil else {
+                throw reader.damaged("a key appears twice")
+            }
+        }
+    }
+}
