@@ -596,6 +596,39 @@ final class BinaryCoderTests: XCTestCase {
         XCTAssertThrowsError(try readCompact(Wikilink.self, link.bytes))
     }
 
+    /// The cache header (renders, output hashes, site files, term ids) in its compact form: every field
+    /// comes back, every truncation throws, and a dictionary key written twice is damage.
+    func testCompactCacheHeader() throws {
+        let header = BuildCache.Header(
+            tool: "waymark test", output: "/site/public",
+            renders: ["a/index.html": .init(fingerprint: 7, mentions: [0, 2], searchText: "Straße – café"),
+                      "index.html": .init(fingerprint: nil, mentions: [], searchText: "")],
+            outputs: ["a/index.html": 1, "graph.json": .max], siteKey: 42,
+            linkDiagnostics: [.warning(SourceLocation(path: "content/a.md", line: 3, column: 1), "broken", hint: "fix it")],
+            notes: ["a note"], pageCount: 2,
+            siteFiles: .init(key: 9, paths: ["graph.json", "search/index.js"], diagnostics: []), termIDs: ["glossary/x", "glossary/y"])
+        var writer = CompactWriter()
+        header.write(to: &writer)
+        let bytes = writer.bytes
+        let back = try readCompact(BuildCache.Header.self, bytes)
+        XCTAssertEqual(back.renders.mapValues { "\($0.fingerprint as Any) \($0.mentions) \($0.searchText)" },
+                       header.renders.mapValues { "\($0.fingerprint as Any) \($0.mentions) \($0.searchText)" })
+        XCTAssertEqual(back.outputs, header.outputs)
+        XCTAssertEqual(back.siteKey, 42)
+        XCTAssertEqual(back.linkDiagnostics, header.linkDiagnostics)
+        XCTAssertEqual(back.notes, ["a note"])
+        XCTAssertEqual(back.siteFiles?.paths, ["graph.json", "search/index.js"])
+        XCTAssertEqual(back.termIDs, ["glossary/x", "glossary/y"])
+        XCTAssertEqual(back.format, BuildCache.format)
+        for length in 0..<bytes.count {
+            XCTAssertThrowsError(try readCompact(BuildCache.Header.self, Array(bytes[0..<length])), "cut to \(length) bytes")
+        }
+        var twice = CompactWriter()
+        twice.writeVarint(2)
+        for _ in 0..<2 { twice.write("same"); twice.write(UInt64(1)) }
+        XCTAssertThrowsError(try readCompact([String: UInt64].self, twice.bytes))
+    }
+
     /// Front matter nests up to libyaml's limit; deeper nesting in damaged bytes throws before it can exhaust the stack.
     func testCompactNestingIsLimited() throws {
         func nested(_ depth: Int) -> YAMLValue {
