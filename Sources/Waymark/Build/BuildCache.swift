@@ -191,8 +191,9 @@ struct BuildCache: Sendable {
         }
         // Built as bytes in one buffer of about the right size: Data grows and appends more slowly.
         var out: [UInt8] = []
-        out.reserveCapacity(Self.magic.count + header.count + 16 + paths.count * 64
-                            + sources.values.reduce(0) { $0 + ($1.record?.count ?? 0) } + encoded.reduce(0) { $0 + ($1?.count ?? 0) })
+        let keptBytes: Int = sources.values.reduce(0) { total, source in total + (source.record?.count ?? 0) }
+        let encodedBytes: Int = encoded.reduce(0) { total, record in total + (record?.count ?? 0) }
+        out.reserveCapacity(Self.magic.count + header.count + 16 + paths.count * 64 + keptBytes + encodedBytes)
         out += Self.magic
         RecordReader.append(block: header, to: &out)
         RecordReader.append(integer: UInt64(paths.count), to: &out)
