@@ -9,22 +9,20 @@ struct TermMatcher: Sendable {
         var pattern: Int
     }
 
-    /// Word hash → token id, and (node, token id) → child node: open addressing over plain arrays,
-    /// because the standard Dictionary's seeded SipHash made lookups the matcher's main cost.
-    private var tokenIDs = IntegerTable()
-    private var transitions = IntegerTable()
-    /// The root's children by token id, dense: most words are read at the root.
-    private var rootChildren: [Int32] = []
-    private var nodeCount: Int32 = 1
-    private var fail: [Int32] = [0]
-    /// The pattern ending at a node, and the nearest node on its fail chain that ends one.
-    private var terminal: [Int32] = [-1]
-    private var dictionaryLink: [Int32] = [-1]
-    /// What the hot loop reads per node, side by side: a filter of its children's token ids (bit
-    /// `id % 64`), so that most absent transitions are known without a table lookup; its fail link;
-    /// and the first node on its output chain that ends a pattern (itself or its dictionary link), or -1.
-    private struct Hot { var childMask: UInt64 = 0; var fail: Int32 = 0; var firstOutput: Int32 = -1 }
+    /// Goto edges, (node, word hash) → child, in two open-addressing tables over plain arrays:
+    /// the root's, which nearly every word reads, kept apart from the deeper nodes' so that it
+    /// stays small and in cache. Each slot carries what the next word needs of its child (its
+    /// fail link, children filter and first output), so a word usually costs one table read.
+    private var rootEdges = EdgeTable()
+    private var innerEdges = EdgeTable()
+    /// A node's children filter and fail link, for walking down a fail chain (rare: the chain
+    /// usually ends at the root after one step, and that step's data is in the slot already).
+    private struct Hot { var childMask: UInt64 = 0; var fail: Int32 = 0 }
     private var hot: [Hot] = []
+    /// The pattern ending at a node, its length in words, and the next node on the output chain
+    /// that ends a pattern (the nearest one down the fail chain), or -1.
+    private struct Output { var pattern: Int32; var length: Int32; var next: Int32 }
+    private var outputs: [Output] = []
     private var patternLengths: [Int] = []
     private var maxPatternLength = 0
 
@@ -32,66 +30,80 @@ struct TermMatcher: Sendable {
 
     /// `patterns[i]` is a phrase; a phrase with no words never matches.
     init(patterns: [String]) {
-        var children: [[(token: Int32, child: Int32)]] = [[]]
+        var children: [[(hash: UInt64, child: Int32)]] = [[]]
+        var goto: [UInt64: Int32] = [:]
+        var terminal: [Int32] = [-1]
         for phrase in patterns {
             let tokens = Self.hashedTokens(in: phrase).map(\.hash)
             patternLengths.append(tokens.count)
             guard !tokens.isEmpty else { continue }
             var node: Int32 = 0
-            for token in tokens {
-                let id = tokenIDs[token] ?? {
-                    let id = Int32(tokenIDs.count)
-                    tokenIDs[token] = id
-                    return id
-                }()
-                if let next = transitions[Self.edge(node, id)] {
+            for hash in tokens {
+                let key = Self.key(node, hash)
+                if let next = goto[key] {
                     node = next
                 } else {
-                    let next = nodeCount
-                    nodeCount += 1
+                    let next = Int32(children.count)
                     children.append([])
-                    fail.append(0)
                     terminal.append(-1)
-                    dictionaryLink.append(-1)
-                    transitions[Self.edge(node, id)] = next
-                    children[Int(node)].append((id, next))
+                    goto[key] = next
+                    children[Int(node)].append((hash, next))
                     node = next
                 }
             }
             if terminal[Int(node)] < 0 { terminal[Int(node)] = Int32(patternLengths.count - 1) }
         }
         maxPatternLength = patternLengths.max() ?? 0
-        rootChildren = Array(repeating: 0, count: tokenIDs.count)
-        for (token, child) in children[0] { rootChildren[Int(token)] = child }
-        buildFailLinks(children)
-        hot = terminal.indices.map { Hot(fail: fail[$0], firstOutput: terminal[$0] >= 0 ? Int32($0) : dictionaryLink[$0]) }
-        for (node, list) in children.enumerated() {
-            for (token, _) in list { hot[node].childMask |= 1 << UInt64(token & 63) }
-        }
-    }
-
-    @inline(__always)
-    private static func edge(_ node: Int32, _ token: Int32) -> UInt64 {
-        UInt64(UInt32(bitPattern: node)) << 32 | UInt64(UInt32(bitPattern: token))
-    }
-
-    private mutating func buildFailLinks(_ children: [[(token: Int32, child: Int32)]]) {
+        // Fail links and output chains, breadth first.
+        let count = children.count
+        var fail = [Int32](repeating: 0, count: count)
+        var firstOutput = [Int32](repeating: -1, count: count)
+        var outputLink = [Int32](repeating: -1, count: count)  // nearest node down the fail chain ending a pattern
         var queue: [Int32] = children[0].map(\.child)
+        for c in queue where terminal[Int(c)] >= 0 { firstOutput[Int(c)] = c }
         var head = 0
         while head < queue.count {
             let node = queue[head]
             head += 1
-            for (token, child) in children[Int(node)] {
+            for (hash, child) in children[Int(node)] {
                 var f = fail[Int(node)]
-                while f != 0 && transitions[Self.edge(f, token)] == nil { f = fail[Int(f)] }
-                let target = transitions[Self.edge(f, token)] ?? 0
-                fail[Int(child)] = target == child ? 0 : target
-                let fc = fail[Int(child)]
-                dictionaryLink[Int(child)] = terminal[Int(fc)] >= 0 ? fc : dictionaryLink[Int(fc)]
+                while f != 0 && goto[Self.key(f, hash)] == nil { f = fail[Int(f)] }
+                let target = goto[Self.key(f, hash)] ?? 0
+                let fc = target == child ? 0 : target
+                fail[Int(child)] = fc
+                outputLink[Int(child)] = terminal[Int(fc)] >= 0 ? fc : outputLink[Int(fc)]
+                firstOutput[Int(child)] = terminal[Int(child)] >= 0 ? child : outputLink[Int(child)]
                 queue.append(child)
             }
         }
+        hot = (0..<count).map { Hot(fail: fail[$0]) }
+        for (node, list) in children.enumerated() {
+            for (hash, _) in list { hot[node].childMask |= Self.bit(hash) }
+        }
+        outputs = (0..<count).map { n in
+            let p = terminal[n]
+            return Output(pattern: p, length: p >= 0 ? Int32(patternLengths[Int(p)]) : 0,
+                          next: outputLink[n] >= 0 ? outputLink[n] : -1)
+        }
+        for (node, list) in children.enumerated() {
+            for (hash, child) in list {
+                let c = Int(child)
+                let edge = EdgeTable.Slot(key: Self.key(Int32(node), hash), childMask: hot[c].childMask,
+                                          child: child, firstOutput: firstOutput[c], fail: fail[c])
+                if node == 0 { rootEdges.insert(edge) } else { innerEdges.insert(edge) }
+            }
+        }
     }
+
+    /// The key of the edge from `node` by a word: the word's hash itself from the root.
+    @inline(__always)
+    private static func key(_ node: Int32, _ hash: UInt64) -> UInt64 {
+        hash ^ (UInt64(UInt32(bitPattern: node)) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// A word's bit in a node's children filter: the hash's top six bits (the table uses its low bits' mix).
+    @inline(__always)
+    private static func bit(_ hash: UInt64) -> UInt64 { 1 << (hash >> 58) }
 
     /// Non-overlapping matches, left to right, the longest at each position.
     func matches(in text: String) -> [Match] {
@@ -123,29 +135,40 @@ struct TermMatcher: Sendable {
         // A power of two, so the ring is indexed with a mask rather than a division.
         let ringMask = (1 << (Int.bitWidth - (maxPatternLength - 1).leadingZeroBitCount)) - 1
         withUnsafeTemporaryAllocation(of: Int.self, capacity: ringMask + 1) { starts in
-            var node: Int32 = 0
+            hot.withUnsafeBufferPointer { hot in
+            outputs.withUnsafeBufferPointer { outputs in
+            // The current node, with its children filter and fail link.
+            var node: Int32 = 0, mask: UInt64 = 0, fail: Int32 = 0
             var i = 0
             var words = WordScanner(bytes)
             while let (hash, range) = words.next() {
                 defer { i &+= 1 }
                 starts[i & ringMask] = range.lowerBound
-                guard let id = tokenIDs[hash] else { node = 0; continue }
+                let bit = Self.bit(hash)
+                var edge: EdgeTable.Slot?
                 // Down the fail chain to the deepest node with a child for this word, else the root's child.
-                let bit: UInt64 = 1 << UInt64(id & 63)
-                var next: Int32 = -1
                 while node != 0 {
+                    if mask & bit != 0, let e = innerEdges[Self.key(node, hash)] { edge = e; break }
+                    node = fail
+                    if node == 0 { break }
                     let h = hot[Int(node)]
-                    if h.childMask & bit != 0, let child = transitions[Self.edge(node, id)] { next = child; break }
-                    node = h.fail
+                    mask = h.childMask
+                    fail = h.fail
                 }
-                node = next >= 0 ? next : rootChildren[Int(id)]
-                var out = hot[Int(node)].firstOutput
+                if edge == nil { edge = rootEdges[hash] }
+                guard let e = edge else { node = 0; continue }
+                node = e.child
+                mask = e.childMask
+                fail = e.fail
+                var out = e.firstOutput
                 while out >= 0 {
-                    let p = Int(terminal[Int(out)])
-                    let first = i - patternLengths[p] + 1
-                    scratch.found.append((first, i, starts[first & ringMask], range.upperBound, p))
-                    out = dictionaryLink[Int(out)]
+                    let o = outputs[Int(out)]
+                    let first = i - Int(o.length) + 1
+                    scratch.found.append((first, i, starts[first & ringMask], range.upperBound, Int(o.pattern)))
+                    out = o.next
                 }
+            }
+            }
             }
         }
         guard !scratch.found.isEmpty else { return }
@@ -318,48 +341,57 @@ struct WordScanner {
     }
 }
 
-/// A map from 64-bit keys to 32-bit values: open addressing with linear probing, multiplicative
-/// hashing (the keys are already hashes or packed ids), each key beside its value so that a lookup
-/// touches one cache line. Grows at three quarters full, which keeps the tables small enough to stay in cache.
-struct IntegerTable: Sendable {
-    private struct Slot { var key: UInt64; var value: Int32 }  // value -1: empty
-    private var slots = [Slot](repeating: Slot(key: 0, value: -1), count: 16)
+/// The automaton's goto edges by key: open addressing with linear probing, multiplicative
+/// hashing (the keys are already hashes), each key beside what the matcher needs of the edge's
+/// child, so that a lookup touches one slot. At most half full, so that a miss (a word that is
+/// no term's) ends after a probe or two.
+struct EdgeTable: Sendable {
+    struct Slot: Sendable {
+        var key: UInt64
+        var childMask: UInt64
+        /// 0 marks an empty slot: the root is nobody's child.
+        var child: Int32
+        var firstOutput: Int32
+        var fail: Int32
+    }
+    private var slots = [Slot](repeating: Slot(key: 0, childMask: 0, child: 0, firstOutput: -1, fail: 0), count: 16)
     private var shift: UInt64 = 60
     private(set) var count = 0
 
     @inline(__always)
     private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
-    subscript(key: UInt64) -> Int32? {
+    subscript(key: UInt64) -> Slot? {
         @inline(__always) get {
             slots.withUnsafeBufferPointer { slots in
-                let mask = slots.count - 1
+                let mask = slots.count &- 1
                 var s = slot(key)
                 while true {
                     let entry = slots[s]
-                    if entry.value < 0 { return nil }
-                    if entry.key == key { return entry.value }
-                    s = (s + 1) & mask
+                    if entry.child == 0 { return nil }
+                    if entry.key == key { return entry }
+                    s = (s &+ 1) & mask
                 }
             }
         }
-        /// Values are non-negative; there is no removal, so setting nil (or a negative value) does nothing.
-        set {
-            guard let value = newValue, value >= 0 else { return }
-            if (count + 1) * 4 > slots.count * 3 { grow() }
-            let mask = slots.count - 1
-            var s = slot(key)
-            while slots[s].value >= 0 && slots[s].key != key { s = (s + 1) & mask }
-            if slots[s].value < 0 { count += 1 }
-            slots[s] = Slot(key: key, value: value)
-        }
+    }
+
+    /// Adds `edge`, or replaces the edge with its key.
+    mutating func insert(_ edge: Slot) {
+        precondition(edge.child != 0, "the root is nobody's child")
+        if (count + 1) * 2 > slots.count { grow() }
+        let mask = slots.count - 1
+        var s = slot(edge.key)
+        while slots[s].child != 0 && slots[s].key != edge.key { s = (s + 1) & mask }
+        if slots[s].child == 0 { count += 1 }
+        slots[s] = edge
     }
 
     private mutating func grow() {
         let old = slots
-        slots = [Slot](repeating: Slot(key: 0, value: -1), count: old.count * 2)
+        slots = [Slot](repeating: Slot(key: 0, childMask: 0, child: 0, firstOutput: -1, fail: 0), count: old.count * 2)
         shift -= 1
         count = 0
-        for entry in old where entry.value >= 0 { self[entry.key] = entry.value }
+        for entry in old where entry.child != 0 { insert(entry) }
     }
 }
