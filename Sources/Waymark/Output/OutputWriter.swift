@@ -25,7 +25,11 @@ struct OutputWriter {
         return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { $0 != ".." && $0 != "." && !$0.isEmpty }
     }
 
-    func write(_ files: [OutputFile]) throws {
+    /// Writes every file into staging, then swaps it in. Folders are made first, in order; the files
+    /// are then written on all cores. With `hashing`, returns each file's `contentHash`, computed in
+    /// the same pass (the build cache keeps them).
+    @discardableResult
+    func write(_ files: [OutputFile], hashing: Bool = false) throws -> [UInt64] {
         let fm = FileManager.default
         let parent = output.deletingLastPathComponent()
         let name = output.lastPathComponent
@@ -35,21 +39,45 @@ struct OutputWriter {
         do {
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
             var made: Set<String> = [staging.path]
-            for file in files.sorted(by: { $0.path < $1.path }) {
+            var targets: [String] = []
+            targets.reserveCapacity(files.count)
+            for file in files {
                 guard Self.isSafe(file.path) else { throw WriteError.unsafePath(file.path) }
                 let target = staging.path + "/" + file.path
                 try Self.makeDirectory(String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)]), made: &made)
-                switch file.content {
-                case .bytes(let data): try Self.writeFile(target, data)
-                case .copy(let url): try Self.copyFile(url.path, to: target)
-                }
+                targets.append(target)
             }
+            // Largest first, so that one big file (graph.json, the search index) is not left to one
+            // core at the end while the others are idle.
+            let order = files.indices.sorted { Self.size(of: files[$0]) > Self.size(of: files[$1]) }
+            let written = parallelMap(order) { [targets] i -> Result<UInt64, WriteError> in
+                do {
+                    switch files[i].content {
+                    case .bytes(let data): try Self.writeFile(targets[i], data)
+                    case .copy(let url): try Self.copyFile(url.path, to: targets[i])
+                    }
+                } catch let error as WriteError {
+                    return .failure(error)
+                } catch {
+                    return .failure(.io(targets[i], "\(error)"))
+                }
+                return .success(hashing ? Self.contentHash(files[i]) : 0)
+            }
+            var hashes = [UInt64](repeating: 0, count: files.count)
+            for (i, result) in zip(order, written) { hashes[i] = try result.get() }
             try swap(staging: staging)
+            return hashes
         } catch {
             try? fm.removeItem(at: staging)
             if let e = error as? WriteError { throw e }
             throw WriteError.io(output.path, error.localizedDescription)
         }
+    }
+
+    /// Bytes to write, for ordering the work; a copy counts as small.
+    private static func size(of file: OutputFile) -> Int {
+        if case .bytes(let data) = file.content { return data.count }
+        return 0
     }
 
     /// The hash the build cache keeps for a file: of its bytes, or for a copy, of its source's path and stamp.
@@ -73,8 +101,9 @@ struct OutputWriter {
         var result: [String: UInt64] = [:]
         for path in kept { if let h = previous[path] { result[path] = h } }
         var made: Set<String> = [output.path]
-        var written = 0
-        for (file, hash) in zip(files, hashes) {
+        // Which files changed, and their folders, in order; then the changed files on all cores.
+        var changed: [(file: Int, target: String, temporary: String)] = []
+        for (k, (file, hash)) in zip(files, hashes).enumerated() {
             guard Self.isSafe(file.path) else { throw WriteError.unsafePath(file.path) }
             result[file.path] = hash
             let target = output.path + "/" + file.path
@@ -82,18 +111,27 @@ struct OutputWriter {
             let dir = String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)])
             try Self.makeDirectory(dir, made: &made)
             let name = String(target[(target.index(after: target.lastIndex(of: "/") ?? target.startIndex))...])
-            let temporary = dir + "/.\(name).waymark-\(getpid())"
-            switch file.content {
-            case .bytes(let data): try Self.writeFile(temporary, data)
-            case .copy(let url): try Self.copyFile(url.path, to: temporary)
-            }
-            guard rename(temporary, target) == 0 else {
-                let message = String(cString: strerror(errno))
-                unlink(temporary)
-                throw WriteError.io(target, message)
-            }
-            written += 1
+            changed.append((k, target, dir + "/.\(name).waymark-\(getpid())"))
         }
+        let failures = parallelMap(changed) { change -> WriteError? in
+            do {
+                switch files[change.file].content {
+                case .bytes(let data): try Self.writeFile(change.temporary, data)
+                case .copy(let url): try Self.copyFile(url.path, to: change.temporary)
+                }
+            } catch {
+                unlink(change.temporary)
+                return error as? WriteError ?? .io(change.target, "\(error)")
+            }
+            guard rename(change.temporary, change.target) == 0 else {
+                let message = String(cString: strerror(errno))
+                unlink(change.temporary)
+                return .io(change.target, message)
+            }
+            return nil
+        }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+        let written = changed.count
         for path in Set(previous.keys).subtracting(result.keys).sorted() where Self.isSafe(path) {
             let target = output.path + "/" + path
             unlink(target)
