@@ -63,11 +63,12 @@ public enum BuildPipeline {
         let root = options.root.standardizedFileURL
         let stepCount = options.write ? 5 : 4
         func step<T>(_ n: Int, _ name: String, _ body: () -> T) -> T {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = DispatchTime.now().uptimeNanoseconds, cpu = processCPUSeconds()
             let result = body()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             report.steps.append((name, seconds))
-            progress(String(format: "[%d/%d] %@ (%.1f ms)", n, stepCount, name, seconds * 1000))
+            progress(String(format: "[%d/%d] %@ (%.1f ms, CPU %.1f ms)", n, stepCount, name, seconds * 1000,
+                            (processCPUSeconds() - cpu) * 1000))
             return result
         }
 
@@ -186,7 +187,9 @@ public enum BuildPipeline {
             renderer.relativeLinks = options.relativeLinks
             renderer.history = history
             let result = renderer.render(incremental: plan)
-            for (name, seconds) in result.phases { progress(String(format: "      %@ (%.1f ms)", name, seconds * 1000)) }
+            for phase in result.phases {
+                progress(String(format: "      %@ (%.1f ms, CPU %.1f ms)", phase.name, phase.seconds * 1000, phase.cpu * 1000))
+            }
             // A --relative build is for reading from disk, not for crawlers.
             if config.origin == nil, !options.relativeLinks, !report.diagnostics.hasErrors {
                 report.notes.append("sitemap.xml lists site paths, not full URLs, because baseURL has no host; "
@@ -234,11 +237,9 @@ public enum BuildPipeline {
                     (hashes, report.writtenCount) = try writer.update(outputFiles, kept: kept, previous: incremental.outputs)
                     report.incremental = true
                 } else {
-                    try writer.write(outputFiles)
+                    let written = try writer.write(outputFiles, hashing: options.cacheFile != nil)
                     report.writtenCount = outputFiles.count
-                    if options.cacheFile != nil {
-                        hashes = Dictionary(uniqueKeysWithValues: zip(outputFiles.map(\.path), parallelMap(outputFiles) { OutputWriter.contentHash($0) }))
-                    }
+                    if options.cacheFile != nil { hashes = Dictionary(uniqueKeysWithValues: zip(outputFiles.map(\.path), written)) }
                 }
                 report.wrote = true
             } catch {

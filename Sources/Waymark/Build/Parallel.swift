@@ -1,4 +1,15 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// CPU time of the whole process so far (every thread, user and system), for `--verbose`.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
 
 /// Maps `items` on all cores, keeping order. `transform` must be safe to run concurrently.
 func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {

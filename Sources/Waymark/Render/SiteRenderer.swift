@@ -43,8 +43,8 @@ struct SiteRenderer {
         var kept: [String] = []
         /// The whole-site files, for the next build to keep if their inputs stay the same.
         var siteFiles: BuildCache.SiteFiles?
-        /// Wall time of each part of the render, in order, for `--verbose`.
-        var phases: [(name: String, seconds: Double)] = []
+        /// Wall and CPU time (every thread's, user and system) of each part of the render, in order, for `--verbose`.
+        var phases: [(name: String, seconds: Double, cpu: Double)] = []
     }
 
     /// What an incremental build knows from the previous one.
@@ -110,12 +110,12 @@ struct SiteRenderer {
             }
             return (i, result)
         }
-        var clock = DispatchTime.now().uptimeNanoseconds
-        var phases: [(name: String, seconds: Double)] = []
+        var clock = DispatchTime.now().uptimeNanoseconds, cpuClock = processCPUSeconds()
+        var phases: [(name: String, seconds: Double, cpu: Double)] = []
         func phase(_ name: String) {
-            let now = DispatchTime.now().uptimeNanoseconds
-            phases.append((name, Double(now - clock) / 1e9))
-            clock = now
+            let now = DispatchTime.now().uptimeNanoseconds, cpu = processCPUSeconds()
+            phases.append((name, Double(now - clock) / 1e9, cpu - cpuClock))
+            (clock, cpuClock) = (now, cpu)
         }
         let firstContexts = PageContext(site: site)
         let firstPass = parallelMap(site.pages.indices.filter { !termPages.contains($0) }) { i in renderOrKeep(i, self.site, firstContexts) }
