@@ -18,6 +18,34 @@ final class RenderFormatTests: XCTestCase {
         }
     }
 
+    /// The search index as JSONEncoder([.sortedKeys, .withoutEscapingSlashes]) wrote it: nested
+    /// arrays, objects whose keys need sorting (by UTF-8 bytes), integers and escaped strings.
+    func testSearchIndexJSONMatchesJSONEncoder() throws {
+        let strings = ["", "plain", "a/b", "quote \" and \\", "Zoë › “curly” 🧭", "\u{2028}\t\n\u{1}", "Ähnlich", "zebra"]
+        var random = SystemRandomNumberGenerator()
+        func value(_ depth: Int) -> JSONValue {
+            switch depth > 3 ? Int.random(in: 0...1, using: &random) : Int.random(in: 0...3, using: &random) {
+            case 0: return .string(strings.randomElement(using: &random) ?? "")
+            case 1: return .int(Int.random(in: -1_000_000...1_000_000, using: &random))
+            case 2: return .array((0..<Int.random(in: 0...4, using: &random)).map { _ in value(depth + 1) })
+            default:
+                let keys = Set((0..<Int.random(in: 0...5, using: &random)).map { _ in strings.randomElement(using: &random) ?? "" })
+                return .object(keys.map { ($0, value(depth + 1)) })
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for _ in 0..<300 {
+            let v = value(0)
+            var json = JSONText()
+            v.write(into: &json)
+            XCTAssertEqual(String(decoding: json.bytes, as: UTF8.self), String(decoding: try encoder.encode(v), as: UTF8.self))
+        }
+        let index = SearchIndex(entries: [.init(title: "Asthma / “care”", url: "journeys/asthma/", type: 0,
+                                                keywords: [("Diagnosis", "diagnosis"), ("inhaler", nil)], text: "Words\nhere")])
+        XCTAssertTrue(String(decoding: index.script(), as: UTF8.self).hasPrefix("window.WaymarkSearchIndex = {\"pages\":[[\"Asthma / “care”\""))
+    }
+
     /// Journey-map coordinates and ranking metrics, as String(format:) printed them.
     func testNumbersMatchStringFormat() {
         var values: [Double] = [0, -0.0, 0.05, 0.15, 0.25, 0.35, 1.45, 2.5, -2.55, 56, 146.0, 1e6 + 0.05, 123.456, -0.004, 0.995]

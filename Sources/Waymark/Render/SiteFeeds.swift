@@ -230,6 +230,11 @@ struct JSONText {
         bytes.reserveCapacity(count)
     }
 
+    /// An integer in decimal.
+    mutating func integer(_ n: Int) {
+        MarkdownBody.appendUTF8(String(n), to: &bytes)
+    }
+
     /// A quoted JSON string: `"` and `\\` escaped, control characters as \\n, \\t… or \\u00XX; `/` and
     /// everything else (non-ASCII included) as is.
     mutating func string(_ s: String) {
