@@ -55,6 +55,8 @@ extension SiteRenderer {
         // Every id and type is interned once: edges are three integers, cheap to hash and to sort.
         var keys: [String: Int] = [:]
         var strings: [String] = []
+        keys.reserveCapacity(site.pages.count * 4)
+        strings.reserveCapacity(site.pages.count * 4)
         func key(_ s: String) -> Int {
             if let k = keys[s] { return k }
             keys[s] = strings.count
@@ -68,18 +70,21 @@ extension SiteRenderer {
             (key("stage"), key("touchpoint"), key("has_stage"), key("has_touchpoint"), key("owned_by"))
         var nodes: [Node] = []
         var edges: [Edge] = []  // duplicates are dropped after sorting
-        for (i, page) in site.pages.enumerated() {
-            nodes.append(Node(id: pageKeys[i], type: key(page.type.rawValue), title: page.title, url: site.url(of: i)))
-            guard case .journey(let j) = page.entity else { continue }
+        edges.reserveCapacity(site.backlinks.reduce(site.pages.count * 4) { $0 + $1.count } + site.termUsage.reduce(0) { $0 + $1.count })
+        // Pages by index, not copied whole: a copy of a page retains every field.
+        for i in site.pages.indices {
+            nodes.append(Node(id: pageKeys[i], type: key(site.pages[i].type.rawValue), title: site.pages[i].title, url: site.url(of: i)))
+            guard case .journey(let j) = site.pages[i].entity else { continue }
+            let pageID = site.pages[i].id
             for stage in j.stages {
-                let sid = key(page.id + "#" + stage.anchor)
+                let sid = key(pageID + "#" + stage.anchor)
                 nodes.append(Node(id: sid, type: stageType, title: stage.name, url: site.url(of: i) + "#" + stage.anchor))
                 edges.append(Edge(source: pageKeys[i], target: sid, type: hasStage))
                 if let o = stage.owner, case .page(let d, _) = site.index.resolve(reference: o.value, type: .department) {
                     edges.append(Edge(source: sid, target: pageKeys[d], type: ownedBy))
                 }
                 for tp in stage.touchpoints {
-                    let tid = key(page.id + "#" + tp.anchor)
+                    let tid = key(pageID + "#" + tp.anchor)
                     nodes.append(Node(id: tid, type: touchpointType, title: tp.name, url: site.url(of: i) + "#" + tp.anchor))
                     edges.append(Edge(source: sid, target: tid, type: hasTouchpoint))
                     if let o = tp.owner, case .page(let d, _) = site.index.resolve(reference: o.value, type: .department) {
@@ -88,15 +93,17 @@ extension SiteRenderer {
                 }
             }
         }
-        var relationTypes: [Backlink.Relation: Int] = [:]
-        for (target, links) in site.backlinks.enumerated() {
-            for b in links {
-                if let type = relationTypes[b.relation] {
-                    edges.append(Edge(source: pageKeys[b.source], target: pageKeys[target], type: type))
+        var relationTypes = [Int?](repeating: nil, count: Backlink.Relation.allCases.count)  // by raw value
+        for target in site.backlinks.indices {
+            // Read in place: a backlink carries its sentence, which a copy would retain.
+            for k in site.backlinks[target].indices {
+                let relation = site.backlinks[target][k].relation, source = site.backlinks[target][k].source
+                if let type = relationTypes[relation.rawValue] {
+                    edges.append(Edge(source: pageKeys[source], target: pageKeys[target], type: type))
                     continue
                 }
                 let type: String
-                switch b.relation {
+                switch relation {
                 case .walkedJourneys: type = "persona"
                 case .supportingEvidence, .contradictingEvidence, .citedAt: continue  // anchored edges below
                 case .researchAbout: type = "about_persona"
@@ -108,8 +115,8 @@ extension SiteRenderer {
                 case .mentions: type = "links_to"
                 case .embeddedIn: type = "embeds"
                 }
-                relationTypes[b.relation] = key(type)
-                edges.append(Edge(source: pageKeys[b.source], target: pageKeys[target], type: key(type)))
+                relationTypes[relation.rawValue] = key(type)
+                edges.append(Edge(source: pageKeys[source], target: pageKeys[target], type: key(type)))
             }
         }
         for (j, anchors) in site.journeys.evidenceByJourney {
