@@ -76,6 +76,14 @@ struct SiteOptions: ParsableArguments {
 
 extension DiagnosticFormat: ExpressibleByArgument {}
 
+/// Ends a successful one-shot command at once. The report still holds the whole site and its build
+/// cache (kept for `serve`); freeing them object by object took 0.1 s at 10,000 pages, which the
+/// operating system does for free when the process ends.
+func exitSkippingTeardown() -> Never {
+    fflush(nil)  // every open output stream
+    exit(0)
+}
+
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Render content/ into the output folder (default public/).")
 
@@ -99,6 +107,7 @@ struct Build: ParsableCommand {
             if site.verbose { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
         try site.finish(report, action: "build")
+        exitSkippingTeardown()
     }
 }
 
@@ -112,6 +121,7 @@ struct Check: ParsableCommand {
             if site.verbose { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
         try site.finish(report, action: "check")
+        exitSkippingTeardown()
     }
 }
 
