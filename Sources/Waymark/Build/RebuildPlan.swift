@@ -17,10 +17,10 @@ enum RebuildPlan {
         h.combine(themeFingerprint)
         // Adding, removing or renaming a page can change how any short link resolves, and the navigation.
         h.combine(site.pages.count)
-        for page in site.pages {
-            h.combine(page.id)
-            h.combine(page.type.rawValue)
-            if !page.id.contains("/") { h.combine(page.title) }  // sections: their titles are the navigation
+        for i in site.pages.indices {  // read in place: a copy of a page retains every field
+            h.combine(site.pages[i].id)
+            h.combine(site.pages[i].type.rawValue)
+            if !site.pages[i].id.contains("/") { h.combine(site.pages[i].title) }  // sections: their titles are the navigation
         }
         // The words the matcher links decide which terms any page mentions.
         h.combine(site.config.glossaryAutolink.rawValue)
@@ -36,8 +36,12 @@ enum RebuildPlan {
 
     /// Pages rendered on every build because they show facts from across the site.
     static func isSiteWide(_ page: LoadedPage) -> Bool {
-        if page.isGenerated || page.id == "personas" { return true }
-        switch page.type {
+        isSiteWide(generated: page.isGenerated, id: page.id, type: page.type)
+    }
+
+    static func isSiteWide(generated: Bool, id: String, type: PageType) -> Bool {
+        if generated || id == "personas" { return true }
+        switch type {
         case .home, .listing, .glossary, .vocabulary, .matrix, .coverage, .department, .tags, .tag: return true
         case .journey, .persona, .finding, .term, .page: return false
         }
@@ -46,8 +50,9 @@ enum RebuildPlan {
     /// For each page, the pages it links to (the reverse of backlinks), computed once for the site.
     static func outgoing(_ site: Site) -> [[Int]] {
         var out = Array(repeating: [Int](), count: site.pages.count)
-        for (target, links) in site.backlinks.enumerated() {
-            for link in links { out[link.source].append(target) }
+        for target in site.backlinks.indices {
+            // In place: a backlink carries its sentence, which a copy would retain.
+            for k in site.backlinks[target].indices { out[site.backlinks[target][k].source].append(target) }
         }
         return out
     }
@@ -78,20 +83,30 @@ enum RebuildPlan {
     /// departments, tag pages): every page's face, every backlink with its sentence, the folders, and
     /// the dates from git. Site-wide pages are kept while it stays the same.
     static func siteView(_ site: Site, global: UInt64, history: GitHistory) -> UInt64 {
+        // The pages in a few dozen runs hashed on all cores, then the runs' hashes in order.
+        let count = site.pages.count, size = max(1, (count + 63) / 64)
+        let runs = stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
+        let parts = parallelMap(runs) { run -> UInt64 in
+            var h = StableHasher()
+            for i in run {
+                h.combine(face(site.pages[i]))
+                // A site-wide page's own text is rendered on it (the home page's introduction).
+                if isSiteWide(generated: site.pages[i].isGenerated, id: site.pages[i].id, type: site.pages[i].type) {
+                    h.combine(site.pages[i].sourceHash)
+                }
+                h.combine(site.backlinks[i].count)
+                for k in site.backlinks[i].indices {
+                    h.combine(site.backlinks[i][k].relation.rawValue)
+                    h.combine(site.backlinks[i][k].source)
+                    h.combine(site.backlinks[i][k].context)
+                }
+            }
+            return h.value
+        }
         var h = StableHasher()
         h.combine(global)
         h.combine(history.fingerprint)
-        for (i, page) in site.pages.enumerated() {
-            h.combine(face(page))
-            // A site-wide page's own text is rendered on it (the home page's introduction).
-            if isSiteWide(page) { h.combine(page.sourceHash) }
-            h.combine(site.backlinks[i].count)
-            for b in site.backlinks[i] {
-                h.combine(b.relation.rawValue)
-                h.combine(b.source)
-                h.combine(b.context)
-            }
-        }
+        for part in parts { h.combine(part) }
         for (folder, children) in site.children.sorted(by: { $0.key < $1.key }) {
             h.combine(folder)
             h.combine(children.count)
@@ -110,37 +125,39 @@ enum RebuildPlan {
     /// - cards: per glossary entry, a hash of its link and hover card.
     static func fingerprint(of i: Int, in site: Site, global: UInt64, outgoing: [[Int]], mentions: [Int], cards: [UInt64],
                             history: GitHistory = GitHistory(), siteView: UInt64? = nil) -> UInt64? {
-        let page = site.pages[i]
+        // Fields read in place: a copy of a page retains every one of them, on every page of every build.
         var h = StableHasher()
-        if isSiteWide(page) {
+        if isSiteWide(generated: site.pages[i].isGenerated, id: site.pages[i].id, type: site.pages[i].type) {
             guard let siteView else { return nil }
             h.combine(siteView)
-            h.combine(page.id)
+            h.combine(site.pages[i].id)
             h.combine(mentions.count)
             for e in mentions where cards.indices.contains(e) { h.combine(cards[e]) }
             return h.value
         }
         h.combine(global)
-        h.combine(page.sourceHash)
+        h.combine(site.pages[i].sourceHash)
         // The page shows when it last changed and who changed it.
-        let change = history.change(of: page.path)
+        let change = history.change(of: site.pages[i].path)
         h.combine(change?.date)
         h.combine(change?.author)
         h.combine(site.url(of: i))
-        var shown = Set(outgoing[i])
+        // The pages it shows something of, as a list sorted and made unique at the end (cheaper than a set).
+        var shown = outgoing[i]
         h.combine(site.backlinks[i].count)
-        for b in site.backlinks[i] {
-            h.combine(b.relation.rawValue)
-            h.combine(site.pages[b.source].id)
-            h.combine(b.context)
-            shown.insert(b.source)
+        for k in site.backlinks[i].indices {
+            let source = site.backlinks[i][k].source
+            h.combine(site.backlinks[i][k].relation.rawValue)
+            h.combine(site.pages[source].id)
+            h.combine(site.backlinks[i][k].context)
+            shown.append(source)
         }
-        for c in site.children[page.id] ?? [] { shown.insert(c) }
+        if let children = site.children[site.pages[i].id] { shown += children }
         // Breadcrumbs show every folder above the page.
-        var folder = page.id
+        var folder = site.pages[i].id
         while let slash = folder.lastIndex(of: "/") {
             folder = String(folder[..<slash])
-            if let f = site.index.page(id: folder) { shown.insert(f) }
+            if let f = site.index.page(id: folder) { shown.append(f) }
         }
         if let e = site.glossary.entryOfPage[i] {
             // A term page lists the first pages of each type that use it, then how many more there are.
@@ -148,7 +165,7 @@ enum RebuildPlan {
             for p in site.termUsage[e] {
                 let type = PageType.allCases.firstIndex(of: site.pages[p].type) ?? 0
                 perType[type] += 1
-                if perType[type] <= PageContext.usageListLimit { h.combine(site.pages[p].id); shown.insert(p) }
+                if perType[type] <= PageContext.usageListLimit { h.combine(site.pages[p].id); shown.append(p) }
             }
             for count in perType { h.combine(count) }
         }
@@ -157,11 +174,12 @@ enum RebuildPlan {
         while let p = embeds.popLast(), seen.count <= 64 {
             for link in site.pages[p].facts.links {
                 guard case .wiki(let w) = link.target, w.embed, case .page(let t, _) = site.index.resolve(w, from: p), seen.insert(t).inserted else { continue }
-                shown.insert(t)
+                shown.append(t)
                 embeds.append(t)
             }
         }
-        for p in shown.sorted() {
+        shown.sort()
+        for (k, p) in shown.enumerated() where k == 0 || p != shown[k - 1] {
             h.combine(site.pages[p].id)
             h.combine(site.pages[p].sourceHash)
         }
