@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds the Mustache context for one page as typed template values. Every value is plain text
 /// that templates escape, except `page.content`. Whole-site views are computed once, in `init`.
 struct PageContext: Sendable {
@@ -7,9 +9,11 @@ struct PageContext: Sendable {
     /// Glossary entries A–Z and department pages by title, shared by the glossary views.
     let sortedEntries: [Int]
     let departments: [Int]
-    /// Per department page: the handoffs that touch it and its words, found in one pass over the site.
-    let departmentHandoffs: [Int: [JourneyIndex.Handoff]]
-    let departmentWords: [Int: [(words: String, entry: Int)]]
+    /// Per department page: the handoffs that touch it and its words, found in one pass over the site
+    /// the first time a department page asks (a rebuild that keeps every department page never does).
+    private let departmentIndexes: ComputedOnce<(handoffs: [Int: [JourneyIndex.Handoff]], words: [Int: [(words: String, entry: Int)]])>
+    var departmentHandoffs: [Int: [JourneyIndex.Handoff]] { departmentIndexes.value.handoffs }
+    var departmentWords: [Int: [(words: String, entry: Int)]] { departmentIndexes.value.words }
 
     /// `sharing` a context of the same site (before glossary usage was filled in) reuses its
     /// whole-site views instead of computing them again: none of them depends on term usage.
@@ -20,8 +24,7 @@ struct PageContext: Sendable {
             hasFindings = earlier.hasFindings
             sortedEntries = earlier.sortedEntries
             departments = earlier.departments
-            departmentHandoffs = earlier.departmentHandoffs
-            departmentWords = earlier.departmentWords
+            departmentIndexes = earlier.departmentIndexes
             return
         }
         var nav: [[String: TemplateValue]] = [["title": "Home", "url": .text(site.config.basePath), "id": ""]]
@@ -35,9 +38,10 @@ struct PageContext: Sendable {
         }
         self.nav = nav
         hasFindings = site.pages.contains { $0.type == .finding }
-        sortedEntries = site.glossary.entries.indices.sorted { site.glossary.entries[$0].name.lowercased() < site.glossary.entries[$1].name.lowercased() }
+        let names = site.glossary.entries.map { $0.name.lowercased() }  // lowercased once, not per comparison
+        sortedEntries = names.indices.sorted { names[$0] < names[$1] }
         departments = site.pages.indices.filter { site.pages[$0].type == .department }.sorted { site.pages[$0].title < site.pages[$1].title }
-        (departmentHandoffs, departmentWords) = Self.departmentIndex(site)
+        departmentIndexes = ComputedOnce { Self.departmentIndex(site) }
     }
 
     func link(_ i: Int, anchor: String? = nil) -> [String: TemplateValue] {
@@ -419,5 +423,23 @@ struct FieldList {
                 return nil
             })
         }
+    }
+}
+
+/// A value computed by the first thread that asks for it; the others wait for it, then share it.
+final class ComputedOnce<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var computed: Value?
+    private let make: () -> Value
+
+    init(_ make: @escaping () -> Value) { self.make = make }
+
+    var value: Value {
+        lock.lock()
+        defer { lock.unlock() }
+        if let computed { return computed }
+        let value = make()
+        computed = value
+        return value
     }
 }
