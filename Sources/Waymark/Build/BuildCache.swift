@@ -152,7 +152,7 @@ struct BuildCache: Sendable {
         guard let count = reader.integer() else { return damaged }
         var records: [(path: String, stamp: FileStamp, hash: UInt64, record: Data)] = []
         for _ in 0..<count {
-            guard let path = reader.block().flatMap({ String(data: $0, encoding: .utf8) }),
+            guard let path = reader.block().map({ String(decoding: $0, as: UTF8.self) }),
                   let size = reader.integer(), let seconds = reader.integer(), let nanoseconds = reader.integer(),
                   let inode = reader.integer(), let hash = reader.integer(), let record = reader.block() else { return damaged }
             records.append((path, FileStamp(size: Int64(bitPattern: size), seconds: Int(Int64(bitPattern: seconds)),

@@ -96,8 +96,12 @@ public enum BuildPipeline {
         if options.cacheFile != nil, options.readCache, let kept = options.memory?.cache, kept.output == output.path {
             cache = kept
         } else if let file = options.cacheFile, options.readCache {
+            let start = DispatchTime.now().uptimeNanoseconds
             switch BuildCache.load(from: file, output: output.path) {
-            case .loaded(let c): cache = c
+            case .loaded(let c):
+                cache = c
+                progress(String(format: "      build cache read: %d pages (%.1f ms)", c.sources.count,
+                                Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6))
             case .discarded(let note): report.notes.append(note)
             case .none: break
             }
