@@ -11,6 +11,12 @@ func processCPUSeconds() -> Double {
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
+/// `0..<count` in a few dozen consecutive runs, so that each core takes many items per task.
+func runs(of count: Int) -> [Range<Int>] {
+    let size = max(1, (count + 63) / 64)
+    return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
+}
+
 /// Maps `items` on all cores, keeping order. `transform` must be safe to run concurrently.
 func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
     guard items.count > 1 else { return items.map(transform) }

@@ -84,9 +84,7 @@ enum RebuildPlan {
     /// the dates from git. Site-wide pages are kept while it stays the same.
     static func siteView(_ site: Site, global: UInt64, history: GitHistory) -> UInt64 {
         // The pages in a few dozen runs hashed on all cores, then the runs' hashes in order.
-        let count = site.pages.count, size = max(1, (count + 63) / 64)
-        let runs = stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
-        let parts = parallelMap(runs) { run -> UInt64 in
+        let parts = parallelMap(runs(of: site.pages.count)) { run -> UInt64 in
             var h = StableHasher()
             for i in run {
                 h.combine(face(site.pages[i]))

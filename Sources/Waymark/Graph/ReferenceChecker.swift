@@ -41,10 +41,7 @@ struct ReferenceChecker {
     /// runs of pages (each edge holds a sentence: they are left where they were made, not copied into one array).
     static func check(index: SiteIndex, config: SiteConfig, draftIDs: Set<String>) -> (diagnostics: [Diagnostic], edges: [[Edge]]) {
         // A few dozen runs of consecutive pages, so each core checks many pages per task.
-        let count = index.pages.count
-        let size = max(1, (count + 63) / 64)
-        let runs = stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
-        let reports = parallelMap(runs) { run -> Report in
+        let reports = parallelMap(runs(of: index.pages.count)) { run -> Report in
             var checker = ReferenceChecker(index: index, config: config, draftIDs: draftIDs)
             for i in run { checker.check(page: i) }
             return checker.found
