@@ -74,6 +74,13 @@ final class GlossaryTests: XCTestCase {
         ])
     }
 
+    func testAPhraseDoesNotRunAcrossASentenceBoundary() throws {
+        let s = try site("We asked the customer. Journey maps came later, then the customer journey.\n")
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let html = try XCTUnwrap(s.html("notes/index.html"))
+        XCTAssertEqual(autolinks(html), ["Journey → /glossary/journey/", "customer journey → /glossary/customer-journey/"])
+    }
+
     func testNeverInsideCodeHeadingsLinksOrRawHTML() throws {
         let s = try site("""
             # Target group research
@@ -213,30 +220,40 @@ final class GlossaryTests: XCTestCase {
 
     /// The automaton (fail links, the per-node child filter, reused buffers) finds exactly what a
     /// word-by-word search for the longest pattern at each position finds, on phrases that overlap in
-    /// every way: shared prefixes, suffixes, patterns inside patterns, over 64 distinct words.
+    /// every way: shared prefixes, suffixes, patterns inside patterns, over 64 distinct words, with
+    /// words joined by spaces and hyphens or separated by punctuation in both patterns and text.
     func testMatcherAgreesWithNaiveLongestMatch() {
         var rng = SplitMix(seed: 42)
         let vocabulary = (0..<90).map { "w\($0)" } + ["segment", "segments", "policy", "policies"]
+        let separators = [" ", " ", " ", " ", "-", ", ", "&", "’s ", ". ", "\n"]
         func phrase(_ maxWords: Int) -> String {
-            (0..<(1 + rng.next(maxWords))).map { _ in vocabulary[rng.next(vocabulary.count)] }.joined(separator: " ")
+            var text = vocabulary[rng.next(vocabulary.count)]
+            for _ in 0..<rng.next(maxWords) {
+                text += separators[rng.next(rng.next(3) == 0 ? separators.count : 4)] + vocabulary[rng.next(vocabulary.count)]
+            }
+            return text
         }
         let patterns = (0..<400).map { _ in phrase(4) }
         let matcher = TermMatcher(patterns: patterns)
-        let patternWords = patterns.map { TermMatcher.tokens(in: $0).map(\.word) }
+        let patternWords = patterns.map { TermMatcher.tokens(in: $0) }
         var scratch = TermMatcher.Scratch()
         var reused: [TermMatcher.Match] = []
         for _ in 0..<300 {
             let text = (0..<(1 + rng.next(40))).map { _ in
-                rng.next(6) == 0 ? vocabulary[rng.next(vocabulary.count)].uppercased() + "," : vocabulary[rng.next(vocabulary.count)]
+                rng.next(6) == 0 ? vocabulary[rng.next(vocabulary.count)].uppercased() + "," : phrase(3)
             }.joined(separator: " ")
             let words = TermMatcher.tokens(in: text)
             var expected: [TermMatcher.Match] = []
             var i = 0
             while i < words.count {
-                // The longest pattern starting at word i; among equal phrases, the first given.
+                // The longest pattern starting at word i; among equal phrases, the first given. Past its
+                // first word, a pattern's word matches a word of the text with the same separation before it.
                 var best: (length: Int, pattern: Int)?
                 for (p, w) in patternWords.enumerated() where !w.isEmpty && i + w.count <= words.count
-                    && (best == nil || w.count > best!.length) && zip(w, words[i...]).allSatisfy({ $0 == $1.word }) {
+                    && (best == nil || w.count > best!.length)
+                    && zip(w, words[i...]).enumerated().allSatisfy({ k, pair in
+                        pair.0.word == pair.1.word && (k == 0 || pair.0.broken == pair.1.broken)
+                    }) {
                     best = (w.count, p)
                 }
                 if let best {
@@ -274,6 +291,27 @@ final class GlossaryTests: XCTestCase {
                        .map { String($0) }, ["Industry-segments", "policies", "processes", "segment"])
     }
 
+    /// Punctuation ends a phrase: a sentence or clause boundary, a slash or a line break between two
+    /// words keeps them apart, unless the term has punctuation there too.
+    func testPunctuationBetweenWordsBreaksAPhrase() {
+        let m = TermMatcher(patterns: ["customer journey", "journey", "R&D", "customer’s voice", "sign-up form"])
+        func found(_ text: String) -> [String] {
+            m.matches(in: text).map { String(decoding: Array(text.utf8)[$0.range], as: UTF8.self) }
+        }
+        XCTAssertEqual(found("We met the customer. Journey maps came later."), ["Journey"])
+        XCTAssertEqual(found("the customer, journey and map"), ["journey"])
+        XCTAssertEqual(found("customer\njourney"), ["journey"])
+        XCTAssertEqual(found("customer/journey"), ["journey"])
+        XCTAssertEqual(found("a customer journey, a customer-journey, a customer\u{00A0}journey"),
+                       ["customer journey", "customer-journey", "customer\u{00A0}journey"])
+        XCTAssertEqual(found("R&D and R & D, not R D"), ["R&D", "R & D"])
+        XCTAssertEqual(found("the customer’s voice, the customer's voice, the customer voice"),
+                       ["customer’s voice", "customer's voice"])
+        XCTAssertEqual(found("the sign up form and the sign-up form"), ["sign up form", "sign-up form"])
+        XCTAssertEqual(TermMatcher.normalisedPhrase("Sign-up Forms"), "sign up form")
+        XCTAssertEqual(TermMatcher.normalisedPhrase("R & D"), "r&d")
+    }
+
     /// The fast hashed tokenizer and the String one normalise words identically (lowercase, singular).
     func testHashedAndStringTokenizersAgree() {
         let text = "Policies, PROCESSES, boxes, buses, analysis, Straße’s café — crises and segments; 42 journeys "
@@ -285,5 +323,6 @@ final class GlossaryTests: XCTestCase {
         }
         XCTAssertEqual(TermMatcher.hashedTokens(in: text).map(\.hash), TermMatcher.tokens(in: text).map { fnv($0.word) })
         XCTAssertEqual(TermMatcher.hashedTokens(in: text).map(\.range), TermMatcher.tokens(in: text).map(\.range))
+        XCTAssertEqual(TermMatcher.hashedTokens(in: text).map(\.broken), TermMatcher.tokens(in: text).map(\.broken))
     }
 }

@@ -53,7 +53,7 @@ struct Glossary: Sendable {
         var order: [String] = []
         for (e, entry) in entries.enumerated() {
             for word in entry.words {
-                let key = TermMatcher.tokens(in: word.text).map(\.word).joined(separator: " ")
+                let key = TermMatcher.normalisedPhrase(word.text)
                 guard !key.isEmpty else { continue }
                 if claims[key] == nil { order.append(key) }
                 claims[key, default: []].append((e, word))

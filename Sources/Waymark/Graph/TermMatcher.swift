@@ -1,6 +1,8 @@
 /// Finds glossary words in text: Aho–Corasick over normalised word tokens, so thousands of terms
 /// cost one pass per text. Whole words only, case-insensitive, simple plurals ("segments" matches
-/// "segment"), and leftmost-longest: "industry segment" wins over "segment".
+/// "segment"), and leftmost-longest: "industry segment" wins over "segment". The words of a phrase
+/// are joined by spaces or hyphens; punctuation between two words ("… the customer. Journey maps …")
+/// breaks a phrase unless the phrase itself has punctuation there ("R&D", "customer's journey").
 struct TermMatcher: Sendable {
     struct Match: Equatable {
         /// UTF-8 byte range of the matched words in the text.
@@ -30,16 +32,19 @@ struct TermMatcher: Sendable {
 
     /// `patterns[i]` is a phrase; a phrase with no words never matches.
     init(patterns: [String]) {
-        var children: [[(hash: UInt64, child: Int32)]] = [[]]
+        // A node's children by the word's hash and by its symbol (the hash marked when punctuation
+        // comes before the word): the root's edges are keyed by hash, deeper edges by symbol.
+        var children: [[(hash: UInt64, symbol: UInt64, child: Int32)]] = [[]]
         var goto: [UInt64: Int32] = [:]
         var terminal: [Int32] = [-1]
         for phrase in patterns {
-            let tokens = Self.hashedTokens(in: phrase).map(\.hash)
+            let tokens = Self.hashedTokens(in: phrase)
             patternLengths.append(tokens.count)
             guard !tokens.isEmpty else { continue }
             var node: Int32 = 0
-            for hash in tokens {
-                let key = Self.key(node, hash)
+            for token in tokens {
+                let symbol = Self.symbol(token.hash, broken: token.broken)
+                let key = Self.edgeKey(node, token.hash, symbol)
                 if let next = goto[key] {
                     node = next
                 } else {
@@ -47,7 +52,7 @@ struct TermMatcher: Sendable {
                     children.append([])
                     terminal.append(-1)
                     goto[key] = next
-                    children[Int(node)].append((hash, next))
+                    children[Int(node)].append((token.hash, symbol, next))
                     node = next
                 }
             }
@@ -65,10 +70,10 @@ struct TermMatcher: Sendable {
         while head < queue.count {
             let node = queue[head]
             head += 1
-            for (hash, child) in children[Int(node)] {
+            for (hash, symbol, child) in children[Int(node)] {
                 var f = fail[Int(node)]
-                while f != 0 && goto[Self.key(f, hash)] == nil { f = fail[Int(f)] }
-                let target = goto[Self.key(f, hash)] ?? 0
+                while f != 0 && goto[Self.key(f, symbol)] == nil { f = fail[Int(f)] }
+                let target = goto[Self.edgeKey(f, hash, symbol)] ?? 0
                 let fc = target == child ? 0 : target
                 fail[Int(child)] = fc
                 outputLink[Int(child)] = terminal[Int(fc)] >= 0 ? fc : outputLink[Int(fc)]
@@ -78,7 +83,7 @@ struct TermMatcher: Sendable {
         }
         hot = (0..<count).map { Hot(fail: fail[$0]) }
         for (node, list) in children.enumerated() {
-            for (hash, _) in list { hot[node].childMask |= Self.bit(hash) }
+            for edge in list { hot[node].childMask |= Self.bit(edge.symbol) }
         }
         outputs = (0..<count).map { n in
             let p = terminal[n]
@@ -86,9 +91,9 @@ struct TermMatcher: Sendable {
                           next: outputLink[n] >= 0 ? outputLink[n] : -1)
         }
         for (node, list) in children.enumerated() {
-            for (hash, child) in list {
+            for (hash, symbol, child) in list {
                 let c = Int(child)
-                let edge = EdgeTable.Slot(key: Self.key(Int32(node), hash), childMask: hot[c].childMask,
+                let edge = EdgeTable.Slot(key: Self.edgeKey(Int32(node), hash, symbol), childMask: hot[c].childMask,
                                           child: child, firstOutput: firstOutput[c], fail: fail[c])
                 if node == 0 { rootEdges.insert(edge) } else { innerEdges.insert(edge) }
             }
@@ -99,6 +104,19 @@ struct TermMatcher: Sendable {
     @inline(__always)
     private static func key(_ node: Int32, _ hash: UInt64) -> UInt64 {
         hash ^ (UInt64(UInt32(bitPattern: node)) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// The word as a step below the root: its hash, changed when punctuation comes before it, so that
+    /// "customer. Journey" does not continue the phrase "customer journey" but "R&D" continues "R&D".
+    @inline(__always)
+    private static func symbol(_ hash: UInt64, broken: Bool) -> UInt64 {
+        broken ? hash ^ 0x5BD1_E995_2C6F_3A8B : hash
+    }
+
+    /// The key of an edge: the root's edges by the word's hash (a phrase starts anywhere), the others by symbol.
+    @inline(__always)
+    private static func edgeKey(_ node: Int32, _ hash: UInt64, _ symbol: UInt64) -> UInt64 {
+        node == 0 ? hash : key(node, symbol)
     }
 
     /// A word's bit in a node's children filter: the hash's top six bits (the table uses its low bits' mix).
@@ -141,14 +159,15 @@ struct TermMatcher: Sendable {
             var node: Int32 = 0, mask: UInt64 = 0, fail: Int32 = 0
             var i = 0
             var words = WordScanner(bytes)
-            while let (hash, range) = words.next() {
+            while let (hash, range, broken) = words.next() {
                 defer { i &+= 1 }
                 starts[i & ringMask] = range.lowerBound
-                let bit = Self.bit(hash)
+                let symbol = Self.symbol(hash, broken: broken)
+                let bit = Self.bit(symbol)
                 var edge: EdgeTable.Slot?
                 // Down the fail chain to the deepest node with a child for this word, else the root's child.
                 while node != 0 {
-                    if mask & bit != 0, let e = innerEdges[Self.key(node, hash)] { edge = e; break }
+                    if mask & bit != 0, let e = innerEdges[Self.key(node, symbol)] { edge = e; break }
                     node = fail
                     if node == 0 { break }
                     let h = hot[Int(node)]
@@ -180,39 +199,54 @@ struct TermMatcher: Sendable {
         }
     }
 
-    /// Each word of `text` as a 64-bit hash of its normalised form (lowercased, singular), with its byte range.
-    static func hashedTokens(in text: String) -> [(hash: UInt64, range: Range<Int>)] {
-        var result: [(hash: UInt64, range: Range<Int>)] = []
-        forEachToken(in: text) { result.append(($0, $1)) }
-        return result
-    }
-
-    static func forEachToken(in text: String, _ body: (UInt64, Range<Int>) -> Void) {
+    /// Each word of `text` as a 64-bit hash of its normalised form (lowercased, singular), with its
+    /// byte range and whether punctuation comes between it and the word before.
+    static func hashedTokens(in text: String) -> [(hash: UInt64, range: Range<Int>, broken: Bool)] {
+        var result: [(hash: UInt64, range: Range<Int>, broken: Bool)] = []
         var text = text
         text.withUTF8 { bytes in
             var words = WordScanner(bytes)
-            while let (hash, range) = words.next() { body(hash, range) }
+            while let token = words.next() { result.append(token) }
         }
+        return result
     }
 
-    /// Words of `text` (runs of letters and digits), lowercased and singularised, with their byte ranges.
-    static func tokens(in text: String) -> [(word: String, range: Range<Int>)] {
-        var result: [(String, Range<Int>)] = []
+    /// Words of `text` (runs of letters and digits), lowercased and singularised, with their byte
+    /// ranges and whether punctuation comes between each and the word before: anything but spaces
+    /// and hyphens, a line break included (the words of a phrase are on one line).
+    static func tokens(in text: String) -> [(word: String, range: Range<Int>, broken: Bool)] {
+        var result: [(String, Range<Int>, Bool)] = []
         var current = String.UnicodeScalarView()
         var start = 0
         var offset = 0
+        var broken = false
         for scalar in text.unicodeScalars {
             let width = UTF8.width(scalar)
             if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
                 if current.isEmpty { start = offset }
                 current.append(scalar)
-            } else if !current.isEmpty {
-                result.append((singular(String(current).lowercased()), start..<offset))
-                current = String.UnicodeScalarView()
+            } else {
+                if !current.isEmpty {
+                    result.append((singular(String(current).lowercased()), start..<offset, broken))
+                    current = String.UnicodeScalarView()
+                    broken = false
+                }
+                if !WordScanner.joinsWords(scalar.value) { broken = true }
             }
             offset += width
         }
-        if !current.isEmpty { result.append((singular(String(current).lowercased()), start..<offset)) }
+        if !current.isEmpty { result.append((singular(String(current).lowercased()), start..<offset, broken)) }
+        return result
+    }
+
+    /// A phrase's normalised form: its words, joined by a space where spaces or hyphens join them and
+    /// by `&` where punctuation does. Two phrases with the same form are the same glossary word.
+    static func normalisedPhrase(_ text: String) -> String {
+        var result = ""
+        for (k, token) in tokens(in: text).enumerated() {
+            if k > 0 { result += token.broken ? "&" : " " }
+            result += token.word
+        }
         return result
     }
 
@@ -228,7 +262,8 @@ struct TermMatcher: Sendable {
 }
 
 /// The words of UTF-8 text, each as a 64-bit FNV-1a hash of its normalised form (lowercased,
-/// singular) with its byte range. A word is a run of letters and digits. The scan only finds word
+/// singular) with its byte range, and whether anything but spaces and hyphens separates it from the
+/// word before (`broken`). A word is a run of letters and digits. The scan only finds word
 /// boundaries; an ASCII word is then hashed straight from the text, after its ending has chosen
 /// the singular (`-s`, `-es`, `-ies` → `-y`), so nothing is copied. Words with other letters are
 /// lowercased into a scratch buffer first and hashed by the same rules.
@@ -245,10 +280,19 @@ struct WordScanner {
         ((b | 0x20) &- 0x61) < 26 || (b &- 0x30) < 10
     }
 
-    /// The scalar starting at `i` and its width in bytes, when it is a letter or digit. Out of line:
-    /// inlined, it made every call of `next()` set up the standard library's resilient scalar property types.
+    /// Whether a character between two words keeps them one phrase: spaces (not line breaks) and hyphens.
+    static func joinsWords(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x20, 0x09, 0x2D, 0xA0, 0x2000...0x200A, 0x2010, 0x2011, 0x202F: return true
+        default: return false
+        }
+    }
+
+    /// The scalar starting at `i`, when it is a letter or digit, its width in bytes and its value.
+    /// Out of line: inlined, it made every call of `next()` set up the standard library's resilient
+    /// scalar property types.
     @inline(never)
-    private func wordScalar(at i: Int) -> (Unicode.Scalar?, Int) {
+    private func wordScalar(at i: Int) -> (Unicode.Scalar?, Int, UInt32) {
         let b = bytes[i]
         let width = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
         let end = min(i + width, bytes.count)
@@ -256,8 +300,8 @@ struct WordScanner {
         var value = UInt32(b) & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
         for k in (i + 1)..<end { value = value << 6 | UInt32(bytes[k] & 0x3F) }
         guard !((0x2000...0x206F).contains(value) || value == 0xA0), let scalar = Unicode.Scalar(value),
-              scalar.properties.isAlphabetic || scalar.properties.numericType != nil else { return (nil, end - i) }
-        return (scalar, end - i)
+              scalar.properties.isAlphabetic || scalar.properties.numericType != nil else { return (nil, end - i, value) }
+        return (scalar, end - i, value)
     }
 
     /// FNV-1a of the normalised word `word` (already lowercase): the singular rules pick how many
@@ -290,19 +334,22 @@ struct WordScanner {
     }
 
     @inline(__always)
-    mutating func next() -> (UInt64, Range<Int>)? {
+    mutating func next() -> (hash: UInt64, range: Range<Int>, broken: Bool)? {
         let count = bytes.count
         var i = self.i  // a local, so that the loops keep it in a register
-        // To the start of a word.
+        // To the start of a word, noting whether anything but spaces and hyphens comes before it.
         var start = -1
+        var broken = false
         while i < count {
             let b = bytes[i]
             if b < 0x80 {
                 if Self.isASCIIWordByte(b) { start = i; break }
+                if b != 0x20 && b != 0x2D && b != 0x09 { broken = true }
                 i += 1
             } else {
-                let (scalar, width) = wordScalar(at: i)
+                let (scalar, width, value) = wordScalar(at: i)
                 if scalar != nil { start = i; break }
+                if !Self.joinsWords(value) { broken = true }
                 i += width
             }
         }
@@ -315,7 +362,7 @@ struct WordScanner {
                 guard Self.isASCIIWordByte(b) else { break }
                 i += 1
             } else {
-                let (scalar, width) = wordScalar(at: i)
+                let (scalar, width, _) = wordScalar(at: i)
                 guard scalar != nil else { break }
                 ascii = false
                 i += width
@@ -323,7 +370,7 @@ struct WordScanner {
         }
         self.i = i
         let range = start..<i
-        if ascii { return (Self.hash(UnsafeBufferPointer(rebasing: bytes[range]), lowercasing: true), range) }
+        if ascii { return (Self.hash(UnsafeBufferPointer(rebasing: bytes[range]), lowercasing: true), range, broken) }
         scratch.removeAll(keepingCapacity: true)
         var k = start
         while k < i {
@@ -332,12 +379,12 @@ struct WordScanner {
                 scratch.append((b &- 0x41) < 26 ? b | 0x20 : b)
                 k += 1
             } else {
-                let (scalar, width) = wordScalar(at: k)
+                let (scalar, width, _) = wordScalar(at: k)
                 if let scalar { scratch += String(scalar).lowercased().utf8 }
                 k += width
             }
         }
-        return (scratch.withUnsafeBufferPointer { Self.hash($0, lowercasing: false) }, range)
+        return (scratch.withUnsafeBufferPointer { Self.hash($0, lowercasing: false) }, range, broken)
     }
 }
 
