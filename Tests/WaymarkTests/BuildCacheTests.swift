@@ -322,10 +322,10 @@ final class RebuildPlanTests: XCTestCase {
     }
 
     private func fingerprints(_ site: Site, global: UInt64 = 1) -> [String: UInt64?] {
-        let outgoing = RebuildPlan.outgoing(site)
+        let digests = RebuildPlan.digests(site)
         var result: [String: UInt64?] = [:]
         for i in site.pages.indices {
-            result[site.pages[i].id] = RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: [], cards: [])
+            result[site.pages[i].id] = RebuildPlan.fingerprint(of: i, in: site, global: global, digests: digests, mentions: [], cards: [])
         }
         return result
     }

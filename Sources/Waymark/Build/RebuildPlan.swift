@@ -47,14 +47,38 @@ enum RebuildPlan {
         }
     }
 
-    /// For each page, the pages it links to (the reverse of backlinks), computed once for the site.
-    static func outgoing(_ site: Site) -> [[Int]] {
-        var out = Array(repeating: [Int](), count: site.pages.count)
+    /// What fingerprints read of every page, hashed once per build instead of once for every page
+    /// that shows it: reading a page's strings from two threads at once makes both wait on their
+    /// reference counts.
+    struct Digests: Sendable {
+        /// Each page's id.
+        var ids: [UInt64]
+        /// Each page's backlinks: relation, source page and sentence.
+        var backlinks: [UInt64]
+        /// For each page, the pages it links to (the reverse of backlinks).
+        var outgoing: [[Int]]
+    }
+
+    static func digests(_ site: Site) -> Digests {
+        var outgoing = Array(repeating: [Int](), count: site.pages.count)
         for target in site.backlinks.indices {
             // In place: a backlink carries its sentence, which a copy would retain.
-            for k in site.backlinks[target].indices { out[site.backlinks[target][k].source].append(target) }
+            for k in site.backlinks[target].indices { outgoing[site.backlinks[target][k].source].append(target) }
         }
-        return out
+        let ids = parallelMap(runs(of: site.pages.count)) { run in run.map { StableHasher.hash(site.pages[$0].id) } }.flatMap { $0 }
+        let backlinks = parallelMap(runs(of: site.pages.count)) { run in
+            run.map { i -> UInt64 in
+                var h = StableHasher()
+                h.combine(site.backlinks[i].count)
+                for k in site.backlinks[i].indices {
+                    h.combine(site.backlinks[i][k].relation.rawValue)
+                    h.combine(ids[site.backlinks[i][k].source])
+                    h.combine(site.backlinks[i][k].context)
+                }
+                return h.value
+            }
+        }.flatMap { $0 }
+        return Digests(ids: ids, backlinks: backlinks, outgoing: outgoing)
     }
 
     /// What pages summarising the site can show of a page: its front matter and the facts of its body
@@ -82,7 +106,7 @@ enum RebuildPlan {
     /// The inputs of the pages that summarise the whole site (home, listings, glossary views, coverage,
     /// departments, tag pages): every page's face, every backlink with its sentence, the folders, and
     /// the dates from git. Site-wide pages are kept while it stays the same.
-    static func siteView(_ site: Site, global: UInt64, history: GitHistory) -> UInt64 {
+    static func siteView(_ site: Site, digests: Digests, global: UInt64, history: GitHistory) -> UInt64 {
         // The pages in a few dozen runs hashed on all cores, then the runs' hashes in order.
         let parts = parallelMap(runs(of: site.pages.count)) { run -> UInt64 in
             var h = StableHasher()
@@ -92,12 +116,7 @@ enum RebuildPlan {
                 if isSiteWide(generated: site.pages[i].isGenerated, id: site.pages[i].id, type: site.pages[i].type) {
                     h.combine(site.pages[i].sourceHash)
                 }
-                h.combine(site.backlinks[i].count)
-                for k in site.backlinks[i].indices {
-                    h.combine(site.backlinks[i][k].relation.rawValue)
-                    h.combine(site.backlinks[i][k].source)
-                    h.combine(site.backlinks[i][k].context)
-                }
+                h.combine(digests.backlinks[i])
             }
             return h.value
         }
@@ -121,14 +140,14 @@ enum RebuildPlan {
     /// - mentions: glossary entries the page auto-linked when last rendered (its text and the
     ///   glossary's words are in the fingerprint, so while it matches, the mentions are the same).
     /// - cards: per glossary entry, a hash of its link and hover card.
-    static func fingerprint(of i: Int, in site: Site, global: UInt64, outgoing: [[Int]], mentions: [Int], cards: [UInt64],
+    static func fingerprint(of i: Int, in site: Site, global: UInt64, digests: Digests, mentions: [Int], cards: [UInt64],
                             history: GitHistory = GitHistory(), siteView: UInt64? = nil) -> UInt64? {
         // Fields read in place: a copy of a page retains every one of them, on every page of every build.
         var h = StableHasher()
         if isSiteWide(generated: site.pages[i].isGenerated, id: site.pages[i].id, type: site.pages[i].type) {
             guard let siteView else { return nil }
             h.combine(siteView)
-            h.combine(site.pages[i].id)
+            h.combine(digests.ids[i])
             h.combine(mentions.count)
             for e in mentions where cards.indices.contains(e) { h.combine(cards[e]) }
             return h.value
@@ -141,15 +160,9 @@ enum RebuildPlan {
         h.combine(change?.author)
         h.combine(site.url(of: i))
         // The pages it shows something of, as a list sorted and made unique at the end (cheaper than a set).
-        var shown = outgoing[i]
-        h.combine(site.backlinks[i].count)
-        for k in site.backlinks[i].indices {
-            let source = site.backlinks[i][k].source
-            h.combine(site.backlinks[i][k].relation.rawValue)
-            h.combine(site.pages[source].id)
-            h.combine(site.backlinks[i][k].context)
-            shown.append(source)
-        }
+        var shown = digests.outgoing[i]
+        h.combine(digests.backlinks[i])
+        for k in site.backlinks[i].indices { shown.append(site.backlinks[i][k].source) }
         if let children = site.children[site.pages[i].id] { shown += children }
         // Breadcrumbs show every folder above the page.
         var folder = site.pages[i].id
@@ -163,7 +176,7 @@ enum RebuildPlan {
             for p in site.termUsage[e] {
                 let type = PageType.allCases.firstIndex(of: site.pages[p].type) ?? 0
                 perType[type] += 1
-                if perType[type] <= PageContext.usageListLimit { h.combine(site.pages[p].id); shown.append(p) }
+                if perType[type] <= PageContext.usageListLimit { h.combine(digests.ids[p]); shown.append(p) }
             }
             for count in perType { h.combine(count) }
         }
@@ -178,7 +191,7 @@ enum RebuildPlan {
         }
         shown.sort()
         for (k, p) in shown.enumerated() where k == 0 || p != shown[k - 1] {
-            h.combine(site.pages[p].id)
+            h.combine(digests.ids[p])
             h.combine(site.pages[p].sourceHash)
         }
         h.combine(mentions.count)

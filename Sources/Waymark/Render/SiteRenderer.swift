@@ -66,26 +66,26 @@ struct SiteRenderer {
     /// rendered last: one pass over the text, not two.
     func render(incremental: Incremental? = nil) -> Result {
         let termPages = Set(site.glossary.entries.map(\.page))
-        let outgoing = RebuildPlan.outgoing(site)
+        let digests = RebuildPlan.digests(site)
         let cards = termLinks.map { link -> UInt64 in
             var h = StableHasher()
             h.combine(String(decoding: link, as: UTF8.self))
             return h.value
         }
         let global = incremental?.global ?? 0
-        let siteView = incremental.map { RebuildPlan.siteView(site, global: $0.global, history: history) }
+        let siteView = incremental.map { RebuildPlan.siteView(site, digests: digests, global: $0.global, history: history) }
+        // The previous build's glossary entries as this build's, looked up once.
+        let entryNow: [Int?] = (incremental?.termIDs ?? []).map { id in site.index.page(id: id).flatMap { site.glossary.entryOfPage[$0] } }
         /// The glossary entries a page linked when it was last rendered.
         let previousMentions: @Sendable (Int) -> [Int] = { i in
             guard let incremental, let old = incremental.previous[self.outputPath(of: self.site.pages[i])]?.mentions else { return [] }
-            return old.compactMap { e in
-                incremental.termIDs.indices.contains(e) ? self.site.index.page(id: incremental.termIDs[e]).flatMap { self.site.glossary.entryOfPage[$0] } : nil
-            }
+            return old.compactMap { e in entryNow.indices.contains(e) ? entryNow[e] : nil }
         }
         /// Renders page `i` unless its fingerprint says its output is current.
         let renderOrKeep: @Sendable (Int, Site, PageContext) -> (Int, PageResult) = { i, site, contexts in
             let path = self.outputPath(of: site.pages[i])
             let fingerprint = { (mentions: [Int]) in
-                RebuildPlan.fingerprint(of: i, in: site, global: global, outgoing: outgoing, mentions: mentions,
+                RebuildPlan.fingerprint(of: i, in: site, global: global, digests: digests, mentions: mentions,
                                         cards: cards, history: self.history, siteView: siteView)
             }
             // Without a previous render there is nothing to compare with: the page is rendered, then fingerprinted once.
