@@ -131,7 +131,7 @@ struct BuildCache: Sendable {
         return id
     }()
 
-    enum Loaded {
+    enum Loaded: Sendable {
         case none
         case loaded(BuildCache)
         /// The cache exists but cannot be used; the note says why.

@@ -78,7 +78,8 @@ public enum BuildPipeline {
                                          hint: "run waymark in the knowledge base's root, pass --root DIR, or start one with `waymark init`")]
             return report
         }
-        let (files, config) = step(1, "Discover") { () -> ([ContentFile], SiteConfig) in
+        // The files are found while the build cache is read: one waits on the disk, the other on decoding.
+        let (files, config, output, cacheRead) = step(1, "Discover") { () -> ([ContentFile], SiteConfig, URL, (BuildCache.Loaded, Double)?) in
             var (config, diagnostics) = SiteConfig.load(root: root)
             if let base = options.baseURL {
                 if let problem = SiteConfig.baseURLProblem(base, at: SourceLocation(path: "--base-url")) { diagnostics.append(problem) } else {
@@ -86,22 +87,29 @@ public enum BuildPipeline {
                 }
             }
             if let output = options.output { config.output = output }
-            let (files, found) = ContentDiscovery(root: contentDir, ignore: config.ignore).discover()
-            report.diagnostics += diagnostics + found
-            return (files, config)
+            let output = (config.output.hasPrefix("/") ? URL(fileURLWithPath: config.output)
+                : root.appendingPathComponent(config.output)).standardizedFileURL
+            let inMemory = options.memory?.cache.map { $0.output == output.path } ?? false
+            let cacheFile = options.readCache && !inMemory ? options.cacheFile : nil
+            let discovery = ContentDiscovery(root: contentDir, ignore: config.ignore)
+            let outputPath = output.path
+            let (found, cacheRead) = concurrently({ discovery.discover() }, { () -> (BuildCache.Loaded, Double)? in
+                guard let cacheFile else { return nil }
+                let start = DispatchTime.now().uptimeNanoseconds
+                let loaded = BuildCache.load(from: cacheFile, output: outputPath)
+                return (loaded, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            })
+            report.diagnostics += diagnostics + found.1
+            return (found.0, config, output, cacheRead)
         }
-        let output = (config.output.hasPrefix("/") ? URL(fileURLWithPath: config.output)
-            : root.appendingPathComponent(config.output)).standardizedFileURL
         var cache: BuildCache?
         if options.cacheFile != nil, options.readCache, let kept = options.memory?.cache, kept.output == output.path {
             cache = kept
-        } else if let file = options.cacheFile, options.readCache {
-            let start = DispatchTime.now().uptimeNanoseconds
-            switch BuildCache.load(from: file, output: output.path) {
+        } else if let (loaded, milliseconds) = cacheRead {
+            switch loaded {
             case .loaded(let c):
                 cache = c
-                progress(String(format: "      build cache read: %d pages (%.1f ms)", c.sources.count,
-                                Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6))
+                progress(String(format: "      build cache read: %d pages (%.1f ms, beside discovery)", c.sources.count, milliseconds))
             case .discarded(let note): report.notes.append(note)
             case .none: break
             }

@@ -27,6 +27,15 @@ func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable 
     return results.values()
 }
 
+/// Runs `first` and `second` at the same time, on two cores when there are.
+func concurrently<A: Sendable, B: Sendable>(_ first: @Sendable () -> A, _ second: @Sendable () -> B) -> (A, B) {
+    let a = ResultSlots<A>(count: 1), b = ResultSlots<B>(count: 1)
+    DispatchQueue.concurrentPerform(iterations: 2) { i in
+        if i == 0 { a.set(0, first()) } else { b.set(0, second()) }
+    }
+    return (a.values()[0], b.values()[0])
+}
+
 /// One slot per index; each index is written by exactly one iteration, then read after all finish.
 /// The slots are a fixed allocation, never an Array: `Array.withUnsafeMutableBufferPointer` moves the
 /// array's storage out while its closure runs, so two threads writing through it at once race.
