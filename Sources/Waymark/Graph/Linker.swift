@@ -35,18 +35,25 @@ struct Linker {
         for i in pages.indices where pages[i].id.isEmpty { pages[i].type = .home }
         for i in pages.indices where pages[i].id == "glossary" && [.page, .listing].contains(pages[i].type) { pages[i].type = .glossary }
 
-        let index = SiteIndex(pages: pages, assets: Set(assets.map(\.relativePath)))
-        let order = PageOrder(pages: index.pages)
+        // Steps that do not need each other's results run side by side: most of them are serial inside.
+        let assetPaths = Set(assets.map(\.relativePath))
+        let ready = pages
+        let (index, order) = concurrently({ SiteIndex(pages: ready, assets: assetPaths) }, { PageOrder(pages: ready) })
         let checked = ReferenceChecker.check(index: index, config: config, draftIDs: draftIDs)
         diagnostics += checked.diagnostics
         diagnostics += EmbedGraph(index: index).diagnostics()
 
-        let backlinks = backlinks(from: checked.edges, pageCount: index.pages.count, order: order)
-        let glossary = Glossary(index: index)
+        let (linked, facts) = concurrently({ () -> ([[Backlink]], Glossary, [[Int]]) in
+            let backlinks = self.backlinks(from: checked.edges, pageCount: index.pages.count, order: order)
+            let glossary = Glossary(index: index)
+            return (backlinks, glossary, self.termUsage(glossary, backlinks: backlinks, order: order))
+        }, {
+            (JourneyIndex(index: index), self.children(of: index.pages, order: order))
+        })
+        let (backlinks, glossary, usage) = linked
         diagnostics += homonymWarnings(glossary, index: index)
-        let usage = termUsage(glossary, backlinks: backlinks, order: order)
-        var site = Site(config: config, index: index, backlinks: backlinks, children: children(of: index.pages, order: order), assets: assets,
-                        glossary: glossary, termUsage: usage, journeys: JourneyIndex(index: index))
+        var site = Site(config: config, index: index, backlinks: backlinks, children: facts.1, assets: assets,
+                        glossary: glossary, termUsage: usage, journeys: facts.0)
         site.tags = TagIndex(index: index, order: order)
         site.order = order
         return (site, diagnostics)
