@@ -32,14 +32,17 @@ struct JourneyIndex: Sendable {
 
     init(index: SiteIndex) {
         // Each page is read on its own, on all cores; what they say is merged in page order, as one pass would.
-        let found = parallelMap(Array(index.pages.indices)) { PageFacts(page: $0, index: index) }
-        for facts in found {
+        let found = parallelMap(runs(of: index.pages.count)) { run in run.map { PageFacts(page: $0, index: index) } }
+        for facts in found.joined() {
             for (journey, anchor, e) in facts.evidence { evidence[journey, default: [:]][anchor, default: []].append(e) }
             for (department, place) in facts.owned { owned[department, default: []].append(place) }
             handoffs += facts.handoffs
         }
-        for (j, anchors) in evidence {
-            for (anchor, list) in anchors { evidence[j]?[anchor] = Array(Set(list)).sorted { ($0.finding, $0.kind.rawValue) < ($1.finding, $1.kind.rawValue) } }
+        // Sorted by finding and kind, without repeats. Most places have one piece of evidence: those are left as they are.
+        let lists = evidence.flatMap { j, anchors in anchors.filter { $0.value.count > 1 }.map { (j, $0.key, $0.value) } }
+        for (j, anchor, list) in lists {
+            let sorted = list.sorted { ($0.finding, $0.kind.rawValue) < ($1.finding, $1.kind.rawValue) }
+            evidence[j]?[anchor] = sorted.enumerated().filter { $0.offset == 0 || $0.element != sorted[$0.offset - 1] }.map(\.element)
         }
     }
 

@@ -62,12 +62,25 @@ struct Linker {
     /// Each page's backlinks: one per source and relation (the first sentence in order when a source
     /// links more than once), sorted by relation, then by the source's title and id.
     private func backlinks(from edges: [[ReferenceChecker.Edge]], pageCount: Int, order: PageOrder) -> [[Backlink]] {
-        var incoming = Array(repeating: [Backlink](), count: pageCount)
+        // Edges by target, in the order found, as positions: a counting sort over integers. The backlinks
+        // themselves are gathered on all cores (each copy of one retains its sentence).
+        var start = [Int](repeating: 0, count: pageCount + 1)
         for run in edges {
-            for k in run.indices where run[k].target != run[k].backlink.source { incoming[run[k].target].append(run[k].backlink) }
+            for k in run.indices where run[k].target != run[k].backlink.source { start[run[k].target + 1] += 1 }
+        }
+        for t in 0..<pageCount { start[t + 1] += start[t] }
+        var positions = [(run: Int32, edge: Int32)](repeating: (0, 0), count: start[pageCount])
+        var next = start
+        for (r, run) in edges.enumerated() {
+            for k in run.indices where run[k].target != run[k].backlink.source {
+                positions[next[run[k].target]] = (Int32(r), Int32(k))
+                next[run[k].target] += 1
+            }
         }
         let rank = order.byTitle
-        return parallelMap(incoming) { links -> [Backlink] in
+        let (first, found) = (start, positions)
+        return parallelMap(runs(of: pageCount)) { targets in targets.map { target -> [Backlink] in
+            let links = found[first[target]..<first[target + 1]].map { edges[Int($0.run)][Int($0.edge)].backlink }
             guard links.count > 1 else { return links }
             // Edges come page by page, so one source's links are consecutive: its first sentence per
             // relation is found among them (a journey may name one department for dozens of touchpoints).
@@ -87,7 +100,7 @@ struct Linker {
                     : rank[links[x].source] < rank[links[y].source]
             }
             return kept.map { links[$0] }
-        }
+        } }.flatMap { $0 }
     }
 
     /// The glossary's generated views: a vocabulary page per department with synonyms, and the matrix.
