@@ -56,5 +56,15 @@ private final class ResultSlots<R>: @unchecked Sendable {
 
     func set(_ i: Int, _ value: R) { (slots + i).pointee = value }
 
-    func values() -> [R] { UnsafeBufferPointer(start: slots, count: count).compactMap { $0 } }
+    /// The values, moved out rather than copied (a copy of a page retains every field it holds, and
+    /// the slots would release them all again); call it once.
+    func values() -> [R] {
+        var result: [R] = []
+        result.reserveCapacity(count)
+        for i in 0..<count {
+            if let value = (slots + i).move() { result.append(value) }
+            (slots + i).initialize(to: nil)
+        }
+        return result
+    }
 }

@@ -37,6 +37,8 @@ struct StableHasher {
     mutating func combine(_ v: UInt64) { combine(Int(bitPattern: UInt(v))) }
 
     mutating func combine(_ s: String) {
+        // A native string's bytes are read where they are: a copy of it would be retained and released.
+        if s.utf8.withContiguousStorageIfAvailable({ combine(bytes: UnsafeRawBufferPointer($0)) }) != nil { return }
         var s = s
         s.withUTF8 { combine(bytes: UnsafeRawBufferPointer($0)) }
     }

@@ -35,7 +35,8 @@ struct Backlink: Sendable, Hashable {
 struct Site: Sendable {
     var config: SiteConfig
     var index: SiteIndex
-    var pages: [LoadedPage] { index.pages }
+    /// Lent, not copied: parallel work reads it millions of times, and a copy would retain the shared array.
+    var pages: [LoadedPage] { _read { yield index.pages } }
     /// Backlinks per page index, sorted by relation then source title.
     var backlinks: [[Backlink]]
     /// Direct children (page indices) of each folder page, for listings and breadcrumbs.

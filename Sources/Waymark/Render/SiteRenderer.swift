@@ -76,11 +76,9 @@ struct SiteRenderer {
         let siteView = incremental.map { RebuildPlan.siteView(site, digests: digests, global: $0.global, history: history) }
         // The previous build's glossary entries as this build's, looked up once.
         let entryNow: [Int?] = (incremental?.termIDs ?? []).map { id in site.index.page(id: id).flatMap { site.glossary.entryOfPage[$0] } }
-        /// The glossary entries a page linked when it was last rendered.
-        let previousMentions: @Sendable (Int) -> [Int] = { i in
-            guard let incremental, let old = incremental.previous[self.outputPath(of: self.site.pages[i])]?.mentions else { return [] }
-            return old.compactMap { e in entryNow.indices.contains(e) ? entryNow[e] : nil }
-        }
+        // What pages read of the previous build, taken out once: a copy of the whole per page retains each part.
+        let previousRenders = incremental?.previous ?? [:]
+        let outputExists = incremental?.outputExists
         /// Renders page `i` unless its fingerprint says its output is current.
         let renderOrKeep: @Sendable (Int, Site, PageContext) -> (Int, PageResult) = { i, site, contexts in
             let path = self.outputPath(of: site.pages[i])
@@ -91,12 +89,12 @@ struct SiteRenderer {
             // Without a previous render there is nothing to compare with: the page is rendered, then fingerprinted once.
             var mentions: [Int]?
             var previous: UInt64??
-            if let incremental, let old = incremental.previous[path]?.fingerprint, incremental.outputExists(path) {
-                mentions = previousMentions(i)
+            if let outputExists, let old = previousRenders[path], let oldFingerprint = old.fingerprint, outputExists(path) {
+                mentions = old.mentions.compactMap { e in entryNow.indices.contains(e) ? entryNow[e] : nil }
                 let current = fingerprint(mentions ?? [])
-                if current == old {
+                if current == oldFingerprint {
                     return (i, PageResult(file: nil, diagnostic: nil, mentions: Set(mentions ?? []), fingerprint: current, kept: true,
-                                          searchText: incremental.previous[path]?.searchText ?? ""))
+                                          searchText: old.searchText))
                 }
                 previous = current
             }
