@@ -189,33 +189,35 @@ struct BuildCache: Sendable {
             encoder.userInfo[SourceLocation.pathKey] = "content/" + path
             return try? encoder.encode(LoadResult(page: source.page, diagnostics: source.diagnostics))
         }
-        // Built as bytes in one buffer of about the right size: Data grows and appends more slowly.
-        var out: [UInt8] = []
-        let keptBytes: Int = sources.values.reduce(0) { total, source in total + (source.record?.count ?? 0) }
-        let encodedBytes: Int = encoded.reduce(0) { total, record in total + (record?.count ?? 0) }
-        out.reserveCapacity(Self.magic.count + header.count + 16 + paths.count * 64 + keptBytes + encodedBytes)
-        out += Self.magic
-        RecordReader.append(block: header, to: &out)
-        RecordReader.append(integer: UInt64(paths.count), to: &out)
-        for (path, record) in zip(paths, encoded) {
-            guard let source = sources[path] else { continue }
-            RecordReader.append(block: Array(path.utf8), to: &out)
-            for n in [UInt64(bitPattern: source.stamp.size), UInt64(bitPattern: Int64(source.stamp.seconds)),
-                      UInt64(bitPattern: Int64(source.stamp.nanoseconds)), source.stamp.inode, source.hash] {
-                RecordReader.append(integer: n, to: &out)
-            }
-            if let kept = source.record {
-                RecordReader.append(block: kept, to: &out)
-            } else if let record {
-                RecordReader.append(block: record, to: &out)
-            } else {
-                throw OutputWriter.WriteError.io(file.path, "cannot encode the load result of \(path)")
-            }
-        }
+        // Written through one buffer of a few megabytes, flushed as it fills: a buffer the size of the
+        // cache would be tens of megabytes of fresh memory for the system to hand over page by page.
         let temporary = dir.appendingPathComponent(".\(file.lastPathComponent).\(getpid())")
-        try out.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress else { return }
-            try Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none).write(to: temporary)
+        var writer = try ChunkedFileWriter(path: temporary.path)
+        do {
+            writer.append(Self.magic)
+            writer.append(block: header)
+            writer.append(integer: UInt64(paths.count))
+            for (path, record) in zip(paths, encoded) {
+                guard let source = sources[path] else { continue }
+                writer.append(block: Array(path.utf8))
+                for n in [UInt64(bitPattern: source.stamp.size), UInt64(bitPattern: Int64(source.stamp.seconds)),
+                          UInt64(bitPattern: Int64(source.stamp.nanoseconds)), source.stamp.inode, source.hash] {
+                    writer.append(integer: n)
+                }
+                if let kept = source.record {
+                    writer.append(integer: UInt64(kept.count))
+                    kept.withUnsafeBytes { writer.append($0) }
+                } else if let record {
+                    writer.append(block: record)
+                } else {
+                    throw OutputWriter.WriteError.io(file.path, "cannot encode the load result of \(path)")
+                }
+            }
+            try writer.finish()
+        } catch {
+            writer.abandon()
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
         }
         guard rename(temporary.path, file.path) == 0 else {
             let message = String(cString: strerror(errno))
@@ -227,7 +229,84 @@ struct BuildCache: Sendable {
         if file.pathExtension == "bin" {
             try? FileManager.default.removeItem(at: file.deletingPathExtension().appendingPathExtension("json"))
         }
-        return out.count
+        return writer.written
+    }
+}
+
+/// A file written through a buffer of fixed size: bytes are appended and go to the file each time the buffer fills.
+struct ChunkedFileWriter {
+    private let path: String
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+    private static let capacity = 4 << 20
+    /// Bytes appended so far.
+    private(set) var written = 0
+    /// The first failure, reported by `finish()`.
+    private var failure: String?
+
+    init(path: String) throws {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OutputWriter.WriteError.io(path, String(cString: strerror(errno))) }
+        buffer.reserveCapacity(Self.capacity)
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        written += bytes.count
+        if buffer.count + bytes.count > Self.capacity { flush() }
+        if bytes.count >= Self.capacity {
+            write(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    mutating func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
+
+    mutating func append(integer: UInt64) { withUnsafeBytes(of: integer.littleEndian) { append($0) } }
+
+    mutating func append(block: [UInt8]) {
+        append(integer: UInt64(block.count))
+        append(block)
+    }
+
+    private mutating func flush() {
+        if failure == nil { failure = buffer.withUnsafeBytes { Self.write($0, to: fd) } }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func write(_ bytes: UnsafeRawBufferPointer) {
+        if failure == nil { failure = Self.write(bytes, to: fd) }
+    }
+
+    /// Writes all of `bytes`; the error's description if that fails.
+    private static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> String? {
+        guard var at = bytes.baseAddress else { return nil }
+        var left = bytes.count
+        while left > 0 {
+            let n = Glibc.write(fd, at, left)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            at += n
+            left -= n
+        }
+        return nil
+    }
+
+    /// Writes what is buffered and closes the file; throws the first failure.
+    mutating func finish() throws {
+        flush()
+        if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        fd = -1
+        if let failure { throw OutputWriter.WriteError.io(path, failure) }
+    }
+
+    /// Closes the file without reporting anything, after a failure elsewhere.
+    mutating func abandon() {
+        if fd >= 0 { close(fd) }
+        fd = -1
     }
 }
 
