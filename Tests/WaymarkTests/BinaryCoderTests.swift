@@ -361,10 +361,10 @@ final class BinaryCoderTests: XCTestCase {
         var random = SeededRandom(seed: 11)
         for length in 0..<400 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
-            _ = FuzzEntry.cacheRecord(sealing: bytes)
             _ = FuzzEntry.cacheRecord(compact: bytes)
+            _ = FuzzEntry.cacheRecord(unsealed: bytes)
         }
-        XCTAssertNil(FuzzEntry.cacheRecord(sealing: []))
+        XCTAssertNil(FuzzEntry.cacheRecord(unsealed: []))
         XCTAssertNil(FuzzEntry.cacheRecord(compact: []))
         // A real load result's compact form gets through: the fuzz target reaches the compact reader.
         var writer = CompactWriter(path: "fuzz.md")

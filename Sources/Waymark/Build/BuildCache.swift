@@ -27,7 +27,7 @@ struct FileStamp: Codable, Equatable, Sendable {
 /// A load result is one value in its compact form (PageCompactForms.swift), not a field at a time.
 struct BuildCache: Sendable {
     /// Bumped whenever the cache's shape or meaning changes.
-    static let format = 6
+    static let format = 7
     static let magic = Array("WAYMARK-CACHE\n".utf8)
 
     struct Source: Sendable {
@@ -45,9 +45,7 @@ struct BuildCache: Sendable {
         func decodingRecord(path: String) -> Source? {
             guard !decoded else { return self }
             guard let record else { return nil }
-            var decoder = BinaryDecoder()
-            decoder.userInfo[SourceLocation.pathKey] = "content/" + path
-            guard let result = try? decoder.decode(LoadResult.self, from: record) else { return nil }
+            guard let result = LoadResult.decode(record: record, path: "content/" + path) else { return nil }
             var source = self
             source.page = result.page
             source.diagnostics = result.diagnostics
@@ -88,10 +86,39 @@ struct BuildCache: Sendable {
         var termIDs: [String]
     }
 
-    /// What is stored of a source's load result: in its compact form, one value for the binary coder.
+    /// What is stored of a source's load result: its compact form, then a checksum of it (8 bytes,
+    /// little-endian), read without the binary coder's frames: ten thousand of them are read per build.
     fileprivate struct LoadResult {
         var page: LoadedPage?
         var diagnostics: [Diagnostic]
+
+        /// `path`: the file's path from the site root; locations in it are stored without it.
+        func record(path: String) -> [UInt8] {
+            var writer = CompactWriter(path: path)
+            write(to: &writer)
+            var bytes = writer.bytes
+            let checksum = bytes.withUnsafeBytes { raw -> UInt64 in
+                var h = StableHasher()
+                h.combine(bytes: raw)
+                return h.value
+            }
+            withUnsafeBytes(of: checksum.littleEndian) { bytes.append(contentsOf: $0) }
+            return bytes
+        }
+
+        /// nil when the record is damaged: its checksum differs, or its value does not read to its end.
+        static func decode(record: Data, path: String) -> LoadResult? {
+            record.withUnsafeBytes { raw -> LoadResult? in
+                guard raw.count >= 8 else { return nil }
+                let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 8)])
+                var h = StableHasher()
+                h.combine(bytes: body)
+                guard UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self)) == h.value else { return nil }
+                var reader = CompactReader(Array(body.bindMemory(to: UInt8.self)), path: path)
+                guard let result = try? LoadResult(reading: &reader), (try? reader.finish()) != nil else { return nil }
+                return result
+            }
+        }
     }
 
     /// The Waymark build that wrote it: another version's cache is never trusted.
@@ -185,9 +212,7 @@ struct BuildCache: Sendable {
         // Only load results not read from the cache are encoded (an empty array allocates nothing).
         let encoded = parallelMap(paths) { path -> [UInt8]? in
             guard let source = sources[path], source.record == nil else { return [] }
-            var encoder = BinaryEncoder()
-            encoder.userInfo[SourceLocation.pathKey] = "content/" + path
-            return try? encoder.encode(LoadResult(page: source.page, diagnostics: source.diagnostics))
+            return LoadResult(page: source.page, diagnostics: source.diagnostics).record(path: "content/" + path)
         }
         // Written through one buffer of a few megabytes, flushed as it fills: a buffer the size of the
         // cache would be tens of megabytes of fresh memory for the system to hand over page by page.
@@ -368,7 +393,7 @@ extension BuildCache.SiteFiles: CompactForm {
     }
 }
 
-extension BuildCache.LoadResult: CompactCodable {
+extension BuildCache.LoadResult: CompactForm {
     func write(to w: inout CompactWriter) {
         w.write(page)
         w.write(diagnostics)

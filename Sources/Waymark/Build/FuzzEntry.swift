@@ -33,22 +33,18 @@ public enum FuzzEntry {
         PageLoader.load(ContentFile(relativePath: path, url: URL(fileURLWithPath: "/dev/null"), kind: .markdown), data: Data(text.utf8)).0
     }
 
-    /// `bytes` with the build cache's version byte in front and its checksum behind, decoded as a
-    /// cached load result: nil when rejected.
-    static func cacheRecord(sealing bytes: [UInt8]) -> LoadedPage? {
-        var record = [BinaryEncoder.version] + bytes
+    /// `bytes` as the compact form of a cached load result, sealed with the record's checksum (so that
+    /// they reach the compact reader) and decoded: nil when rejected.
+    static func cacheRecord(compact bytes: [UInt8]) -> LoadedPage? {
+        var record = bytes
         var hasher = StableHasher()
         record.withUnsafeBytes { hasher.combine(bytes: $0) }
         for i in 0..<8 { record.append(UInt8(truncatingIfNeeded: hasher.value >> (8 * UInt64(i)))) }
         return decodeRecord(record)
     }
 
-    /// `bytes` as the compact form of a cached load result, in a record that is otherwise whole (the
-    /// bytes above rarely get past the record's own structure to reach the compact reader): nil when rejected.
-    static func cacheRecord(compact bytes: [UInt8]) -> LoadedPage? {
-        guard let record = try? BinaryEncoder().encode(bytes) else { return nil }
-        return decodeRecord(record)
-    }
+    /// `bytes` taken as a whole record, checksum included: nearly always rejected by the checksum.
+    static func cacheRecord(unsealed bytes: [UInt8]) -> LoadedPage? { decodeRecord(bytes) }
 
     private static func decodeRecord(_ record: [UInt8]) -> LoadedPage? {
         let stamp = FileStamp(size: 0, seconds: 0, nanoseconds: 0, inode: 0)
@@ -81,11 +77,10 @@ public enum FuzzEntry {
         broken += HTMLSafety.problems(in: StandaloneRender.html(markdown: text, unsafe: false, headingAnchors: true))
             .map { "waymark render: \($0)" }
 
-        // The same bytes as a build-cache record, sealed with a valid checksum so that the binary
-        // decoder's parser itself reads them, and as a load result's compact form: either may reject
-        // them, never trap.
-        _ = cacheRecord(sealing: bytes)
+        // The same bytes as a build-cache record's compact form, sealed with a valid checksum so that
+        // the compact reader itself reads them, and as a whole record: either may reject them, never trap.
         _ = cacheRecord(compact: bytes)
+        _ = cacheRecord(unsealed: bytes)
 
         // The whole pipeline for one page.
         let (page, diagnostics) = PageLoader.load(file, data: Data(bytes))
