@@ -42,10 +42,11 @@ struct BuildCache: Sendable {
         var decoded = true
 
         /// With `page` and `diagnostics` decoded from the record; nil when the record cannot be read.
-        func decodingRecord(path: String) -> Source? {
+        /// `file`: the file as found now, whose address the page's is when the site has not moved.
+        func decodingRecord(path: String, file: ContentFile? = nil) -> Source? {
             guard !decoded else { return self }
             guard let record else { return nil }
-            guard let result = LoadResult.decode(record: record, path: "content/" + path) else { return nil }
+            guard let result = LoadResult.decode(record: record, path: "content/" + path, file: file) else { return nil }
             var source = self
             source.page = result.page
             source.diagnostics = result.diagnostics
@@ -107,7 +108,7 @@ struct BuildCache: Sendable {
         }
 
         /// nil when the record is damaged: its checksum differs, or its value does not read to its end.
-        static func decode(record: Data, path: String) -> LoadResult? {
+        static func decode(record: Data, path: String, file: ContentFile?) -> LoadResult? {
             record.withUnsafeBytes { raw -> LoadResult? in
                 guard raw.count >= 8 else { return nil }
                 let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 8)])
@@ -115,6 +116,7 @@ struct BuildCache: Sendable {
                 h.combine(bytes: body)
                 guard UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self)) == h.value else { return nil }
                 var reader = CompactReader(Array(body.bindMemory(to: UInt8.self)), path: path)
+                reader.knownFile = file
                 guard let result = try? LoadResult(reading: &reader), (try? reader.finish()) != nil else { return nil }
                 return result
             }

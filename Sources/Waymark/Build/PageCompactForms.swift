@@ -55,6 +55,12 @@ extension ContentFile: CompactForm {
         relativePath = try r.read()
         let relative: String = try r.read()
         let baseString: String? = try r.read()
+        if let known = r.knownFile, known.relativePath == relativePath, known.url.relativeString == relative,
+           known.url.baseURL?.absoluteString == baseString {
+            url = known.url
+            kind = try r.read()
+            return
+        }
         let base = try baseString.map { string in
             guard let base = URL(string: string) else { throw r.damaged("an invalid base URL") }
             return base

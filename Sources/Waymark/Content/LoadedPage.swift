@@ -78,7 +78,7 @@ enum PageLoader {
     static func load(_ file: ContentFile, cached: BuildCache.Source?) -> (LoadedPage?, [Diagnostic], BuildCache.Source?) {
         let stamp = FileStamp.of(file.url.path)
         // A record that cannot be decoded is not trusted: the file is loaded again.
-        let cached = cached?.decodingRecord(path: file.relativePath)
+        let cached = cached?.decodingRecord(path: file.relativePath, file: file)
         if let cached, let stamp, cached.stamp == stamp {
             return (cached.page, cached.diagnostics, cached)
         }
