@@ -172,9 +172,10 @@ enum RebuildPlan {
         }
         if let e = site.glossary.entryOfPage[i] {
             // A term page lists the first pages of each type that use it, then how many more there are.
-            var perType = [Int](repeating: 0, count: PageType.allCases.count)
+            let allTypes = PageType.allCases
+            var perType = [Int](repeating: 0, count: allTypes.count)
             for p in site.termUsage[e] {
-                let type = PageType.allCases.firstIndex(of: site.pages[p].type) ?? 0
+                let type = allTypes.firstIndex(of: site.pages[p].type) ?? 0
                 perType[type] += 1
                 if perType[type] <= PageContext.usageListLimit { h.combine(digests.ids[p]); shown.append(p) }
             }
