@@ -17,6 +17,9 @@ struct TermMatcher: Sendable {
     /// fail link, children filter and first output), so a word usually costs one table read.
     private var rootEdges = EdgeTable()
     private var innerEdges = EdgeTable()
+    /// One bit per value of a word hash's top 15 bits, set for the root's words: most words of a text
+    /// start no phrase, and this 4 KB filter turns nearly all of them away without a table read.
+    private var rootFilter = [UInt64](repeating: 0, count: 1 << 9)
     /// A node's children filter and fail link, for walking down a fail chain (rare: the chain
     /// usually ends at the root after one step, and that step's data is in the slot already).
     private struct Hot { var childMask: UInt64 = 0; var fail: Int32 = 0 }
@@ -95,7 +98,12 @@ struct TermMatcher: Sendable {
                 let c = Int(child)
                 let edge = EdgeTable.Slot(key: Self.edgeKey(Int32(node), hash, symbol), childMask: hot[c].childMask,
                                           child: child, firstOutput: firstOutput[c], fail: fail[c])
-                if node == 0 { rootEdges.insert(edge) } else { innerEdges.insert(edge) }
+                if node == 0 {
+                    rootEdges.insert(edge)
+                    rootFilter[Int(hash >> 55)] |= 1 << ((hash >> 49) & 63)
+                } else {
+                    innerEdges.insert(edge)
+                }
             }
         }
     }
@@ -153,6 +161,7 @@ struct TermMatcher: Sendable {
         // A power of two, so the ring is indexed with a mask rather than a division.
         let ringMask = (1 << (Int.bitWidth - (maxPatternLength - 1).leadingZeroBitCount)) - 1
         withUnsafeTemporaryAllocation(of: Int.self, capacity: ringMask + 1) { starts in
+            rootFilter.withUnsafeBufferPointer { rootFilter in
             hot.withUnsafeBufferPointer { hot in
             outputs.withUnsafeBufferPointer { outputs in
             // The current node, with its children filter and fail link.
@@ -174,7 +183,7 @@ struct TermMatcher: Sendable {
                     mask = h.childMask
                     fail = h.fail
                 }
-                if edge == nil { edge = rootEdges[hash] }
+                if edge == nil, rootFilter[Int(hash >> 55)] & (1 << ((hash >> 49) & 63)) != 0 { edge = rootEdges[hash] }
                 guard let e = edge else { node = 0; continue }
                 node = e.child
                 mask = e.childMask
@@ -186,6 +195,7 @@ struct TermMatcher: Sendable {
                     scratch.found.append((first, i, starts[first & ringMask], range.upperBound, Int(o.pattern)))
                     out = o.next
                 }
+            }
             }
             }
             }
