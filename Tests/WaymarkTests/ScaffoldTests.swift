@@ -486,7 +486,7 @@ final class ScaffoldTests: XCTestCase {
     /// A file to collect a child's output (a pipe could fill up while the child still runs).
     private func temporaryFile() throws -> (url: URL, handle: FileHandle) {
         let url = scratch.deletingLastPathComponent().appendingPathComponent("waymark-test-output-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return (url, try FileHandle(forWritingTo: url))
     }

@@ -494,7 +494,10 @@ struct MarkdownBody {
     private func autolinkTerms(in block: MarkdownNode, tree: MarkdownTree, depth: Int = 0, _ autolink: Autolink,
                                hits: inout [(range: Range<Int>, tag: Int)], html: inout [UInt8]) {
         guard depth <= Self.maxInlineDepth else { return }
-        for child in block.children {
+        // Walked by sibling pointers, not a list of the children: the next one is taken before this one is replaced.
+        var next = block.firstChild
+        while let child = next {
+            next = child.next
             switch child.kind {
             case .text:
                 // One node of ready markup for the whole text, escaped as cmark escapes text, unless

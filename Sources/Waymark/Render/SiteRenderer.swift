@@ -93,14 +93,14 @@ struct SiteRenderer {
                 mentions = old.mentions.compactMap { e in entryNow.indices.contains(e) ? entryNow[e] : nil }
                 let current = fingerprint(mentions ?? [])
                 if current == oldFingerprint {
-                    return (i, PageResult(file: nil, diagnostic: nil, mentions: Set(mentions ?? []), fingerprint: current, kept: true,
+                    return (i, PageResult(file: nil, diagnostic: nil, mentions: (mentions ?? []).sorted(), fingerprint: current, kept: true,
                                           searchText: old.searchText))
                 }
                 previous = current
             }
             var result = self.renderPage(i, contexts: contexts)
             // Kept with the terms the page links now, which is what the next build compares against.
-            let now = result.mentions.sorted()
+            let now = result.mentions
             if let previous, now == mentions {
                 result.fingerprint = previous
             } else {
@@ -154,7 +154,7 @@ struct SiteRenderer {
             if page.kept { result.kept.append(path) }
             searchText[i] = page.searchText
             result.renders[path] = BuildCache.Render(fingerprint: page.fingerprint,
-                                                     mentions: page.mentions.sorted(),
+                                                     mentions: page.mentions,
                                                      searchText: page.searchText)
         }
         // The whole-site files are made from the site view, what pages link as glossary terms and
@@ -212,8 +212,8 @@ struct SiteRenderer {
     private struct PageResult: Sendable {
         var file: OutputFile?
         var diagnostic: Diagnostic?
-        /// Glossary entries auto-linked on the page.
-        var mentions: Set<Int>
+        /// Glossary entries auto-linked on the page, sorted.
+        var mentions: [Int]
         var fingerprint: UInt64?
         /// Not rendered: the output from the previous build is current.
         var kept = false
@@ -257,7 +257,7 @@ struct SiteRenderer {
         page.id.isEmpty ? "index.html" : page.id + "/index.html"
     }
 
-    func bodyHTML(_ i: Int, body: MarkdownBody? = nil) -> (String, Set<Int>) {
+    func bodyHTML(_ i: Int, body: MarkdownBody? = nil) -> (String, [Int]) {
         let page = site.pages[i]
         let body = body ?? page.body
         if body.text.isEmpty { return ("", []) }
@@ -290,7 +290,8 @@ final class TermLinker {
     private var isLinked: [Bool]
     private var scratch = TermMatcher.Scratch()
     private var matches: [TermMatcher.Match] = []
-    var linked: Set<Int> { Set(linkedInOrder) }
+    /// The entries linked, sorted.
+    var linked: [Int] { linkedInOrder.sorted() }
 
     init(site: Site, page: Int, firstOnly: Bool) {
         matcher = site.glossary.matcher
