@@ -78,8 +78,10 @@ public enum BuildPipeline {
                                          hint: "run waymark in the knowledge base's root, pass --root DIR, or start one with `waymark init`")]
             return report
         }
-        // The files are found while the build cache is read: one waits on the disk, the other on decoding.
-        let (files, config, output, cacheRead) = step(1, "Discover") { () -> ([ContentFile], SiteConfig, URL, (BuildCache.Loaded, Double)?) in
+        // The files are found, the theme read and git asked for dates while the build cache is read:
+        // one waits on the disk or on git, the other decodes.
+        let (files, config, output, cacheRead, (theme, themeDiagnostics), history) = step(1, "Discover") {
+            () -> ([ContentFile], SiteConfig, URL, (BuildCache.Loaded, Double)?, (Theme?, [Diagnostic]), GitHistory) in
             var (config, diagnostics) = SiteConfig.load(root: root)
             if let base = options.baseURL {
                 if let problem = SiteConfig.baseURLProblem(base, at: SourceLocation(path: "--base-url")) { diagnostics.append(problem) } else {
@@ -93,14 +95,20 @@ public enum BuildPipeline {
             let cacheFile = options.readCache && !inMemory ? options.cacheFile : nil
             let discovery = ContentDiscovery(root: contentDir, ignore: config.ignore)
             let outputPath = output.path
-            let (found, cacheRead) = concurrently({ discovery.discover() }, { () -> (BuildCache.Loaded, Double)? in
-                guard let cacheFile else { return nil }
+            let write = options.write
+            let ((found, history), (cacheRead, theme)) = concurrently({
+                // Dates come from one `git log`; a check writes no pages, so it does not ask.
+                concurrently({ discovery.discover() }, { write ? GitHistory.load(root: root) : GitHistory() })
+            }, { () -> ((BuildCache.Loaded, Double)?, (Theme?, [Diagnostic])) in
+                // Theme and dates are read once, before loading: both are inputs of "did anything change?".
+                let theme = Theme.load(siteRoot: root)
+                guard let cacheFile else { return (nil, theme) }
                 let start = DispatchTime.now().uptimeNanoseconds
                 let loaded = BuildCache.load(from: cacheFile, output: outputPath)
-                return (loaded, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                return ((loaded, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6), theme)
             })
             report.diagnostics += diagnostics + found.1
-            return (found.0, config, output, cacheRead)
+            return (found.0, config, output, cacheRead, theme, history)
         }
         var cache: BuildCache?
         if options.cacheFile != nil, options.readCache, let kept = options.memory?.cache, kept.output == output.path {
@@ -116,10 +124,6 @@ public enum BuildPipeline {
         }
         let markdown = files.filter { $0.kind == .markdown }
         let discovered = report.diagnostics
-        // Theme and dates are read once, before loading: both are inputs of "did anything change?".
-        let (theme, themeDiagnostics) = Theme.load(siteRoot: root)
-        // Dates come from one `git log`; a check writes no pages, so it does not ask.
-        let history = options.write ? GitHistory.load(root: root) : GitHistory()
 
         /// Nothing changed since the last build (same sources, assets, theme, configuration, dates and
         /// Waymark) and its output is all there: the result is the same, so it is reported, not redone.

@@ -69,14 +69,22 @@ struct Theme: Sendable {
         return (Theme(library: library, assets: assets, fingerprint: hasher.value), diagnostics)
     }
 
+    /// Regular files under `dir` (not hidden, symbolic links not followed), relative to it, sorted.
+    /// Listed with `readdir` as content/ is: Foundation's enumerator looked up each file's owner.
     private static func files(under dir: URL) -> [String] {
-        guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else { return [] }
         var result: [String] = []
-        let base = dir.standardizedFileURL.path + "/"
-        for case let url as URL in e where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-            let path = url.standardizedFileURL.path
-            if path.hasPrefix(base) { result.append(String(path.dropFirst(base.count))) }
+        func walk(_ path: String, _ relative: String, depth: Int) {
+            guard depth < 64, let entries = ContentDiscovery.list(path) else { return }
+            for (name, listed) in entries where !name.hasPrefix(".") {
+                let rel = relative.isEmpty ? name : relative + "/" + name
+                switch listed ?? ContentDiscovery.type(ofItemAt: path + "/" + name) {
+                case .directory: walk(path + "/" + name, rel, depth: depth + 1)
+                case .regular: result.append(rel)
+                default: break
+                }
+            }
         }
+        walk(dir.path, "", depth: 0)
         return result.sorted()
     }
 
