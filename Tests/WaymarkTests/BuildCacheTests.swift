@@ -387,3 +387,38 @@ final class StableHasherTests: XCTestCase {
         XCTAssertNotEqual(StableHasher.hash(String(repeating: "x", count: 16)), StableHasher.hash(String(repeating: "x", count: 24)))
     }
 }
+
+final class ChunkedFileWriterTests: XCTestCase {
+    /// The cache is written through a buffer of a few megabytes: pieces smaller than it, pieces that
+    /// fill it across a flush, and a piece larger than the buffer all land in order, byte for byte.
+    func testPiecesOfEverySizeArriveInOrder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("waymark-chunked-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("cache.bin").path
+        var expected: [UInt8] = []
+        var writer = try ChunkedFileWriter(path: path)
+        var seed: UInt8 = 1
+        for size in [0, 1, 7, 3 << 20, 2 << 20, 9 << 20, 12, 4 << 20, 5] {
+            let piece = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) &+ seed }
+            seed &+= 1
+            writer.append(piece)
+            expected += piece
+        }
+        writer.append(integer: 0x0102_0304_0506_0708)
+        expected += [8, 7, 6, 5, 4, 3, 2, 1]
+        writer.append(block: [9, 9])
+        expected += [2, 0, 0, 0, 0, 0, 0, 0, 9, 9]
+        try writer.finish()
+        XCTAssertEqual(writer.written, expected.count)
+        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(written.count, expected.count)
+        XCTAssertTrue(written == expected, "the file's bytes differ from what was appended")
+    }
+
+    func testAnUnwritableFileIsAnErrorNamingIt() {
+        XCTAssertThrowsError(try ChunkedFileWriter(path: "/nonexistent-waymark-folder/cache.bin")) { error in
+            XCTAssertTrue("\(error)".contains("/nonexistent-waymark-folder/cache.bin"), "\(error)")
+        }
+    }
+}
