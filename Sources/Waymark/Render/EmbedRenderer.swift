@@ -10,16 +10,18 @@ extension SiteRenderer {
         options.resolveWikilink = { link in
             switch index.resolve(link, from: i) {
             case .page(let t, let anchor):
-                let target = index.pages[t]
-                var label = link.label ?? target.title
-                if link.label == nil, let anchor, case .journey(let j) = target.entity,
-                   let name = ReferenceChecker.stageOrTouchpointName(anchor, in: j) {
-                    label = t == i ? name : "\(target.title) › \(name)"
-                } else if link.label == nil, let anchor, let h = target.facts.headings.first(where: { $0.anchor == anchor }) {
-                    label = t == i ? h.text : "\(target.title) › \(h.text)"
+                // The target's fields are read in place: a copy of the whole page retains every one of them.
+                let title = index.pages[t].title
+                var label = link.label ?? title
+                if link.label == nil, let anchor {
+                    if case .journey(let j) = index.pages[t].entity, let name = ReferenceChecker.stageOrTouchpointName(anchor, in: j) {
+                        label = t == i ? name : "\(title) › \(name)"
+                    } else if let h = index.pages[t].facts.headings.first(where: { $0.anchor == anchor }) {
+                        label = t == i ? h.text : "\(title) › \(h.text)"
+                    }
                 }
                 return RenderedLink(href: site.url(of: t) + (anchor.map { "#" + $0 } ?? ""), label: label,
-                                    cssClass: "wikilink wikilink-\(target.type.rawValue)", title: target.description)
+                                    cssClass: "wikilink wikilink-\(index.pages[t].type.rawValue)", title: index.pages[t].description)
             case .asset(let path):
                 let name = path.split(separator: "/").last.map(String.init) ?? path
                 return RenderedLink(href: site.url(ofAsset: path), label: link.label ?? name, cssClass: "wikilink wikilink-file", title: nil)
