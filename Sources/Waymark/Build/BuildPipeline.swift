@@ -242,6 +242,9 @@ public enum BuildPipeline {
         guard options.write, !report.diagnostics.hasErrors else { return report }
         let outputFiles = rendered + [OutputFile(path: outputMarker, content: .bytes(Data("Written by Waymark; this folder is replaced on every build.\n".utf8)))]
         var hashes: [String: UInt64] = [:]
+        // The previous output, swapped out by a full write, is removed while the cache is saved.
+        let removal = DispatchGroup()
+        defer { removal.wait() }
         step(5, incremental == nil ? "Write \(outputFiles.count) files" : "Update \(outputFiles.count + kept.count) files") {
             if let problem = unsafeOutput(output, root: root) {
                 report.diagnostics.append(problem)
@@ -253,7 +256,9 @@ public enum BuildPipeline {
                     (hashes, report.writtenCount) = try writer.update(outputFiles, kept: kept, previous: incremental.outputs)
                     report.incremental = true
                 } else {
-                    let written = try writer.write(outputFiles, hashing: options.cacheFile != nil)
+                    let written = try writer.write(outputFiles, hashing: options.cacheFile != nil) { previous in
+                        DispatchQueue.global().async(group: removal) { OutputWriter.remove(previous) }
+                    }
                     report.writtenCount = outputFiles.count
                     if options.cacheFile != nil { hashes = Dictionary(uniqueKeysWithValues: zip(outputFiles.map(\.path), written)) }
                 }

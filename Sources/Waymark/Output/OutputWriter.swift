@@ -27,9 +27,11 @@ struct OutputWriter {
 
     /// Writes every file into staging, then swaps it in. Folders are made first, in order; the files
     /// are then written on all cores. With `hashing`, returns each file's `contentHash`, computed in
-    /// the same pass (the build cache keeps them).
+    /// the same pass (the build cache keeps them). The previous output, swapped out, is handed to
+    /// `discardPrevious` (by default removed at once; the build removes it while it saves its cache).
     @discardableResult
-    func write(_ files: [OutputFile], hashing: Bool = false) throws -> [UInt64] {
+    func write(_ files: [OutputFile], hashing: Bool = false,
+               discardPrevious: (URL) -> Void = { OutputWriter.remove($0) }) throws -> [UInt64] {
         let fm = FileManager.default
         let parent = output.deletingLastPathComponent()
         let name = output.lastPathComponent
@@ -65,7 +67,7 @@ struct OutputWriter {
             }
             var hashes = [UInt64](repeating: 0, count: files.count)
             for (i, result) in zip(order, written) { hashes[i] = try result.get() }
-            try swap(staging: staging)
+            if let previous = try swap(staging: staging) { discardPrevious(previous) }
             return hashes
         } catch {
             try? fm.removeItem(at: staging)
@@ -241,19 +243,26 @@ struct OutputWriter {
     }()
 
     /// Exchanges staging and output atomically where the kernel allows (renameat2), else two renames.
-    private func swap(staging: URL) throws {
+    /// Returns the folder now holding the previous output, if there was one: the new output is in
+    /// place either way, and a build that dies before removing it leaves it for the next build's
+    /// `removeLeftovers` (its name carries this process's id).
+    private func swap(staging: URL) throws -> URL? {
         let fm = FileManager.default
         if !fm.fileExists(atPath: output.path) {
             try fm.moveItem(at: staging, to: output)
-            return
+            return nil
         }
         if let exchange = Self.renameExchange, exchange(AT_FDCWD, staging.path, AT_FDCWD, output.path, 2 /* RENAME_EXCHANGE */) == 0 {
-            try? fm.removeItem(at: staging)  // now holds the previous output; the new one is in place either way
-            return
+            return staging
         }
         let old = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).old-\(getpid())")
         try fm.moveItem(at: output, to: old)
         try fm.moveItem(at: staging, to: output)
-        try? fm.removeItem(at: old)
+        return old
+    }
+
+    /// Removes a swapped-out output folder; failures are ignored (the next build tidies up).
+    static func remove(_ folder: URL) {
+        try? FileManager.default.removeItem(at: folder)
     }
 }
