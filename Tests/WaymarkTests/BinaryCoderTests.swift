@@ -652,8 +652,7 @@ final class BinaryCoderTests: XCTestCase {
                                       "params", "body", "facts", "sourceHash", "frontMatterHash"])
         XCTAssertEqual(fields(page.file), ["relativePath", "url", "kind"])
         // The text is not stored (textOmitted says so when it is read back).
-        // Nor is the load step's parse, which lives only until the page's render.
-        XCTAssertEqual(fields(page.body), ["text", "path", "firstLine", "reservedAnchors", "textOmitted", "parsed"])
+        XCTAssertEqual(fields(page.body), ["text", "path", "firstLine", "reservedAnchors", "textOmitted"])
         XCTAssertEqual(fields(page.params[0]), ["key", "keyLocation", "value"])
         XCTAssertEqual(fields(journey), ["personas", "owner", "departments", "begins", "ends", "basis", "status", "channels", "kpis",
                                          "lastReviewed", "parent", "rankings", "stages"])

@@ -153,8 +153,7 @@ public enum BuildPipeline {
         var sources: [String: BuildCache.Source] = [:]
         let pages = step(2, "Load \(markdown.count) pages") { () -> [LoadedPage] in
             let previous = cache?.sources ?? [:]
-            let parses = ParseBudget(bytes: ParseBudget.perBuild)
-            let loaded = parallelMap(markdown) { PageLoader.load($0, cached: previous[$0.relativePath], keepingParses: parses) }
+            let loaded = parallelMap(markdown) { PageLoader.load($0, cached: previous[$0.relativePath]) }
             for (file, result) in zip(markdown, loaded) { if let source = result.2 { sources[file.relativePath] = source } }
             report.diagnostics += loaded.flatMap(\.1)
             return loaded.compactMap(\.0)

@@ -43,13 +43,12 @@ enum PageLoader {
     /// Larger files are refused with a clear diagnostic instead of stalling the build.
     static let maxFileBytes = 32 * 1024 * 1024
 
-    /// `parses`: how much body text may keep its parse for the render (see `ParseBudget`); nil keeps none.
-    static func load(_ file: ContentFile, keepingParses parses: ParseBudget? = nil) -> (LoadedPage?, [Diagnostic]) {
+    static func load(_ file: ContentFile) -> (LoadedPage?, [Diagnostic]) {
         let path = file.displayPath
         let start = SourceLocation(path: path, line: 1, column: 1)
         switch readRegularFile(file.url.path) {
         case .contents(let data)?:
-            return load(file, data: data, keepingParses: parses)
+            return load(file, data: data)
         case .tooLarge(let size)?:
             return (nil, [.error(start, "file is \(size / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB",
                                  hint: "split it into several pages")])
@@ -68,7 +67,7 @@ enum PageLoader {
         } catch {
             return (nil, [.error(start, "cannot read file: \(error.localizedDescription)", hint: "check the file's permissions")])
         }
-        let (loaded, diagnostics) = load(file, data: data, keepingParses: parses)
+        let (loaded, diagnostics) = load(file, data: data)
         var page = loaded
         page?.sourceHash = StableHasher.hash(data)
         return (page, diagnostics)
@@ -76,8 +75,7 @@ enum PageLoader {
 
     /// The load step with the build cache: a file whose stamp or bytes match what the cache saw is not
     /// parsed again. Returns the page, its diagnostics and what the next build's cache keeps of it.
-    static func load(_ file: ContentFile, cached: BuildCache.Source?,
-                     keepingParses parses: ParseBudget? = nil) -> (LoadedPage?, [Diagnostic], BuildCache.Source?) {
+    static func load(_ file: ContentFile, cached: BuildCache.Source?) -> (LoadedPage?, [Diagnostic], BuildCache.Source?) {
         let stamp = FileStamp.of(file.url.path)
         // A record that cannot be decoded is not trusted: the file is loaded again.
         let cached = cached?.decodingRecord(path: file.relativePath, file: file)
@@ -85,7 +83,7 @@ enum PageLoader {
             return (cached.page, cached.diagnostics, cached)
         }
         guard let stamp, stamp.size <= maxFileBytes, let data = try? Data(contentsOf: file.url) else {
-            let (page, diagnostics) = load(file, keepingParses: parses)
+            let (page, diagnostics) = load(file)
             return (page, diagnostics, nil)
         }
         let hash = StableHasher.hash(data)
@@ -94,11 +92,10 @@ enum PageLoader {
             cached.stamp = stamp
             return (cached.page, cached.diagnostics, cached)
         }
-        let (loaded, diagnostics) = load(file, data: data, keepingParses: parses)
+        let (loaded, diagnostics) = load(file, data: data)
         var page = loaded
         page?.sourceHash = hash
         var kept = page
-        kept?.body.parsed = nil
         // What only rendering needs is not kept: the text (read again when the page is rendered) and,
         // for pages auto-linked while rendering, the text the glossary scans.
         if let p = kept, p.type != .term, p.glossary { kept?.facts.glossaryText = "" }
@@ -141,7 +138,7 @@ enum PageLoader {
     }
 
     /// The load step on bytes already read (the fuzz target feeds it without touching disk).
-    static func load(_ file: ContentFile, data: Data, keepingParses parses: ParseBudget? = nil) -> (LoadedPage?, [Diagnostic]) {
+    static func load(_ file: ContentFile, data: Data) -> (LoadedPage?, [Diagnostic]) {
         let path = file.displayPath
         if data.count > maxFileBytes {
             // The file grew after its size was checked.
@@ -185,8 +182,8 @@ enum PageLoader {
 
         var reserved: Set<String> = []
         if case .journey(let j) = decoded.entity { reserved = Set(j.stages.map(\.anchor)) }
-        var body = MarkdownBody(text: bodyText, path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
-        let facts = parses?.claim(body.text.utf8.count) == true ? body.scanKeepingParse() : body.scan()
+        let body = MarkdownBody(text: bodyText, path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
+        let facts = body.scan()
         diagnostics += facts.problems
         let heading = facts.headings.first(where: { $0.level == 1 })?.text
         if !yamlFailed, decoded.title == nil, heading == nil, ![.page, .listing, .home, .term, .glossary, .vocabulary, .matrix, .coverage].contains(type) {

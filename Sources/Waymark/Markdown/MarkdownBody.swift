@@ -1,5 +1,3 @@
-import Foundation
-
 /// What a link in a page body points at, as written.
 enum BodyLinkTarget: Sendable, Equatable {
     case wiki(Wikilink)
@@ -49,52 +47,6 @@ struct RenderedLink: Sendable {
 }
 
 /// Parses and rewrites Markdown bodies: wikilinks and heading ids via cmark custom nodes, never raw HTML.
-/// A body's parse from the load step, handed to its render: whoever takes it owns the tree (a render
-/// rewrites it), so it is taken at most once; a second render of the same body parses again. It is
-/// shared by every copy of the page, and taken under a lock: an embed may render a page on another
-/// thread than the page's own render.
-final class ParsedBody: @unchecked Sendable {
-    private let lock = NSLock()
-    private var tree: MarkdownTree?
-    private let text: String
-
-    init(_ tree: MarkdownTree, of text: String) {
-        self.tree = tree
-        self.text = text
-    }
-
-    /// The tree, if nobody took it yet and it is the parse of `text` (a body whose text was changed
-    /// after the scan is parsed again).
-    func take(ifOf text: String) -> MarkdownTree? {
-        lock.withLock {
-            guard let tree, self.text == text else { return nil }
-            self.tree = nil
-            return tree
-        }
-    }
-}
-
-/// How much body text a build's load step may keep parsed for its render. A parse costs about nine
-/// times its text in memory and lives until the page is rendered, so a build keeps the parses of
-/// its first 32 MB of text (some 7,000 pages of 4 KB) and parses the rest again when rendering.
-final class ParseBudget: @unchecked Sendable {
-    private let lock = NSLock()
-    private var remaining: Int
-
-    init(bytes: Int) { remaining = bytes }
-
-    static let perBuild = 32 << 20
-
-    /// Whether a text of `bytes` may keep its parse (and, if so, takes its share).
-    func claim(_ bytes: Int) -> Bool {
-        lock.withLock {
-            guard bytes <= remaining else { return false }
-            remaining -= bytes
-            return true
-        }
-    }
-}
-
 struct MarkdownBody {
     var text: String
     var path: String
@@ -104,9 +56,6 @@ struct MarkdownBody {
     var reservedAnchors: Set<String>
     /// true for a body restored from the build cache: its facts are known, its text was not kept.
     var textOmitted = false
-    /// The load step's parse of `text`, kept for the render so that a page is parsed once, not
-    /// twice. Not part of the build cache; nil for a body that was not scanned with `scanKeepingParse`.
-    var parsed: ParsedBody?
 
     /// Brackets around an unlabelled wikilink's target in backlink sentences, replaced by its title when linked.
     static let titleMarkStart = "\u{E000}", titleMarkEnd = "\u{E001}"
@@ -130,18 +79,7 @@ struct MarkdownBody {
     // MARK: Load: gather facts
 
     func scan() -> BodyFacts {
-        scan(MarkdownTree(markdown: text))
-    }
-
-    /// `scan()`, keeping the parse in `parsed` for the render (the scan only reads the tree).
-    mutating func scanKeepingParse() -> BodyFacts {
         let tree = MarkdownTree(markdown: text)
-        let facts = scan(tree)
-        parsed = ParsedBody(tree, of: text)
-        return facts
-    }
-
-    private func scan(_ tree: MarkdownTree) -> BodyFacts {
         var facts = BodyFacts()
         var slugs = SlugAllocator(reserved: reservedAnchors)
         var scanner = SourceScanner(text: text, findBudget: 8 * text.utf8.count + 1_000_000)
@@ -489,8 +427,7 @@ struct MarkdownBody {
     }
 
     func html(_ options: RenderOptions) -> String {
-        // The load step's parse when it is still there (the first render of the page takes it), else a new one.
-        let tree = parsed?.take(ifOf: text) ?? MarkdownTree(markdown: text)
+        let tree = MarkdownTree(markdown: text)
         if let section = options.section {
             guard keepSection(section, in: tree) else { return "" }
         }

@@ -249,8 +249,7 @@ struct SiteRenderer {
     func bodyForRendering(_ i: Int) -> MarkdownBody {
         let page = site.pages[i]
         guard page.body.textOmitted else { return page.body }
-        // Loaded to be rendered at once: its parse is kept for that.
-        return PageLoader.load(page.file, keepingParses: ParseBudget(bytes: .max)).0?.body ?? page.body
+        return PageLoader.load(page.file).0?.body ?? page.body
     }
 
     /// `personas/sam` → `personas/sam/index.html`; the home page → `index.html`.
