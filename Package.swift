@@ -46,7 +46,10 @@ let package = Package(
                 "Waymark",
                 "WaymarkServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // jemalloc (Debian's libjemalloc-dev) instead of glibc's malloc: a cold 10,000-page build
+            // spends about a sixth of its CPU in malloc and free, and is 10-15 % faster with it.
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
         ),
         .testTarget(
             name: "WaymarkTests",

@@ -173,6 +173,7 @@ final class ScaffoldTests: XCTestCase {
 
         let checkout = try XCTUnwrap(uses("actions/checkout"))
         let libcmark = try XCTUnwrap(runs("libcmark-dev"))
+        XCTAssertEqual(runs("libjemalloc-dev"), libcmark, "the release build links jemalloc")
         let installFromSource = try XCTUnwrap(runs("swift build -c release"))
         let restore = try XCTUnwrap(uses("actions/cache/restore"))
         let check = try XCTUnwrap(runs("waymark check --format github"))

@@ -62,8 +62,8 @@ enum CIWorkflow {
               - name: Check out the knowledge base
                 uses: actions/checkout@v4
 
-              - name: Install libcmark
-                run: sudo apt-get update -q && sudo apt-get install -y -q libcmark-dev
+              - name: Install libcmark and jemalloc
+                run: sudo apt-get update -q && sudo apt-get install -y -q libcmark-dev libjemalloc-dev
 
               - name: Restore Waymark
                 id: tool
@@ -189,7 +189,7 @@ enum CIWorkflow {
               fallback_keys: [waymark-cache-$CI_DEFAULT_BRANCH]
               paths: [.waymark-cache/, public/]
           before_script:
-            - apt-get update -qq && apt-get install -y -qq libcmark-dev git >/dev/null
+            - apt-get update -qq && apt-get install -y -qq libcmark-dev libjemalloc-dev git >/dev/null
             - |
               if [ ! -x .waymark-tool/bin/waymark ]; then
                 if [ -z "$WAYMARK_REPO" ]; then
