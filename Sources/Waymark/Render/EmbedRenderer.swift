@@ -10,18 +10,21 @@ extension SiteRenderer {
         options.resolveWikilink = { link in
             switch index.resolve(link, from: i) {
             case .page(let t, let anchor):
-                // The target's fields are read in place: a copy of the whole page retains every one of them.
-                let title = index.pages[t].title
-                var label = link.label ?? title
-                if link.label == nil, let anchor {
-                    if case .journey(let j) = index.pages[t].entity, let name = ReferenceChecker.stageOrTouchpointName(anchor, in: j) {
-                        label = t == i ? name : "\(title) › \(name)"
-                    } else if let h = index.pages[t].facts.headings.first(where: { $0.anchor == anchor }) {
-                        label = t == i ? h.text : "\(title) › \(h.text)"
+                // The target's fields are read in place, through the buffer: `pages[t].field` made a copy
+                // of the whole page here, which retains and releases every one of its fields.
+                return index.pages.withUnsafeBufferPointer { pages in
+                    let title = pages[t].title
+                    var label = link.label ?? title
+                    if link.label == nil, let anchor {
+                        if case .journey(let j) = pages[t].entity, let name = ReferenceChecker.stageOrTouchpointName(anchor, in: j) {
+                            label = t == i ? name : "\(title) › \(name)"
+                        } else if let h = pages[t].facts.headings.first(where: { $0.anchor == anchor }) {
+                            label = t == i ? h.text : "\(title) › \(h.text)"
+                        }
                     }
+                    return RenderedLink(href: site.url(of: t) + (anchor.map { "#" + $0 } ?? ""), label: label,
+                                        cssClass: "wikilink wikilink-\(pages[t].type.rawValue)", title: pages[t].description)
                 }
-                return RenderedLink(href: site.url(of: t) + (anchor.map { "#" + $0 } ?? ""), label: label,
-                                    cssClass: "wikilink wikilink-\(index.pages[t].type.rawValue)", title: index.pages[t].description)
             case .asset(let path):
                 let name = path.split(separator: "/").last.map(String.init) ?? path
                 return RenderedLink(href: site.url(ofAsset: path), label: link.label ?? name, cssClass: "wikilink wikilink-file", title: nil)
