@@ -151,12 +151,25 @@ public enum BuildPipeline {
         }
 
         var sources: [String: BuildCache.Source] = [:]
-        let pages = step(2, "Load \(markdown.count) pages") { () -> [LoadedPage] in
+        var pages = step(2, "Load \(markdown.count) pages") { () -> [LoadedPage] in
             let previous = cache?.sources ?? [:]
-            let loaded = parallelMap(markdown) { PageLoader.load($0, cached: previous[$0.relativePath]) }
-            for (file, result) in zip(markdown, loaded) { if let source = result.2 { sources[file.relativePath] = source } }
-            report.diagnostics += loaded.flatMap(\.1)
-            return loaded.compactMap(\.0)
+            var loaded = parallelMap(markdown) { PageLoader.load($0, cached: previous[$0.relativePath]) }
+            // Taken apart from the end with popLast, which moves each result out: reading them in place
+            // would copy every page (retaining each of its fields) and release them all with `loaded`.
+            var pages: [LoadedPage] = [], diagnostics: [[Diagnostic]] = []
+            pages.reserveCapacity(loaded.count)
+            diagnostics.reserveCapacity(loaded.count)
+            sources.reserveCapacity(loaded.count)
+            var k = loaded.count
+            while let (page, pageDiagnostics, source) = loaded.popLast() {
+                k -= 1
+                if let source { sources[markdown[k].relativePath] = source }
+                if !pageDiagnostics.isEmpty { diagnostics.append(pageDiagnostics) }
+                if let page { pages.append(page) }
+            }
+            pages.reverse()
+            for list in diagnostics.reversed() { report.diagnostics += list }
+            return pages
         }
         let siteKey = Self.siteKey(config: config, options: options, theme: theme, history: history, files: files, sources: sources)
         // Same bytes under new stamps (a fresh checkout): the result stands too.
@@ -173,8 +186,11 @@ public enum BuildPipeline {
         }
 
         let site = step(3, "Link") { () -> Site in
+            // Handed over, not shared: the linker then changes the array in place instead of copying it.
+            var taken: [LoadedPage] = []
+            swap(&taken, &pages)
             let (site, diagnostics) = Linker(config: config, includeDrafts: options.includeDrafts)
-                .link(pages: pages, assets: files.filter { $0.kind == .asset })
+                .link(pages: taken, assets: files.filter { $0.kind == .asset })
             report.diagnostics += diagnostics
             return site
         }

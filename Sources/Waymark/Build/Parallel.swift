@@ -54,7 +54,8 @@ private final class ResultSlots<R>: @unchecked Sendable {
         slots.deallocate()
     }
 
-    func set(_ i: Int, _ value: R) { (slots + i).pointee = value }
+    /// Takes `value` over: assigning a borrowed one would copy it (a page: every field retained).
+    func set(_ i: Int, _ value: consuming R) { (slots + i).pointee = consume value }
 
     /// The values, moved out rather than copied (a copy of a page retains every field it holds, and
     /// the slots would release them all again); call it once.

@@ -110,13 +110,16 @@ enum RebuildPlan {
         // The pages in a few dozen runs hashed on all cores, then the runs' hashes in order.
         let parts = parallelMap(runs(of: site.pages.count)) { run -> UInt64 in
             var h = StableHasher()
-            for i in run {
-                h.combine(face(site.pages[i]))
-                // A site-wide page's own text is rendered on it (the home page's introduction).
-                if isSiteWide(generated: site.pages[i].isGenerated, id: site.pages[i].id, type: site.pages[i].type) {
-                    h.combine(site.pages[i].sourceHash)
+            // Through the buffer: `site.pages[i].field` can copy the whole page first.
+            site.pages.withUnsafeBufferPointer { pages in
+                for i in run {
+                    h.combine(face(pages[i]))
+                    // A site-wide page's own text is rendered on it (the home page's introduction).
+                    if isSiteWide(generated: pages[i].isGenerated, id: pages[i].id, type: pages[i].type) {
+                        h.combine(pages[i].sourceHash)
+                    }
+                    h.combine(digests.backlinks[i])
                 }
-                h.combine(digests.backlinks[i])
             }
             return h.value
         }

@@ -5,18 +5,25 @@ struct Linker {
     var config: SiteConfig
     var includeDrafts: Bool
 
-    func link(pages loaded: [LoadedPage], assets: [ContentFile]) -> (Site, [Diagnostic]) {
+    /// `loaded` is taken over: when every page stays, in order, its array becomes the site's without
+    /// a copy of any page (a copy retains every field of it).
+    func link(pages loaded: consuming [LoadedPage], assets: [ContentFile]) -> (Site, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
-        // Pages are handled by index until the site's own array is made: a page is copied once.
+        // Pages are handled by index until the site's own array is made: a page is copied at most once.
         let unique = uniquePages(loaded, diagnostics: &diagnostics)
         let drafts = includeDrafts ? [] : unique.filter { loaded[$0].draft }
         // Every name a draft answers to, so a link to it by id, file name or title gets the --drafts hint.
         let draftIDs = Set(drafts.flatMap {
             [loaded[$0].id.lowercased(), String(loaded[$0].id.split(separator: "/").last ?? "").lowercased(), loaded[$0].title.lowercased()]
         })
-        var pages: [LoadedPage] = []
-        pages.reserveCapacity(unique.count)
-        for i in unique where includeDrafts || !loaded[i].draft { pages.append(loaded[i]) }
+        var pages: [LoadedPage]
+        if drafts.isEmpty, unique.elementsEqual(loaded.indices) {
+            pages = consume loaded
+        } else {
+            pages = []
+            pages.reserveCapacity(unique.count)
+            for i in unique where includeDrafts || !loaded[i].draft { pages.append(loaded[i]) }
+        }
         // Each kind of generated page yields to every page already there, written or generated.
         var existing = Set(pages.indices.map { pages[$0].id })
         func add(_ generated: [LoadedPage]) {

@@ -84,6 +84,10 @@ struct Site: Sendable {
     /// The URL path of a page: `personas/sam` → `/personas/sam/` (under the base path).
     func url(of page: Int) -> String { urls[page] }
 
+    /// Page `i`'s id, read through the page buffer: `pages[i].id` can make a copy of the whole page
+    /// first, which retains and releases every one of its fields.
+    func id(of i: Int) -> String { index.pages.withUnsafeBufferPointer { $0[i].id } }
+
     func url(ofAsset relativePath: String) -> String {
         config.basePath + relativePath.split(separator: "/").map { percentEncodePathSegment(String($0)) }.joined(separator: "/")
     }

@@ -81,7 +81,7 @@ struct SiteRenderer {
         let outputExists = incremental?.outputExists
         /// Renders page `i` unless its fingerprint says its output is current.
         let renderOrKeep: @Sendable (Int, Site, PageContext) -> (Int, PageResult) = { i, site, contexts in
-            let path = self.outputPath(of: site.pages[i])
+            let path = Self.outputPath(id: site.id(of: i))
             let fingerprint = { (mentions: [Int]) in
                 RebuildPlan.fingerprint(of: i, in: site, global: global, digests: digests, mentions: mentions,
                                         cards: cards, history: self.history, siteView: siteView)
@@ -124,7 +124,7 @@ struct SiteRenderer {
             // pages that opt out of links), then each term's list is sorted by title and deduplicated.
             var usage = site.termUsage
             for (i, result) in firstPass { for e in result.mentions { usage[e].append(i) } }
-            let unrendered = site.pages.indices.filter { termPages.contains($0) || !site.pages[$0].glossary }
+            let unrendered = site.pages.withUnsafeBufferPointer { pages in pages.indices.filter { termPages.contains($0) || !pages[$0].glossary } }
             let unrenderedMentions = parallelMap(unrendered) { i in
                 (i, site.glossary.mentionedEntries(in: site.pages[i].facts.glossaryText, excludingPage: i))
             }
@@ -148,7 +148,7 @@ struct SiteRenderer {
         var result = Result(files: [], diagnostics: [], site: linked)
         var searchText = Array(repeating: "", count: site.pages.count)
         for (i, page) in all {
-            let path = outputPath(of: site.pages[i])
+            let path = Self.outputPath(id: site.id(of: i))
             if let file = page.file { files.append(file) }
             if let d = page.diagnostic { result.diagnostics.append(d) }
             if page.kept { result.kept.append(path) }
@@ -240,7 +240,7 @@ struct SiteRenderer {
         let diagnostic = output.problem.map {
             Diagnostic.error(SourceLocation(path: page.path), "template error: \($0)", hint: "a partial must not include itself, directly or through others")
         }
-        return PageResult(file: OutputFile(path: outputPath(of: page), content: .bytes(Data(output.bytes))), diagnostic: diagnostic,
+        return PageResult(file: OutputFile(path: Self.outputPath(id: page.id), content: .bytes(Data(output.bytes))), diagnostic: diagnostic,
                           mentions: mentions, searchText: searchText)
     }
 
@@ -253,8 +253,8 @@ struct SiteRenderer {
     }
 
     /// `personas/sam` → `personas/sam/index.html`; the home page → `index.html`.
-    func outputPath(of page: LoadedPage) -> String {
-        page.id.isEmpty ? "index.html" : page.id + "/index.html"
+    static func outputPath(id: String) -> String {
+        id.isEmpty ? "index.html" : id + "/index.html"
     }
 
     func bodyHTML(_ i: Int, body: MarkdownBody? = nil) -> (String, [Int]) {
