@@ -5,6 +5,10 @@ import Foundation
 struct PageContext: Sendable {
     let site: Site
     let nav: [[String: TemplateValue]]
+    /// The `site` context by the section whose navigation item is marked active ("" for the home page),
+    /// and with none active: made once, not per page (each page copied every navigation item to mark it).
+    private let siteContexts: [String: [String: TemplateValue]]
+    private let siteContextNoneActive: [String: TemplateValue]
     let hasFindings: Bool
     /// Glossary entries A–Z and department pages by title, shared by the glossary views.
     let sortedEntries: [Int]
@@ -21,6 +25,8 @@ struct PageContext: Sendable {
         self.site = site
         if let earlier {
             nav = earlier.nav
+            siteContexts = earlier.siteContexts
+            siteContextNoneActive = earlier.siteContextNoneActive
             hasFindings = earlier.hasFindings
             sortedEntries = earlier.sortedEntries
             departments = earlier.departments
@@ -37,10 +43,28 @@ struct PageContext: Sendable {
             nav.append(["title": "Tags", "url": .text(site.url(of: t)), "id": .text(TagIndex.folder)])
         }
         self.nav = nav
-        hasFindings = site.pages.contains { $0.type == .finding }
+        let findings = site.pages.withUnsafeBufferPointer { pages in pages.indices.contains { pages[$0].type == .finding } }
+        func siteContext(active: String?) -> [String: TemplateValue] {
+            let navItems = nav.map { item -> TemplateValue in
+                var item = item
+                item["active"] = .bool(active != nil && item["id"]?.string == active)
+                return .object(item)
+            }
+            var siteCtx: [String: TemplateValue] = ["title": .text(site.config.title), "base": .text(site.config.basePath), "nav": .list(navItems)]
+            if findings { siteCtx["feedURL"] = .text(site.config.basePath + "research/feed.xml") }
+            return siteCtx
+        }
+        var contexts: [String: [String: TemplateValue]] = [:]
+        for item in nav { if let id = item["id"]?.string { contexts[id] = siteContext(active: id) } }
+        siteContexts = contexts
+        siteContextNoneActive = siteContext(active: nil)
+        // Through the buffer: iterating the pages, or reading `site.pages[i].type`, copies each whole page.
+        hasFindings = findings
+        departments = site.pages.withUnsafeBufferPointer { pages in
+            pages.indices.filter { pages[$0].type == .department }.sorted { pages[$0].title < pages[$1].title }
+        }
         let names = site.glossary.entries.map { $0.name.lowercased() }  // lowercased once, not per comparison
         sortedEntries = names.indices.sorted { names[$0] < names[$1] }
-        departments = site.pages.indices.filter { site.pages[$0].type == .department }.sorted { site.pages[$0].title < site.pages[$1].title }
         departmentIndexes = ComputedOnce { Self.departmentIndex(site) }
     }
 
@@ -148,16 +172,10 @@ struct PageContext: Sendable {
 
     /// `site`: title, base path, navigation (the section of `page` marked active) and the feed's URL.
     func siteContext(for page: LoadedPage?) -> [String: TemplateValue] {
-        let section = page.map { $0.id.split(separator: "/").first.map(String.init) ?? "" }
-        let navItems = nav.map { item -> TemplateValue in
-            var item = item
-            let id = item["id"]?.string ?? ""
-            item["active"] = .bool(page.map { id.isEmpty ? $0.id.isEmpty : id == section } ?? false)
-            return .object(item)
-        }
-        var siteCtx: [String: TemplateValue] = ["title": .text(site.config.title), "base": .text(site.config.basePath), "nav": .list(navItems)]
-        if hasFindings { siteCtx["feedURL"] = .text(site.config.basePath + "research/feed.xml") }
-        return siteCtx
+        guard let page else { return siteContextNoneActive }
+        // The home page's item is the one with the empty id; any other page's is its first folder's.
+        let section = page.id.isEmpty ? "" : page.id.split(separator: "/").first.map(String.init) ?? ""
+        return siteContexts[section] ?? siteContextNoneActive
     }
 
     /// Persona × stage: for each persona, every journey it walks with that journey's stages and feelings.
