@@ -377,4 +377,37 @@ final class TemplateEngineTests: XCTestCase {
         XCTAssertTrue(error.message.contains("never closed"))
         XCTAssertNotNil(error.hint)
     }
+
+    // MARK: - Template objects
+
+    func testTemplateObjectKeepsOrderReplacesAndRemoves() {
+        var o: TemplateObject = ["b": 1, "a": 2]
+        o["c"] = 3
+        o["b"] = "two"
+        XCTAssertEqual(o.keys, ["b", "a", "c"], "keys stay in the order first set")
+        XCTAssertEqual(o["b"]?.string, "two")
+        XCTAssertNil(o["B"], "keys are case-sensitive")
+        XCTAssertNil(o["ab"], "a key of another length is never compared")
+        o["a"] = nil
+        XCTAssertEqual(o.keys, ["b", "c"])
+        XCTAssertEqual(o.removeValue(forKey: "c")?.interpolated, "3")
+        XCTAssertNil(o.removeValue(forKey: "c"))
+        XCTAssertEqual(o.count, 1)
+        var other: TemplateObject = ["b": "kept?", "d": 4]
+        other.merge(o) { mine, _ in mine }
+        XCTAssertEqual(other.keys, ["b", "d"])
+        XCTAssertEqual(other["b"]?.string, "kept?")
+    }
+
+    func testTemplateObjectFromPairsKeepsEachKeyOnceAtAnySize() {
+        for size in [3, 16, 17, 5_000] {
+            // Every key twice: the object keeps the first place and, here, the last value.
+            let pairs = (0..<size).map { ("key\($0)", TemplateValue.int($0)) } + (0..<size).map { ("key\($0)", TemplateValue.int(-$0)) }
+            let o = TemplateObject(pairs, uniquingKeysWith: { _, last in last })
+            XCTAssertEqual(o.count, size)
+            XCTAssertEqual(o.keys.first, "key0")
+            XCTAssertEqual(o["key\(size - 1)"]?.interpolated, "\(-(size - 1))")
+        }
+        XCTAssertEqual(render("{{#o}}{{x}}{{/o}}", ["o": .object(TemplateObject([("x", "first"), ("x", "second")], uniquingKeysWith: { a, _ in a }))]), "first")
+    }
 }

@@ -40,9 +40,8 @@ indirect enum YAMLValue: Sendable {
         case .scalar(let s, _, _): return .text(s)
         case .sequence(let items, _): return .list(items.map(\.templateValue))
         case .mapping(let entries, _):
-            var d: [String: TemplateValue] = [:]
-            for e in entries { d[e.key] = e.value.templateValue }
-            return .object(d)
+            // A repeated key (an error reported elsewhere) keeps its last value.
+            return .object(TemplateObject(entries.map { ($0.key, $0.value.templateValue) }, uniquingKeysWith: { _, last in last }))
         }
     }
 }

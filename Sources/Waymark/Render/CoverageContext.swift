@@ -1,7 +1,7 @@
 /// Evidence coverage: journeys still resting on assumptions, touchpoints no research supports,
 /// and everything research contradicts.
 extension PageContext {
-    func coverage() -> [String: TemplateValue] {
+    func coverage() -> TemplateObject {
         var assumptions: [TemplateValue] = []
         var unsupported: [TemplateValue] = []
         var contradicted: [TemplateValue] = []

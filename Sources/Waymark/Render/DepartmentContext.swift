@@ -28,7 +28,7 @@ extension PageContext {
         return (handoffs, words)
     }
 
-    func departmentView(_ d: Int) -> [String: TemplateValue] {
+    func departmentView(_ d: Int) -> TemplateObject {
         let index = site.journeys
         var owned: [TemplateValue] = []
         var kpis: [String] = []
@@ -41,7 +41,7 @@ extension PageContext {
             if seenJourneys.insert(place.journey).inserted { journeys.append(place.journey) }
             if let t = place.touchpoint {
                 let tp = stage.touchpoints[t]
-                var row: [String: TemplateValue] = ["journey": .object(link(place.journey)), "stage": .text(stage.name), "touchpoint": .text(tp.name),
+                var row: TemplateObject = ["journey": .object(link(place.journey)), "stage": .text(stage.name), "touchpoint": .text(tp.name),
                                                     "url": .text(site.url(of: place.journey) + "#" + tp.anchor), "channel": .text(tp.channel)]
                 if !tp.kpis.isEmpty { row["kpis"] = .text(tp.kpis.joined(separator: "; ")) }
                 if let m = tp.moment { row["moment"] = .text(Self.momentLabels[m] ?? m) }
@@ -65,7 +65,7 @@ extension PageContext {
             .sorted { $0.words.lowercased() < $1.words.lowercased() }
             .map { v -> TemplateValue in ["words": .text(v.words), "term": .object(link(site.glossary.entries[v.entry].page))] }
         let name = site.pages[d].id.split(separator: "/").last.map(String.init) ?? ""
-        var ctx: [String: TemplateValue] = [
+        var ctx: TemplateObject = [
             "owned": .list(owned), "hasOwned": .bool(!owned.isEmpty), "kpis": .texts(kpis), "hasKPIs": .bool(!kpis.isEmpty),
             "journeys": .list(journeys.map { .object(link($0)) }), "hasJourneys": .bool(!journeys.isEmpty),
             "handoffs": .list(handoffs), "hasHandoffs": .bool(!handoffs.isEmpty),

@@ -6,27 +6,27 @@ import Foundation
 extension PageContext {
     static let stageWidth = 180.0, curveLeft = 56.0, curveHeight = 170.0
 
-    func journeyMap(_ j: Journey, page: Int) -> [String: TemplateValue] {
+    func journeyMap(_ j: Journey, page: Int) -> TemplateObject {
         var stages: [TemplateValue] = []
         // Touchpoints name few owners, many times: resolve each reference once per page.
-        var ownerLinks: [String: [String: TemplateValue]] = [:]
-        func ownerLink(_ ref: Located<String>) -> [String: TemplateValue] {
+        var ownerLinks: [String: TemplateObject] = [:]
+        func ownerLink(_ ref: Located<String>) -> TemplateObject {
             if let known = ownerLinks[ref.value] { return known }
             let l = link(ref, type: .department)
             ownerLinks[ref.value] = l
             return l
         }
         for stage in j.stages {
-            var s: [String: TemplateValue] = ["name": .text(stage.name), "anchor": .text(stage.anchor)]
+            var s: TemplateObject = ["name": .text(stage.name), "anchor": .text(stage.anchor)]
             if let g = stage.goal { s["goal"] = .text(g) }
             if let e = stage.emotion { s["emotion"] = .int(e); s["emotionLabel"] = .text(Self.emotionLabel(e)) }
-            var owners: [[String: TemplateValue]] = []
+            var owners: [TemplateObject] = []
             if let o = stage.owner { owners.append(ownerLink(o)) }
             var channels: [String] = [], actors: [String] = [], kpis: [String] = []
             var moments: [String: [String]] = [:]
             var touchpoints: [TemplateValue] = []
             for tp in stage.touchpoints {
-                var t: [String: TemplateValue] = ["name": .text(tp.name), "anchor": .text(tp.anchor), "channel": .text(tp.channel)]
+                var t: TemplateObject = ["name": .text(tp.name), "anchor": .text(tp.anchor), "channel": .text(tp.channel)]
                 if let m = tp.mode { t["mode"] = .text(m) }
                 if let o = tp.owner {
                     let l = ownerLink(o)
@@ -67,7 +67,7 @@ extension PageContext {
             s["evidence"] = .list(evidence.map(TemplateValue.object))
             stages.append(.object(s))
         }
-        var ctx: [String: TemplateValue] = ["stages": .list(stages), "hasStages": .bool(!stages.isEmpty)]
+        var ctx: TemplateObject = ["stages": .list(stages), "hasStages": .bool(!stages.isEmpty)]
         if let curve = emotionCurve(j) { ctx["curve"] = .object(curve) }
         let whole = evidenceLinks(site.journeys.evidence(journey: page, anchor: ""))
         if !whole.isEmpty { ctx["evidence"] = .list(whole.map(TemplateValue.object)) }
@@ -78,7 +78,7 @@ extension PageContext {
 
     static let momentLabels = ["pain": "Pain point", "pleasure": "Pleasure", "truth": "Moment of truth", "neutral": "Neutral"]
 
-    private func evidenceLinks(_ list: [JourneyIndex.Evidence]) -> [[String: TemplateValue]] {
+    private func evidenceLinks(_ list: [JourneyIndex.Evidence]) -> [TemplateObject] {
         list.map { e in
             var l = link(e.finding)
             l["kind"] = .text(e.kind.rawValue)
@@ -88,7 +88,7 @@ extension PageContext {
     }
 
     /// −2…+2 mapped to the SVG's height; a point per stage and per touchpoint that has an emotion.
-    private func emotionCurve(_ j: Journey) -> [String: TemplateValue]? {
+    private func emotionCurve(_ j: Journey) -> TemplateObject? {
         func y(_ e: Int) -> Double { 20 + Double(2 - e) * 30 }
         var dots: [(x: Double, y: Double, stage: Bool, truth: Bool, label: String)] = []
         var labels: [TemplateValue] = []
@@ -138,7 +138,7 @@ extension PageContext {
         return j.rankings.filter { $0.list.value != "customer" }.map { ranking in
             let keys = ranking.items.map { slugify($0.value) }
             let r = RankingComparison(customer: customerKeys, department: keys)
-            var ctx: [String: TemplateValue] = [
+            var ctx: TemplateObject = [
                 "department": .object(link(ranking.list, type: .department)),
                 "overlap": .text(Self.cFormat("%.2f", r.overlap)), "shared": .int(r.shared), "k": .int(r.k),
                 "tau": .text(r.kendallTau.map { Self.cFormat("%+.2f", $0).replacingOccurrences(of: "-", with: "−") } ?? "n/a"),

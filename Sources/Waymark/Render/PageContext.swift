@@ -4,11 +4,11 @@ import Foundation
 /// that templates escape, except `page.content`. Whole-site views are computed once, in `init`.
 struct PageContext: Sendable {
     let site: Site
-    let nav: [[String: TemplateValue]]
+    let nav: [TemplateObject]
     /// The `site` context by the section whose navigation item is marked active ("" for the home page),
     /// and with none active: made once, not per page (each page copied every navigation item to mark it).
-    private let siteContexts: [String: [String: TemplateValue]]
-    private let siteContextNoneActive: [String: TemplateValue]
+    private let siteContexts: [String: TemplateObject]
+    private let siteContextNoneActive: TemplateObject
     let hasFindings: Bool
     /// Glossary entries A–Z and department pages by title, shared by the glossary views.
     let sortedEntries: [Int]
@@ -33,7 +33,7 @@ struct PageContext: Sendable {
             departmentIndexes = earlier.departmentIndexes
             return
         }
-        var nav: [[String: TemplateValue]] = [["title": "Home", "url": .text(site.config.basePath), "id": ""]]
+        var nav: [TemplateObject] = [["title": "Home", "url": .text(site.config.basePath), "id": ""]]
         for type in [PageType.journey, .persona, .finding, .term, .department] {
             guard let folder = type.folder, let i = site.index.page(id: folder) else { continue }
             nav.append(["title": .text(type.sectionTitle), "url": .text(site.url(of: i)), "id": .text(folder)])
@@ -44,17 +44,17 @@ struct PageContext: Sendable {
         }
         self.nav = nav
         let findings = site.pages.withUnsafeBufferPointer { pages in pages.indices.contains { pages[$0].type == .finding } }
-        func siteContext(active: String?) -> [String: TemplateValue] {
+        func siteContext(active: String?) -> TemplateObject {
             let navItems = nav.map { item -> TemplateValue in
                 var item = item
                 item["active"] = .bool(active != nil && item["id"]?.string == active)
                 return .object(item)
             }
-            var siteCtx: [String: TemplateValue] = ["title": .text(site.config.title), "base": .text(site.config.basePath), "nav": .list(navItems)]
+            var siteCtx: TemplateObject = ["title": .text(site.config.title), "base": .text(site.config.basePath), "nav": .list(navItems)]
             if findings { siteCtx["feedURL"] = .text(site.config.basePath + "research/feed.xml") }
             return siteCtx
         }
-        var contexts: [String: [String: TemplateValue]] = [:]
+        var contexts: [String: TemplateObject] = [:]
         for item in nav { if let id = item["id"]?.string { contexts[id] = siteContext(active: id) } }
         siteContexts = contexts
         siteContextNoneActive = siteContext(active: nil)
@@ -68,15 +68,15 @@ struct PageContext: Sendable {
         departmentIndexes = ComputedOnce { Self.departmentIndex(site) }
     }
 
-    func link(_ i: Int, anchor: String? = nil) -> [String: TemplateValue] {
-        var l: [String: TemplateValue] = ["title": .text(site.pages[i].title), "url": .text(site.url(of: i) + (anchor.map { "#" + $0 } ?? "")),
+    func link(_ i: Int, anchor: String? = nil) -> TemplateObject {
+        var l: TemplateObject = ["title": .text(site.pages[i].title), "url": .text(site.url(of: i) + (anchor.map { "#" + $0 } ?? "")),
                                           "typeLabel": .text(site.pages[i].type.label)]
         if site.pages[i].draft { l["draft"] = true }
         return l
     }
 
     /// A front-matter reference as a link when it resolves, else as its text (the link step already reported it).
-    func link(_ ref: Located<String>, type: PageType?) -> [String: TemplateValue] {
+    func link(_ ref: Located<String>, type: PageType?) -> TemplateObject {
         if case .page(let i, let anchor) = site.index.resolve(reference: ref.value, type: type) {
             var l = link(i, anchor: anchor)
             if let anchor, case .journey(let j) = site.pages[i].entity, let name = ReferenceChecker.stageOrTouchpointName(anchor, in: j) {
@@ -90,7 +90,7 @@ struct PageContext: Sendable {
     func context(for i: Int, content: String) -> TemplateValue {
         let page = site.pages[i]
         var fields = FieldList()
-        var ctx: [String: TemplateValue] = [:]
+        var ctx: TemplateObject = [:]
         switch page.entity {
         case .journey(let j): ctx["journey"] = .object(journey(j, page: i, fields: &fields))
         case .persona(let p): ctx["persona"] = .object(persona(p, page: i, fields: &fields))
@@ -127,13 +127,13 @@ struct PageContext: Sendable {
         }
         if let c = current { groups.append(["relation": .text(c.0.label), "items": .list(c.1)]) }
 
-        var pageCtx: [String: TemplateValue] = [
+        var pageCtx: TemplateObject = [
             "id": .text(page.id), "title": .text(page.title), "url": .text(site.url(of: i)), "type": .text(page.type.rawValue),
             "typeLabel": .text(page.type.label), "content": .text(content),
             "breadcrumbs": .list(breadcrumbs), "hasBreadcrumbs": .bool(!breadcrumbs.isEmpty),
             "fields": .list(fields.rows), "hasFields": .bool(!fields.rows.isEmpty),
             "backlinks": .list(groups), "hasBacklinks": .bool(!groups.isEmpty),
-            "params": .object(Dictionary(page.params.map { ($0.key, $0.value.templateValue) }, uniquingKeysWith: { a, _ in a })),
+            "params": .object(TemplateObject(page.params.map { ($0.key, $0.value.templateValue) }, uniquingKeysWith: { a, _ in a })),
         ]
         if let d = page.description { pageCtx["summary"] = .text(d) }
         if !tags.isEmpty { pageCtx["tags"] = .list(tags.map(TemplateValue.object)); pageCtx["hasTags"] = true }
@@ -171,7 +171,7 @@ struct PageContext: Sendable {
     }
 
     /// `site`: title, base path, navigation (the section of `page` marked active) and the feed's URL.
-    func siteContext(for page: LoadedPage?) -> [String: TemplateValue] {
+    func siteContext(for page: LoadedPage?) -> TemplateObject {
         guard let page else { return siteContextNoneActive }
         // The home page's item is the one with the empty id; any other page's is its first folder's.
         let section = page.id.isEmpty ? "" : page.id.split(separator: "/").first.map(String.init) ?? ""
@@ -189,7 +189,7 @@ struct PageContext: Sendable {
                     var l = link(j)
                     if case .journey(let journey) = site.pages[j].entity {
                         l["stages"] = .list(journey.stages.map { s -> TemplateValue in
-                            var stage: [String: TemplateValue] = ["name": .text(s.name), "url": .text(site.url(of: j) + "#" + s.anchor)]
+                            var stage: TemplateObject = ["name": .text(s.name), "url": .text(site.url(of: j) + "#" + s.anchor)]
                             if let e = s.emotion { stage["emotion"] = .int(e); stage["emotionLabel"] = .text(Self.signed(e)) }
                             return .object(stage)
                         })
@@ -213,7 +213,7 @@ struct PageContext: Sendable {
         }
         guard toc.count >= 3 else { return [] }
         return toc.map { h in
-            var item: [String: TemplateValue] = ["title": .text(h.title), "anchor": .text(h.anchor)]
+            var item: TemplateObject = ["title": .text(h.title), "anchor": .text(h.anchor)]
             if !h.children.isEmpty { item["children"] = .list(h.children) }
             return .object(item)
         }
@@ -224,7 +224,7 @@ struct PageContext: Sendable {
     }
 
     private func homeSections() -> [TemplateValue] {
-        var sections: [[String: TemplateValue]] = []
+        var sections: [TemplateObject] = []
         for child in site.children[""] ?? [] where site.pages[child].type == .listing || site.children[site.pages[child].id] != nil {
             let items = site.children[site.pages[child].id] ?? []
             var section = link(child)
@@ -242,7 +242,7 @@ struct PageContext: Sendable {
         }.map(TemplateValue.object)
     }
 
-    private func journey(_ j: Journey, page: Int, fields: inout FieldList) -> [String: TemplateValue] {
+    private func journey(_ j: Journey, page: Int, fields: inout FieldList) -> TemplateObject {
         fields.links("Personas", j.personas.map { link($0, type: .persona) })
         if let o = j.owner { fields.links("Owner", [link(o, type: .department)]) }
         fields.links("Departments", j.departments.map { link($0, type: .department) })
@@ -271,7 +271,7 @@ struct PageContext: Sendable {
         }
     }
 
-    private func persona(_ p: Persona, page: Int, fields: inout FieldList) -> [String: TemplateValue] {
+    private func persona(_ p: Persona, page: Int, fields: inout FieldList) -> TemplateObject {
         fields.text("Type", p.kind)
         fields.text("Segment", p.segment)
         fields.items("Goals", p.goals)
@@ -279,7 +279,7 @@ struct PageContext: Sendable {
         fields.items("Pains", p.pains)
         fields.items("Gains", p.gains)
         let journeys = site.backlinks[page].filter { $0.relation == .walkedJourneys }.map { TemplateValue.object(link($0.source)) }
-        var ctx: [String: TemplateValue] = ["journeys": .list(journeys), "hasJourneys": .bool(!journeys.isEmpty)]
+        var ctx: TemplateObject = ["journeys": .list(journeys), "hasJourneys": .bool(!journeys.isEmpty)]
         if let q = p.quote { ctx["quote"] = .text(q) }
         return ctx
     }
@@ -295,13 +295,13 @@ struct PageContext: Sendable {
         fields.links("Personas", f.personas.map { link($0, type: .persona) })
     }
 
-    private func term(_ t: GlossaryTerm, page: Int, fields: inout FieldList) -> [String: TemplateValue] {
+    private func term(_ t: GlossaryTerm, page: Int, fields: inout FieldList) -> TemplateObject {
         fields.text("Status", t.status)
         if let o = t.owner { fields.links("Owner", [link(o, type: .department)]) }
         fields.links("Related", t.related.map { link($0, type: .term) })
         fields.links("Not to confuse with", t.notToConfuse.map { link($0, type: .term) })
         let synonyms: [TemplateValue] = t.synonyms.map { ["department": .object(link($0.department, type: .department)), "words": .texts($0.words)] }
-        var ctx: [String: TemplateValue] = ["definition": .text(t.definition), "synonyms": .list(synonyms), "hasSynonyms": .bool(!synonyms.isEmpty)]
+        var ctx: TemplateObject = ["definition": .text(t.definition), "synonyms": .list(synonyms), "hasSynonyms": .bool(!synonyms.isEmpty)]
         if let e = site.glossary.entryOfPage[page] {
             let groups = groupedByType(site.termUsage[e])
             ctx["usedIn"] = .list(groups)
@@ -332,7 +332,7 @@ struct PageContext: Sendable {
         return order.compactMap { type -> TemplateValue? in
             guard let t = allTypes.firstIndex(of: type), counts[t] > 0 else { return nil }
             let count = counts[t]
-            var group: [String: TemplateValue] = ["group": .text(type == .page || type == .home ? "Pages" : type.sectionTitle),
+            var group: TemplateObject = ["group": .text(type == .page || type == .home ? "Pages" : type.sectionTitle),
                                                   "items": .list(shown[t].map { .object(link($0)) }), "count": .int(count)]
             if count > Self.usageListLimit { group["more"] = .int(count - Self.usageListLimit) }
             return .object(group)
@@ -340,7 +340,7 @@ struct PageContext: Sendable {
     }
 
     /// The entries as the glossary views show them.
-    private func entryContext(_ e: Int, exceptDepartment: Int? = nil) -> [String: TemplateValue] {
+    private func entryContext(_ e: Int, exceptDepartment: Int? = nil) -> TemplateObject {
         let entry = site.glossary.entries[e]
         var ctx = link(entry.page)
         ctx["definition"] = .text(entry.definition)
@@ -354,7 +354,7 @@ struct PageContext: Sendable {
     }
 
     /// A–Z: terms under their first letter, with synonyms and status; links to the other views.
-    private func glossaryIndex() -> [String: TemplateValue] {
+    private func glossaryIndex() -> TemplateObject {
         var letters: [(String, [TemplateValue])] = []
         for e in sortedEntries {
             let first = site.glossary.entries[e].name.first.map { String($0).uppercased() } ?? "#"
@@ -367,7 +367,7 @@ struct PageContext: Sendable {
             guard let v = site.index.page(id: "glossary/vocabulary/" + name) else { return nil }
             return .object(link(v))
         }
-        var ctx: [String: TemplateValue] = [
+        var ctx: TemplateObject = [
             "letters": .list(letters.map { ["letter": .text($0.0), "anchor": .text("letter-" + slugify($0.0)), "terms": .list($0.1)] }),
             "termCount": .int(site.glossary.entries.count),
             "vocabularies": .list(vocabularies), "hasVocabularies": .bool(!vocabularies.isEmpty),
@@ -377,7 +377,7 @@ struct PageContext: Sendable {
     }
 
     /// One department's words: what it says, which term that is, and what the others call it.
-    private func vocabulary(for page: LoadedPage) -> [String: TemplateValue] {
+    private func vocabulary(for page: LoadedPage) -> TemplateObject {
         let name = page.id.split(separator: "/").last.map(String.init) ?? ""
         guard let d = site.index.page(id: "departments/" + name) ?? departments.first(where: { site.pages[$0].id.hasSuffix("/" + name) }) else { return [:] }
         var entries: [TemplateValue] = []
@@ -395,7 +395,7 @@ struct PageContext: Sendable {
     }
 
     /// Terms × departments: what each department calls each term.
-    private func matrix() -> [String: TemplateValue] {
+    private func matrix() -> TemplateObject {
         let columns = departments
         let rows = sortedEntries.map { e -> TemplateValue in
             let entry = site.glossary.entries[e]
@@ -418,7 +418,7 @@ struct FieldList {
         rows.append(["label": .text(label), "text": .text(value)])
     }
 
-    mutating func links(_ label: String, _ links: [[String: TemplateValue]]) {
+    mutating func links(_ label: String, _ links: [TemplateObject]) {
         guard !links.isEmpty else { return }
         rows.append(["label": .text(label), "links": .list(links.map(TemplateValue.object))])
     }

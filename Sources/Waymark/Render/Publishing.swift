@@ -14,7 +14,7 @@ extension SiteRenderer {
         // The dictionaries are taken out of what holds them, so they are changed in place, not copied.
         context = .bool(false)
         let page = site.pages[i]
-        var pageCtx: [String: TemplateValue] = { if case .object(let o) = ctx.removeValue(forKey: "page") { return o }; return [:] }()
+        var pageCtx: TemplateObject = { if case .object(let o) = ctx.removeValue(forKey: "page") { return o }; return [:] }()
         if let canonical = canonicalURL(site.url(of: i)) { pageCtx["canonical"] = .text(canonical) }
         if !page.isGenerated {
             if let change = history.change(of: page.path) {
@@ -25,12 +25,12 @@ extension SiteRenderer {
         pageCtx["hasMeta"] = .bool(pageCtx["updated"] != nil || pageCtx["editURL"] != nil)
         if termCards { pageCtx["termCards"] = .text(site.config.basePath + TermCards.path) }
         ctx["page"] = .object(pageCtx)
-        let siteCtx: [String: TemplateValue] = { if case .object(let o) = ctx.removeValue(forKey: "site") { return o }; return [:] }()
+        let siteCtx: TemplateObject = { if case .object(let o) = ctx.removeValue(forKey: "site") { return o }; return [:] }()
         ctx["site"] = .object(publishingSiteContext(siteCtx))
         context = .object(ctx)
     }
 
-    private func publishingSiteContext(_ siteCtx: [String: TemplateValue]) -> [String: TemplateValue] {
+    private func publishingSiteContext(_ siteCtx: TemplateObject) -> TemplateObject {
         var siteCtx = siteCtx
         if writesSearchPage { siteCtx["searchURL"] = .text(site.config.basePath + "search/") }
         if site.config.origin != nil { siteCtx["openSearchURL"] = .text(site.config.basePath + Self.openSearchPath) }
@@ -74,7 +74,7 @@ extension SiteRenderer {
     /// site path under the base, or nil for the 404 page, which is served at any address.
     private func standalonePage(template: String, title: String, type: String, path: String?, contexts: PageContext) -> [UInt8]? {
         guard theme.library.contains(template) else { return nil }
-        var pageCtx: [String: TemplateValue] = ["id": .text(path.map { String($0.dropLast()) } ?? type), "title": .text(title), "type": .text(type),
+        var pageCtx: TemplateObject = ["id": .text(path.map { String($0.dropLast()) } ?? type), "title": .text(title), "type": .text(type),
                                                 "typeLabel": .text(title), "content": "", "hideSearchBox": true]
         if let path {
             let url = site.config.basePath + path

@@ -1,20 +1,20 @@
 /// Template data for tags: the tags shown on a page, the `tags/` index and one tag's page.
 extension PageContext {
     /// The tags page `i` carries, as links to their pages, in the order written.
-    func tagLinks(_ i: Int) -> [[String: TemplateValue]] {
+    func tagLinks(_ i: Int) -> [TemplateObject] {
         guard i < site.tags.ofPage.count else { return [] }
-        return site.tags.ofPage[i].map { t -> [String: TemplateValue] in
+        return site.tags.ofPage[i].map { t -> TemplateObject in
             let tag = site.tags.tags[t]
-            var l: [String: TemplateValue] = ["title": .text("#" + tag.name), "name": .text(tag.name)]
+            var l: TemplateObject = ["title": .text("#" + tag.name), "name": .text(tag.name)]
             if let p = tag.page { l["url"] = .text(site.url(of: p)) }
             return l
         }
     }
 
     /// Every tag A–Z with how many pages carry it; nested tags sit under their parents.
-    func tagIndex() -> [String: TemplateValue] {
+    func tagIndex() -> TemplateObject {
         let tags = site.tags.tags.map { tag -> TemplateValue in
-            var l: [String: TemplateValue] = ["name": .text(tag.name), "title": .text("#" + tag.name), "count": .int(tag.pages.count),
+            var l: TemplateObject = ["name": .text(tag.name), "title": .text("#" + tag.name), "count": .int(tag.pages.count),
                                               "pagesLabel": .text(tag.pages.count == 1 ? "1 page" : "\(tag.pages.count) pages"),
                                               "depth": .int(tag.slug.split(separator: "/").count - 1),
                                               "nested": .bool(tag.slug.contains("/"))]
@@ -25,7 +25,7 @@ extension PageContext {
     }
 
     /// One tag's page: the pages carrying it (or a tag nested under it), with their summaries.
-    func tagPage(_ page: LoadedPage) -> [String: TemplateValue] {
+    func tagPage(_ page: LoadedPage) -> TemplateObject {
         let slug = String(page.id.dropFirst(TagIndex.folder.count + 1))
         guard let t = site.tags.bySlug[slug] else { return ["hasItems": false] }
         let tag = site.tags.tags[t]
@@ -37,7 +37,7 @@ extension PageContext {
         let nested = site.tags.children[t].map { site.tags.tags[$0] }.compactMap { n -> TemplateValue? in
             n.page.map { .object(["title": .text("#" + n.name), "url": .text(site.url(of: $0)), "count": .int(n.pages.count)]) }
         }
-        var ctx: [String: TemplateValue] = ["name": .text(tag.name), "items": .list(items), "hasItems": .bool(!items.isEmpty),
+        var ctx: TemplateObject = ["name": .text(tag.name), "items": .list(items), "hasItems": .bool(!items.isEmpty),
                                             "pagesLabel": .text(items.count == 1 ? "1 page" : "\(items.count) pages"),
                                             "nested": .list(nested), "hasNested": .bool(!nested.isEmpty)]
         if let all = site.index.page(id: TagIndex.folder) { ctx["index"] = .object(link(all)) }

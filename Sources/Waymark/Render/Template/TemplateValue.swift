@@ -9,7 +9,7 @@ enum TemplateValue: Sendable {
     case int(Int)
     case text(String)
     case list([TemplateValue])
-    case object([String: TemplateValue])
+    case object(TemplateObject)
 
     /// A list of plain texts.
     static func texts(_ strings: [String]) -> TemplateValue { .list(strings.map(TemplateValue.text)) }
@@ -34,7 +34,7 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral
     init(integerLiteral value: Int) { self = .int(value) }
     init(arrayLiteral elements: TemplateValue...) { self = .list(elements) }
     init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        self = .object(TemplateObject(elements, uniquingKeysWith: { _, last in last }))
     }
     init(nilLiteral: ()) { self = .null }
 }
@@ -145,6 +145,80 @@ struct SequencePosition {
         case .even: return .bool(index & 1 == 0)
         case .odd: return .bool(index & 1 == 1)
         default: return nil
+        }
+    }
+}
+
+/// A template object: its keys in the order they were set, found by a scan that compares lengths
+/// first. A page's context has a few dozen keys at most, and most objects in it a handful: a scan
+/// is faster than hashing, and hashing was paid twice for every key (building the context, then
+/// looking names up while rendering it).
+struct TemplateObject: Sendable, Sequence, ExpressibleByDictionaryLiteral {
+    typealias Element = (key: String, value: TemplateValue)
+    private var entries: [Element] = []
+
+    init() {}
+
+    init(dictionaryLiteral elements: (String, TemplateValue)...) {
+        self.init(elements, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Like `Dictionary(_:uniquingKeysWith:)`: a repeated key keeps the first place, with the combined value.
+    /// Many pairs (a writer's front matter can hold any number) are deduplicated through a dictionary,
+    /// so that building stays linear; lookups in such an object are scans, as in any other.
+    init(_ pairs: some Sequence<(String, TemplateValue)>, uniquingKeysWith combine: (TemplateValue, TemplateValue) -> TemplateValue) {
+        let pairs = Array(pairs)
+        entries.reserveCapacity(pairs.count)
+        if pairs.count <= 16 {
+            for (key, value) in pairs {
+                if let k = index(of: key) { entries[k].value = combine(entries[k].value, value) } else { entries.append((key, value)) }
+            }
+            return
+        }
+        var position: [String: Int] = [:]
+        position.reserveCapacity(pairs.count)
+        for (key, value) in pairs {
+            if let k = position[key] { entries[k].value = combine(entries[k].value, value); continue }
+            position[key] = entries.count
+            entries.append((key, value))
+        }
+    }
+
+    var count: Int { entries.count }
+    var isEmpty: Bool { entries.isEmpty }
+    var keys: [String] { entries.map(\.key) }
+
+    func makeIterator() -> IndexingIterator<[Element]> { entries.makeIterator() }
+
+    @inline(__always)
+    private func index(of key: String) -> Int? {
+        let length = key.utf8.count
+        for k in entries.indices where entries[k].key.utf8.count == length && entries[k].key == key { return k }
+        return nil
+    }
+
+    /// The key's value; setting nil removes the key.
+    subscript(key: String) -> TemplateValue? {
+        get { index(of: key).map { entries[$0].value } }
+        set {
+            if let k = index(of: key) {
+                if let newValue { entries[k].value = newValue } else { entries.remove(at: k) }
+            } else if let newValue {
+                entries.append((key, newValue))
+            }
+        }
+    }
+
+    @discardableResult
+    mutating func removeValue(forKey key: String) -> TemplateValue? {
+        guard let k = index(of: key) else { return nil }
+        return entries.remove(at: k).value
+    }
+
+    /// Like `Dictionary.merge(_:uniquingKeysWith:)`.
+    mutating func merge(_ other: TemplateObject, uniquingKeysWith combine: (TemplateValue, TemplateValue) -> TemplateValue) {
+        for (key, value) in other {
+            if let k = index(of: key) { entries[k].value = combine(entries[k].value, value) } else { entries.append((key, value)) }
         }
     }
 }
