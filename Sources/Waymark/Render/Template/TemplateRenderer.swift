@@ -47,7 +47,10 @@ struct TemplateRenderer {
         let savedEscapes = escapes
         defer { escapes = savedEscapes }
         if indentation.isEmpty {
-            for node in nodes { render(node) }
+            // By index through the buffer: `for node in nodes` copies each node (a retain and a release).
+            nodes.withUnsafeBufferPointer { nodes in
+                for k in nodes.indices { render(nodes[k]) }
+            }
             return
         }
         // Inside an indented partial: a line's first output gets the indentation, but only if there
