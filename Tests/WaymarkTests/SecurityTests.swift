@@ -210,8 +210,8 @@ final class SecurityTests: XCTestCase {
         assertNoErrors(site.build())
         let before = snapshot(site.output)
         let writer = OutputWriter(output: site.output)
-        XCTAssertThrowsError(try writer.write([OutputFile(path: "ok.html", content: .bytes(Data("ok".utf8))),
-                                               OutputFile(path: "../escaped.html", content: .bytes(Data("x".utf8)))]))
+        XCTAssertThrowsError(try writer.write([OutputFile(path: "ok.html", content: .bytes(Array("ok".utf8))),
+                                               OutputFile(path: "../escaped.html", content: .bytes(Array("x".utf8)))]))
         XCTAssertFalse(FileManager.default.fileExists(atPath: site.scratch.appendingPathComponent("escaped.html").path))
         XCTAssertTrue(snapshot(site.output) == before)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: site.scratch.path).sorted(), ["out", "site"])

@@ -256,7 +256,7 @@ public enum BuildPipeline {
         report.diagnostics.sort()
         report.output = output
         guard options.write, !report.diagnostics.hasErrors else { return report }
-        let outputFiles = rendered + [OutputFile(path: outputMarker, content: .bytes(Data("Written by Waymark; this folder is replaced on every build.\n".utf8)))]
+        let outputFiles = rendered + [OutputFile(path: outputMarker, content: .bytes(Array("Written by Waymark; this folder is replaced on every build.\n".utf8)))]
         var hashes: [String: UInt64] = [:]
         // The previous output, swapped out by a full write, is removed while the cache is saved.
         let removal = DispatchGroup()

@@ -55,6 +55,12 @@ struct StableHasher {
         return h.value
     }
 
+    static func hash(bytes: [UInt8]) -> UInt64 {
+        var h = StableHasher()
+        bytes.withUnsafeBytes { h.combine(bytes: $0) }
+        return h.value
+    }
+
     static func hash(_ s: String) -> UInt64 {
         var h = StableHasher()
         h.combine(s)

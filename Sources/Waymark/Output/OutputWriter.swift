@@ -85,7 +85,7 @@ struct OutputWriter {
     /// The hash the build cache keeps for a file: of its bytes, or for a copy, of its source's path and stamp.
     static func contentHash(_ file: OutputFile) -> UInt64 {
         switch file.content {
-        case .bytes(let data): return StableHasher.hash(data)
+        case .bytes(let data): return StableHasher.hash(bytes: data)
         case .copy(let url):
             var h = StableHasher()
             h.combine(url.path)
@@ -177,7 +177,7 @@ struct OutputWriter {
     }
 
     /// Writes bytes with plain POSIX calls; a short write (a full disk) is an error, never a truncated page.
-    private static func writeFile(_ path: String, _ data: Data) throws {
+    private static func writeFile(_ path: String, _ data: [UInt8]) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError.io(path, String(cString: strerror(errno))) }
         var failure: String?

@@ -53,7 +53,7 @@ extension SiteRenderer {
             files.append(OutputFile(path: SearchIndex.path,
                                     content: .bytes(SearchIndex(site: site, bodyText: bodyText, relativeLinks: relativeLinks).script())))
             if let page = standalonePage(template: "search", title: "Search", type: "search", path: "search/", contexts: contexts) {
-                files.append(OutputFile(path: Self.searchPagePath, content: .bytes(Data(page))))
+                files.append(OutputFile(path: Self.searchPagePath, content: .bytes(Array(page))))
             }
         } else if let i = site.index.page(id: "search") {
             diagnostics.append(.warning(SourceLocation(path: site.pages[i].path, line: 1, column: 1),
@@ -61,7 +61,7 @@ extension SiteRenderer {
                                         hint: "rename the file; Waymark writes its search page at search/"))
         }
         if let page = standalonePage(template: "404", title: "Page not found", type: "notfound", path: nil, contexts: contexts) {
-            files.append(OutputFile(path: Self.notFoundPath, content: .bytes(Data(page))))
+            files.append(OutputFile(path: Self.notFoundPath, content: .bytes(Array(page))))
         }
         if TermCards.isUsed(by: site) { files.append(OutputFile(path: TermCards.path, content: .bytes(TermCards.script(site)))) }
         files.append(sitemap(site))

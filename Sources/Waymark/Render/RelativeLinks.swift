@@ -10,7 +10,7 @@ enum RelativeLinks {
     static func rewrite(_ file: OutputFile, basePath: String) -> OutputFile {
         guard file.path.hasSuffix(".html"), case .bytes(let data) = file.content else { return file }
         let html = String(decoding: data, as: UTF8.self)
-        return OutputFile(path: file.path, content: .bytes(Data(rewrite(html: html, pagePath: file.path, basePath: basePath).utf8)))
+        return OutputFile(path: file.path, content: .bytes(Array(rewrite(html: html, pagePath: file.path, basePath: basePath).utf8)))
     }
 
     /// The link `url` as written on the page at `pagePath` (under the output folder), or nil when it

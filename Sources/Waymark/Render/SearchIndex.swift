@@ -69,7 +69,7 @@ struct SearchIndex {
     }
 
     /// The index as the script the search page loads.
-    func script() -> Data {
+    func script() -> [UInt8] {
         let pages: [JSONValue] = entries.map { e in
             .array([.string(e.title), .string(e.url), .int(e.type),
                     .array(e.keywords.map { k in k.anchor.map { .array([.string(k.text), .string($0)]) } ?? .string(k.text) }),
@@ -85,7 +85,7 @@ struct SearchIndex {
         json.append("window.WaymarkSearchIndex = ")
         index.write(into: &json)
         json.append(";\n")
-        return Data(json.bytes)
+        return json.bytes
     }
 
     /// The first `count` words of `text`, one space apart, with " …" when there are more. Reads

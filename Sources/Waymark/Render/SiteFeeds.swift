@@ -47,7 +47,7 @@ extension SiteRenderer {
                 """
         }
         xml += "</feed>\n"
-        return OutputFile(path: "research/feed.xml", content: .bytes(Data(xml.utf8)))
+        return OutputFile(path: "research/feed.xml", content: .bytes(Array(xml.utf8)))
     }
 
     /// `graph.json`: every page, stage and touchpoint as a node; typed edges between them.
@@ -191,7 +191,7 @@ extension SiteRenderer {
                 + quotedRange[e.source].count + quotedRange[e.target].count + quotedRange[e.type].count
         }
         if !sortedEdges.isEmpty { size -= 1 }  // no `,` after the last edge
-        var data = Data(count: size)
+        var data = [UInt8](repeating: 0, count: size)
         data.withUnsafeMutableBytes { (out: UnsafeMutableRawBufferPointer) in
             guard let base = out.baseAddress else { return }
             var at = 0

@@ -23,7 +23,7 @@ extension SiteRenderer {
             xml += "  </url>\n"
         }
         xml += "</urlset>\n"
-        return OutputFile(path: "sitemap.xml", content: .bytes(Data(xml.utf8)))
+        return OutputFile(path: "sitemap.xml", content: .bytes(Array(xml.utf8)))
     }
 
     /// `robots.txt`: crawling allowed, and where the sitemap is (robots.txt only takes an absolute URL there).
@@ -34,7 +34,7 @@ extension SiteRenderer {
         } else {
             text += "\n# No Sitemap line: baseURL has no host (set `baseURL: https://…` in waymark.yml).\n"
         }
-        return OutputFile(path: "robots.txt", content: .bytes(Data(text.utf8)))
+        return OutputFile(path: "robots.txt", content: .bytes(Array(text.utf8)))
     }
 
     /// `opensearch.xml`, which lets browsers add the site as a search engine. Its template must be an
@@ -54,7 +54,7 @@ extension SiteRenderer {
             </OpenSearchDescription>
 
             """
-        return OutputFile(path: Self.openSearchPath, content: .bytes(Data(xml.utf8)))
+        return OutputFile(path: Self.openSearchPath, content: .bytes(Array(xml.utf8)))
     }
 
     static let openSearchPath = "opensearch.xml"

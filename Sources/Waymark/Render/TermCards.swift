@@ -15,7 +15,7 @@ enum TermCards {
         site.config.glossaryAutolink != .off && !site.glossary.entries.isEmpty
     }
 
-    static func script(_ site: Site) -> Data {
+    static func script(_ site: Site) -> [UInt8] {
         var json = JSONText()
         json.append("window.WaymarkTermCards = {")
         for (e, entry) in site.glossary.entries.enumerated() {
@@ -31,6 +31,6 @@ enum TermCards {
             json.append("]")
         }
         json.append("\n};\n")
-        return Data(json.bytes)
+        return json.bytes
     }
 }
