@@ -284,6 +284,18 @@ final class PublishingTests: XCTestCase {
         XCTAssertEqual(SearchIndex.firstWords(of: "a b", 0), " …")
     }
 
+    /// The Swift trim keeps Foundation's `trimmingCharacters(in: .whitespaces)`, which it replaced.
+    func testTrimmingWhitespacesAgreesWithFoundation() {
+        let pieces = ["", " ", "\t", "\u{00A0}", "\u{3000}", "\u{2009}", "\u{2028}", "\n", "a", "é", "x y", "–", "\u{200B}", "😀"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let text = (0..<Int.random(in: 0...6, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            XCTAssertEqual(SearchIndex.trimmingWhitespaces(text), text.trimmingCharacters(in: .whitespaces),
+                           "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        XCTAssertEqual(SearchIndex.plainText(fromHTML: "<p>&#160;Hello&nbsp;</p>\n<p>world\u{3000}</p>"), "Hello world")
+    }
+
     func testAContentPageAtSearchIsWarnedAbout() throws {
         let site = try TempSite(["content/search.md": "# Search tips\n\nUse words.\n"], templates: nil)
         let report = site.build()
