@@ -405,4 +405,20 @@ final class PublishingTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(site.html("guide/index.html")).contains("edit/main/content/guide/index.md?"), "a folder's index.md is its source")
         XCTAssertFalse(try XCTUnwrap(site.html("notes/index.html")).contains("Edit this page"), "a generated listing has no source to edit")
     }
+
+    func testBasePathAndOriginOfBaseURL() {
+        let cases: [(String, String, String?)] = [
+            ("/", "/", nil), ("kb", "/kb/", nil), ("/kb/", "/kb/", nil),
+            ("https://intranet.example", "/", "https://intranet.example"),
+            ("https://intranet.example/kb", "/kb/", "https://intranet.example"),
+            ("http://host:8080/a/b/", "/a/b/", "http://host:8080"),
+            ("https://", "/", nil), ("a:/b", "/a:/b/", nil),
+        ]
+        for (baseURL, path, origin) in cases {
+            var config = SiteConfig()
+            config.baseURL = baseURL
+            XCTAssertEqual(config.basePath, path, baseURL)
+            XCTAssertEqual(config.origin, origin, baseURL)
+        }
+    }
 }

@@ -4,7 +4,7 @@ import Foundation
 extension SiteConfig {
     /// `https://intranet.example` when `baseURL` names a host, else nil (the site is linked by paths only).
     public var origin: String? {
-        guard let schemeEnd = baseURL.range(of: "://") else { return nil }
+        guard let schemeEnd = baseURL.schemeSeparatorRange else { return nil }
         let rest = baseURL[schemeEnd.upperBound...]
         let host = rest.prefix { $0 != "/" }
         return host.isEmpty ? nil : String(baseURL[..<schemeEnd.upperBound]) + host
@@ -65,5 +65,25 @@ extension SiteConfig {
         guard let pattern = editURL else { return nil }
         let encoded = path.split(separator: "/", omittingEmptySubsequences: false).map { percentEncodePathSegment(String($0)) }.joined(separator: "/")
         return pattern.replacingOccurrences(of: "{path}", with: encoded)
+    }
+}
+
+extension String {
+    /// Where the first `://` is, found without Foundation's `range(of:)`: `basePath` and `origin`
+    /// are read for every URL a build writes, and Foundation's search went through NSString.
+    var schemeSeparatorRange: Range<String.Index>? {
+        let u = utf8
+        var i = u.startIndex
+        while i != u.endIndex {
+            if u[i] == UInt8(ascii: ":") {
+                let j = u.index(after: i)
+                if j != u.endIndex, u[j] == UInt8(ascii: "/") {
+                    let k = u.index(after: j)
+                    if k != u.endIndex, u[k] == UInt8(ascii: "/") { return i..<u.index(after: k) }
+                }
+            }
+            i = u.index(after: i)
+        }
+        return nil
     }
 }

@@ -26,7 +26,7 @@ public struct SiteConfig: Sendable {
     /// The path part of `baseURL` (`https://intranet.example/kb/` → `/kb/`), the prefix of every site link.
     public var basePath: String {
         var path = baseURL
-        if let schemeEnd = baseURL.range(of: "://") {
+        if let schemeEnd = baseURL.schemeSeparatorRange {
             let rest = baseURL[schemeEnd.upperBound...]
             path = rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
         }
