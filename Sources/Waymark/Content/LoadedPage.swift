@@ -183,7 +183,8 @@ enum PageLoader {
         var reserved: Set<String> = []
         if case .journey(let j) = decoded.entity { reserved = Set(j.stages.map(\.anchor)) }
         let body = MarkdownBody(text: bodyText, path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
-        let facts = body.scan()
+        // Pages auto-linked while rendering have their words found then; the others keep their text for the glossary.
+        let facts = body.scan(glossaryText: type == .term || !decoded.glossary)
         diagnostics += facts.problems
         let heading = facts.headings.first(where: { $0.level == 1 })?.text
         if !yamlFailed, decoded.title == nil, heading == nil, ![.page, .listing, .home, .term, .glossary, .vocabulary, .matrix, .coverage].contains(type) {

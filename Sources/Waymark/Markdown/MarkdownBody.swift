@@ -78,7 +78,9 @@ struct MarkdownBody {
 
     // MARK: Load: gather facts
 
-    func scan() -> BodyFacts {
+    /// `glossaryText`: whether to gather the text the glossary scans for words (`BodyFacts.glossaryText`):
+    /// only pages that are not auto-linked while rendering (term pages, pages with `glossary: false`) need it.
+    func scan(glossaryText: Bool = true) -> BodyFacts {
         let tree = MarkdownTree(markdown: text)
         var facts = BodyFacts()
         var slugs = SlugAllocator(reserved: reservedAnchors)
@@ -100,7 +102,7 @@ struct MarkdownBody {
                                                    "pipe table has more than \(PipeTable.maxCells) cells; it is shown as text",
                                                    hint: "split the table, or link to a CSV file under content/"))
                 }
-                collectLinks(in: node, scanner: &scanner, into: &facts, glossaryEligible: true, tooDeep: &tooDeep)
+                collectLinks(in: node, scanner: &scanner, into: &facts, paragraph: true, glossaryText: glossaryText, tooDeep: &tooDeep)
             case .htmlBlock, .htmlInline:
                 if facts.rawHTML == nil { facts.rawHTML = location(node.startLine, node.startColumn, &scanner) }
             default:
@@ -117,7 +119,9 @@ struct MarkdownBody {
 
     /// Links inside one leaf block, each with the sentence around it.
     private func collectLinks(in block: MarkdownNode, scanner: inout SourceScanner, into facts: inout BodyFacts,
-                              glossaryEligible: Bool = false, tooDeep: inout MarkdownNode?) {
+                              paragraph: Bool = false, glossaryText keepText: Bool = false, tooDeep: inout MarkdownNode?) {
+        // Inline tags are read in paragraphs; the glossary's text, when wanted, too.
+        let glossaryEligible = paragraph && keepText
         // In a table each row is its own "sentence"; cells read as "a · b".
         let isTable = block.kind == .paragraph && PipeTable.isTable(block)
         var blockText = ""
@@ -137,7 +141,7 @@ struct MarkdownBody {
                     var run = [child]
                     while let c = next, c.kind == .text { run.append(c); next = c.next }
                     let runText = run.count == 1 ? child.literal : run.map(\.literal).joined()
-                    let tagBytes = glossaryEligible && runText.containsByte(UInt8(ascii: "#")) ? Array(runText.utf8) : []
+                    let tagBytes = paragraph && runText.containsByte(UInt8(ascii: "#")) ? Array(runText.utf8) : []
                     // Most runs hold no wikilink: no bracket, nothing to scan.
                     let links = runText.containsByte(UInt8(ascii: "[")) ? Wikilink.scan(runText) : []
                     var cursor = runText.utf8.startIndex

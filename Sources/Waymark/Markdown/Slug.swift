@@ -1,16 +1,19 @@
 /// Stable anchors and URL segments: lowercase, apostrophes dropped, every other run of characters
 /// that are not letters or digits becomes one `-`. "GP appointment" → `gp-appointment`.
 public func slugify(_ text: String) -> String {
-    var slug = ""
+    // Built as UTF-8 bytes and made a string once: appending scalar by scalar to a String went
+    // through its general append path for every character of every heading, stage and term.
+    var slug: [UInt8] = []
+    slug.reserveCapacity(text.utf8.count)
     var pendingDash = false
     for scalar in text.unicodeScalars {
         if scalar.isASCII {
             // ASCII letters and digits are the only ASCII characters kept; no Unicode tables needed.
             let v = UInt8(scalar.value)
             if (v >= 0x61 && v <= 0x7A) || (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) {
-                if pendingDash && !slug.isEmpty { slug.append("-") }
+                if pendingDash && !slug.isEmpty { slug.append(UInt8(ascii: "-")) }
                 pendingDash = false
-                slug.unicodeScalars.append(Unicode.Scalar(v >= 0x41 && v <= 0x5A ? v + 0x20 : v))
+                slug.append(v >= 0x41 && v <= 0x5A ? v + 0x20 : v)
             } else if scalar != "'" {
                 pendingDash = true
             }
@@ -18,14 +21,14 @@ public func slugify(_ text: String) -> String {
         }
         if scalar == "\u{2019}" { continue }
         if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-            if pendingDash && !slug.isEmpty { slug.append("-") }
+            if pendingDash && !slug.isEmpty { slug.append(UInt8(ascii: "-")) }
             pendingDash = false
-            slug.unicodeScalars.append(contentsOf: String(scalar).lowercased().unicodeScalars)
+            slug.append(contentsOf: String(scalar).lowercased().utf8)
         } else {
             pendingDash = true
         }
     }
-    return slug
+    return String(decoding: slug, as: UTF8.self)
 }
 
 /// Hands out unique slugs within one page: the second "Notes" heading becomes `notes-1`.
