@@ -22,7 +22,7 @@ struct TermMatcher: Sendable {
     private var rootFilter = [UInt64](repeating: 0, count: 1 << 9)
     /// A node's children filter and fail link, for walking down a fail chain (rare: the chain
     /// usually ends at the root after one step, and that step's data is in the slot already).
-    private struct Hot { var childMask: UInt64 = 0; var fail: Int32 = 0 }
+    private struct Hot { var childMask: UInt32 = 0; var fail: Int32 = 0 }
     private var hot: [Hot] = []
     /// The pattern ending at a node, its length in words, and the next node on the output chain
     /// that ends a pattern (the nearest one down the fail chain), or -1.
@@ -127,9 +127,11 @@ struct TermMatcher: Sendable {
         node == 0 ? hash : key(node, symbol)
     }
 
-    /// A word's bit in a node's children filter: the hash's top six bits (the table uses its low bits' mix).
+    /// A word's bit in a node's children filter: the hash's top five bits (the table uses its low bits'
+    /// mix). 32 bits, not 64, so that a table slot is 24 bytes: the tables are read for every word and
+    /// do not stay in cache beside the rest of a page's rendering.
     @inline(__always)
-    private static func bit(_ hash: UInt64) -> UInt64 { 1 << (hash >> 58) }
+    private static func bit(_ hash: UInt64) -> UInt32 { 1 << UInt32(truncatingIfNeeded: hash >> 59) }
 
     /// Non-overlapping matches, left to right, the longest at each position.
     func matches(in text: String) -> [Match] {
@@ -165,7 +167,7 @@ struct TermMatcher: Sendable {
             hot.withUnsafeBufferPointer { hot in
             outputs.withUnsafeBufferPointer { outputs in
             // The current node, with its children filter and fail link.
-            var node: Int32 = 0, mask: UInt64 = 0, fail: Int32 = 0
+            var node: Int32 = 0, mask: UInt32 = 0, fail: Int32 = 0
             var i = 0
             var words = WordScanner(bytes)
             while let (hash, range, broken) = words.next() {
@@ -405,7 +407,7 @@ struct WordScanner {
 struct EdgeTable: Sendable {
     struct Slot: Sendable {
         var key: UInt64
-        var childMask: UInt64
+        var childMask: UInt32
         /// 0 marks an empty slot: the root is nobody's child.
         var child: Int32
         var firstOutput: Int32

@@ -288,10 +288,12 @@ final class TermLinker {
     private let ownEntry: Int?
     private let firstOnly: Bool
     /// The entries linked so far, in the order first linked, and the same as flags by entry.
-    private var linkedInOrder: [Int] = []
-    private var isLinked: [Bool]
-    private var scratch = TermMatcher.Scratch()
-    private var matches: [TermMatcher.Match] = []
+    /// Unchecked: one page's render uses its linker on one thread, and the checks (a call into the
+    /// runtime per access, for each text node of each page) were a tenth of the linker's own time.
+    @exclusivity(unchecked) private var linkedInOrder: [Int] = []
+    @exclusivity(unchecked) private var isLinked: [Bool]
+    @exclusivity(unchecked) private var scratch = TermMatcher.Scratch()
+    @exclusivity(unchecked) private var matches: [TermMatcher.Match] = []
     /// The entries linked, sorted.
     var linked: [Int] { linkedInOrder.sorted() }
 
