@@ -169,7 +169,7 @@ struct BuildCache: Sendable {
 
     /// Reads the cache for `output`. A damaged cache, another version's or another output's is discarded, never trusted.
     static func load(from file: URL, output: String) -> Loaded {
-        guard let data = try? Data(contentsOf: file) else { return .none }
+        guard let data = try? Data(contentsOf: file, options: .alwaysMapped) else { return .none }
         let damaged = Loaded.discarded("the build cache \(file.lastPathComponent) could not be read (damaged or from another Waymark); building from scratch")
         var reader = RecordReader(data: data)
         guard reader.bytes(magic.count) == Data(magic), let headerData = reader.block(),
