@@ -33,13 +33,39 @@ struct BuildCache: Sendable {
     struct Source: Sendable {
         var stamp: FileStamp
         var hash: UInt64
-        var page: LoadedPage?
-        var diagnostics: [Diagnostic]
+        /// The load result, behind one reference: a source is copied several times per build (in and out
+        /// of dictionaries and tuples), and a copy of a page itself retains every one of its fields.
+        private var result: Outcome
+        var page: LoadedPage? {
+            get { result.page }
+            set { result = Outcome(newValue, result.diagnostics) }
+        }
+        var diagnostics: [Diagnostic] {
+            get { result.diagnostics }
+            set { result = Outcome(result.page, newValue) }
+        }
         /// The load result as stored, when it came from the cache: written back without encoding it again.
         var record: Data?
         /// false while `page` and `diagnostics` are still only in `record`: a build that finds nothing
         /// changed never decodes them, and one that does decodes them while loading, in parallel.
         var decoded = true
+
+        init(stamp: FileStamp, hash: UInt64, page: LoadedPage?, diagnostics: [Diagnostic], record: Data?, decoded: Bool = true) {
+            self.stamp = stamp
+            self.hash = hash
+            result = Outcome(page, diagnostics)
+            self.record = record
+            self.decoded = decoded
+        }
+
+        final class Outcome: Sendable {
+            let page: LoadedPage?
+            let diagnostics: [Diagnostic]
+            init(_ page: LoadedPage?, _ diagnostics: [Diagnostic]) {
+                self.page = page
+                self.diagnostics = diagnostics
+            }
+        }
 
         /// With `page` and `diagnostics` decoded from the record; nil when the record cannot be read.
         /// `file`: the file as found now, whose address the page's is when the site has not moved.
@@ -48,8 +74,7 @@ struct BuildCache: Sendable {
             guard let record else { return nil }
             guard let result = LoadResult.decode(record: record, path: "content/" + path, file: file) else { return nil }
             var source = self
-            source.page = result.page
-            source.diagnostics = result.diagnostics
+            source.result = Outcome(result.page, result.diagnostics)
             source.decoded = true
             return source
         }
