@@ -260,6 +260,19 @@ final class BuildCacheTests: XCTestCase {
         XCTAssertTrue(report.notes.contains { $0.contains("another Waymark") }, "\(report.notes)")
     }
 
+    /// A cache in an earlier layout (the format's number right after the magic) is another Waymark's.
+    func testACacheInAnEarlierFormatIsDiscarded() throws {
+        let site = try exampleSite()
+        cachedBuild(site)
+        var bytes = try Data(contentsOf: cacheFile(site))
+        let at = BuildCache.magic.count
+        bytes.replaceSubrange(at..<(at + 8), with: withUnsafeBytes(of: UInt64(BuildCache.format - 1).littleEndian) { Data($0) })
+        try bytes.write(to: cacheFile(site))
+        let report = assertCachedEqualsClean(site, "earlier format")
+        XCTAssertFalse(report.incremental)
+        XCTAssertTrue(report.notes.contains { $0.contains("another Waymark") }, "\(report.notes)")
+    }
+
     func testNoCacheRendersEverything() throws {
         let site = try exampleSite()
         cachedBuild(site)
@@ -279,6 +292,8 @@ final class BuildCacheTests: XCTestCase {
         XCTAssertTrue(report.diagnostics.hasErrors)
         XCTAssertEqual(snapshot(site.output), before)
         XCTAssertEqual(try Data(contentsOf: cacheFile(site)), cacheBefore)
+        // The records a build writes while it links and renders are removed when it fails.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cacheFile(site).deletingLastPathComponent().path), ["build.bin"])
         try site.remove("content/guides/broken.md")
         XCTAssertTrue(assertCachedEqualsClean(site, "after the fix").incremental)
     }

@@ -21,13 +21,14 @@ struct FileStamp: Codable, Equatable, Sendable {
 /// What the previous build knew, kept in `.waymark-cache/` so the next build redoes only what changed:
 /// every source file's load result, every page's render fingerprint, and the hash of every output file.
 ///
-/// The file is a header (version, output, fingerprints, output hashes) followed by one record per source
-/// file (path, stamp, content hash and its load result), each a `BinaryEncoder` document, so load results
+/// The file is the format's number, one record per source file (path, stamp, content hash and its load
+/// result), then a header (version, output, fingerprints, output hashes) and where it starts. Load results
 /// are decoded in parallel, and an unchanged file's record is written back as it was read, not encoded again.
+/// The records go first so a build writes them while it links and renders, the header once it is done.
 /// A load result is one value in its compact form (PageCompactForms.swift), not a field at a time.
 struct BuildCache: Sendable {
     /// Bumped whenever the cache's shape or meaning changes.
-    static let format = 7
+    static let format = 8
     static let magic = Array("WAYMARK-CACHE\n".utf8)
 
     struct Source: Sendable {
@@ -196,13 +197,24 @@ struct BuildCache: Sendable {
     static func load(from file: URL, output: String) -> Loaded {
         guard let data = try? Data(contentsOf: file, options: .alwaysMapped) else { return .none }
         let damaged = Loaded.discarded("the build cache \(file.lastPathComponent) could not be read (damaged or from another Waymark); building from scratch")
+        // The header comes last, its offset in the last eight bytes: it is read first.
+        var trailer = RecordReader(data: data)
+        trailer.offset = max(data.startIndex, data.endIndex - 8)
         var reader = RecordReader(data: data)
-        guard reader.bytes(magic.count) == Data(magic), let headerData = reader.block(),
+        guard reader.bytes(magic.count) == Data(magic), let written = reader.integer() else { return damaged }
+        guard written == UInt64(format) else { return .discarded("the build cache was written by another Waymark build; building from scratch") }
+        guard data.count >= magic.count + 24, let headerStart = trailer.integer(), headerStart <= UInt64(data.count - 8),
+              headerStart >= UInt64(magic.count + 8) else { return damaged }
+        var headerReader = RecordReader(data: data[..<(data.endIndex - 8)])
+        headerReader.offset = data.startIndex + Int(headerStart)
+        guard let headerData = headerReader.block(), headerReader.offset == data.endIndex - 8,
               let header = try? BinaryDecoder().decode(Header.self, from: headerData) else { return damaged }
         guard header.format == format, header.tool == toolIdentity else {
             return .discarded("the build cache was written by another Waymark build; building from scratch")
         }
         guard header.output == output else { return .none }
+        reader = RecordReader(data: data[..<(data.startIndex + Int(headerStart))])
+        reader.offset = data.startIndex + magic.count + 8
         guard let count = reader.integer() else { return damaged }
         var records: [(path: String, stamp: FileStamp, hash: UInt64, record: Data)] = []
         for _ in 0..<count {
@@ -212,6 +224,7 @@ struct BuildCache: Sendable {
             records.append((path, FileStamp(size: Int64(bitPattern: size), seconds: Int(Int64(bitPattern: seconds)),
                                             nanoseconds: Int(Int64(bitPattern: nanoseconds)), inode: inode), hash, record))
         }
+        guard reader.offset == reader.data.endIndex else { return damaged }
         var cache = BuildCache(tool: header.tool, output: header.output, renders: header.renders, outputs: header.outputs)
         cache.siteKey = header.siteKey
         cache.linkDiagnostics = header.linkDiagnostics
@@ -230,24 +243,42 @@ struct BuildCache: Sendable {
     /// the old one whole. Returns its size in bytes.
     @discardableResult
     func save(to file: URL) throws -> Int {
-        let dir = file.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let header = try BinaryEncoder().encode(Header(tool: tool, output: output, renders: renders, outputs: outputs, siteKey: siteKey,
-                                                          linkDiagnostics: linkDiagnostics, notes: notes, pageCount: pageCount, siteFiles: siteFiles,
-                                                          termIDs: termIDs))
-        let paths = sources.keys.sorted()
-        // Only load results not read from the cache are encoded (an empty array allocates nothing).
-        let encoded = parallelMap(paths) { path -> [UInt8]? in
-            guard let source = sources[path], source.record == nil else { return [] }
-            return LoadResult(page: source.page, diagnostics: source.diagnostics).record(path: "content/" + path)
-        }
-        // Written through one buffer of a few megabytes, flushed as it fills: a buffer the size of the
-        // cache would be tens of megabytes of fresh memory for the system to hand over page by page.
-        let temporary = dir.appendingPathComponent(".\(file.lastPathComponent).\(getpid())")
-        var writer = try ChunkedFileWriter(path: temporary.path)
-        do {
-            writer.append(Self.magic)
-            writer.append(block: header)
+        var pending = try PendingSave(file: file, sources: sources)
+        return try pending.finish(header())
+    }
+
+    /// The part written after the records, from what the build found after loading.
+    func header() -> Header {
+        Header(tool: tool, output: output, renders: renders, outputs: outputs, siteKey: siteKey, linkDiagnostics: linkDiagnostics,
+               notes: notes, pageCount: pageCount, siteFiles: siteFiles, termIDs: termIDs)
+    }
+
+    /// A cache being written: the records, which need only the load step's results, are written first
+    /// (a build does so while it links and renders), the header when the build is done. The file is
+    /// the magic, the records, the header and the header's offset, so the header is read first.
+    struct PendingSave {
+        let file: URL
+        let temporary: URL
+        var writer: ChunkedFileWriter
+        /// Where the header starts: it follows the records.
+        var recordsEnd = 0
+
+        init(file: URL, sources: [String: Source]) throws {
+            self.file = file
+            let dir = file.deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            temporary = dir.appendingPathComponent(".\(file.lastPathComponent).\(getpid())")
+            // Written through one buffer of a few megabytes, flushed as it fills: a buffer the size of the
+            // cache would be tens of megabytes of fresh memory for the system to hand over page by page.
+            writer = try ChunkedFileWriter(path: temporary.path)
+            let paths = sources.keys.sorted()
+            // Only load results not read from the cache are encoded (an empty array allocates nothing).
+            let encoded = parallelMap(paths) { path -> [UInt8] in
+                guard let source = sources[path], source.record == nil else { return [] }
+                return LoadResult(page: source.page, diagnostics: source.diagnostics).record(path: "content/" + path)
+            }
+            writer.append(BuildCache.magic)
+            writer.append(integer: UInt64(BuildCache.format))
             writer.append(integer: UInt64(paths.count))
             for (path, record) in zip(paths, encoded) {
                 guard let source = sources[path] else { continue }
@@ -259,29 +290,71 @@ struct BuildCache: Sendable {
                 if let kept = source.record {
                     writer.append(integer: UInt64(kept.count))
                     kept.withUnsafeBytes { writer.append($0) }
-                } else if let record {
-                    writer.append(block: record)
                 } else {
-                    throw OutputWriter.WriteError.io(file.path, "cannot encode the load result of \(path)")
+                    writer.append(block: record)
                 }
             }
-            try writer.finish()
-        } catch {
+            recordsEnd = writer.written
+        }
+
+        /// Appends the header, closes the file and renames it into place. Returns the cache's size in bytes.
+        mutating func finish(_ header: Header) throws -> Int {
+            do {
+                writer.append(block: try BinaryEncoder().encode(header))
+                writer.append(integer: UInt64(recordsEnd))
+                try writer.finish()
+            } catch {
+                abandon()
+                throw error
+            }
+            guard rename(temporary.path, file.path) == 0 else {
+                let message = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(at: temporary)
+                throw OutputWriter.WriteError.io(file.path, message)
+            }
+            // The JSON cache that earlier builds kept beside it (build.json for build.bin) is never read again;
+            // it is removed rather than left to take up tens of megabytes, in CI caches too.
+            if file.pathExtension == "bin" {
+                try? FileManager.default.removeItem(at: file.deletingPathExtension().appendingPathExtension("json"))
+            }
+            return writer.written
+        }
+
+        /// Removes what was written (the build failed, or wrote nothing).
+        mutating func abandon() {
             writer.abandon()
             try? FileManager.default.removeItem(at: temporary)
-            throw error
         }
-        guard rename(temporary.path, file.path) == 0 else {
-            let message = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw OutputWriter.WriteError.io(file.path, message)
+    }
+}
+
+extension BuildCache {
+    /// A `PendingSave` started on another thread, so the records are written while the build goes on.
+    /// Dropped without `finish`, it waits for that thread and removes what was written.
+    final class BackgroundSave: @unchecked Sendable {
+        private let group = DispatchGroup()
+        // Set on the other thread, read only after `group` is done.
+        private var pending: PendingSave?
+        private var failure: (any Error)?
+
+        init(file: URL, sources: [String: Source]) {
+            DispatchQueue.global().async(group: group) { [self] in
+                do { pending = try PendingSave(file: file, sources: sources) } catch { failure = error }
+            }
         }
-        // The JSON cache that earlier builds kept beside it (build.json for build.bin) is never read again;
-        // it is removed rather than left to take up tens of megabytes, in CI caches too.
-        if file.pathExtension == "bin" {
-            try? FileManager.default.removeItem(at: file.deletingPathExtension().appendingPathExtension("json"))
+
+        /// Writes the header and puts the cache in place; its size in bytes.
+        func finish(_ header: Header) throws -> Int {
+            group.wait()
+            if let failure { throw failure }
+            guard var save = pending.take() else { throw OutputWriter.WriteError.io("build cache", "saved twice") }
+            return try save.finish(header)
         }
-        return writer.written
+
+        deinit {
+            group.wait()
+            if var save = pending.take() { save.abandon() }
+        }
     }
 }
 

@@ -189,6 +189,8 @@ public enum BuildPipeline {
             return report
         }
 
+        // The cache's records need only what loading found: they are written while the site is linked and rendered.
+        let cacheSave = options.write ? options.cacheFile.map { BuildCache.BackgroundSave(file: $0, sources: sources) } : nil
         let site = step(3, "Link") { () -> Site in
             // Handed over, not shared: the linker then changes the array in place instead of copying it.
             var taken: [LoadedPage] = []
@@ -293,7 +295,7 @@ public enum BuildPipeline {
                                                      : "files already updated are complete; run the build again, or with --no-cache"))
             }
         }
-        if report.wrote, let file = options.cacheFile {
+        if report.wrote, let cacheSave {
             var cache = BuildCache(tool: BuildCache.toolIdentity, output: output.path, sources: sources, renders: renders, outputs: hashes)
             cache.siteKey = siteKey
             // What a build with nothing changed reports again: everything found after discovery.
@@ -305,7 +307,7 @@ public enum BuildPipeline {
             cache.termIDs = termIDs
             let start = DispatchTime.now().uptimeNanoseconds
             do {
-                let bytes = try cache.save(to: file)
+                let bytes = try cacheSave.finish(cache.header())
                 progress(String(format: "      build cache saved: %.1f MB (%.1f ms)", Double(bytes) / 1e6,
                                 Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6))
             } catch {
