@@ -71,24 +71,31 @@ extension SiteRenderer {
         var nodes: [Node] = []
         var edges: [Edge] = []  // duplicates are dropped after sorting
         edges.reserveCapacity(site.backlinks.reduce(site.pages.count * 4) { $0 + $1.count } + site.termUsage.reduce(0) { $0 + $1.count })
-        // Pages by index, not copied whole: a copy of a page retains every field.
-        for i in site.pages.indices {
-            nodes.append(Node(id: pageKeys[i], type: key(site.pages[i].type.rawValue), title: site.pages[i].title, url: site.url(of: i)))
-            guard case .journey(let j) = site.pages[i].entity else { continue }
-            let pageID = site.pages[i].id
-            for stage in j.stages {
-                let sid = key(pageID + "#" + stage.anchor)
-                nodes.append(Node(id: sid, type: stageType, title: stage.name, url: site.url(of: i) + "#" + stage.anchor))
-                edges.append(Edge(source: pageKeys[i], target: sid, type: hasStage))
-                if let o = stage.owner, case .page(let d, _) = site.index.resolve(reference: o.value, type: .department) {
-                    edges.append(Edge(source: sid, target: pageKeys[d], type: ownedBy))
-                }
-                for tp in stage.touchpoints {
-                    let tid = key(pageID + "#" + tp.anchor)
-                    nodes.append(Node(id: tid, type: touchpointType, title: tp.name, url: site.url(of: i) + "#" + tp.anchor))
-                    edges.append(Edge(source: sid, target: tid, type: hasTouchpoint))
-                    if let o = tp.owner, case .page(let d, _) = site.index.resolve(reference: o.value, type: .department) {
-                        edges.append(Edge(source: tid, target: pageKeys[d], type: ownedBy))
+        // Pages, stages and touchpoints read in place: a copy of one retains every field of it.
+        site.pages.withUnsafeBufferPointer { pages in
+            for i in pages.indices {
+                let url = site.url(of: i)
+                nodes.append(Node(id: pageKeys[i], type: key(pages[i].type.rawValue), title: pages[i].title, url: url))
+                guard case .journey(let j) = pages[i].entity else { continue }
+                let pageID = pages[i].id
+                j.stages.withUnsafeBufferPointer { stages in
+                    for stage in stages.indices {
+                        let sid = key(pageID + "#" + stages[stage].anchor)
+                        nodes.append(Node(id: sid, type: stageType, title: stages[stage].name, url: url + "#" + stages[stage].anchor))
+                        edges.append(Edge(source: pageKeys[i], target: sid, type: hasStage))
+                        if let o = stages[stage].owner, case .page(let d, _) = site.index.resolve(reference: o.value, type: .department) {
+                            edges.append(Edge(source: sid, target: pageKeys[d], type: ownedBy))
+                        }
+                        stages[stage].touchpoints.withUnsafeBufferPointer { touchpoints in
+                            for t in touchpoints.indices {
+                                let tid = key(pageID + "#" + touchpoints[t].anchor)
+                                nodes.append(Node(id: tid, type: touchpointType, title: touchpoints[t].name, url: url + "#" + touchpoints[t].anchor))
+                                edges.append(Edge(source: sid, target: tid, type: hasTouchpoint))
+                                if let o = touchpoints[t].owner, case .page(let d, _) = site.index.resolve(reference: o.value, type: .department) {
+                                    edges.append(Edge(source: tid, target: pageKeys[d], type: ownedBy))
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -139,7 +146,8 @@ extension SiteRenderer {
         // Sorted as by comparing the strings, but each distinct string is compared once: ranks.
         var rank = [Int](repeating: 0, count: strings.count)
         for (r, k) in strings.indices.sorted(by: { strings[$0] < strings[$1] }).enumerated() { rank[k] = r }
-        let sortedNodes = nodes.sorted { (rank[$0.id], rank[$0.type]) < (rank[$1.id], rank[$1.type]) }
+        // Positions are sorted, not nodes: moving a node retains and releases its title and address.
+        let nodeOrder = nodes.indices.sorted { (rank[nodes[$0].id], rank[nodes[$0].type]) < (rank[nodes[$1].id], rank[nodes[$1].type]) }
         var sortedEdges: [Edge] = []
         sortedEdges.reserveCapacity(edges.count)
         var byRank = [Int](repeating: 0, count: strings.count)
@@ -170,54 +178,98 @@ extension SiteRenderer {
             quotedRange.append(start..<quoted.bytes.count)
         }
         var nodesJSON = JSONText()
-        nodesJSON.reserveCapacity(sortedNodes.count * 160)
+        nodesJSON.reserveCapacity(nodes.count * 160)
         nodesJSON.append("],\"nodes\":[")
-        for (k, n) in sortedNodes.enumerated() {
+        for (k, n) in nodeOrder.enumerated() {
             if k > 0 { nodesJSON.append(",") }
-            nodesJSON.append("{\"id\":"); nodesJSON.string(strings[n.id])
-            nodesJSON.append(",\"title\":"); nodesJSON.string(n.title)
-            nodesJSON.append(",\"type\":"); nodesJSON.string(strings[n.type])
-            nodesJSON.append(",\"url\":"); nodesJSON.string(n.url)
+            nodesJSON.append("{\"id\":"); nodesJSON.string(strings[nodes[n].id])
+            nodesJSON.append(",\"title\":"); nodesJSON.string(nodes[n].title)
+            nodesJSON.append(",\"type\":"); nodesJSON.string(strings[nodes[n].type])
+            nodesJSON.append(",\"url\":"); nodesJSON.string(nodes[n].url)
             nodesJSON.append("}")
         }
         nodesJSON.append("]}\n")
-        // The edges, most of the file, are written straight into a document of their exact size:
-        // no growing buffer, no copy at the end.
-        let head: StaticString = "{\"edges\":[", source: StaticString = "{\"source\":", target: StaticString = ",\"target\":",
-            type: StaticString = ",\"type\":"
-        var size = head.utf8CodeUnitCount + nodesJSON.bytes.count
-        for e in sortedEdges {
-            size += source.utf8CodeUnitCount + target.utf8CodeUnitCount + type.utf8CodeUnitCount + 2  // `}` and `,`
-                + quotedRange[e.source].count + quotedRange[e.target].count + quotedRange[e.type].count
+        // The edges, most of the file, are written straight into a document of their exact size, in
+        // a few runs on all cores, each into its own part: no growing buffer, no copy at the end.
+        let head: StaticString = "{\"edges\":["
+        let (edgeList, ranges) = (sortedEdges, quotedRange)
+        let edgeRuns = runs(of: edgeList.count)
+        let runSizes = parallelMap(edgeRuns) { run in
+            run.reduce(0) { size, k in
+                let e = edgeList[k]
+                return size + GraphEdgeWriter.fixedBytes + ranges[e.source].count + ranges[e.target].count + ranges[e.type].count
+            }
         }
-        if !sortedEdges.isEmpty { size -= 1 }  // no `,` after the last edge
-        var data = [UInt8](repeating: 0, count: size)
-        data.withUnsafeMutableBytes { (out: UnsafeMutableRawBufferPointer) in
-            guard let base = out.baseAddress else { return }
-            var at = 0
-            func put(_ bytes: UnsafeRawBufferPointer) {
-                guard let from = bytes.baseAddress, at + bytes.count <= out.count else { return }
-                (base + at).copyMemory(from: from, byteCount: bytes.count)
-                at += bytes.count
-            }
-            func put(_ literal: StaticString) {
-                put(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-            }
-            put(head)
+        var runStarts: [Int] = []
+        var size = head.utf8CodeUnitCount
+        for runSize in runSizes {
+            runStarts.append(size)
+            size += runSize
+        }
+        if !edgeList.isEmpty { size -= 1 }  // no `,` after the last edge
+        let nodesStart = size
+        size += nodesJSON.bytes.count
+        let boundaries = runStarts + [nodesStart]
+        let data = [UInt8](unsafeUninitializedCapacity: size) { out, count in
+            guard let base = UnsafeMutableRawPointer(out.baseAddress) else { return }
+            let whole = UnsafeMutableRawBufferPointer(start: base, count: size)
+            var start = GraphEdgeWriter(out: whole, at: 0)
+            start.put(head)
+            var tail = GraphEdgeWriter(out: whole, at: nodesStart)
+            nodesJSON.bytes.withUnsafeBytes { tail.put($0) }
+            let pieces = UnsafeSendableBuffer(whole)
             quoted.bytes.withUnsafeBytes { q in
-                for (k, e) in sortedEdges.enumerated() {
-                    if k > 0 { put(",") }
-                    put(source); put(UnsafeRawBufferPointer(rebasing: q[quotedRange[e.source]]))
-                    put(target); put(UnsafeRawBufferPointer(rebasing: q[quotedRange[e.target]]))
-                    put(type); put(UnsafeRawBufferPointer(rebasing: q[quotedRange[e.type]]))
-                    put("}")
+                let quotedBytes = UnsafeSendableBuffer(UnsafeMutableRawBufferPointer(mutating: q))
+                DispatchQueue.concurrentPerform(iterations: edgeRuns.count) { r in
+                    var writer = GraphEdgeWriter(out: pieces.buffer, at: boundaries[r])
+                    let q = UnsafeRawBufferPointer(quotedBytes.buffer)
+                    for k in edgeRuns[r] {
+                        let e = edgeList[k]
+                        writer.edge(source: q[ranges[e.source]], target: q[ranges[e.target]], type: q[ranges[e.type]],
+                                    last: k == edgeList.count - 1)
+                    }
+                    assert(writer.at == boundaries[r + 1], "graph.json size miscounted")
                 }
             }
-            nodesJSON.bytes.withUnsafeBytes { put($0) }
-            assert(at == out.count, "graph.json size miscounted")
+            count = size
         }
         return OutputFile(path: Self.graphPath, content: .bytes(data))
     }
+}
+
+/// Writes graph.json's edges into a part of the document already sized for them. A struct, not a
+/// closure over a captured offset: that would be checked for exclusive access on every byte run.
+struct GraphEdgeWriter {
+    let out: UnsafeMutableRawBufferPointer
+    var at: Int
+    static let source: StaticString = "{\"source\":", target: StaticString = ",\"target\":", type: StaticString = ",\"type\":"
+    /// Bytes of an edge besides its three quoted strings: the keys, `}` and `,`.
+    static let fixedBytes = source.utf8CodeUnitCount + target.utf8CodeUnitCount + type.utf8CodeUnitCount + 2
+
+    mutating func put(_ bytes: UnsafeRawBufferPointer) {
+        guard let from = bytes.baseAddress, let base = out.baseAddress, at + bytes.count <= out.count else { return }
+        (base + at).copyMemory(from: from, byteCount: bytes.count)
+        at += bytes.count
+    }
+
+    mutating func put(_ bytes: Slice<UnsafeRawBufferPointer>) { put(UnsafeRawBufferPointer(rebasing: bytes)) }
+
+    mutating func put(_ literal: StaticString) {
+        put(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    mutating func edge(source: Slice<UnsafeRawBufferPointer>, target: Slice<UnsafeRawBufferPointer>, type: Slice<UnsafeRawBufferPointer>, last: Bool) {
+        put(Self.source); put(source)
+        put(Self.target); put(target)
+        put(Self.type); put(type)
+        put(last ? "}" : "},")
+    }
+}
+
+/// A buffer handed to the iterations of `concurrentPerform`, each writing its own part of it.
+struct UnsafeSendableBuffer: @unchecked Sendable {
+    let buffer: UnsafeMutableRawBufferPointer
+    init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
 }
 
 /// A JSON document being written as UTF-8, with strings escaped as JSONEncoder escapes them.
