@@ -33,6 +33,31 @@ final class BadInputOutputTests: XCTestCase {
         ((try? FileManager.default.contentsOfDirectory(atPath: site.scratch.path)) ?? []).filter { $0.hasPrefix(".out.") }.sorted()
     }
 
+    /// Pages go to the staging folder as they are rendered; an error found on a later page (here a
+    /// template that includes itself, only for pages that ask for it) still leaves the previous
+    /// output exactly as it was, and no staging folder behind.
+    func testAnErrorWhileRenderingKeepsThePreviousOutputAndLeavesNoStaging() throws {
+        var templates = TempSite.minimalTemplates
+        templates["page.mustache"] = "{{#page.params.loop}}{{> loop}}{{/page.params.loop}}" + (templates["page.mustache"] ?? "")
+        templates["loop.mustache"] = "<div>{{> loop}}</div>"
+        var files: [String: String] = [:]
+        for i in 0..<40 { files["content/notes/n\(i).md"] = "# Note \(i)\n\nText.\n" }
+        let site = try TempSite(files, templates: templates)
+        assertNoDiagnostics(site.build())
+        let before = snapshot(site.output)
+        XCTAssertGreaterThan(before.count, 40)
+
+        for i in 0..<40 { try site.write("content/notes/n\(i).md", "# Note \(i)\n\nChanged.\n") }
+        try site.write("content/notes/zz-loop.md", "---\nloop: true\n---\n# Loop\n")
+        var options = site.options()
+        options.cacheFile = nil
+        let report = BuildPipeline.run(options)
+        XCTAssertTrue(report.diagnostics.contains { $0.severity == .error && $0.message.contains("partials nest") }, "\(report.diagnostics)")
+        XCTAssertFalse(report.wrote)
+        XCTAssertTrue(snapshot(site.output) == before, "the previous output changed")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: site.scratch.path).sorted(), ["out", "site"])
+    }
+
     func testABuildKilledWhileWritingLeavesThePreviousOutputByteForByte() throws {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw XCTSkip("the waymark executable is not built next to the tests (\(executable.path))")

@@ -209,6 +209,7 @@ public enum BuildPipeline {
         }
         var renders: [String: BuildCache.Render] = [:]
         var kept: [String] = []
+        var staging: OutputWriter.Staging?
         var siteFiles: BuildCache.SiteFiles?
         var termIDs: [String] = []
         let rendered = step(4, "Render") { () -> [OutputFile] in
@@ -225,6 +226,12 @@ public enum BuildPipeline {
             }
             var renderer = SiteRenderer(site: site, theme: theme)
             renderer.relativeLinks = options.relativeLinks
+            // Replacing the whole output, pages go to the staging folder as they are rendered (a --relative
+            // build rewrites them first, at the end). The checks the write step makes come first.
+            if options.write, incremental == nil, !options.relativeLinks, !report.diagnostics.hasErrors, unsafeOutput(output, root: root) == nil {
+                staging = try? OutputWriter(output: output).makeStaging()
+                renderer.staging = staging
+            }
             renderer.history = history
             let result = renderer.render(incremental: plan)
             for phase in result.phases {
@@ -257,6 +264,7 @@ public enum BuildPipeline {
                 switch file.content {
                 case .bytes(let data): return total + data.count
                 case .copy(let url): return total + ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0)
+                case .written(_, let size): return total + size
                 }
             }
             if case .bytes(let data) = rendered.first(where: { $0.path == SearchIndex.path })?.content { report.searchIndexBytes = data.count }
@@ -282,7 +290,7 @@ public enum BuildPipeline {
                     (hashes, report.writtenCount) = try writer.update(outputFiles, kept: kept, previous: incremental.outputs)
                     report.incremental = true
                 } else {
-                    let written = try writer.write(outputFiles, hashing: options.cacheFile != nil) { previous in
+                    let written = try writer.write(outputFiles, staged: staging, hashing: options.cacheFile != nil) { previous in
                         DispatchQueue.global().async(group: removal) { OutputWriter.remove(previous) }
                     }
                     report.writtenCount = outputFiles.count

@@ -29,23 +29,24 @@ struct OutputWriter {
     /// are then written on all cores. With `hashing`, returns each file's `contentHash`, computed in
     /// the same pass (the build cache keeps them). The previous output, swapped out, is handed to
     /// `discardPrevious` (by default removed at once; the build removes it while it saves its cache).
+    /// `staged`: the staging folder some files were already written to (their content is `.written`).
     @discardableResult
-    func write(_ files: [OutputFile], hashing: Bool = false,
+    func write(_ files: [OutputFile], staged: Staging? = nil, hashing: Bool = false,
                discardPrevious: (URL) -> Void = { OutputWriter.remove($0) }) throws -> [UInt64] {
         let fm = FileManager.default
-        let parent = output.deletingLastPathComponent()
-        let name = output.lastPathComponent
-        let staging = parent.appendingPathComponent(".\(name).staging-\(getpid())")
-        try? fm.removeItem(at: staging)
-        Self.removeLeftovers(of: name, in: parent)
+        let stagingFolder = try staged ?? makeStaging()
+        let staging = stagingFolder.url
         do {
-            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
             var made: Set<String> = [staging.path]
             var targets: [String] = []
             targets.reserveCapacity(files.count)
             for file in files {
                 guard Self.isSafe(file.path) else { throw WriteError.unsafePath(file.path) }
                 let target = staging.path + "/" + file.path
+                if case .written = file.content {
+                    targets.append(target)
+                    continue
+                }
                 try Self.makeDirectory(String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)]), made: &made)
                 targets.append(target)
             }
@@ -57,6 +58,7 @@ struct OutputWriter {
                     switch files[i].content {
                     case .bytes(let data): try Self.writeFile(targets[i], data)
                     case .copy(let url): try Self.copyFile(url.path, to: targets[i])
+                    case .written: break
                     }
                 } catch let error as WriteError {
                     return .failure(error)
@@ -68,12 +70,61 @@ struct OutputWriter {
             var hashes = [UInt64](repeating: 0, count: files.count)
             for (i, result) in zip(order, written) { hashes[i] = try result.get() }
             if let previous = try swap(staging: staging) { discardPrevious(previous) }
+            stagingFolder.placed = true
             return hashes
         } catch {
-            try? fm.removeItem(at: staging)
             if let e = error as? WriteError { throw e }
             throw WriteError.io(output.path, error.localizedDescription)
         }
+    }
+
+    /// The staging folder beside the output, made empty (and any left by killed builds removed).
+    func makeStaging() throws -> Staging {
+        let parent = output.deletingLastPathComponent()
+        let name = output.lastPathComponent
+        let staging = parent.appendingPathComponent(".\(name).staging-\(getpid())")
+        try? FileManager.default.removeItem(at: staging)
+        Self.removeLeftovers(of: name, in: parent)
+        do {
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        } catch {
+            throw WriteError.io(staging.path, error.localizedDescription)
+        }
+        return Staging(url: staging)
+    }
+
+    /// A staging folder being filled. Rendered pages are written into it as they are made, so each
+    /// page's bytes are freed at once instead of being held until every page is done (at 10,000 pages,
+    /// 300 MB of memory, all of it fresh pages the system hands over one fault at a time). Unless the
+    /// build puts it in place, it is removed when dropped: a failed build leaves the output as it was.
+    final class Staging: @unchecked Sendable {
+        let url: URL
+        /// Set once it has replaced the output (only ever on the thread that swaps it in).
+        fileprivate(set) var placed = false
+
+        init(url: URL) { self.url = url }
+
+        /// Writes `file` into the folder; its content is then `.written`. A file that cannot be written
+        /// here is returned as it was: the write step tries it again and reports what goes wrong.
+        func write(_ file: OutputFile) -> OutputFile {
+            guard case .bytes(let data) = file.content, OutputWriter.isSafe(file.path) else { return file }
+            let target = url.path + "/" + file.path
+            guard let slash = target.lastIndex(of: "/"), (try? OutputWriter.makeDirectories(String(target[..<slash]))) != nil,
+                  (try? OutputWriter.writeFile(target, data)) != nil else { return file }
+            return OutputFile(path: file.path, content: .written(hash: StableHasher.hash(bytes: data), size: data.count))
+        }
+
+        deinit {
+            if !placed { OutputWriter.remove(url) }
+        }
+    }
+
+    /// mkdir -p for files written from many threads at once: no memo, and a folder another thread made first is fine.
+    fileprivate static func makeDirectories(_ path: String) throws {
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT, let slash = path.lastIndex(of: "/") else { throw WriteError.io(path, String(cString: strerror(errno))) }
+        try makeDirectories(String(path[..<slash]))
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw WriteError.io(path, String(cString: strerror(errno))) }
     }
 
     /// Bytes to write, for ordering the work; a copy counts as small.
@@ -86,6 +137,7 @@ struct OutputWriter {
     static func contentHash(_ file: OutputFile) -> UInt64 {
         switch file.content {
         case .bytes(let data): return StableHasher.hash(bytes: data)
+        case .written(let hash, _): return hash
         case .copy(let url):
             var h = StableHasher()
             h.combine(url.path)
@@ -120,6 +172,7 @@ struct OutputWriter {
                 switch files[change.file].content {
                 case .bytes(let data): try Self.writeFile(change.temporary, data)
                 case .copy(let url): try Self.copyFile(url.path, to: change.temporary)
+                case .written: throw WriteError.io(change.target, "written to a staging folder, not into the output")
                 }
             } catch {
                 unlink(change.temporary)
@@ -177,7 +230,7 @@ struct OutputWriter {
     }
 
     /// Writes bytes with plain POSIX calls; a short write (a full disk) is an error, never a truncated page.
-    private static func writeFile(_ path: String, _ data: [UInt8]) throws {
+    fileprivate static func writeFile(_ path: String, _ data: [UInt8]) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError.io(path, String(cString: strerror(errno))) }
         var failure: String?

@@ -8,6 +8,8 @@ struct OutputFile: Sendable {
         case bytes([UInt8])
         /// Copied from a source file as is.
         case copy(URL)
+        /// Already in the staging folder (written as soon as it was rendered): its hash and size.
+        case written(hash: UInt64, size: Int)
     }
     var path: String
     var content: Content
@@ -26,6 +28,8 @@ struct SiteRenderer {
     var history = GitHistory()
     /// False when a content page or file takes the search page's place.
     let writesSearchPage: Bool
+    /// Where rendered pages go as soon as they are made, when the whole output is replaced.
+    var staging: OutputWriter.Staging?
 
     init(site: Site, theme: Theme) {
         self.site = site
@@ -101,6 +105,7 @@ struct SiteRenderer {
                 previous = current
             }
             var result = self.renderPage(i, contexts: contexts)
+            if let staging = self.staging, let file = result.file { result.file = staging.write(file) }
             // Kept with the terms the page links now, which is what the next build compares against.
             let now = result.mentions
             if let previous, now == mentions {
