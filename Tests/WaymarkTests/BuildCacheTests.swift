@@ -178,6 +178,9 @@ final class BuildCacheTests: XCTestCase {
         let report = assertCachedEqualsClean(site, "the same text, committed by someone else")
         XCTAssertTrue(report.incremental)
         XCTAssertTrue(site.html("guides/b/index.html")?.contains("Bo Reviewer") == true)
+        // Only the committed page shows the new date and author; listings are kept, and the sitemap
+        // (every page's date, made on every build) matches a clean build's, as checked above.
+        XCTAssertEqual(report.renderedCount, 1)
     }
 
     /// A build that finds nothing changed reports every warning again: from loading and from linking.

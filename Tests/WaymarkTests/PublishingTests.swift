@@ -375,6 +375,55 @@ final class PublishingTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(site.html("alpha/index.html")).contains("Edit this page"))
     }
 
+    /// With the history the last build read, git is asked only for newer commits when HEAD moved on
+    /// by commits without merges, and not at all when it did not move; the result is a full read's.
+    /// A merge or rewritten history reads everything again. (A made-up earlier change shows which
+    /// of the previous history was kept.)
+    func testOnlyNewCommitsAreReadAndTheResultIsAFullReads() throws {
+        let site = try TempSite(["content/alpha.md": "# Alpha\n", "content/beta.md": "# Beta\n"], templates: nil)
+        try git(["init", "-q", "-b", "main"], in: site.root)
+        try commit("one", author: "Alice", date: "2026-03-04T10:00:00+01:00", in: site.root)
+        let first = GitHistory.load(root: site.root)
+        XCTAssertNotNil(first.head)
+        XCTAssertEqual(first.change(of: "content/alpha.md")?.author, "Alice")
+        var remembered = first
+        remembered.changes["content/alpha.md"] = .init(date: "2026-01-01T00:00:00+00:00", author: "Made up")
+
+        // HEAD did not move: the remembered history stands, git log is not run.
+        XCTAssertEqual(GitHistory.load(root: site.root, previous: remembered).changes, remembered.changes)
+
+        // Two commits on top touching beta only: alpha's change is the remembered one, beta's is new.
+        try site.write("content/beta.md", "# Beta\n\nTwo.\n")
+        try commit("two", author: "Bob", date: "2026-05-06T18:30:00-04:00", in: site.root)
+        try site.write("content/beta.md", "# Beta\n\nThree.\n")
+        try commit("three", author: "Carol", date: "2026-05-07T09:00:00+02:00", in: site.root)
+        let full = GitHistory.load(root: site.root)
+        XCTAssertEqual(full.change(of: "content/beta.md")?.author, "Carol")
+        let incremental = GitHistory.load(root: site.root, previous: remembered)
+        XCTAssertEqual(incremental.change(of: "content/alpha.md")?.author, "Made up", "only the new commits were read")
+        XCTAssertEqual(incremental.change(of: "content/beta.md"), full.change(of: "content/beta.md"))
+        XCTAssertEqual(incremental.head, full.head)
+        XCTAssertEqual(GitHistory.load(root: site.root, previous: first).changes, full.changes, "the same as a full read")
+
+        // A merge since the remembered HEAD: everything is read again.
+        var beforeMerge = full
+        beforeMerge.changes["content/alpha.md"] = .init(date: "2026-01-01T00:00:00+00:00", author: "Made up")
+        try git(["checkout", "-q", "-b", "side"], in: site.root)
+        try site.write("content/alpha.md", "# Alpha\n\nSide.\n")
+        try commit("side", author: "Dan", date: "2026-05-08T09:00:00+02:00", in: site.root)
+        try git(["checkout", "-q", "main"], in: site.root)
+        try git(["-c", "user.name=Eve", "-c", "user.email=eve@example.org", "merge", "-q", "--no-ff", "-m", "merge", "side"], in: site.root)
+        let merged = GitHistory.load(root: site.root, previous: beforeMerge)
+        XCTAssertEqual(merged.changes, GitHistory.load(root: site.root).changes)
+        XCTAssertEqual(merged.change(of: "content/alpha.md")?.author, "Dan")
+
+        // History rewritten (the remembered HEAD is no longer an ancestor): everything is read again.
+        var rewritten = merged
+        rewritten.head = "0000000000000000000000000000000000000000"
+        rewritten.changes["content/beta.md"] = .init(date: "2026-01-01T00:00:00+00:00", author: "Made up")
+        XCTAssertEqual(GitHistory.load(root: site.root, previous: rewritten).changes, GitHistory.load(root: site.root).changes)
+    }
+
     func testOutsideARepositoryThereAreNoDatesAndNoErrors() throws {
         let site = try TempSite(["content/alpha.md": "# Alpha\n\nText.\n"], templates: nil)
         XCTAssertEqual(GitHistory.load(root: site.root).changes.count, 0)

@@ -28,7 +28,7 @@ struct FileStamp: Codable, Equatable, Sendable {
 /// A load result is one value in its compact form (PageCompactForms.swift), not a field at a time.
 struct BuildCache: Sendable {
     /// Bumped whenever the cache's shape or meaning changes.
-    static let format = 8
+    static let format = 9
     static let magic = Array("WAYMARK-CACHE\n".utf8)
 
     struct Source: Sendable {
@@ -111,6 +111,7 @@ struct BuildCache: Sendable {
         var pageCount: Int
         var siteFiles: SiteFiles?
         var termIDs: [String]
+        var history = GitHistory()
     }
 
     /// What is stored of a source's load result: its compact form, then a checksum of it (8 bytes,
@@ -168,6 +169,9 @@ struct BuildCache: Sendable {
     var siteFiles: SiteFiles?
     /// Page ids of the glossary's terms, by entry: what `Render.mentions` index (each id is stored once, not per page).
     var termIDs: [String] = []
+    /// The dates and authors from git, with the commit they were read at: the next build asks git
+    /// only for newer commits.
+    var history = GitHistory()
 
     init(tool: String, output: String, sources: [String: Source] = [:], renders: [String: Render] = [:], outputs: [String: UInt64] = [:]) {
         self.tool = tool
@@ -232,6 +236,7 @@ struct BuildCache: Sendable {
         cache.pageCount = header.pageCount
         cache.siteFiles = header.siteFiles
         cache.termIDs = header.termIDs
+        cache.history = header.history
         cache.sources.reserveCapacity(records.count)
         for r in records {
             cache.sources[r.path] = Source(stamp: r.stamp, hash: r.hash, page: nil, diagnostics: [], record: r.record, decoded: false)
@@ -250,7 +255,7 @@ struct BuildCache: Sendable {
     /// The part written after the records, from what the build found after loading.
     func header() -> Header {
         Header(tool: tool, output: output, renders: renders, outputs: outputs, siteKey: siteKey, linkDiagnostics: linkDiagnostics,
-               notes: notes, pageCount: pageCount, siteFiles: siteFiles, termIDs: termIDs)
+               notes: notes, pageCount: pageCount, siteFiles: siteFiles, termIDs: termIDs, history: history)
     }
 
     /// A cache being written: the records, which need only the load step's results, are written first
@@ -448,6 +453,8 @@ extension BuildCache.Header {
         w.write(pageCount)
         w.write(siteFiles)
         w.write(termIDs)
+        w.write(history.head)
+        w.write(history.changes)
     }
 
     init(reading r: inout CompactReader) throws {
@@ -462,6 +469,20 @@ extension BuildCache.Header {
         pageCount = try r.read()
         siteFiles = try r.read()
         termIDs = try r.read()
+        history.head = try r.read()
+        history.changes = try r.read()
+    }
+}
+
+extension GitHistory.Change: CompactForm {
+    func write(to w: inout CompactWriter) {
+        w.write(date)
+        w.write(author)
+    }
+
+    init(reading r: inout CompactReader) throws {
+        date = try r.read()
+        author = try r.read()
     }
 }
 

@@ -84,8 +84,8 @@ public enum BuildPipeline {
         }
         // The files are found, the theme read and git asked for dates while the build cache is read:
         // one waits on the disk or on git, the other decodes.
-        let (files, config, output, cacheRead, (theme, themeDiagnostics), history) = step(1, "Discover") {
-            () -> ([ContentFile], SiteConfig, URL, (BuildCache.Loaded, Double)?, (Theme?, [Diagnostic]), GitHistory) in
+        let (files, config, output, cacheRead, (theme, themeDiagnostics), pendingHistory) = step(1, "Discover") {
+            () -> ([ContentFile], SiteConfig, URL, (BuildCache.Loaded, Double)?, (Theme?, [Diagnostic]), Pending<GitHistory>) in
             var (config, diagnostics) = SiteConfig.load(root: root)
             if let base = options.baseURL {
                 if let problem = SiteConfig.baseURLProblem(base, at: SourceLocation(path: "--base-url")) { diagnostics.append(problem) } else {
@@ -100,16 +100,22 @@ public enum BuildPipeline {
             let discovery = ContentDiscovery(root: contentDir, ignore: config.ignore)
             let outputPath = output.path
             let write = options.write
-            let ((found, history), (cacheRead, theme)) = concurrently({
-                // Dates come from one `git log`; a check writes no pages, so it does not ask.
-                concurrently({ discovery.discover() }, { write ? GitHistory.load(root: root) : GitHistory() })
-            }, { () -> ((BuildCache.Loaded, Double)?, (Theme?, [Diagnostic])) in
+            let remembered = options.memory?.cache?.history
+            let ((found, theme), (cacheRead, history)) = concurrently({
                 // Theme and dates are read once, before loading: both are inputs of "did anything change?".
-                let theme = Theme.load(siteRoot: root)
-                guard let cacheFile else { return (nil, theme) }
-                let start = DispatchTime.now().uptimeNanoseconds
-                let loaded = BuildCache.load(from: cacheFile, output: outputPath)
-                return ((loaded, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6), theme)
+                (discovery.discover(), Theme.load(siteRoot: root))
+            }, { () -> ((BuildCache.Loaded, Double)?, Pending<GitHistory>) in
+                var cacheRead: (BuildCache.Loaded, Double)?
+                if let cacheFile {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    cacheRead = (BuildCache.load(from: cacheFile, output: outputPath), Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                }
+                // Dates come from `git log`, only for commits the cache has not seen, while the pages are
+                // loaded (over a long history git takes seconds); a check writes no pages, so it does not ask.
+                var previous = remembered
+                if previous == nil, case .loaded(let c)? = cacheRead?.0 { previous = c.history }
+                let known = previous
+                return (cacheRead, Pending(fallback: GitHistory()) { write ? GitHistory.load(root: root, previous: known) : GitHistory() })
             })
             report.diagnostics += diagnostics + found.1
             return (found.0, config, output, cacheRead, theme, history)
@@ -128,6 +134,8 @@ public enum BuildPipeline {
         }
         let markdown = files.filter { $0.kind == .markdown }
         let discovered = report.diagnostics
+        /// The dates from git, waited for where first needed.
+        var history: GitHistory { pendingHistory.value }
 
         /// Nothing changed since the last build (same sources, assets, theme, configuration, dates and
         /// Waymark) and its output is all there: the result is the same, so it is reported, not redone.
@@ -175,12 +183,14 @@ public enum BuildPipeline {
             for list in diagnostics.reversed() { report.diagnostics += list }
             return pages
         }
-        let siteKey = Self.siteKey(config: config, options: options, theme: theme, history: history, files: files, sources: sources)
+        // The files' part of the key now (an asset changed later must not pass for this build's), git's when saving.
+        let inputsKey = Self.inputsKey(config: config, options: options, theme: theme, files: files, sources: sources)
         // Same bytes under new stamps (a fresh checkout): the result stands too.
         if let cache, unchanged(sources) {
             progress("[3/5] Link, render and write: nothing changed since the last build")
             var updated = cache
             updated.sources = sources
+            updated.history = history
             if let file = options.cacheFile {
                 // Keep the new stamps, so the next build need not read and hash every file.
                 _ = try? updated.save(to: file)
@@ -305,7 +315,7 @@ public enum BuildPipeline {
         }
         if report.wrote, let cacheSave {
             var cache = BuildCache(tool: BuildCache.toolIdentity, output: output.path, sources: sources, renders: renders, outputs: hashes)
-            cache.siteKey = siteKey
+            cache.siteKey = Self.siteKey(inputs: inputsKey, history: history)
             // What a build with nothing changed reports again: everything found after discovery.
             let before = Set(discovered)
             cache.linkDiagnostics = report.diagnostics.filter { !before.contains($0) }
@@ -313,6 +323,7 @@ public enum BuildPipeline {
             cache.pageCount = report.pageCount
             cache.siteFiles = siteFiles
             cache.termIDs = termIDs
+            cache.history = history
             let start = DispatchTime.now().uptimeNanoseconds
             do {
                 let bytes = try cacheSave.finish(cache.header())
@@ -329,12 +340,26 @@ public enum BuildPipeline {
     /// Everything a build's result depends on, or nil when a source could not be read (such a build is never skipped).
     static func siteKey(config: SiteConfig, options: BuildOptions, theme: Theme?, history: GitHistory,
                         files: [ContentFile], sources: [String: BuildCache.Source]) -> UInt64? {
+        siteKey(inputs: inputsKey(config: config, options: options, theme: theme, files: files, sources: sources), history: history)
+    }
+
+    /// The site key from its parts: the dates from git come last, as they may arrive after the pages are loaded.
+    static func siteKey(inputs: UInt64?, history: GitHistory) -> UInt64? {
+        guard let inputs else { return nil }
+        var h = StableHasher()
+        h.combine(inputs)
+        h.combine(history.fingerprint)
+        return h.value
+    }
+
+    /// The site key's part that is not from git: the tool, configuration, theme and every file.
+    static func inputsKey(config: SiteConfig, options: BuildOptions, theme: Theme?,
+                          files: [ContentFile], sources: [String: BuildCache.Source]) -> UInt64? {
         guard let theme else { return nil }
         var h = StableHasher()
         h.combine(BuildCache.toolIdentity)
         h.combine(configurationKey(config, options))
         h.combine(theme.fingerprint)
-        h.combine(history.fingerprint)
         for file in files {
             h.combine(file.relativePath)
             switch file.kind {

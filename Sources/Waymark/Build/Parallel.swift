@@ -69,3 +69,22 @@ private final class ResultSlots<R>: @unchecked Sendable {
         return result
     }
 }
+
+/// A value being made on another thread, waited for where it is first needed.
+final class Pending<T: Sendable>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    // Written once on the other thread; read only after `group` is done.
+    private var result: T?
+    private let fallback: T
+
+    /// `fallback` is what `value` gives should the work not leave a result (it always does).
+    init(fallback: T, _ work: @escaping @Sendable () -> T) {
+        self.fallback = fallback
+        DispatchQueue.global().async(group: group) { [self] in result = work() }
+    }
+
+    var value: T {
+        group.wait()
+        return result ?? fallback
+    }
+}

@@ -104,9 +104,11 @@ enum RebuildPlan {
     }
 
     /// The inputs of the pages that summarise the whole site (home, listings, glossary views, coverage,
-    /// departments, tag pages): every page's face, every backlink with its sentence, the folders, and
-    /// the dates from git. Site-wide pages are kept while it stays the same.
-    static func siteView(_ site: Site, digests: Digests, global: UInt64, history: GitHistory) -> UInt64 {
+    /// departments, tag pages): every page's face, every backlink with its sentence and the folders.
+    /// Site-wide pages are kept while it stays the same. The dates from git are not in it: such a page
+    /// shows only its own (in its fingerprint), and only the sitemap shows them all (in its key), so a
+    /// commit does not render every listing again.
+    static func siteView(_ site: Site, digests: Digests, global: UInt64) -> UInt64 {
         // The pages in a few dozen runs hashed on all cores, then the runs' hashes in order.
         let parts = parallelMap(runs(of: site.pages.count)) { run -> UInt64 in
             var h = StableHasher()
@@ -125,7 +127,6 @@ enum RebuildPlan {
         }
         var h = StableHasher()
         h.combine(global)
-        h.combine(history.fingerprint)
         for part in parts { h.combine(part) }
         for (folder, children) in site.children.sorted(by: { $0.key < $1.key }) {
             h.combine(folder)
@@ -151,6 +152,10 @@ enum RebuildPlan {
             guard let siteView else { return nil }
             h.combine(siteView)
             h.combine(digests.ids[i])
+            // Its own date and author, in its footer.
+            let change = history.change(of: site.pages[i].path)
+            h.combine(change?.date)
+            h.combine(change?.author)
             h.combine(mentions.count)
             for e in mentions where cards.indices.contains(e) { h.combine(cards[e]) }
             return h.value

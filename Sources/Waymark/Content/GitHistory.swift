@@ -29,13 +29,48 @@ struct GitHistory: Sendable {
         return h.value
     }
 
-    /// Runs `git log` once in `root`. Paths come back relative to `root` (`--relative`), so a
-    /// knowledge base in a subfolder of a larger repository works too.
-    static func load(root: URL) -> GitHistory {
+    /// The commit the history was read at, so that the next build reads only the commits after it.
+    var head: String?
+
+    /// The arguments of the one `git log` (before the revision range and the path).
+    private static let logArguments = ["-c", "core.quotepath=off", "log", "-z", "--no-color",
+                                       "--format=%x1e%aI%x1f%aN", "--name-only", "--relative"]
+
+    /// Runs `git log` in `root`. Paths come back relative to `root` (`--relative`), so a knowledge base
+    /// in a subfolder of a larger repository works too. With `previous` (the history the last build
+    /// read, from the build cache), a repository whose HEAD has not moved is not asked again, and one
+    /// whose HEAD moved on by commits without merges is asked only for those commits: `git log` walks
+    /// such a chain first and then the history from the old HEAD exactly as before, so the result is
+    /// the one a full read gives. Anything else (a rebase, a merge, a shallow clone) reads it all:
+    /// over thousands of commits that takes seconds, and it would otherwise be paid on every build.
+    static func load(root: URL, previous: GitHistory? = nil) -> GitHistory {
+        guard let head = git(["rev-parse", "--verify", "-q", "HEAD^{commit}"], in: root).map({ String(decoding: $0, as: UTF8.self) })?
+            .trimmingCharacters(in: .whitespacesAndNewlines), !head.isEmpty else {
+            return GitHistory()
+        }
+        if let previous, let old = previous.head {
+            if old == head { return previous }
+            if git(["merge-base", "--is-ancestor", old, head], in: root) != nil,
+               let merges = git(["rev-list", "--merges", "--count", old + ".." + head], in: root),
+               String(decoding: merges, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "0",
+               let data = git(logArguments + [old + ".." + head, "--", "content"], in: root) {
+                var history = parse(data)
+                for (path, change) in previous.changes where history.changes[path] == nil { history.changes[path] = change }
+                history.head = head
+                return history
+            }
+        }
+        guard let data = git(logArguments + [head, "--", "content"], in: root) else { return GitHistory() }
+        var history = parse(data)
+        history.head = head
+        return history
+    }
+
+    /// `git -C root args…`: its output, or nil when it cannot run or fails.
+    private static func git(_ arguments: [String], in root: URL) -> Data? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", root.path, "-c", "core.quotepath=off", "log", "-z", "--no-color",
-                             "--format=%x1e%aI%x1f%aN", "--name-only", "--relative", "--", "content"]
+        process.arguments = ["git", "-C", root.path] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_TERMINAL_PROMPT"] = "0"
         environment["GIT_OPTIONAL_LOCKS"] = "0"
@@ -45,12 +80,11 @@ struct GitHistory: Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return GitHistory() }
+        do { try process.run() } catch { return nil }
         // Read before waiting: a long history fills the pipe, and git would block on it.
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return GitHistory() }
-        return parse(data)
+        return process.terminationStatus == 0 ? data : nil
     }
 
     /// Parses `git log -z --format=%x1e%aI%x1f%aN --name-only`: newest commit first, so a path's

@@ -64,7 +64,6 @@ extension SiteRenderer {
             files.append(OutputFile(path: Self.notFoundPath, content: .bytes(Array(page))))
         }
         if TermCards.isUsed(by: site) { files.append(OutputFile(path: TermCards.path, content: .bytes(TermCards.script(site)))) }
-        files.append(sitemap(site))
         files.append(robots(site))
         if let openSearch = openSearchDescription(site) { files.append(openSearch) }
         return (files.filter { !taken.contains($0.path) }, diagnostics)

@@ -79,7 +79,7 @@ struct SiteRenderer {
             return h.value
         }
         let global = incremental?.global ?? 0
-        let siteView = incremental.map { RebuildPlan.siteView(site, digests: digests, global: $0.global, history: history) }
+        let siteView = incremental.map { RebuildPlan.siteView(site, digests: digests, global: $0.global) }
         // The previous build's glossary entries as this build's, looked up once.
         let entryNow: [Int?] = (incremental?.termIDs ?? []).map { id in site.index.page(id: id).flatMap { site.glossary.entryOfPage[$0] } }
         // What pages read of the previous build, taken out once: a copy of the whole per page retains each part.
@@ -197,6 +197,12 @@ struct SiteRenderer {
             if let siteFilesKey {
                 result.siteFiles = BuildCache.SiteFiles(key: siteFilesKey, paths: siteFiles.map(\.path), diagnostics: parts[1].diagnostics)
             }
+        }
+        // The sitemap gives every page's date from git: made on every build (it takes milliseconds), so
+        // a commit does not make the other whole-site files again. Written only when its bytes changed.
+        let sitemapFile = sitemap(linkedSite)
+        if !Set(files.map(\.path)).union(result.kept).union(assetPaths).union(theme.assets.keys).contains(sitemapFile.path) {
+            files.append(sitemapFile)
         }
         phase("site files (graph.json, feed, search, listings)")
         for asset in site.assets { files.append(OutputFile(path: asset.relativePath, content: .copy(asset.url))) }
