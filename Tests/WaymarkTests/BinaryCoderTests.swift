@@ -596,7 +596,7 @@ final class BinaryCoderTests: XCTestCase {
         XCTAssertThrowsError(try readCompact(Wikilink.self, link.bytes))
     }
 
-    /// The cache header (renders, output hashes, site files, term ids) in its compact form: every field
+    /// The cache header (renders, output hashes, site files, term ids, git's history) in its compact form: every field
     /// comes back, every truncation throws, and a dictionary key written twice is damage.
     func testCompactCacheHeader() throws {
         let header = BuildCache.Header(
@@ -606,7 +606,8 @@ final class BinaryCoderTests: XCTestCase {
             outputs: ["a/index.html": 1, "graph.json": .max], siteKey: 42,
             linkDiagnostics: [.warning(SourceLocation(path: "content/a.md", line: 3, column: 1), "broken", hint: "fix it")],
             notes: ["a note"], pageCount: 2,
-            siteFiles: .init(key: 9, paths: ["graph.json", "search/index.js"], diagnostics: []), termIDs: ["glossary/x", "glossary/y"])
+            siteFiles: .init(key: 9, paths: ["graph.json", "search/index.js"], diagnostics: []), termIDs: ["glossary/x", "glossary/y"],
+            history: GitHistory(changes: ["content/a.md": .init(date: "2026-12-06T12:00:00+01:00", author: "Zoë")], head: "abc123"))
         var writer = CompactWriter()
         header.write(to: &writer)
         let bytes = writer.bytes
@@ -619,6 +620,8 @@ final class BinaryCoderTests: XCTestCase {
         XCTAssertEqual(back.notes, ["a note"])
         XCTAssertEqual(back.siteFiles?.paths, ["graph.json", "search/index.js"])
         XCTAssertEqual(back.termIDs, ["glossary/x", "glossary/y"])
+        XCTAssertEqual(back.history.changes, header.history.changes)
+        XCTAssertEqual(back.history.head, "abc123")
         XCTAssertEqual(back.format, BuildCache.format)
         for length in 0..<bytes.count {
             XCTAssertThrowsError(try readCompact(BuildCache.Header.self, Array(bytes[0..<length])), "cut to \(length) bytes")
