@@ -391,6 +391,22 @@ final class StableHasherTests: XCTestCase {
     func testTheHashIsFixedByTheBytesAlone() {
         XCTAssertEqual(StableHasher.hash("abcdefghij"), 0xdf2a_90cb_ebc3_616f, "the same value in every process and on every run")
         XCTAssertEqual(StableHasher.hash(Data("abcdefghij".utf8)), StableHasher.hash("abcdefghij"))
+        // Long inputs go through four lanes first.
+        let long = String((0..<100).map { Character(Unicode.Scalar(UInt8(97 + $0 % 26))) })
+        XCTAssertEqual(StableHasher.hash(long), 0x899f_e1b9_f623_dd34)
+    }
+
+    /// Any one changed byte changes the hash, in each of the four lanes, in the eight-byte steps after
+    /// them and in the tail (203 bytes: six 32-byte steps, one 8-byte step, three bytes).
+    func testEveryByteOfALongInputCounts() {
+        let base = (0..<203).map { UInt8(truncatingIfNeeded: $0 &* 37) }
+        var seen: Set<UInt64> = [StableHasher.hash(bytes: base)]
+        for i in base.indices {
+            var changed = base
+            changed[i] ^= 0x01
+            XCTAssertTrue(seen.insert(StableHasher.hash(bytes: changed)).inserted, "byte \(i)")
+        }
+        XCTAssertNotEqual(StableHasher.hash(bytes: base), StableHasher.hash(bytes: base + [0]), "the length counts")
     }
 
     func testFieldsAreSeparated() {
