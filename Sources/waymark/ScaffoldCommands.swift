@@ -11,6 +11,7 @@ extension CIProvider: ExpressibleByArgument {}
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Start a new knowledge base: configuration, one example page of each type, .gitignore and a CI workflow.",
         discussion: "Never overwrites: if any file it would write exists, it writes nothing and lists the conflicts."
     )
@@ -57,6 +58,7 @@ struct Init: ParsableCommand {
 
 struct New: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "new",
         abstract: "Add a page: \(NewPage.typeNames.joined(separator: ", ")).",
         discussion: """
         Writes content/<folder>/<slug of the title>.md with the fields the type needs and hints for the optional ones, and prints its path. Never overwrites an existing page. Put -- before a title that starts with a dash.
@@ -93,12 +95,14 @@ struct New: ParsableCommand {
 
 struct Hook: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "hook",
         abstract: "Rebuild the site after every git commit (a post-commit hook).",
         subcommands: [Install.self, Uninstall.self]
     )
 
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "install",
             abstract: "Install a post-commit hook that runs `waymark build`; it never fails a commit.",
             discussion: "Refuses to replace a post-commit hook Waymark did not write. Works in worktrees and with core.hooksPath."
         )
@@ -126,7 +130,7 @@ struct Hook: ParsableCommand {
     }
 
     struct Uninstall: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove the post-commit hook, if Waymark wrote it.")
+        static let configuration = CommandConfiguration(commandName: "uninstall", abstract: "Remove the post-commit hook, if Waymark wrote it.")
 
         @Option(help: "The knowledge base's root folder, inside a git repository.")
         var root: String = "."

@@ -101,7 +101,7 @@ func exitSkippingTeardown() -> Never {
 }
 
 struct Build: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Render content/ into the output folder (default public/).")
+    static let configuration = CommandConfiguration(commandName: "build", abstract: "Render content/ into the output folder (default public/).")
 
     @OptionGroup var site: SiteOptions
 
@@ -129,7 +129,7 @@ struct Build: ParsableCommand {
 }
 
 struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run every check of build and write nothing.")
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Run every check of build and write nothing.")
 
     @OptionGroup var site: SiteOptions
 
@@ -145,6 +145,7 @@ struct Check: ParsableCommand {
 
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "render",
         abstract: "Render one Markdown document to HTML on stdout (for debugging and conformance).",
         discussion: "Raw HTML is shown as text unless --unsafe. Headings get ids with --anchors (off by default so output matches the CommonMark spec)."
     )
@@ -176,6 +177,7 @@ struct Render: ParsableCommand {
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Preview the site with live reload: rebuilds on every change and shows errors in the browser.",
         discussion: "Listens on 127.0.0.1 unless --host says otherwise. The preview is built into .waymark-cache/serve, never into public/."
     )

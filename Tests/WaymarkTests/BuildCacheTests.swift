@@ -328,6 +328,42 @@ final class RebuildPlanTests: XCTestCase {
         XCTAssertEqual(plan.delete, ["gone/index.html"])
     }
 
+    /// Every setting pages are rendered with is part of the cache's key: a change to any one of them
+    /// renders every page again. The key is written field by field, so a new field must be added to it.
+    func testTheConfigurationKeyCoversEverySetting() {
+        XCTAssertEqual(Mirror(reflecting: SiteConfig()).children.map { $0.label ?? "" },
+                       ["title", "baseURL", "editURL", "brokenLinks", "glossaryAutolink", "unsafeHTML", "output", "ignore"],
+                       "a new SiteConfig field must go into BuildPipeline.configurationKey, then into this list")
+        let options = BuildOptions(root: URL(fileURLWithPath: "/kb"))
+        let base = SiteConfig()
+        var variants: [SiteConfig] = []
+        func vary(_ change: (inout SiteConfig) -> Void) { var c = base; change(&c); variants.append(c) }
+        vary { $0.title = "Other" }
+        vary { $0.baseURL = "/kb/" }
+        vary { $0.editURL = "https://git.example/{path}" }
+        vary { $0.brokenLinks = .warning }
+        vary { $0.glossaryAutolink = .all }
+        vary { $0.unsafeHTML = true }
+        vary { $0.output = "site" }
+        vary { $0.ignore = ["drafts/*"] }
+        vary { $0.ignore = ["drafts/*", "x"] }
+        vary { $0.ignore = ["drafts/*,x"] }
+        vary { $0.title = "Journey"; $0.baseURL = " knowledge base/" }
+        var drafts = options
+        drafts.includeDrafts = true
+        let keys = [BuildPipeline.configurationKey(base, options), BuildPipeline.configurationKey(base, drafts)]
+            + variants.map { BuildPipeline.configurationKey($0, options) }
+        XCTAssertEqual(Set(keys).count, keys.count, keys.joined(separator: "\n"))
+        XCTAssertEqual(BuildPipeline.configurationKey(base, options), BuildPipeline.configurationKey(SiteConfig(), options))
+    }
+
+    /// (Exact halves such as 1.25 aside: printf rounds those to even.)
+    func testOneDecimalWritesAsPrintfDoes() {
+        for v in [0, 0.04, 0.05, 1.26, 9.96, 12.34, 1234.56, -0.04, -2.5] {
+            XCTAssertEqual(BuildPipeline.oneDecimal(v), String(format: "%.1f", v).replacingOccurrences(of: "-0.0", with: "0.0"), "\(v)")
+        }
+    }
+
     private func linkedSite(_ files: [String: String]) throws -> Site {
         let site = try TempSite(files)
         var pages: [LoadedPage] = []

@@ -442,6 +442,27 @@ final class PublishingTests: XCTestCase {
         XCTAssertTrue(GitHistory.parse(Data()).changes.isEmpty)
     }
 
+    /// git is started only where it could find a repository: a `.git` folder or file in the folder or
+    /// above it (a worktree's or submodule's `.git` is a file).
+    func testGitIsAskedOnlyInsideARepository() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("waymark-git-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let plain = base.appendingPathComponent("plain/kb"), repo = base.appendingPathComponent("repo"),
+            worktree = base.appendingPathComponent("worktree")
+        for dir in [plain, repo.appendingPathComponent(".git"), repo.appendingPathComponent("docs/kb"), worktree.appendingPathComponent("kb")] {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        }
+        try Data("gitdir: /elsewhere\n".utf8).write(to: worktree.appendingPathComponent(".git"))
+        try XCTSkipIf(getenv("GIT_DIR") != nil, "GIT_DIR is set: every folder may be in a repository")
+        try XCTSkipIf(GitHistory.mayBeInRepository(base), "the temporary folder is inside a repository")
+        XCTAssertFalse(GitHistory.mayBeInRepository(plain))
+        XCTAssertTrue(GitHistory.load(root: plain).changes.isEmpty)
+        XCTAssertTrue(GitHistory.mayBeInRepository(repo))
+        XCTAssertTrue(GitHistory.mayBeInRepository(repo.appendingPathComponent("docs/kb")))
+        XCTAssertTrue(GitHistory.mayBeInRepository(worktree.appendingPathComponent("kb")))
+        XCTAssertTrue(GitHistory.mayBeInRepository(URL(fileURLWithPath: "/tmp/../" + repo.path)))
+    }
+
     func testEditLinksNameTheSourceFileEscaped() throws {
         let site = try TempSite([
             "waymark.yml": "editURL: https://git.example/kb/edit/main/{path}?plain=1&b=x\n",

@@ -71,8 +71,7 @@ public enum BuildPipeline {
             let result = body()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             report.steps.append((name, seconds))
-            progress(String(format: "[%d/%d] %@ (%.1f ms, CPU %.1f ms)", n, stepCount, name, seconds * 1000,
-                            (processCPUSeconds() - cpu) * 1000))
+            progress("[\(n)/\(stepCount)] \(name) (\(oneDecimal(seconds * 1000)) ms, CPU \(oneDecimal((processCPUSeconds() - cpu) * 1000)) ms)")
             return result
         }
 
@@ -127,7 +126,7 @@ public enum BuildPipeline {
             switch loaded {
             case .loaded(let c):
                 cache = c
-                progress(String(format: "      build cache read: %d pages (%.1f ms, beside discovery)", c.sources.count, milliseconds))
+                progress("      build cache read: \(c.sources.count) pages (\(oneDecimal(milliseconds)) ms, beside discovery)")
             case .discarded(let note): report.notes.append(note)
             case .none: break
             }
@@ -245,7 +244,7 @@ public enum BuildPipeline {
             renderer.history = history
             let result = renderer.render(incremental: plan)
             for phase in result.phases {
-                progress(String(format: "      %@ (%.1f ms, CPU %.1f ms)", phase.name, phase.seconds * 1000, phase.cpu * 1000))
+                progress("      \(phase.name) (\(oneDecimal(phase.seconds * 1000)) ms, CPU \(oneDecimal(phase.cpu * 1000)) ms)")
             }
             // A --relative build is for reading from disk, not for crawlers.
             if config.origin == nil, !options.relativeLinks, !report.diagnostics.hasErrors {
@@ -327,8 +326,7 @@ public enum BuildPipeline {
             let start = DispatchTime.now().uptimeNanoseconds
             do {
                 let bytes = try cacheSave.finish(cache.header())
-                progress(String(format: "      build cache saved: %.1f MB (%.1f ms)", Double(bytes) / 1e6,
-                                Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6))
+                progress("      build cache saved: \(oneDecimal(Double(bytes) / 1e6)) MB (\(oneDecimal(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)) ms)")
             } catch {
                 report.notes.append("could not save the build cache (\(error)); the next build starts from scratch")
             }
@@ -374,9 +372,26 @@ public enum BuildPipeline {
         return h.value
     }
 
+    /// `12.3`: one decimal, as `%.1f` writes it, for `--verbose`. Not String(format:): its arguments are
+    /// cast at run time, and the first such cast in a process scans every protocol conformance in the
+    /// binary, which a one-file rebuild of a small site felt.
+    static func oneDecimal(_ v: Double) -> String {
+        let tenths = (abs(v) * 10).rounded()
+        guard v.isFinite, tenths < 1e15 else { return "\(v)" }
+        let t = Int(tenths)
+        return (v < 0 && t != 0 ? "-" : "") + "\(t / 10).\(t % 10)"
+    }
+
     /// The configuration and options every page is rendered with, as text for the cache's keys.
     static func configurationKey(_ config: SiteConfig, _ options: BuildOptions) -> String {
-        String(reflecting: config) + " drafts=\(options.includeDrafts) relative=\(options.relativeLinks)"
+        // Field by field, each text with its length: String(reflecting:) walked the value by reflection.
+        // A test holds this list to SiteConfig's fields.
+        func text(_ s: String) -> String { "\(s.utf8.count):\(s)" }
+        var key = "title=" + text(config.title) + " baseURL=" + text(config.baseURL)
+        key += " editURL=" + (config.editURL.map(text) ?? "none") + " brokenLinks=\(config.brokenLinks.rawValue)"
+        key += " autolink=\(config.glossaryAutolink.rawValue) unsafe=\(config.unsafeHTML) output=" + text(config.output)
+        key += " ignore=\(config.ignore.count)" + config.ignore.map { "," + text($0) }.joined()
+        return key + " drafts=\(options.includeDrafts) relative=\(options.relativeLinks)"
     }
 
     /// Refuses outputs that would replace the site itself or a folder Waymark did not make.

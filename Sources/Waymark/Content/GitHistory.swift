@@ -44,6 +44,7 @@ struct GitHistory: Sendable {
     /// the one a full read gives. Anything else (a rebase, a merge, a shallow clone) reads it all:
     /// over thousands of commits that takes seconds, and it would otherwise be paid on every build.
     static func load(root: URL, previous: GitHistory? = nil) -> GitHistory {
+        guard mayBeInRepository(root) else { return GitHistory() }
         guard let head = git(["rev-parse", "--verify", "-q", "HEAD^{commit}"], in: root).map({ String(decoding: $0, as: UTF8.self) })?
             .trimmingCharacters(in: .whitespacesAndNewlines), !head.isEmpty else {
             return GitHistory()
@@ -64,6 +65,19 @@ struct GitHistory: Sendable {
         var history = parse(data)
         history.head = head
         return history
+    }
+
+    /// Whether git could find a repository from `root`, as git looks for one: `GIT_DIR` is set, or
+    /// `root` or a folder above it has a `.git` (a folder, or a file in a worktree or submodule).
+    /// Outside one, git is not started at all: starting it is most of a small site's git cost.
+    static func mayBeInRepository(_ root: URL) -> Bool {
+        if getenv("GIT_DIR") != nil { return true }
+        var dir = Substring(root.standardizedFileURL.path)
+        while true {
+            if access(String(dir) + (dir.hasSuffix("/") ? ".git" : "/.git"), F_OK) == 0 { return true }
+            guard let slash = dir.lastIndex(of: "/"), dir != "/" else { return false }
+            dir = slash == dir.startIndex ? "/" : dir[..<slash]
+        }
     }
 
     /// `git -C root args…`: its output, or nil when it cannot run or fails.
