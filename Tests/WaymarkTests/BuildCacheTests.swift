@@ -152,6 +152,42 @@ final class BuildCacheTests: XCTestCase {
         XCTAssertTrue(site.html("guides/a/index.html")?.contains("Beta renamed") == true)
     }
 
+    /// Another page shows a page's face (title, description, summary, headings), not its text: a sentence
+    /// added to a page renders that page and the pages embedding it, not the pages linking to it.
+    func testASentenceAddedToAPageRendersItAndItsEmbeddersOnly() throws {
+        let site = try TempSite([
+            "content/guides/a.md": "---\ntitle: Alpha\n---\nSee [[b]].\n",
+            "content/guides/b.md": "---\ntitle: Beta\n---\nPlain text.\n\n## Details\n\nMore.\n",
+            "content/notes/c.md": "---\ntitle: Gamma\n---\nLinks [[b]] and shows it:\n\n![[b]]\n",
+            "content/notes/d.md": "---\ntitle: Delta\n---\nUnrelated.\n",
+        ], templates: nil)
+        cachedBuild(site)
+        try edit(site, "content/guides/b.md") { $0 + "\nAn added sentence.\n" }
+        let report = assertCachedEqualsClean(site, "a sentence at the end of b")
+        XCTAssertTrue(report.incremental)
+        XCTAssertEqual(report.renderedCount, 2, "b itself and c, which embeds it; not a, which only links to it")
+        XCTAssertTrue(site.html("notes/c/index.html")?.contains("An added sentence.") == true)
+        try edit(site, "content/guides/b.md") { $0.replacingOccurrences(of: "## Details", with: "## Particulars") }
+        assertCachedEqualsClean(site, "a heading of b (what a link to b#particulars shows)")
+    }
+
+    /// An embedded page's links show their targets' titles and descriptions: the embedding page depends
+    /// on those too, though it does not link them itself.
+    func testAPageEmbeddingAnotherShowsWhatItsLinksShow() throws {
+        let site = try TempSite([
+            "content/guides/a.md": "---\ntitle: Alpha\n---\n![[b]]\n",
+            "content/guides/b.md": "---\ntitle: Beta\n---\nSee [[c]].\n\n![[d]]\n",
+            "content/guides/c.md": "---\ntitle: Gamma\ndescription: First words\n---\nText.\n",
+            "content/guides/d.md": "---\ntitle: Delta\n---\nSee [[c]].\n",
+        ], templates: nil)
+        cachedBuild(site)
+        try edit(site, "content/guides/c.md") { $0.replacingOccurrences(of: "First words", with: "Other words") }
+        assertCachedEqualsClean(site, "the description of a page that an embedded page links to")
+        try edit(site, "content/guides/c.md") { $0.replacingOccurrences(of: "Gamma", with: "Gamma renamed") }
+        assertCachedEqualsClean(site, "its title")
+        XCTAssertTrue(site.html("guides/a/index.html")?.contains("Gamma renamed") == true, "shown through two embeds")
+    }
+
     /// A commit changes the dates and authors pages show without changing their text.
     func testACommitUpdatesDatesOfCachedPages() throws {
         let site = try TempSite([

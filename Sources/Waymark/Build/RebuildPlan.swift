@@ -2,9 +2,11 @@
 ///
 /// Every page gets a fingerprint of the inputs its output is made from: the build's global inputs
 /// (Waymark version, options, waymark.yml, the theme, the set of pages and the glossary's words),
-/// its own source, its backlinks and children, and the source of every page it shows something of
-/// (pages it links to, pages linking to it, its folder's pages, the terms it auto-links). A page whose
-/// fingerprint equals the one its current output was made from is not rendered again.
+/// its own source, its backlinks and children, and the face of every page it shows something of
+/// (pages it links to, pages linking to it, its folder's pages, the terms it auto-links): what another
+/// page can show of it (title, front matter, summary, headings, tags), so that a sentence added to
+/// a page's text renders that page alone. Pages it embeds are shown whole: their whole source counts.
+/// A page whose fingerprint equals the one its current output was made from is not rendered again.
 ///
 /// Pages that summarise the whole site (home, listings, glossary views, coverage, departments, the
 /// persona overview) are rendered on every build: they are few, and tracking them would be guesswork.
@@ -57,6 +59,8 @@ enum RebuildPlan {
         var backlinks: [UInt64]
         /// For each page, the pages it links to (the reverse of backlinks).
         var outgoing: [[Int]]
+        /// Each page's `face`: what other pages show of it.
+        var faces: [UInt64]
     }
 
     static func digests(_ site: Site) -> Digests {
@@ -78,7 +82,11 @@ enum RebuildPlan {
                 return h.value
             }
         }.flatMap { $0 }
-        return Digests(ids: ids, backlinks: backlinks, outgoing: outgoing)
+        let faces = parallelMap(runs(of: site.pages.count)) { run in
+            // Through the buffer: `site.pages[i]` can copy the whole page first.
+            site.pages.withUnsafeBufferPointer { pages in run.map { face(pages[$0]) } }
+        }.flatMap { $0 }
+        return Digests(ids: ids, backlinks: backlinks, outgoing: outgoing, faces: faces)
     }
 
     /// What pages summarising the site can show of a page: its front matter and the facts of its body
@@ -115,7 +123,7 @@ enum RebuildPlan {
             // Through the buffer: `site.pages[i].field` can copy the whole page first.
             site.pages.withUnsafeBufferPointer { pages in
                 for i in run {
-                    h.combine(face(pages[i]))
+                    h.combine(digests.faces[i])
                     // A site-wide page's own text is rendered on it (the home page's introduction).
                     if isSiteWide(generated: pages[i].isGenerated, id: pages[i].id, type: pages[i].type) {
                         h.combine(pages[i].sourceHash)
@@ -189,19 +197,20 @@ enum RebuildPlan {
             }
             for count in perType { h.combine(count) }
         }
-        // Embedded pages are shown whole, with what they embed in turn.
+        shown.sort()
+        for (k, p) in shown.enumerated() where k == 0 || p != shown[k - 1] { h.combine(digests.faces[p]) }
+        // Embedded pages are shown whole, with what they embed in turn: their sources, in the order
+        // embedded, and the faces of the pages they link to (a link shows its target's title and description).
         var embeds = [i], seen: Set<Int> = [i]
         while let p = embeds.popLast(), seen.count <= 64 {
             for link in site.pages[p].facts.links {
                 guard case .wiki(let w) = link.target, w.embed, case .page(let t, _) = site.index.resolve(w, from: p), seen.insert(t).inserted else { continue }
-                shown.append(t)
+                h.combine(digests.ids[t])
+                h.combine(site.pages[t].sourceHash)
+                h.combine(digests.outgoing[t].count)
+                for q in digests.outgoing[t] { h.combine(digests.faces[q]) }
                 embeds.append(t)
             }
-        }
-        shown.sort()
-        for (k, p) in shown.enumerated() where k == 0 || p != shown[k - 1] {
-            h.combine(digests.ids[p])
-            h.combine(site.pages[p].sourceHash)
         }
         h.combine(mentions.count)
         for e in mentions where cards.indices.contains(e) { h.combine(cards[e]) }
