@@ -518,10 +518,12 @@ final class BinaryCoderTests: XCTestCase {
     }
 
     private func readCompact<T: CompactForm>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
-        var reader = CompactReader(bytes, path: Self.storedPath)
-        let value = try T(reading: &reader)
-        try reader.finish()
-        return value
+        try bytes.withUnsafeBytes { raw in
+            var reader = CompactReader(raw, path: Self.storedPath)
+            let value = try T(reading: &reader)
+            try reader.finish()
+            return value
+        }
     }
 
     /// A compact form's bytes, and two ways to read them: straight, and as the one value the binary coder carries.
@@ -653,7 +655,7 @@ final class BinaryCoderTests: XCTestCase {
         let page = fullPage(.page), journey = fullJourney(), stage = journey.stages[0], facts = fullFacts()
         XCTAssertEqual(fields(page), ["file", "id", "type", "title", "description", "draft", "tags", "glossary", "isGenerated", "entity",
                                       "params", "body", "facts", "sourceHash", "frontMatterHash"])
-        XCTAssertEqual(fields(page.file), ["relativePath", "url", "kind"])
+        XCTAssertEqual(fields(page.file), ["relativePath", "path", "kind"])
         // The text is not stored (textOmitted says so when it is read back).
         XCTAssertEqual(fields(page.body), ["text", "path", "firstLine", "reservedAnchors", "textOmitted"])
         XCTAssertEqual(fields(page.params[0]), ["key", "keyLocation", "value"])

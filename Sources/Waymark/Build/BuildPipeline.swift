@@ -154,7 +154,7 @@ public enum BuildPipeline {
         }
         // The quick look: every file's stamp as the cache saw it, so not even a load result is decoded.
         if let cache, cache.sources.count == markdown.count,
-           markdown.allSatisfy({ file in cache.sources[file.relativePath].map { FileStamp.of(file.url.path) == $0.stamp } ?? false }),
+           markdown.allSatisfy({ file in cache.sources[file.relativePath].map { FileStamp.of(file.path) == $0.stamp } ?? false }),
            unchanged(cache.sources) {
             progress("[2/5] Nothing changed since the last build: its result stands")
             report.memory = BuildMemory(cache: cache)
@@ -365,7 +365,7 @@ public enum BuildPipeline {
                 guard let source = sources[file.relativePath] else { return nil }
                 h.combine(source.hash)
             case .asset:
-                guard let stamp = FileStamp.of(file.url.path) else { return nil }
+                guard let stamp = FileStamp.of(file.path) else { return nil }
                 h.combine(Int(stamp.size)); h.combine(stamp.seconds); h.combine(stamp.nanoseconds); h.combine(stamp.inode)
             }
         }

@@ -37,9 +37,13 @@ extension CompactCodable {
 
     init(from decoder: Decoder) throws {
         let bytes = try decoder.singleValueContainer().decode([UInt8].self)
-        var reader = CompactReader(bytes, path: decoder.userInfo[SourceLocation.pathKey] as? String)
-        self = try Self(reading: &reader)
-        try reader.finish()
+        let path = decoder.userInfo[SourceLocation.pathKey] as? String
+        self = try bytes.withUnsafeBytes { raw in
+            var reader = CompactReader(raw, path: path)
+            let value = try Self(reading: &reader)
+            try reader.finish()
+            return value
+        }
     }
 }
 
@@ -85,23 +89,23 @@ struct CompactWriter {
 }
 
 /// Reads values in the compact form; every read is bounds-checked and throws on damaged bytes.
+/// It reads the bytes where they lie (a cached page's record in the mapped cache file, copied into
+/// an array first, was a tenth of loading a cached site), so it lives inside their `withUnsafeBytes`.
 struct CompactReader {
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var offset = 0
     /// How deeply `nested` calls are open, against `maxDepth`.
     private var depth = 0
     /// The file being read: locations stored without a path are in it.
     let path: String?
-    /// The content file as found by this build: a stored file with the same address takes its URL
-    /// instead of parsing the address again (a tenth of reading a cached page).
-    var knownFile: ContentFile?
 
     /// Deeper than anything Waymark writes (front matter nests at most 1,000 levels, libyaml's limit),
     /// shallow enough that damaged bytes cannot exhaust a thread's stack.
     static let maxDepth = 1_100
 
-    init(_ bytes: [UInt8], path: String?) {
-        self.bytes = bytes
+    /// `bytes` must stay valid while the reader is used.
+    init(_ bytes: UnsafeRawBufferPointer, path: String?) {
+        self.bytes = bytes.bindMemory(to: UInt8.self)
         self.path = path
     }
 
@@ -156,15 +160,13 @@ struct CompactReader {
     mutating func readUTF8() throws -> String {
         let count = try readCount()
         if count == 0 { return "" }
-        let utf8 = bytes[offset..<(offset + count)]
+        let utf8 = UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)])
         // Decoding replaces invalid UTF-8, so the bytes come back different; `String(validating:)` would
         // say so directly, but it is not specialized for UTF-8 and took more than twice as long.
         var s = String(decoding: utf8, as: UTF8.self)
         let same = s.withUTF8 { decoded in
-            utf8.withUnsafeBufferPointer { raw in
-                guard decoded.count == raw.count, let a = decoded.baseAddress, let b = raw.baseAddress else { return false }
-                return memcmp(a, b, raw.count) == 0
-            }
+            guard decoded.count == utf8.count, let a = decoded.baseAddress, let b = utf8.baseAddress else { return false }
+            return memcmp(a, b, utf8.count) == 0
         }
         guard same else { throw damaged("a string is not UTF-8") }
         offset += count

@@ -45,28 +45,13 @@ extension LoadedPage: CompactCodable {
 extension ContentFile: CompactForm {
     func write(to w: inout CompactWriter) {
         w.write(relativePath)
-        // As URL's own Codable form keeps it: the relative string and the base it is relative to.
-        w.write(url.relativeString)
-        w.write(url.baseURL?.absoluteString)
+        w.write(path)
         w.write(kind)
     }
 
     init(reading r: inout CompactReader) throws {
         relativePath = try r.read()
-        let relative: String = try r.read()
-        let baseString: String? = try r.read()
-        if let known = r.knownFile, known.relativePath == relativePath, known.url.relativeString == relative,
-           known.url.baseURL?.absoluteString == baseString {
-            url = known.url
-            kind = try r.read()
-            return
-        }
-        let base = try baseString.map { string in
-            guard let base = URL(string: string) else { throw r.damaged("an invalid base URL") }
-            return base
-        }
-        guard let url = URL(string: relative, relativeTo: base) else { throw r.damaged("an invalid URL") }
-        self.url = url
+        path = try r.read()
         kind = try r.read()
     }
 }

@@ -46,7 +46,7 @@ enum PageLoader {
     static func load(_ file: ContentFile) -> (LoadedPage?, [Diagnostic]) {
         let path = file.displayPath
         let start = SourceLocation(path: path, line: 1, column: 1)
-        switch readRegularFile(file.url.path) {
+        switch readRegularFile(file.path) {
         case .contents(let data)?:
             return load(file, data: data)
         case .tooLarge(let size)?:
@@ -58,7 +58,7 @@ enum PageLoader {
         }
         let data: Data
         do {
-            let size = (try? FileManager.default.attributesOfItem(atPath: file.url.path)[.size] as? Int) ?? 0
+            let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
             if size > maxFileBytes {
                 return (nil, [.error(start, "file is \(size / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB",
                                      hint: "split it into several pages")])
@@ -76,9 +76,9 @@ enum PageLoader {
     /// The load step with the build cache: a file whose stamp or bytes match what the cache saw is not
     /// parsed again. Returns the page, its diagnostics and what the next build's cache keeps of it.
     static func load(_ file: ContentFile, cached: BuildCache.Source?) -> (LoadedPage?, [Diagnostic], BuildCache.Source?) {
-        let stamp = FileStamp.of(file.url.path)
+        let stamp = FileStamp.of(file.path)
         // A record that cannot be decoded is not trusted: the file is loaded again.
-        let cached = cached?.decodingRecord(path: file.relativePath, file: file)
+        let cached = cached?.decodingRecord(path: file.relativePath)
         if let cached, let stamp, cached.stamp == stamp {
             return (cached.page, cached.diagnostics, cached)
         }
