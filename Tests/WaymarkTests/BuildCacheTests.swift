@@ -171,6 +171,73 @@ final class BuildCacheTests: XCTestCase {
         assertCachedEqualsClean(site, "a heading of b (what a link to b#particulars shows)")
     }
 
+    /// Links of unchanged pages are not resolved again while nothing they resolve against changed; a
+    /// page whose links found a problem is checked on every build, so its warning is never lost.
+    func testLinksLeadWhereTheyLedUntilWhatTheyResolveAgainstChanges() throws {
+        let site = try TempSite([
+            "waymark.yml": "title: Memo\nlinks:\n  broken: warning\n",
+            "content/guides/a.md": "---\ntitle: Alpha\n---\nSee [[b]], [the details](b.md#details) and ![a map](map.png).\n",
+            "content/guides/b.md": "---\ntitle: Beta\n---\nPlain text.\n\n## Details\n\nMore.\n",
+            "content/notes/c.md": "---\ntitle: Gamma\n---\nShows [[guides/b#details]]:\n\n![[b#details]]\n",
+            "content/notes/d.md": "---\ntitle: Delta\n---\nA broken [[nowhere]] link.\n",
+            "content/guides/map.png": "png",
+        ], templates: nil)
+        let first = cachedBuild(site)
+        XCTAssertEqual(first.linksReused, 0)
+        let pageCount = first.pageCount
+        func brokenWarnings(_ report: BuildReport) -> Int { report.diagnostics.filter { $0.message.contains("[[nowhere]]") }.count }
+        XCTAssertEqual(brokenWarnings(first), 1)
+
+        try edit(site, "content/notes/c.md") { $0 + "\nAn added sentence.\n" }
+        var report = assertCachedEqualsClean(site, "a sentence added to c")
+        XCTAssertEqual(report.linksReused, pageCount - 2, "every page but c (changed) and d (its link is broken)")
+        XCTAssertEqual(brokenWarnings(report), 1, "the broken link is still reported")
+
+        // What links resolve against: a heading, a title, a new page, an asset. Each time every link is resolved again.
+        try edit(site, "content/guides/b.md") { $0.replacingOccurrences(of: "## Details", with: "## Particulars") }
+        report = assertCachedEqualsClean(site, "b's heading renamed")
+        XCTAssertEqual(report.linksReused, 0)
+        XCTAssertEqual(report.diagnostics.filter { $0.message.contains("#details") }.count, 3, "a, and c's link and embed, now miss it")
+        try edit(site, "content/guides/b.md") { $0.replacingOccurrences(of: "Beta", with: "Beta renamed") }
+        report = assertCachedEqualsClean(site, "b's title, which a's backlink sentence shows")
+        XCTAssertEqual(report.linksReused, 0)
+        try site.write("content/nowhere.md", "---\ntitle: Nowhere\n---\nNow there.\n")
+        report = assertCachedEqualsClean(site, "the page d's link was missing")
+        XCTAssertEqual(brokenWarnings(report), 0)
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("content/guides/map.png"))
+        report = assertCachedEqualsClean(site, "the image a shows, removed")
+        XCTAssertEqual(report.diagnostics.filter { $0.message.contains("map.png") }.count, 1)
+
+        // Unchanged again: reused, with the same output as a clean build.
+        try edit(site, "content/guides/a.md") { $0 + "\nOne more.\n" }
+        report = assertCachedEqualsClean(site, "a sentence added to a")
+        XCTAssertEqual(report.linksReused, report.pageCount - 2, "every page but a (changed, and its image is missing) and c (its anchors are missing)")
+    }
+
+    /// The memo of where links led survives a round trip through the cache's bytes.
+    func testTheLinkMemoReadsBackAsWritten() throws {
+        let memo = LinkMemo(environment: 0xDEAD_BEEF_0123_4567, pages: [
+            LinkMemo.Entry(sourceHash: 7, links: [0, LinkMemo.Entry.code(target: 0, titled: true), LinkMemo.Entry.code(target: 70_000, titled: false)]),
+            nil,
+            LinkMemo.Entry(sourceHash: .max, links: []),
+        ])
+        var writer = CompactWriter()
+        writer.write(memo)
+        func read(_ bytes: [UInt8]) throws -> LinkMemo {
+            try bytes.withUnsafeBytes { raw in
+                var reader = CompactReader(raw, path: nil)
+                let value = try LinkMemo(reading: &reader)
+                try reader.finish()
+                return value
+            }
+        }
+        XCTAssertEqual(try read(writer.bytes), memo)
+        XCTAssertEqual(memo.pages[0].flatMap { LinkMemo.Entry.target($0.links[2]) }, 70_000)
+        XCTAssertEqual(memo.pages[0].map { LinkMemo.Entry.titled($0.links[1]) }, true)
+        XCTAssertNil(LinkMemo.Entry.target(0))
+        XCTAssertThrowsError(try read(Array(writer.bytes.dropLast(2))), "cut short: damage, not a trap")
+    }
+
     /// An embedded page's links show their targets' titles and descriptions: the embedding page depends
     /// on those too, though it does not link them itself.
     func testAPageEmbeddingAnotherShowsWhatItsLinksShow() throws {

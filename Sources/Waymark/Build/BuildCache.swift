@@ -28,7 +28,7 @@ struct FileStamp: Codable, Equatable, Sendable {
 /// A load result is one value in its compact form (PageCompactForms.swift), not a field at a time.
 struct BuildCache: Sendable {
     /// Bumped whenever the cache's shape or meaning changes.
-    static let format = 11
+    static let format = 12
     static let magic = Array("WAYMARK-CACHE\n".utf8)
 
     struct Source: Sendable {
@@ -111,6 +111,7 @@ struct BuildCache: Sendable {
         var siteFiles: SiteFiles?
         var termIDs: [String]
         var history = GitHistory()
+        var linkMemo: LinkMemo?
     }
 
     /// What is stored of a source's load result: its compact form, then a checksum of it (8 bytes,
@@ -170,6 +171,8 @@ struct BuildCache: Sendable {
     /// The dates and authors from git, with the commit they were read at: the next build asks git
     /// only for newer commits.
     var history = GitHistory()
+    /// Where each page's body links led (see `LinkMemo`).
+    var linkMemo: LinkMemo?
 
     init(tool: String, output: String, sources: [String: Source] = [:], renders: [String: Render] = [:], outputs: [String: UInt64] = [:]) {
         self.tool = tool
@@ -235,6 +238,7 @@ struct BuildCache: Sendable {
         cache.siteFiles = header.siteFiles
         cache.termIDs = header.termIDs
         cache.history = header.history
+        cache.linkMemo = header.linkMemo
         cache.sources.reserveCapacity(records.count)
         for r in records {
             cache.sources[r.path] = Source(stamp: r.stamp, hash: r.hash, page: nil, diagnostics: [], record: r.record, decoded: false)
@@ -253,7 +257,7 @@ struct BuildCache: Sendable {
     /// The part written after the records, from what the build found after loading.
     func header() -> Header {
         Header(tool: tool, output: output, renders: renders, outputs: outputs, siteKey: siteKey, linkDiagnostics: linkDiagnostics,
-               notes: notes, pageCount: pageCount, siteFiles: siteFiles, termIDs: termIDs, history: history)
+               notes: notes, pageCount: pageCount, siteFiles: siteFiles, termIDs: termIDs, history: history, linkMemo: linkMemo)
     }
 
     /// A cache being written: the records, which need only the load step's results, are written first
@@ -453,6 +457,7 @@ extension BuildCache.Header {
         w.write(termIDs)
         w.write(history.head)
         w.write(history.changes)
+        w.write(linkMemo)
     }
 
     init(reading r: inout CompactReader) throws {
@@ -469,6 +474,7 @@ extension BuildCache.Header {
         termIDs = try r.read()
         history.head = try r.read()
         history.changes = try r.read()
+        linkMemo = try r.read()
     }
 }
 

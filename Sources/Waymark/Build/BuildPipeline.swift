@@ -41,6 +41,8 @@ public struct BuildReport: Sendable {
     /// Pages rendered (the others were current in the build cache) and files written or replaced.
     public var renderedCount = 0
     public var writtenCount = 0
+    /// Pages whose body links were not resolved again: they lead where they led in the last build (see `LinkMemo`).
+    public var linksReused = 0
     /// true when the build cache let this build redo only what changed.
     public var incremental = false
     /// The build cache this build saved, for the next build in the same process.
@@ -204,9 +206,13 @@ public enum BuildPipeline {
             // Handed over, not shared: the linker then changes the array in place instead of copying it.
             var taken: [LoadedPage] = []
             swap(&taken, &pages)
-            let (site, diagnostics) = Linker(config: config, includeDrafts: options.includeDrafts)
+            let (site, diagnostics) = Linker(config: config, includeDrafts: options.includeDrafts, previous: cache?.linkMemo)
                 .link(pages: taken, assets: files.filter { $0.kind == .asset })
             report.diagnostics += diagnostics
+            report.linksReused = site.linksReused
+            if site.linksReused > 0 {
+                progress("      links of \(site.linksReused) of \(site.pages.count) pages lead where they led in the last build: not resolved again")
+            }
             return site
         }
         report.pageCount = site.pages.count
@@ -323,6 +329,7 @@ public enum BuildPipeline {
             cache.siteFiles = siteFiles
             cache.termIDs = termIDs
             cache.history = history
+            cache.linkMemo = site.linkMemo
             let start = DispatchTime.now().uptimeNanoseconds
             do {
                 let bytes = try cacheSave.finish(cache.header())

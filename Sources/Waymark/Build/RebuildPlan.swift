@@ -11,7 +11,8 @@
 /// Pages that summarise the whole site (home, listings, glossary views, coverage, departments, the
 /// persona overview) are rendered on every build: they are few, and tracking them would be guesswork.
 enum RebuildPlan {
-    /// The build-wide inputs: when this changes, every page is rendered.
+    /// The build-wide inputs: when this changes, every page is rendered. Adding or removing a file
+    /// under content/ is one: links and images resolve to files (a commit of those is rare).
     static func globalKey(version: String, configuration: String, themeFingerprint: UInt64, site: Site) -> UInt64 {
         var h = StableHasher()
         h.combine(version)
@@ -24,6 +25,9 @@ enum RebuildPlan {
             h.combine(site.pages[i].type.rawValue)
             if !site.pages[i].id.contains("/") { h.combine(site.pages[i].title) }  // sections: their titles are the navigation
         }
+        // Whether a link or an image names a file under content/ decides what it renders as.
+        h.combine(site.assets.count)
+        for path in site.assets.map(\.relativePath).sorted() { h.combine(path) }
         // The words the matcher links decide which terms any page mentions.
         h.combine(site.config.glossaryAutolink.rawValue)
         for entry in site.glossary.entries {
@@ -82,7 +86,8 @@ enum RebuildPlan {
                 return h.value
             }
         }.flatMap { $0 }
-        let faces = parallelMap(runs(of: site.pages.count)) { run in
+        // Made by the link step; made here for a site put together without it.
+        let faces = site.faces.count == site.pages.count ? site.faces : parallelMap(runs(of: site.pages.count)) { run in
             // Through the buffer: `site.pages[i]` can copy the whole page first.
             site.pages.withUnsafeBufferPointer { pages in run.map { face(pages[$0]) } }
         }.flatMap { $0 }

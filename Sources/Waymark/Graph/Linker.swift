@@ -4,6 +4,8 @@ import Foundation
 struct Linker {
     var config: SiteConfig
     var includeDrafts: Bool
+    /// The previous build's `LinkMemo`: pages whose links lead where they led are not resolved again.
+    var previous: LinkMemo?
 
     /// `loaded` is taken over: when every page stays, in order, its array becomes the site's without
     /// a copy of any page (a copy retains every field of it).
@@ -45,8 +47,14 @@ struct Linker {
         // Steps that do not need each other's results run side by side: most of them are serial inside.
         let assetPaths = Set(assets.map(\.relativePath))
         let ready = pages
-        let (index, order) = concurrently({ SiteIndex(pages: ready, assets: assetPaths) }, { PageOrder(pages: ready) })
-        let checked = ReferenceChecker.check(index: index, config: config, draftIDs: draftIDs)
+        let (index, (order, faces)) = concurrently({ SiteIndex(pages: ready, assets: assetPaths) }, {
+            (PageOrder(pages: ready), parallelMap(runs(of: ready.count)) { run in
+                ready.withUnsafeBufferPointer { pages in run.map { RebuildPlan.face(pages[$0]) } }
+            }.flatMap { $0 })
+        })
+        let checked = ReferenceChecker.check(index: index, config: config, draftIDs: draftIDs,
+                                             environment: LinkMemo.environment(pages: ready, faces: faces, assets: assetPaths),
+                                             previous: previous)
         diagnostics += checked.diagnostics
         diagnostics += EmbedGraph(index: index).diagnostics()
 
@@ -63,6 +71,9 @@ struct Linker {
                         glossary: glossary, termUsage: usage, journeys: facts.0)
         site.tags = TagIndex(index: index, order: order)
         site.order = order
+        site.faces = faces
+        site.linkMemo = checked.memo
+        site.linksReused = checked.reused
         return (site, diagnostics)
     }
 

@@ -23,26 +23,48 @@ struct ReferenceChecker {
     struct Report: Sendable {
         var diagnostics: [(diagnostic: Diagnostic, pending: PendingHint?)] = []
         var edges: [Edge] = []
+        /// Where the body links of the pages led, for the next build (nil for a page whose links found a problem).
+        var memo: [LinkMemo.Entry?] = []
+        /// Pages whose body links were taken from the previous build's memo.
+        var reused = 0
+    }
+
+    /// What checking every page found.
+    struct Result {
+        var diagnostics: [Diagnostic]
+        /// The backlink edges in page order, in a few runs of pages (each edge holds a sentence: they
+        /// are left where they were made, not copied into one array).
+        var edges: [[Edge]]
+        /// Where each page's body links led, for the next build.
+        var memo: LinkMemo
+        /// Pages whose body links were not resolved again (see `LinkMemo`).
+        var reused: Int
     }
 
     let index: SiteIndex
     let config: SiteConfig
     /// Lowercased ids of draft pages left out of this build, so links to them get a precise message.
     let draftIDs: Set<String>
+    /// The previous build's memo, when it was made against the same site (`LinkMemo.environment`).
+    let previous: LinkMemo?
     private(set) var found = Report()
 
-    init(index: SiteIndex, config: SiteConfig, draftIDs: Set<String>) {
+    init(index: SiteIndex, config: SiteConfig, draftIDs: Set<String>, previous: LinkMemo? = nil) {
         self.index = index
         self.config = config
         self.draftIDs = draftIDs
+        self.previous = previous
     }
 
-    /// Checks every page: the diagnostics in page order, and the backlink edges in page order, in a few
-    /// runs of pages (each edge holds a sentence: they are left where they were made, not copied into one array).
-    static func check(index: SiteIndex, config: SiteConfig, draftIDs: Set<String>) -> (diagnostics: [Diagnostic], edges: [[Edge]]) {
+    /// Checks every page, on all cores. `environment` is the digest of what resolving a link reads of
+    /// the site (`LinkMemo.environment`); `previous`, the memo of the last build, is used only when it
+    /// was made for the same one.
+    static func check(index: SiteIndex, config: SiteConfig, draftIDs: Set<String>,
+                      environment: UInt64 = 0, previous: LinkMemo? = nil) -> Result {
+        let usable = previous.flatMap { $0.environment == environment && $0.pages.count == index.pages.count ? $0 : nil }
         // A few dozen runs of consecutive pages, so each core checks many pages per task.
         let reports = parallelMap(runs(of: index.pages.count)) { run -> Report in
-            var checker = ReferenceChecker(index: index, config: config, draftIDs: draftIDs)
+            var checker = ReferenceChecker(index: index, config: config, draftIDs: draftIDs, previous: usable)
             for i in run { checker.check(page: i) }
             return checker.found
         }
@@ -62,7 +84,9 @@ struct ReferenceChecker {
                 diagnostics.append(diagnostic)
             }
         }
-        return (diagnostics, reports.map(\.edges))
+        return Result(diagnostics: diagnostics, edges: reports.map(\.edges),
+                      memo: LinkMemo(environment: environment, pages: reports.flatMap(\.memo)),
+                      reused: reports.reduce(0) { $0 + $1.reused })
     }
 
     private var brokenSeverity: Diagnostic.Severity { config.brokenLinks == .warning ? .warning : .error }
@@ -104,7 +128,24 @@ struct ReferenceChecker {
                             hint: "set `markdown: {unsafe: true}` in waymark.yml if this site trusts its writers' HTML"))
         }
         let links = index.pages[i].facts.links
-        for k in links.indices { bodyLink(links[k], from: i) }
+        let sourceHash = index.pages[i].sourceHash
+        if let entry = previous?.entry(i, sourceHash: sourceHash, linkCount: links.count) {
+            // Nothing a link resolves against changed, nor the page: its links lead where they led.
+            for k in links.indices {
+                guard let target = LinkMemo.Entry.target(entry.links[k]) else { continue }
+                let context = LinkMemo.Entry.titled(entry.links[k]) ? readable(links[k].sentence) : links[k].sentence
+                found.edges.append(Edge(target: target, backlink: Backlink(relation: links[k].isEmbed ? .embeddedIn : .mentions,
+                                                                           source: i, context: context)))
+            }
+            found.memo.append(entry)
+            found.reused += 1
+            return
+        }
+        let problems = found.diagnostics.count
+        var codes: [UInt32] = []
+        codes.reserveCapacity(links.count)
+        for k in links.indices { codes.append(bodyLink(links[k], from: i)) }
+        found.memo.append(found.diagnostics.count == problems ? LinkMemo.Entry(sourceHash: sourceHash, links: codes) : nil)
     }
 
     private mutating func checkJourney(_ j: Journey, page i: Int) {
@@ -215,10 +256,15 @@ struct ReferenceChecker {
         return nil
     }
 
+    /// Whether a backlink sentence names a page by an unlabelled wikilink (`readable` puts its title in).
+    static func isTitled(_ sentence: String) -> Bool {
+        // Both marks are private-use characters whose UTF-8 starts with 0xEE: most sentences have neither.
+        sentence.utf8.contains(0xEE) && (sentence.contains(MarkdownBody.titleMarkStart) || sentence.contains(MarkdownBody.titleMarkEnd))
+    }
+
     /// A backlink sentence as the page shows it: unlabelled wikilinks read as their targets' titles.
     func readable(_ sentence: String) -> String {
-        // Both marks are private-use characters whose UTF-8 starts with 0xEE: most sentences have neither.
-        guard sentence.utf8.contains(0xEE), sentence.contains(MarkdownBody.titleMarkStart) || sentence.contains(MarkdownBody.titleMarkEnd) else { return sentence }
+        guard Self.isTitled(sentence) else { return sentence }
         var out = ""
         var rest = Substring(sentence)
         while let start = rest.range(of: MarkdownBody.titleMarkStart) {
@@ -242,7 +288,8 @@ struct ReferenceChecker {
         return nil
     }
 
-    private mutating func bodyLink(_ link: BodyLink, from i: Int) {
+    /// Checks a body link; returns where it leads, as `LinkMemo.Entry.links` keeps it.
+    private mutating func bodyLink(_ link: BodyLink, from i: Int) -> UInt32 {
         let resolution: LinkResolution
         var embed = false
         switch link.target {
@@ -254,14 +301,15 @@ struct ReferenceChecker {
         }
         let isImage: Bool = { if case .image = link.target { return true }; return false }()
         if case .page(let t, let anchor) = resolution, !(embed && anchor.map { a in !index.pages[t].facts.headings.contains { $0.anchor == a } } == true) {
-            if !isImage {
-                let relation: Backlink.Relation = embed ? .embeddedIn : .mentions
-                found.edges.append(Edge(target: t, backlink: Backlink(relation: relation, source: i, context: readable(link.sentence))))
-            }
-            return
+            guard !isImage else { return 0 }
+            let relation: Backlink.Relation = embed ? .embeddedIn : .mentions
+            let titled = Self.isTitled(link.sentence)
+            found.edges.append(Edge(target: t, backlink: Backlink(relation: relation, source: i,
+                                                                  context: titled ? readable(link.sentence) : link.sentence)))
+            return LinkMemo.Entry.code(target: t, titled: titled)
         }
-        if case .asset = resolution { return }
-        if case .external = resolution { return }
+        if case .asset = resolution { return 0 }
+        if case .external = resolution { return 0 }
         // Only a broken link needs the words for it.
         let written: String
         switch link.target {
@@ -273,7 +321,7 @@ struct ReferenceChecker {
         switch resolution {
         case .page(let t, let anchor):
             // An embed of a section that is no heading (checked above).
-            guard let anchor else { return }
+            guard let anchor else { return 0 }
             let id = index.pages[t].id
             let headings = Set(index.pages[t].facts.headings.map(\.anchor))
             report(Diagnostic(brokenSeverity, link.location,
@@ -320,5 +368,6 @@ struct ReferenceChecker {
                               "broken \(embed ? "embed" : "anchor") \(written): `#\(anchor)` is not a heading, stage or touchpoint of `\(id.isEmpty ? "home" : id)`"),
                    nearestAnchorTo: anchor, on: t) { s in s.map { "did you mean \(bang)[[\(id)#\($0)]]?" } }
         }
+        return 0
     }
 }

@@ -50,6 +50,11 @@ struct Site: Sendable {
     var tags = TagIndex()
     /// Pages ranked by title, computed once in the link step.
     var order: PageOrder?
+    /// Each page's face (`RebuildPlan.face`), made by the link step.
+    var faces: [UInt64] = []
+    /// Where each page's body links led, for the next build; and how many pages' links this build took from the last one.
+    var linkMemo: LinkMemo?
+    var linksReused = 0
 
     /// Glossary terms no page mentions or links to.
     var unusedTerms: [Int] {

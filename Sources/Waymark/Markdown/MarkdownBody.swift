@@ -12,6 +12,12 @@ struct BodyLink: Sendable {
     var location: SourceLocation
     /// The sentence the link appears in, as plain text, for backlinks.
     var sentence: String
+
+    /// `![[…]]`: the linked page or section is shown in place.
+    var isEmbed: Bool {
+        if case .wiki(let w) = target { return w.embed }
+        return false
+    }
 }
 
 struct BodyHeading: Sendable {
