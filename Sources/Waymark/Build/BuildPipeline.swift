@@ -178,7 +178,8 @@ public enum BuildPipeline {
                 k -= 1
                 if let source { sources[markdown[k].relativePath] = source }
                 if !pageDiagnostics.isEmpty { diagnostics.append(pageDiagnostics) }
-                if let page { pages.append(page) }
+                // Consumed, not copied: a copy retains every field of the page, and the original releases them all.
+                if let page = consume page { pages.append(page) }
             }
             pages.reverse()
             for list in diagnostics.reversed() { report.diagnostics += list }

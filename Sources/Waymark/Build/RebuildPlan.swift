@@ -96,7 +96,7 @@ enum RebuildPlan {
 
     /// What pages summarising the site can show of a page: its front matter and the facts of its body
     /// (summary, headings, tags), not its text. A sentence added to a body leaves it unchanged.
-    static func face(_ page: LoadedPage) -> UInt64 {
+    static func face(_ page: borrowing LoadedPage) -> UInt64 {
         var h = StableHasher()
         h.combine(page.id)
         h.combine(page.type.rawValue)
