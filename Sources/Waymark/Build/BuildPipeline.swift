@@ -167,23 +167,28 @@ public enum BuildPipeline {
         var pages = step(2, "Load \(markdown.count) pages") { () -> [LoadedPage] in
             let previous = cache?.sources ?? [:]
             var loaded = parallelMap(markdown) { PageLoader.load($0, cached: previous[$0.relativePath]) }
-            // Taken apart from the end with popLast, which moves each result out: reading them in place
-            // would copy every page (retaining each of its fields) and release them all with `loaded`.
-            var pages: [LoadedPage] = [], diagnostics: [[Diagnostic]] = []
-            pages.reserveCapacity(loaded.count)
+            // Taken apart from the end with popLast, which moves each result out, and each page moved into
+            // its place: reading them in place, or reversing an array of pages, would copy every page
+            // (retaining each of its fields) and release the originals.
+            var slots = [LoadedPage?](repeating: nil, count: loaded.count), diagnostics: [[Diagnostic]] = []
             diagnostics.reserveCapacity(loaded.count)
             sources.reserveCapacity(loaded.count)
-            var k = loaded.count
+            var k = loaded.count, found = 0
             while let (page, pageDiagnostics, source) = loaded.popLast() {
                 k -= 1
                 if let source { sources[markdown[k].relativePath] = source }
                 if !pageDiagnostics.isEmpty { diagnostics.append(pageDiagnostics) }
-                // Consumed, not copied: a copy retains every field of the page, and the original releases them all.
-                if let page = consume page { pages.append(page) }
+                if page != nil { found += 1 }
+                slots[k] = consume page
             }
-            pages.reverse()
             for list in diagnostics.reversed() { report.diagnostics += list }
-            return pages
+            return Array(unsafeUninitializedCapacity: found) { buffer, count in
+                for i in slots.indices {
+                    guard let page = slots[i].take(), let base = buffer.baseAddress else { continue }
+                    (base + count).initialize(to: page)
+                    count += 1
+                }
+            }
         }
         // The files' part of the key now (an asset changed later must not pass for this build's), git's when saving.
         let inputsKey = Self.inputsKey(config: config, options: options, theme: theme, files: files, sources: sources)
@@ -208,7 +213,7 @@ public enum BuildPipeline {
             var taken: [LoadedPage] = []
             swap(&taken, &pages)
             let (site, diagnostics) = Linker(config: config, includeDrafts: options.includeDrafts, previous: cache?.linkMemo)
-                .link(pages: taken, assets: files.filter { $0.kind == .asset })
+                .link(pages: consume taken, assets: files.filter { $0.kind == .asset })
             report.diagnostics += diagnostics
             report.linksReused = site.linksReused
             if site.linksReused > 0 {

@@ -89,7 +89,7 @@ enum RebuildPlan {
         // Made by the link step; made here for a site put together without it.
         let faces = site.faces.count == site.pages.count ? site.faces : parallelMap(runs(of: site.pages.count)) { run in
             // Through the buffer: `site.pages[i]` can copy the whole page first.
-            site.pages.withUnsafeBufferPointer { pages in run.map { face(pages[$0]) } }
+            site.pages.withUnsafeBufferPointer { pages in run.map { face(of: pages.baseAddress! + $0) } }
         }.flatMap { $0 }
         return Digests(ids: ids, backlinks: backlinks, outgoing: outgoing, faces: faces)
     }
@@ -97,21 +97,27 @@ enum RebuildPlan {
     /// What pages summarising the site can show of a page: its front matter and the facts of its body
     /// (summary, headings, tags), not its text. A sentence added to a body leaves it unchanged.
     static func face(_ page: borrowing LoadedPage) -> UInt64 {
+        withUnsafePointer(to: page) { face(of: $0) }
+    }
+
+    /// `face(_:)` of the page at `page`, read in place through the pointer: passed by value from an
+    /// array (even to a borrowing parameter), the page was copied first, retaining every field.
+    static func face(of page: UnsafePointer<LoadedPage>) -> UInt64 {
         var h = StableHasher()
-        h.combine(page.id)
-        h.combine(page.type.rawValue)
-        h.combine(page.title)
-        h.combine(page.description)
-        h.combine(page.draft)
-        h.combine(page.frontMatterHash)
-        h.combine(page.facts.firstParagraph)
-        h.combine(page.tags.count)
-        for tag in page.tags { h.combine(tag) }
-        h.combine(page.facts.headings.count)
-        for heading in page.facts.headings {
-            h.combine(heading.level)
-            h.combine(heading.anchor)
-            h.combine(heading.text)
+        h.combine(page.pointee.id)
+        h.combine(page.pointee.type.rawValue)
+        h.combine(page.pointee.title)
+        h.combine(page.pointee.description)
+        h.combine(page.pointee.draft)
+        h.combine(page.pointee.frontMatterHash)
+        h.combine(page.pointee.facts.firstParagraph)
+        h.combine(page.pointee.tags.count)
+        for k in page.pointee.tags.indices { h.combine(page.pointee.tags[k]) }
+        h.combine(page.pointee.facts.headings.count)
+        for k in page.pointee.facts.headings.indices {
+            h.combine(page.pointee.facts.headings[k].level)
+            h.combine(page.pointee.facts.headings[k].anchor)
+            h.combine(page.pointee.facts.headings[k].text)
         }
         return h.value
     }
@@ -166,7 +172,7 @@ enum RebuildPlan {
             h.combine(siteView)
             h.combine(digests.ids[i])
             // Its own date and author, in its footer.
-            let change = history.change(of: site.pages[i].path)
+            let change = history.change(of: site.pages[i].file.displayPath)
             h.combine(change?.date)
             h.combine(change?.author)
             h.combine(mentions.count)
@@ -176,7 +182,7 @@ enum RebuildPlan {
         h.combine(global)
         h.combine(site.pages[i].sourceHash)
         // The page shows when it last changed and who changed it.
-        let change = history.change(of: site.pages[i].path)
+        let change = history.change(of: site.pages[i].file.displayPath)
         h.combine(change?.date)
         h.combine(change?.author)
         h.combine(site.url(of: i))

@@ -49,7 +49,7 @@ struct Linker {
         let ready = pages
         let (index, (order, faces)) = concurrently({ SiteIndex(pages: ready, assets: assetPaths) }, {
             (PageOrder(pages: ready), parallelMap(runs(of: ready.count)) { run in
-                ready.withUnsafeBufferPointer { pages in run.map { RebuildPlan.face(pages[$0]) } }
+                ready.withUnsafeBufferPointer { pages in run.map { RebuildPlan.face(of: pages.baseAddress! + $0) } }
             }.flatMap { $0 })
         })
         let checked = ReferenceChecker.check(index: index, config: config, draftIDs: draftIDs,
