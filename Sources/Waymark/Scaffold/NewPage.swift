@@ -3,7 +3,7 @@ import Foundation
 /// `waymark new <type> <title>`: one new page with the front-matter skeleton of its type.
 public enum NewPage {
     /// The type names `waymark new` accepts, for help and error texts.
-    public static var typeNames: [String] { PageSkeleton.types.map(\.rawValue) }
+    public static var typeNames: [String] { PageSkeleton.types.map { $0.rawValue } }
 
     /// Longest file name stem, in characters: titles can be long sentences, file names should not be.
     static let maxSlugLength = 80
