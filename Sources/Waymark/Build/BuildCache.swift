@@ -125,27 +125,37 @@ struct BuildCache: Sendable {
             var writer = CompactWriter(path: path)
             write(to: &writer)
             var bytes = writer.bytes
-            let checksum = bytes.withUnsafeBytes { raw -> UInt64 in
-                var h = StableHasher()
-                h.combine(bytes: raw)
-                return h.value
-            }
-            withUnsafeBytes(of: checksum.littleEndian) { bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: BuildCache.checksum(bytes).littleEndian) { bytes.append(contentsOf: $0) }
             return bytes
         }
 
         /// nil when the record is damaged: its checksum differs, or its value does not read to its end.
         static func decode(record: Data, path: String) -> LoadResult? {
-            record.withUnsafeBytes { raw -> LoadResult? in
-                guard raw.count >= 8 else { return nil }
-                let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 8)])
-                var h = StableHasher()
-                h.combine(bytes: body)
-                guard UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self)) == h.value else { return nil }
-                var reader = CompactReader(body, path: path)
-                guard let result = try? LoadResult(reading: &reader), (try? reader.finish()) != nil else { return nil }
-                return result
-            }
+            BuildCache.unseal(record, path: path)
+        }
+    }
+
+    /// The checksum stored after a record's or the header's compact form.
+    static func checksum(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBytes { raw in
+            var h = StableHasher()
+            h.combine(bytes: raw)
+            return h.value
+        }
+    }
+
+    /// A value's compact form followed by its checksum, read where it lies; nil when it is damaged
+    /// (the checksum differs, or the value does not read to its end).
+    static func unseal<T: CompactForm>(_ sealed: Data, path: String?) -> T? {
+        sealed.withUnsafeBytes { raw -> T? in
+            guard raw.count >= 8 else { return nil }
+            let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 8)])
+            var h = StableHasher()
+            h.combine(bytes: body)
+            guard UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self)) == h.value else { return nil }
+            var reader = CompactReader(body, path: path)
+            guard let value = try? T(reading: &reader), (try? reader.finish()) != nil else { return nil }
+            return value
         }
     }
 
@@ -213,17 +223,7 @@ struct BuildCache: Sendable {
         var headerReader = RecordReader(data: data[..<(data.endIndex - 8)])
         headerReader.offset = data.startIndex + Int(headerStart)
         guard let headerData = headerReader.block(), headerReader.offset == data.endIndex - 8,
-              let header = headerData.withUnsafeBytes({ raw -> Header? in
-                  // Read where it lies in the mapped file, once its checksum matches.
-                  guard raw.count >= 8 else { return nil }
-                  let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 8)])
-                  var h = StableHasher()
-                  h.combine(bytes: body)
-                  guard UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self)) == h.value else { return nil }
-                  var reader = CompactReader(body, path: nil)
-                  guard let header = try? Header(reading: &reader), (try? reader.finish()) != nil else { return nil }
-                  return header
-              }) else { return damaged }
+              let header: Header = unseal(headerData, path: nil) else { return damaged }
         guard header.format == format, header.tool == toolIdentity else {
             return .discarded("the build cache was written by another Waymark build; building from scratch")
         }
@@ -321,14 +321,9 @@ struct BuildCache: Sendable {
                 // 10,000 pages the header is megabytes, and every copy of it is fresh memory).
                 var compact = CompactWriter()
                 header.write(to: &compact)
-                let checksum = compact.bytes.withUnsafeBytes { raw -> UInt64 in
-                    var h = StableHasher()
-                    h.combine(bytes: raw)
-                    return h.value
-                }
                 writer.append(integer: UInt64(compact.bytes.count + 8))
                 writer.append(compact.bytes)
-                writer.append(integer: checksum)
+                writer.append(integer: BuildCache.checksum(compact.bytes))
                 writer.append(integer: UInt64(recordsEnd))
                 try writer.finish()
             } catch {
