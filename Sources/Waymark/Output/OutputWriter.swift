@@ -33,7 +33,6 @@ struct OutputWriter {
     @discardableResult
     func write(_ files: [OutputFile], staged: Staging? = nil, hashing: Bool = false,
                discardPrevious: (URL) -> Void = { OutputWriter.remove($0) }) throws -> [UInt64] {
-        let fm = FileManager.default
         let stagingFolder = try staged ?? makeStaging()
         let staging = stagingFolder.url
         do {
