@@ -22,10 +22,13 @@ let package = Package(
             pkgConfig: "libcmark",
             providers: [.apt(["libcmark-dev"])]
         ),
+        // Sorts 64 bytes of text into letters, joiners and UTF-8 at once, for the glossary's word scanner.
+        .target(name: "CByteClasses"),
         .target(
             name: "Waymark",
             dependencies: [
                 "CCmark",
+                "CByteClasses",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

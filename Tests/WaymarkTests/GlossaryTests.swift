@@ -312,17 +312,34 @@ final class GlossaryTests: XCTestCase {
         XCTAssertEqual(TermMatcher.normalisedPhrase("R & D"), "r&d")
     }
 
-    /// The fast hashed tokenizer and the String one normalise words identically (lowercase, singular).
+    /// The fast hashed tokenizer and the String one normalise words identically (lowercase, singular),
+    /// wherever a word falls against the scanner's 64-byte windows and the end of the text.
     func testHashedAndStringTokenizersAgree() {
-        let text = "Policies, PROCESSES, boxes, buses, analysis, Straße’s café — crises and segments; 42 journeys "
-            + "ties TIES yes Ss cats CAFÉS naïve ÉCOLES İstanbul ÄPFELs don’t a–b 3s x1s dishes churches quizzes ΣΟΦΊΑΣ"
-        func fnv(_ w: String) -> UInt64 {
-            var h: UInt64 = 0xcbf29ce484222325
-            for b in w.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        let sample = "Policies, PROCESSES, boxes, buses, analysis, Straße’s café — crises and segments; 42 journeys "
+            + "ties TIES yes Ss cats CAFÉS naïve ÉCOLES İstanbul ÄPFELs don’t a–b 3s x1s dishes churches quizzes ΣΟΦΊΑΣ "
+            + "Internationalisations customer\u{00A0}journey onboarding-experiences R&D, 1234567 abcdefgh abcdefghs "
+            + "abcdefgies abcdefghies abcdefghijklmnopies supercalifragilisticexpialidocious\n(end)."
+        // The hash of a normalised word: its length times one constant; then for each eight bytes
+        // (little-endian, the last zero-padded) the halves swapped, the bytes mixed in, times another.
+        func spec(_ word: String) -> UInt64 {
+            let bytes = Array(word.utf8)
+            var h = UInt64(bytes.count) &* 0xC2B2_AE3D_27D4_EB4F
+            for start in stride(from: 0, to: bytes.count, by: 8) {
+                var piece: UInt64 = 0
+                for (j, b) in bytes[start..<min(start + 8, bytes.count)].enumerated() { piece |= UInt64(b) << UInt64(8 * j) }
+                h = ((h >> 32 | h << 32) ^ piece) &* 0x9E37_79B9_7F4A_7C15
+            }
             return h
         }
-        XCTAssertEqual(TermMatcher.hashedTokens(in: text).map(\.hash), TermMatcher.tokens(in: text).map { fnv($0.word) })
-        XCTAssertEqual(TermMatcher.hashedTokens(in: text).map(\.range), TermMatcher.tokens(in: text).map(\.range))
-        XCTAssertEqual(TermMatcher.hashedTokens(in: text).map(\.broken), TermMatcher.tokens(in: text).map(\.broken))
+        for shift in 0..<70 {
+            for text in [String(repeating: "x", count: shift) + " " + sample, String(repeating: ".", count: shift) + sample,
+                         String(sample.prefix(shift)), String(sample.suffix(shift)), String(repeating: "ab", count: shift) + "’" + sample] {
+                let expected = TermMatcher.tokens(in: text)
+                let hashed = TermMatcher.hashedTokens(in: text)
+                XCTAssertEqual(hashed.map(\.hash), expected.map { spec($0.word) }, text)
+                XCTAssertEqual(hashed.map(\.range), expected.map(\.range), text)
+                XCTAssertEqual(hashed.map(\.broken), expected.map(\.broken), text)
+            }
+        }
     }
 }

@@ -1,3 +1,5 @@
+import CByteClasses
+
 /// Finds glossary words in text: Aho–Corasick over normalised word tokens, so thousands of terms
 /// cost one pass per text. Whole words only, case-insensitive, simple plurals ("segments" matches
 /// "segment"), and leftmost-longest: "industry segment" wins over "segment". The words of a phrase
@@ -156,9 +158,10 @@ struct TermMatcher: Sendable {
     /// The hot path: `result` is replaced by the matches in `bytes`; nothing is allocated on the
     /// heap once the buffers have grown.
     func matches(inUTF8 bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch, into result: inout [Match]) {
-        result.removeAll(keepingCapacity: true)
+        // Emptied only when not empty: the standard library's general path costs more than a short text's scan.
+        if !result.isEmpty { result.removeAll(keepingCapacity: true) }
         guard maxPatternLength > 0 else { return }
-        scratch.found.removeAll(keepingCapacity: true)
+        if !scratch.found.isEmpty { scratch.found.removeAll(keepingCapacity: true) }
         // Start offsets of the last few words only, in a ring on the stack.
         // A power of two, so the ring is indexed with a mask rather than a division.
         let ringMask = (1 << (Int.bitWidth - (maxPatternLength - 1).leadingZeroBitCount)) - 1
@@ -203,7 +206,18 @@ struct TermMatcher: Sendable {
             }
         }
         guard !scratch.found.isEmpty else { return }
-        scratch.found.sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
+        // By start, the longest first. Found by end, so nearly in order and few: sorted by insertion.
+        scratch.found.withUnsafeMutableBufferPointer { found in
+            for k in 1..<max(found.count, 1) {
+                let f = found[k]
+                var j = k
+                while j > 0, found[j - 1].start > f.start || (found[j - 1].start == f.start && found[j - 1].end < f.end) {
+                    found[j] = found[j - 1]
+                    j -= 1
+                }
+                found[j] = f
+            }
+        }
         var nextFree = 0
         for f in scratch.found where f.start >= nextFree {
             result.append(Match(range: f.from..<f.to, pattern: f.pattern))
@@ -273,23 +287,51 @@ struct TermMatcher: Sendable {
     }
 }
 
-/// The words of UTF-8 text, each as a 64-bit FNV-1a hash of its normalised form (lowercased,
-/// singular) with its byte range, and whether anything but spaces and hyphens separates it from the
-/// word before (`broken`). A word is a run of letters and digits. The scan only finds word
-/// boundaries; an ASCII word is then hashed straight from the text, after its ending has chosen
-/// the singular (`-s`, `-es`, `-ies` → `-y`), so nothing is copied. Words with other letters are
-/// lowercased into a scratch buffer first and hashed by the same rules.
+/// The words of UTF-8 text, each as a 64-bit hash of its normalised form (lowercased, singular) with
+/// its byte range, and whether anything but spaces and hyphens separates it from the word before
+/// (`broken`). A word is a run of letters and digits.
+///
+/// The text is classified 64 bytes at a time into bit masks (ASCII letters and digits, joiners,
+/// bytes beyond ASCII), so a word's start and end are found by counting zero bits instead of
+/// testing every byte. An ASCII word is hashed straight from the text, eight bytes at a time,
+/// after its ending has chosen the singular (`-s`, `-es`, `-ies` → `-y`), so nothing is copied.
+/// Bytes beyond ASCII are decoded one scalar at a time; a word with such letters is lowercased into
+/// a buffer first and hashed by the same rules.
 struct WordScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
-    private var scratch: [UInt8] = []
-    private static let basis: UInt64 = 0xcbf29ce484222325, prime: UInt64 = 0x100000001b3
+    /// The classified window: bit k of each mask is about `bytes[base + k]`, for k < `end - base`.
+    private var base = 0, end = 0
+    private var wordBits: UInt64 = 0, highBits: UInt64 = 0
+    /// ASCII bytes that are neither word bytes nor joiners: punctuation and line breaks.
+    private var breakBits: UInt64 = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
+    /// Classifies the (up to) 64 bytes from `start`; a text's last bytes are copied out first, since
+    /// the classifier reads 64.
     @inline(__always)
-    private static func isASCIIWordByte(_ b: UInt8) -> Bool {
-        ((b | 0x20) &- 0x61) < 26 || (b &- 0x30) < 10
+    private mutating func classify(from start: Int) {
+        let n = min(64, bytes.count &- start)
+        var classes: waymark_byte_classes
+        if n == 64 {
+            classes = waymark_classify64(bytes.baseAddress! + start)
+            breakBits = ~(classes.word | classes.join | classes.high)
+        } else {
+            classes = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { tail in
+                let copied = tail.initialize(fromContentsOf: UnsafeBufferPointer(rebasing: bytes[start..<(start &+ n)]))
+                tail[copied...].initialize(repeating: 0)
+                return waymark_classify64(tail.baseAddress!)
+            }
+            let valid: UInt64 = (1 &<< UInt64(n)) &- 1
+            classes.word &= valid
+            classes.high &= valid
+            breakBits = valid & ~(classes.word | classes.join | classes.high)
+        }
+        base = start
+        end = start &+ n
+        wordBits = classes.word
+        highBits = classes.high
     }
 
     /// Whether a character between two words keeps them one phrase: spaces (not line breaks) and hyphens.
@@ -300,11 +342,11 @@ struct WordScanner {
         }
     }
 
-    /// The scalar starting at `i`, when it is a letter or digit, its width in bytes and its value.
-    /// Out of line: inlined, it made every call of `next()` set up the standard library's resilient
-    /// scalar property types.
+    /// The scalar starting at `bytes[i]`, when it is a letter or digit, its width in bytes and its value.
+    /// Out of line: inlined, it made every word set up the standard library's resilient scalar
+    /// property types.
     @inline(never)
-    private func wordScalar(at i: Int) -> (Unicode.Scalar?, Int, UInt32) {
+    private static func wordScalar(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (Unicode.Scalar?, Int, UInt32) {
         let b = bytes[i]
         let width = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
         let end = min(i + width, bytes.count)
@@ -316,32 +358,71 @@ struct WordScanner {
         return (scalar, end - i, value)
     }
 
-    /// FNV-1a of the normalised word `word` (already lowercase): the singular rules pick how many
-    /// bytes of its end to leave out and whether a `y` stands in for them.
+    private static let lengthFactor: UInt64 = 0xC2B2_AE3D_27D4_EB4F, factor: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// One piece of a word (up to eight bytes, little-endian, zero-padded) mixed into its hash: the
+    /// halves swapped, so the multiply spreads the high bits too, then the piece, then the multiply.
     @inline(__always)
-    private static func hash(_ word: UnsafeBufferPointer<UInt8>, lowercasing: Bool) -> UInt64 {
-        @inline(__always) func at(_ k: Int) -> UInt8 {
-            let c = word[k]
-            return lowercasing && (c &- 0x41) < 26 ? c | 0x20 : c
+    private static func mix(_ h: UInt64, _ piece: UInt64) -> UInt64 {
+        ((h &>> 32 | h &<< 32) ^ piece) &* factor
+    }
+
+    /// The hash of a normalised word (lowercase, singular): its length times a constant, then each
+    /// eight bytes mixed in. The top bits, which the matcher's filter and tables read, come out of a
+    /// multiply and depend on every byte.
+    static func hash(normalised word: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h = UInt64(word.count) &* lengthFactor
+        var k = 0
+        while k < word.count {
+            var piece: UInt64 = 0
+            for j in 0..<min(8, word.count - k) { piece |= UInt64(word[k + j]) << UInt64(8 * j) }
+            h = mix(h, piece)
+            k += 8
         }
-        let n = word.count
-        var keep = n, y = false
-        if n > 3 && at(n - 1) == UInt8(ascii: "s") {
-            let second = at(n - 2), third = at(n - 3), fourth = at(n - 4)
-            let s = UInt8(ascii: "s"), e = UInt8(ascii: "e")
-            if n > 4 && second == e && third == UInt8(ascii: "i") {
-                keep = n - 3; y = true  // policies → policy
-            } else if second == e && ((third == s && fourth == s)
-                                      || (third == UInt8(ascii: "h") && (fourth == s || fourth == UInt8(ascii: "c")))
-                                      || third == UInt8(ascii: "x") || third == UInt8(ascii: "z")) {
-                keep = n - 2  // processes → process
-            } else if !(second == s || second == UInt8(ascii: "u") || second == UInt8(ascii: "i")) {
-                keep = n - 1  // segments → segment
+        return h
+    }
+
+    /// How many bytes of a word's end its singular keeps, and whether a `y` follows them:
+    /// journeys → journey, policies → policy, processes → process; -ss, -us, -is stay. `lower` is
+    /// set in every byte read (0x20 lowercases an ASCII letter or digit; 0 for lowercased text).
+    @inline(__always)
+    private static func singular(_ word: UnsafePointer<UInt8>, count n: Int, lower: UInt8) -> (keep: Int, y: Bool) {
+        guard n > 3 && word[n &- 1] | lower == UInt8(ascii: "s") else { return (n, false) }
+        let second = word[n &- 2] | lower, third = word[n &- 3] | lower, fourth = word[n &- 4] | lower
+        let s = UInt8(ascii: "s"), e = UInt8(ascii: "e")
+        if n > 4 && second == e && third == UInt8(ascii: "i") { return (n &- 3, true) }
+        if second == e && ((third == s && fourth == s) || (third == UInt8(ascii: "h") && (fourth == s || fourth == UInt8(ascii: "c")))
+                           || third == UInt8(ascii: "x") || third == UInt8(ascii: "z")) { return (n &- 2, false) }
+        if second == s || second == UInt8(ascii: "u") || second == UInt8(ascii: "i") { return (n, false) }
+        return (n &- 1, false)
+    }
+
+    /// `hash(normalised:)` of the ASCII word (letters and digits) at `word` with `n` bytes, `readable`
+    /// bytes readable from its start: lowercased by setting 0x20 in every byte, cut to its singular.
+    @inline(__always)
+    private static func hashASCII(_ word: UnsafePointer<UInt8>, count n: Int, readable: Int) -> UInt64 {
+        let (keep, y) = singular(word, count: n, lower: 0x20)
+        let lower: UInt64 = 0x2020_2020_2020_2020
+        var h = UInt64(truncatingIfNeeded: keep &+ (y ? 1 : 0)) &* lengthFactor
+        var k = 0
+        while keep &- k >= 8 {
+            h = mix(h, UnsafeRawPointer(word + k).loadUnaligned(as: UInt64.self) | lower)
+            k &+= 8
+        }
+        let rest = keep &- k
+        if rest > 0 || y {
+            let mask: UInt64 = (1 &<< UInt64(truncatingIfNeeded: 8 &* rest)) &- 1  // rest < 8
+            var piece: UInt64
+            if readable &- k >= 8 {
+                piece = UnsafeRawPointer(word + k).loadUnaligned(as: UInt64.self)
+            } else {
+                piece = 0
+                for j in 0..<rest { piece |= UInt64(word[k &+ j]) &<< UInt64(8 &* j) }
             }
+            piece = (piece | lower) & mask
+            if y { piece |= UInt64(UInt8(ascii: "y")) &<< UInt64(truncatingIfNeeded: 8 &* rest) }
+            h = mix(h, piece)
         }
-        var h = basis
-        for k in 0..<keep { h = (h ^ UInt64(at(k))) &* prime }
-        if y { h = (h ^ UInt64(UInt8(ascii: "y"))) &* prime }
         return h
     }
 
@@ -349,54 +430,80 @@ struct WordScanner {
     mutating func next() -> (hash: UInt64, range: Range<Int>, broken: Bool)? {
         let count = bytes.count
         var i = self.i  // a local, so that the loops keep it in a register
-        // To the start of a word, noting whether anything but spaces and hyphens comes before it.
-        var start = -1
         var broken = false
-        while i < count {
-            let b = bytes[i]
-            if b < 0x80 {
-                if Self.isASCIIWordByte(b) { start = i; break }
-                if b != 0x20 && b != 0x2D && b != 0x09 { broken = true }
-                i += 1
-            } else {
-                let (scalar, width, value) = wordScalar(at: i)
-                if scalar != nil { start = i; break }
-                if !Self.joinsWords(value) { broken = true }
-                i += width
+        // To the start of a word, noting whether anything but spaces and hyphens comes before it.
+        while true {
+            guard i < count else { self.i = i; return nil }
+            if i >= end { classify(from: i) }
+            let offset = UInt64(truncatingIfNeeded: i &- base)
+            let candidates = (wordBits | highBits) &>> offset
+            guard candidates != 0 else {
+                if breakBits &>> offset != 0 { broken = true }
+                i = end
+                continue
             }
+            let skip = UInt64(truncatingIfNeeded: candidates.trailingZeroBitCount)
+            if breakBits &>> offset & ((1 &<< skip) &- 1) != 0 { broken = true }
+            i &+= Int(truncatingIfNeeded: skip)
+            if wordBits &>> (offset &+ skip) & 1 != 0 { break }
+            let (scalar, width, value) = Self.wordScalar(bytes, at: i)
+            if scalar != nil {
+                let (hash, wordEnd) = Self.word(bytes, from: i, asciiUpTo: i)
+                self.i = wordEnd
+                return (hash, i..<wordEnd, broken)
+            }
+            if !Self.joinsWords(value) { broken = true }
+            i &+= width
         }
-        guard start >= 0 else { self.i = i; return nil }
-        // To its end, noting whether it is all ASCII.
-        var ascii = true
-        while i < count {
-            let b = bytes[i]
-            if b < 0x80 {
-                guard Self.isASCIIWordByte(b) else { break }
-                i += 1
-            } else {
-                let (scalar, width, _) = wordScalar(at: i)
-                guard scalar != nil else { break }
-                ascii = false
-                i += width
-            }
+        // To its end: the run of ASCII word bytes, perhaps across windows.
+        let start = i
+        while true {
+            i &+= (~(wordBits &>> UInt64(truncatingIfNeeded: i &- base))).trailingZeroBitCount
+            guard i == end, end < count else { break }
+            classify(from: i)
+        }
+        if i < count && bytes[i] >= 0x80 && Self.wordScalar(bytes, at: i).0 != nil {
+            let (hash, wordEnd) = Self.word(bytes, from: start, asciiUpTo: i)
+            self.i = wordEnd
+            return (hash, start..<wordEnd, broken)
         }
         self.i = i
-        let range = start..<i
-        if ascii { return (Self.hash(UnsafeBufferPointer(rebasing: bytes[range]), lowercasing: true), range, broken) }
-        scratch.removeAll(keepingCapacity: true)
+        return (Self.hashASCII(bytes.baseAddress! + start, count: i &- start, readable: count &- start), start..<i, broken)
+    }
+
+    /// A word with letters beyond ASCII, from `start` (ASCII up to `ascii`): lowercased into a buffer,
+    /// then hashed. Its hash and where it ends.
+    @inline(never)
+    private static func word(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, asciiUpTo ascii: Int) -> (UInt64, Int) {
+        var i = ascii
+        while i < bytes.count {
+            let b = bytes[i]
+            if b < 0x80 {
+                guard (b | 0x20) &- 0x61 < 26 || b &- 0x30 < 10 else { break }
+                i += 1
+            } else {
+                let (scalar, width, _) = wordScalar(bytes, at: i)
+                guard scalar != nil else { break }
+                i += width
+            }
+        }
+        var lowered: [UInt8] = []
         var k = start
         while k < i {
             let b = bytes[k]
             if b < 0x80 {
-                scratch.append((b &- 0x41) < 26 ? b | 0x20 : b)
+                lowered.append((b &- 0x41) < 26 ? b | 0x20 : b)
                 k += 1
             } else {
-                let (scalar, width, _) = wordScalar(at: k)
-                if let scalar { scratch += String(scalar).lowercased().utf8 }
+                let (scalar, width, _) = wordScalar(bytes, at: k)
+                if let scalar { lowered += String(scalar).lowercased().utf8 }
                 k += width
             }
         }
-        return (scratch.withUnsafeBufferPointer { Self.hash($0, lowercasing: false) }, range, broken)
+        let (keep, y) = lowered.withUnsafeBufferPointer { singular($0.baseAddress!, count: $0.count, lower: 0) }
+        lowered.removeLast(lowered.count - keep)
+        if y { lowered.append(UInt8(ascii: "y")) }
+        return (lowered.withUnsafeBufferPointer { hash(normalised: $0) }, i)
     }
 }
 
