@@ -408,8 +408,30 @@ struct MarkdownBody {
         /// right, each with the index of its opening tag in `open`.
         var find: (UnsafeBufferPointer<UInt8>, inout [(range: Range<Int>, tag: Int)]) -> Void
         /// Opening tags (UTF-8 markup); every wrapped word ends with `close`.
-        var open: [[UInt8]]
+        var open: MarkupTable
         var close: [UInt8]
+    }
+
+    /// Pieces of markup by index, in one buffer: a thousand separate arrays, each read for a few
+    /// words of a page, missed the processor's cache on nearly every auto-link.
+    struct MarkupTable: Sendable {
+        private var bytes: [UInt8] = []
+        private var ends: [Int] = []
+
+        init(_ pieces: [[UInt8]]) {
+            for piece in pieces {
+                bytes += piece
+                ends.append(bytes.count)
+            }
+        }
+
+        subscript(k: Int) -> ArraySlice<UInt8> { bytes[(k == 0 ? 0 : ends[k - 1])..<ends[k]] }
+
+        /// Appends piece `k` to `out`.
+        func append(_ k: Int, to out: inout [UInt8]) {
+            let start = k == 0 ? 0 : ends[k &- 1], end = ends[k]
+            bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<end])) }
+        }
     }
 
     struct RenderOptions {
@@ -512,14 +534,14 @@ struct MarkdownBody {
             case .text:
                 // One node of ready markup for the whole text, escaped as cmark escapes text, unless
                 // the text has a `|`: a pipe table is still to be built from its text nodes.
-                html.removeAll(keepingCapacity: true)
+                if !html.isEmpty { html.removeAll(keepingCapacity: true) }
                 let table = child.withLiteralBytes { literal -> Bool in
                     autolink.find(literal, &hits)
                     guard !hits.isEmpty, !literal.contains(UInt8(ascii: "|")) else { return true }
                     var cursor = 0
                     for hit in hits {
                         Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[cursor..<hit.range.lowerBound]), to: &html)
-                        html += autolink.open[hit.tag]
+                        autolink.open.append(hit.tag, to: &html)
                         Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[hit.range]), to: &html)
                         html += autolink.close
                         cursor = hit.range.upperBound

@@ -22,6 +22,8 @@ struct SiteRenderer {
     /// Per glossary entry, the opening link tag around an auto-linked word (UTF-8), built once for
     /// all pages. Its hover card is drawn in the browser from the per-site card file (`TermCards`).
     let termLinks: [[UInt8]]
+    /// The same, in one buffer, for auto-linking.
+    let termLinkTable: MarkdownBody.MarkupTable
     /// `waymark build --relative`: every link relative to its page, for opening the output from disk.
     var relativeLinks = false
     /// Each content file's last change, for page footers and the sitemap.
@@ -36,6 +38,7 @@ struct SiteRenderer {
         self.theme = theme
         writesSearchPage = site.index.page(id: "search") == nil && !site.assets.contains { $0.relativePath == Self.searchPagePath }
         termLinks = site.glossary.entries.map { entry in Array(TermLinker.open(href: escapeHTML(site.url(of: entry.page))).utf8) }
+        termLinkTable = MarkdownBody.MarkupTable(termLinks)
     }
 
     struct Result {
@@ -280,7 +283,7 @@ struct SiteRenderer {
         options.pageTitle = page.title
         if site.config.glossaryAutolink != .off, page.glossary, !site.glossary.entries.isEmpty {
             let termLinker = TermLinker(site: site, page: i, firstOnly: site.config.glossaryAutolink == .first)
-            options.autolink = MarkdownBody.Autolink(find: { termLinker.links(in: $0, into: &$1) }, open: termLinks,
+            options.autolink = MarkdownBody.Autolink(find: { termLinker.links(in: $0, into: &$1) }, open: termLinkTable,
                                                      close: Array("</a>".utf8))
             linker = termLinker
         }
@@ -318,7 +321,7 @@ final class TermLinker {
 
     /// Replaces `hits` with the words of `text` to link, left to right, each with its glossary entry.
     func links(in text: UnsafeBufferPointer<UInt8>, into hits: inout [(range: Range<Int>, tag: Int)]) {
-        hits.removeAll(keepingCapacity: true)
+        if !hits.isEmpty { hits.removeAll(keepingCapacity: true) }
         matcher.matches(inUTF8: text, scratch: &scratch, into: &matches)
         for m in matches {
             guard let e = patternEntry[m.pattern], e != ownEntry else { continue }
