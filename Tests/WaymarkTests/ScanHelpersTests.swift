@@ -82,4 +82,25 @@ final class ScanHelpersTests: XCTestCase {
         XCTAssertNil(PageLoader.readRegularFile(dir.path), "a folder")
         XCTAssertNil(PageLoader.readRegularFile(dir.appendingPathComponent("missing.md").path))
     }
+
+    /// The knowledge graph's edges are packed into integers and sorted by radix: the same order as
+    /// the standard library's sort, for keys that differ anywhere or only in a few bits.
+    func testRadixSortAgreesWithSort() {
+        var state: UInt64 = 7
+        func random() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        for (count, mask) in [(0, ~UInt64(0)), (5, ~UInt64(0)), (65, ~UInt64(0)), (3000, ~UInt64(0)), (3000, 0x7FF << 21),
+                              (3000, 0x7F), (3000, 0), (10_000, (1 << 63) - 1)] {
+            var keys = (0..<count).map { _ in random() & mask }
+            keys += keys.prefix(count / 10)  // duplicates
+            let expected = keys.sorted()
+            keys.radixSort()
+            XCTAssertEqual(keys, expected, "\(count) keys under \(String(mask, radix: 16))")
+        }
+    }
 }

@@ -155,7 +155,7 @@ extension SiteRenderer {
         if strings.count < 1 << 21 {
             // Each edge as one integer (three 21-bit ranks), sorted and deduplicated as integers.
             var packed = edges.map { UInt64(rank[$0.source]) << 42 | UInt64(rank[$0.target]) << 21 | UInt64(rank[$0.type]) }
-            packed.sort()
+            packed.radixSort()
             let mask: UInt64 = (1 << 21) - 1
             for (k, p) in packed.enumerated() where k == 0 || p != packed[k - 1] {
                 sortedEdges.append(Edge(source: byRank[Int(p >> 42)], target: byRank[Int(p >> 21 & mask)], type: byRank[Int(p & mask)]))
