@@ -389,6 +389,19 @@ final class AuthoringTests: XCTestCase {
         XCTAssertEqual(pages, ["tags/after/index.html", "tags/index.html", "tags/real/index.html", "tags/second/index.html"])
     }
 
+    /// Whether a `#` starts a tag depends on what ends the text before it, also across emphasis and
+    /// when that text ends in a letter beyond ASCII (the render step reads it from cmark in place).
+    func testATagNeedsSpaceBeforeItAcrossEmphasisAndLettersBeyondASCII() throws {
+        let site = try TempSite([
+            "content/a.md": "---\ntitle: A\n---\nalpha #one *beta* #two *gamma*#three **delta**#four\n\ncafé#five é #six [x](b.md) #seven.#eight\n\nglued*#nine* spaced *#ten* café*#eleven*\n",
+            "content/b.md": "---\ntitle: B\n---\nB.\n",
+        ], templates: Self.templates)
+        assertNoDiagnostics(site.build())
+        let a = try XCTUnwrap(site.html("a/index.html"))
+        let linked = a.components(separatedBy: "rel=\"tag\">#").dropFirst().map { $0.prefix { $0 != "<" } }
+        XCTAssertEqual(linked, ["one", "two", "six", "seven", "ten"], a)
+    }
+
     func testTagsInACalloutTitleAreLinkedAndListed() throws {
         let site = try TempSite(["content/a.md": "---\ntitle: A\n---\n> [!tip] Ask <first> #spacer\n> Body.\n"], templates: Self.templates)
         XCTAssertEqual(headlines(site.build().diagnostics), ["content/a.md:4:14: warning: raw HTML is shown as text"])

@@ -167,6 +167,17 @@ struct MarkdownNode: Hashable {
         return c.withMemoryRebound(to: UInt8.self, capacity: 1) { body(UnsafeBufferPointer(start: $0, count: strlen(c))) }
     }
 
+    /// The literal's last Unicode scalar, read in place; nil when the literal is empty.
+    var lastLiteralScalar: Unicode.Scalar? {
+        withLiteralBytes { bytes in
+            guard !bytes.isEmpty else { return nil }
+            // Back over UTF-8 continuation bytes to the start of the last scalar.
+            var start = bytes.count - 1
+            while start > 0 && start > bytes.count - 4 && bytes[start] & 0xC0 == 0x80 { start -= 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self).unicodeScalars.last
+        }
+    }
+
     /// Whether the literal holds `byte`, read in place (no String is made).
     func literalContains(_ byte: UInt8) -> Bool {
         guard let c = cmark_node_get_literal(pointer) else { return false }

@@ -644,10 +644,11 @@ struct MarkdownBody {
                 var run = [child]
                 while let next = run[run.count - 1].next, next.kind == .text { run.append(next) }
                 for n in run { done.insert(n) }
-                let literal = run.map(\.literal).joined()
                 let before = boundary
-                boundary = literal.unicodeScalars.last.map { $0.properties.isWhitespace } ?? boundary
-                guard literal.utf8.contains(UInt8(ascii: "#")) else { continue }
+                if let last = run.last(where: { $0.lastLiteralScalar != nil })?.lastLiteralScalar { boundary = last.properties.isWhitespace }
+                // Most text has no tag: asked of cmark's bytes in place before any string is made.
+                guard run.contains(where: { $0.literalContains(UInt8(ascii: "#")) }) else { continue }
+                let literal = run.map(\.literal).joined()
                 let tags = InlineTag.scan(literal, boundaryBefore: before)
                 guard !tags.isEmpty else { continue }
                 let bytes = Array(literal.utf8)
@@ -687,6 +688,8 @@ struct MarkdownBody {
                 if child.kind == .text {
                     var run: [MarkdownNode] = []
                     while let c = children.first, c.kind == .text { run.append(c); children.removeFirst() }
+                    // Most text has no wikilink: asked of cmark's bytes in place before any string is made.
+                    guard run.contains(where: { $0.literalContains(UInt8(ascii: "[")) }) else { continue }
                     let runText = run.map(\.literal).joined()
                     let links = Wikilink.scan(runText)
                     guard !links.isEmpty else { continue }
