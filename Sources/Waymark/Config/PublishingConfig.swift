@@ -63,7 +63,7 @@ extension SiteConfig {
     /// The "edit this page" link of a source file (`content/journeys/asthma.md`), its segments percent-encoded.
     func editLink(forSourcePath path: String) -> String? {
         guard let pattern = editURL else { return nil }
-        let encoded = path.split(separator: "/", omittingEmptySubsequences: false).map { percentEncodePathSegment(String($0)) }.joined(separator: "/")
+        let encoded = path.slashSeparated(omittingEmpty: false).map { percentEncodePathSegment(String($0)) }.joined(separator: "/")
         return pattern.replacingOccurrences(of: "{path}", with: encoded)
     }
 }

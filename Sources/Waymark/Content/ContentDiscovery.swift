@@ -27,7 +27,7 @@ struct ContentFile: Sendable, Hashable {
 
     /// The page id: the path without extension; a folder's index.md, README.md or _index.md has the folder's id.
     var pageID: String {
-        var parts = relativePath.split(separator: "/").map(String.init)
+        var parts = relativePath.slashSeparated().map(String.init)
         guard let last = parts.popLast() else { return "" }
         let stem = ContentFile.stripMarkdownExtension(last)
         if ContentFile.isIndexName(stem) { return parts.joined(separator: "/") }
@@ -35,7 +35,7 @@ struct ContentFile: Sendable, Hashable {
     }
 
     var isFolderIndex: Bool {
-        let last = relativePath.split(separator: "/").last.map(String.init) ?? ""
+        let last = relativePath.slashSeparated().last.map(String.init) ?? ""
         return ContentFile.isIndexName(ContentFile.stripMarkdownExtension(last))
     }
 

@@ -206,7 +206,7 @@ enum PageLoader {
     static func pageType(_ file: ContentFile, frontMatter: YAMLValue?, diagnostics: inout [Diagnostic]) -> PageType {
         // Only an entity's own file is typed: `personas/sam.md` or `personas/sam/index.md`. The type
         // folder's index and deeper pages (`departments/cloud/onboarding.md` in a handbook) are plain pages.
-        let idParts = file.pageID.split(separator: "/")
+        let idParts = file.pageID.slashSeparated()
         var type = PageType.page
         if idParts.count == 2, let t = PageType.fromFolder(String(idParts[0])) { type = t }
         if case .mapping(let entries, _) = frontMatter, let entry = entries.first(where: { $0.key == "type" }), !entry.value.isNull {
@@ -229,6 +229,6 @@ enum PageLoader {
     }
 
     static func prettyTitle(_ file: ContentFile) -> String {
-        LoadedPage.prettyName(file.pageID.split(separator: "/").last.map(String.init) ?? "Home")
+        LoadedPage.prettyName(file.pageID.slashSeparated().last.map(String.init) ?? "Home")
     }
 }

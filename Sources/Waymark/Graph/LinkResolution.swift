@@ -87,7 +87,7 @@ extension SiteIndex {
     func resolve(path: String, anchor: String?, from: Int) -> LinkResolution {
         let pieces: [String] = path.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
             ? path.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
-            : path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+            : path.slashSeparated().map(String.init)
         // Relative to the folder holding the source file.
         var parts = folders[from]
         for piece in pieces {
@@ -111,8 +111,8 @@ extension SiteIndex {
             if !stem.isEmpty {
                 // The id's last component is the stem: a folder's index page has the folder's id.
                 if ContentFile.isIndexName(stem) { id = parts.dropLast().joined(separator: "/") }
-            } else if let last = id.split(separator: "/").last, ContentFile.isIndexName(last) {
-                id = id.split(separator: "/").dropLast().joined(separator: "/")
+            } else if let last = id.slashSeparated().last, ContentFile.isIndexName(last) {
+                id = id.slashSeparated().dropLast().joined(separator: "/")
             }
             if let i = page(id: id) { return withAnchor(.found(i), anchor: anchor, target: id, type: nil) }
             if !isMarkdown, assets.contains(resolved) { return .asset(resolved) }
@@ -194,7 +194,7 @@ struct Suggestions {
         // The home page (empty id) is never a suggestion: `[[]]` is not something to write.
         for page in index.pages where (type == nil || page.type == type) && !page.id.isEmpty {
             let id = page.id
-            let name = id.split(separator: "/").last.map(String.init) ?? id
+            let name = id.slashSeparated().last.map(String.init) ?? id
             var distance = Int.max
             for candidate in [id, name, page.title] {
                 if let d = compare(target, candidate, limit: threshold) { distance = min(distance, d) }

@@ -16,7 +16,7 @@ struct Linker {
         let drafts = includeDrafts ? [] : unique.filter { loaded[$0].draft }
         // Every name a draft answers to, so a link to it by id, file name or title gets the --drafts hint.
         let draftIDs = Set(drafts.flatMap {
-            [loaded[$0].id.lowercased(), String(loaded[$0].id.split(separator: "/").last ?? "").lowercased(), loaded[$0].title.lowercased()]
+            [loaded[$0].id.lowercased(), String(loaded[$0].id.slashSeparated().last ?? "").lowercased(), loaded[$0].title.lowercased()]
         })
         var pages: [LoadedPage]
         if drafts.isEmpty, unique.elementsEqual(loaded.indices) {
@@ -127,7 +127,7 @@ struct Linker {
         guard pages.indices.contains(where: { pages[$0].type == .term }) else { return [] }
         var views: [LoadedPage] = []
         for d in pages.indices where pages[d].type == .department {
-            let name = pages[d].id.split(separator: "/").last.map(String.init) ?? pages[d].id
+            let name = pages[d].id.slashSeparated().last.map(String.init) ?? pages[d].id
             let id = "glossary/vocabulary/" + name
             if !existing.contains(id) { views.append(LoadedPage(generated: id, type: .vocabulary, title: "\(pages[d].title) vocabulary")) }
         }
@@ -194,7 +194,7 @@ struct Linker {
         var folders: Set<String> = [""]
         for i in pages.indices { Self.insertFolders(of: pages[i].id, into: &folders) }
         return folders.subtracting(existing).sorted().map { folder in
-            let name = folder.split(separator: "/").last.map(String.init)
+            let name = folder.slashSeparated().last.map(String.init)
             let type = name.flatMap(PageType.fromFolder)
             let title = folder.isEmpty ? config.title
                 : folder.contains("/") ? LoadedPage.prettyName(name ?? folder) : (type?.sectionTitle ?? LoadedPage.prettyName(folder))
@@ -211,7 +211,7 @@ struct Linker {
         // An id with empty parts (`a//b`, `/a`, `a/`), or beyond ASCII (where a mark after `/` joins
         // it in one character), is split as written, part by part.
         guard ContentFile.isASCII(bytes), !hasEmptyPart(id) else {
-            var parts = id.split(separator: "/").map(String.init)
+            var parts = id.slashSeparated().map(String.init)
             while parts.count > 1 {
                 parts.removeLast()
                 folders.insert(parts.joined(separator: "/"))
@@ -261,7 +261,7 @@ struct Linker {
     static func parentFolder(of id: String) -> String {
         let bytes = id.utf8
         let slash = UInt8(ascii: "/")
-        guard ContentFile.isASCII(bytes), !hasEmptyPart(id) else { return id.split(separator: "/").dropLast().joined(separator: "/") }
+        guard ContentFile.isASCII(bytes), !hasEmptyPart(id) else { return id.slashSeparated().dropLast().joined(separator: "/") }
         guard let cut = bytes.lastIndex(of: slash) else { return "" }
         return String(id[..<cut])
     }

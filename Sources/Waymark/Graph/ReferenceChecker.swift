@@ -235,7 +235,7 @@ struct ReferenceChecker {
                 s.map { "did you mean `\(id)#\($0)`?" } ?? "refer to a stage as `journey#stage` or a touchpoint as `journey#stage/touchpoint`"
             }
         case .missing(let near, let nearType):
-            let create = "create content/\(type.folder.map { $0 + "/" } ?? "")\(slugify(r.value.split(separator: "/").last.map(String.init) ?? r.value)).md or fix the id"
+            let create = "create content/\(type.folder.map { $0 + "/" } ?? "")\(slugify(r.value.slashSeparated().last.map(String.init) ?? r.value)).md or fix the id"
             let isDraft = draftIDs.contains(SiteIndex.normalise(r.value).lowercased())
             let hint: @Sendable (String?) -> String? = { suggestion in
                 if isDraft { return "that page is a draft; build with --drafts or publish it" }

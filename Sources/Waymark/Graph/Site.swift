@@ -82,7 +82,7 @@ struct Site: Sendable {
             if id.utf8.allSatisfy({ isUnreservedInPath($0) || $0 == UInt8(ascii: "/") }), !Linker.hasEmptyPart(id) {
                 return basePath + id + "/"
             }
-            return basePath + id.split(separator: "/").map { percentEncodePathSegment(String($0)) }.joined(separator: "/") + "/"
+            return basePath + id.slashSeparated().map { percentEncodePathSegment(String($0)) }.joined(separator: "/") + "/"
         }
     }
 
@@ -94,7 +94,7 @@ struct Site: Sendable {
     func id(of i: Int) -> String { index.pages.withUnsafeBufferPointer { $0[i].id } }
 
     func url(ofAsset relativePath: String) -> String {
-        config.basePath + relativePath.split(separator: "/").map { percentEncodePathSegment(String($0)) }.joined(separator: "/")
+        config.basePath + relativePath.slashSeparated().map { percentEncodePathSegment(String($0)) }.joined(separator: "/")
     }
 }
 

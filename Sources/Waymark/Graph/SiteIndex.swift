@@ -24,7 +24,7 @@ struct SiteIndex: Sendable {
         self.pages = pages
         self.assets = assets
         var assetsByName: [String: [String]] = [:]
-        for path in assets.sorted() { assetsByName[(path.split(separator: "/").last.map(String.init) ?? path).lowercased(), default: []].append(path) }
+        for path in assets.sorted() { assetsByName[(path.slashSeparated().last.map(String.init) ?? path).lowercased(), default: []].append(path) }
         self.assetsByName = assetsByName
         // Lowercasing every id, file name and title is most of the work: all cores do it.
         let keys = parallelMap(Array(pages.indices)) { i in Keys(pages, i) }
@@ -55,7 +55,7 @@ struct SiteIndex: Sendable {
             guard let slash else { return [] }
             let folder = path[..<slash]
             if let known = folderParts[folder] { return known }
-            let parts = folder.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            let parts = folder.slashSeparated(omittingEmpty: false).map(String.init)
             folderParts[folder] = parts
             return parts
         }
@@ -77,7 +77,7 @@ struct SiteIndex: Sendable {
                 let start = id.utf8.lastIndex(of: UInt8(ascii: "/")).map { id.utf8.index(after: $0) } ?? id.startIndex
                 lowerName = id[start...].lowercased()
             } else {
-                lowerName = id.split(separator: "/").last?.lowercased()
+                lowerName = id.slashSeparated().last?.lowercased()
             }
             lowerTitle = title.lowercased()
         }
@@ -107,7 +107,7 @@ struct SiteIndex: Sendable {
         let target = raw.trimmingWhitespace().removingLeadingSlashes
         guard target.contains("."), !target.isEmpty else { return nil }
         if assets.contains(target) { return target }
-        let folder = pages[page].file.relativePath.split(separator: "/").dropLast().joined(separator: "/")
+        let folder = pages[page].file.relativePath.slashSeparated().dropLast().joined(separator: "/")
         if !folder.isEmpty, assets.contains(folder + "/" + target) { return folder + "/" + target }
         guard !target.contains("/"), let hits = assetsByName[target.lowercased()], hits.count == 1 else { return nil }
         return hits[0]
@@ -162,7 +162,7 @@ struct SiteIndex: Sendable {
     /// The anchor as stored on the page: exact, or the slug of heading text (`#Next steps` → `next-steps`).
     func anchor(_ anchor: String, on page: Int) -> String? {
         if hasAnchor(anchor, on: page) { return anchor }
-        let slugged = anchor.split(separator: "/").map { slugify(String($0)) }.joined(separator: "/")
+        let slugged = anchor.slashSeparated().map { slugify(String($0)) }.joined(separator: "/")
         if hasAnchor(slugged, on: page) { return slugged }
         // Handbooks written for GitHub link to its heading ids ("A & B" → `a--b`).
         let lowered = anchor.lowercased()
@@ -176,7 +176,7 @@ struct SiteIndex: Sendable {
         var best: (id: String, distance: Int)?
         for i in candidates {
             let id = pages[i].id
-            let name = id.split(separator: "/").last.map(String.init) ?? id
+            let name = id.slashSeparated().last.map(String.init) ?? id
             let d = min(editDistance(target, id), editDistance(target, name), editDistance(target, pages[i].title))
             if best.map({ d < $0.distance || (d == $0.distance && id < $0.id) }) ?? true { best = (id, d) }
         }

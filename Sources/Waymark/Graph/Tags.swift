@@ -59,7 +59,7 @@ struct TagIndex: Sendable {
     static func levels(of name: String) -> [(slug: String, shown: String)] {
         var result: [(String, String)] = []
         var slug = "", shown = ""
-        for part in name.split(separator: "/") {
+        for part in name.slashSeparated() {
             let s = slugify(String(part))
             guard !s.isEmpty else { continue }
             slug += slug.isEmpty ? s : "/" + s

@@ -60,7 +60,7 @@ enum TagName {
     /// `Research/Interviews` → `research/interviews`: one slug per `/`-separated level. Tags that
     /// differ only in case or punctuation (`#Follow_up`, `#follow-up`) are one tag.
     static func slug(_ name: String) -> String {
-        name.split(separator: "/").map { slugify(String($0)) }.filter { !$0.isEmpty }.joined(separator: "/")
+        name.slashSeparated().map { slugify(String($0)) }.filter { !$0.isEmpty }.joined(separator: "/")
     }
 
     /// What a writer put in `tags:`: `#a` and `a` are the same tag; surrounding spaces are dropped.

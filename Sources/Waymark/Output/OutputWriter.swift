@@ -22,7 +22,7 @@ struct OutputWriter {
     /// A relative path that stays inside the output folder: no `..`, no absolute paths, no empty segments.
     static func isSafe(_ path: String) -> Bool {
         guard !path.isEmpty, !path.hasPrefix("/"), !path.utf8.contains(0) else { return false }
-        return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { $0 != ".." && $0 != "." && !$0.isEmpty }
+        return path.slashSeparated(omittingEmpty: false).allSatisfy { $0 != ".." && $0 != "." && !$0.isEmpty }
     }
 
     /// Writes every file into staging, then swaps it in. Folders are made first, in order; the files

@@ -64,7 +64,7 @@ extension PageContext {
         let vocabulary = (departmentWords[d] ?? [])
             .sorted { $0.words.lowercased() < $1.words.lowercased() }
             .map { v -> TemplateValue in ["words": .text(v.words), "term": .object(link(site.glossary.entries[v.entry].page))] }
-        let name = site.pages[d].id.split(separator: "/").last.map(String.init) ?? ""
+        let name = site.pages[d].id.slashSeparated().last.map(String.init) ?? ""
         var ctx: TemplateObject = [
             "owned": .list(owned), "hasOwned": .bool(!owned.isEmpty), "kpis": .texts(kpis), "hasKPIs": .bool(!kpis.isEmpty),
             "journeys": .list(journeys.map { .object(link($0)) }), "hasJourneys": .bool(!journeys.isEmpty),

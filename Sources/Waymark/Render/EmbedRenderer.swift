@@ -26,7 +26,7 @@ extension SiteRenderer {
                                         cssClass: "wikilink wikilink-\(pages[t].type.rawValue)", title: pages[t].description)
                 }
             case .asset(let path):
-                let name = path.split(separator: "/").last.map(String.init) ?? path
+                let name = path.slashSeparated().last.map(String.init) ?? path
                 return RenderedLink(href: site.url(ofAsset: path), label: link.label ?? name, cssClass: "wikilink wikilink-file", title: nil)
             default:
                 return nil
@@ -75,7 +75,7 @@ extension SiteRenderer {
     /// `![[map.png]]`, `![[map.png|Journey map]]` (alt text) or `![[map.png|300]]` (width in pixels).
     func imageHTML(_ link: Wikilink, from i: Int) -> String? {
         guard link.targetIsImage, case .asset(let path) = site.index.resolve(link, from: i) else { return nil }
-        let file = path.split(separator: "/").last.map(String.init) ?? path
+        let file = path.slashSeparated().last.map(String.init) ?? path
         var alt = file.split(separator: ".").dropLast().joined(separator: ".").replacingOccurrences(of: "-", with: " ")
         var size = ""
         if let label = link.label {

@@ -109,7 +109,7 @@ struct PageContext: Sendable {
         var breadcrumbs: [TemplateValue] = []
         if !page.id.isEmpty {
             breadcrumbs.append(["title": "Home", "url": .text(site.config.basePath)])
-            let parts = page.id.split(separator: "/").map(String.init)
+            let parts = page.id.slashSeparated().map(String.init)
             for n in parts.indices.dropLast() {
                 let folder = parts[...n].joined(separator: "/")
                 if let f = site.index.page(id: folder) { breadcrumbs.append(["title": .text(site.pages[f].title), "url": .text(site.url(of: f))]) }
@@ -174,7 +174,7 @@ struct PageContext: Sendable {
     func siteContext(for page: LoadedPage?) -> TemplateObject {
         guard let page else { return siteContextNoneActive }
         // The home page's item is the one with the empty id; any other page's is its first folder's.
-        let section = page.id.isEmpty ? "" : page.id.split(separator: "/").first.map(String.init) ?? ""
+        let section = page.id.isEmpty ? "" : page.id.slashSeparated().first.map(String.init) ?? ""
         return siteContexts[section] ?? siteContextNoneActive
     }
 
@@ -236,8 +236,8 @@ struct PageContext: Sendable {
         // Typed sections first, in the order of the navigation.
         let order = ["journeys", "personas", "research", "glossary", "departments"]
         return sections.sorted { a, b in
-            let ia = order.firstIndex(of: (a["url"]?.string ?? "").split(separator: "/").last.map(String.init) ?? "") ?? order.count
-            let ib = order.firstIndex(of: (b["url"]?.string ?? "").split(separator: "/").last.map(String.init) ?? "") ?? order.count
+            let ia = order.firstIndex(of: (a["url"]?.string ?? "").slashSeparated().last.map(String.init) ?? "") ?? order.count
+            let ib = order.firstIndex(of: (b["url"]?.string ?? "").slashSeparated().last.map(String.init) ?? "") ?? order.count
             return ia != ib ? ia < ib : (a["title"]?.string ?? "") < (b["title"]?.string ?? "")
         }.map(TemplateValue.object)
     }
@@ -363,7 +363,7 @@ struct PageContext: Sendable {
             if letters.last?.0 == letter { letters[letters.count - 1].1.append(entry) } else { letters.append((letter, [entry])) }
         }
         let vocabularies = departments.compactMap { d -> TemplateValue? in
-            let name = site.pages[d].id.split(separator: "/").last.map(String.init) ?? ""
+            let name = site.pages[d].id.slashSeparated().last.map(String.init) ?? ""
             guard let v = site.index.page(id: "glossary/vocabulary/" + name) else { return nil }
             return .object(link(v))
         }
@@ -378,7 +378,7 @@ struct PageContext: Sendable {
 
     /// One department's words: what it says, which term that is, and what the others call it.
     private func vocabulary(for page: LoadedPage) -> TemplateObject {
-        let name = page.id.split(separator: "/").last.map(String.init) ?? ""
+        let name = page.id.slashSeparated().last.map(String.init) ?? ""
         guard let d = site.index.page(id: "departments/" + name) ?? departments.first(where: { site.pages[$0].id.hasSuffix("/" + name) }) else { return [:] }
         var entries: [TemplateValue] = []
         for e in sortedEntries {

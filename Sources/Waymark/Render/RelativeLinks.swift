@@ -24,7 +24,7 @@ enum RelativeLinks {
             rest = String(rest[..<cut])
         }
         if rest.isEmpty || rest.hasSuffix("/") { rest += "index.html" }
-        let depth = pagePath.split(separator: "/").count - 1
+        let depth = pagePath.slashSeparated().count - 1
         return String(repeating: "../", count: max(0, depth)) + rest + suffix
     }
 

@@ -16,7 +16,7 @@ extension PageContext {
         let tags = site.tags.tags.map { tag -> TemplateValue in
             var l: TemplateObject = ["name": .text(tag.name), "title": .text("#" + tag.name), "count": .int(tag.pages.count),
                                               "pagesLabel": .text(tag.pages.count == 1 ? "1 page" : "\(tag.pages.count) pages"),
-                                              "depth": .int(tag.slug.split(separator: "/").count - 1),
+                                              "depth": .int(tag.slug.slashSeparated().count - 1),
                                               "nested": .bool(tag.slug.contains("/"))]
             if let p = tag.page { l["url"] = .text(site.url(of: p)) }
             return .object(l)

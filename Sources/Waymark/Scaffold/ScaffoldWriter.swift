@@ -18,7 +18,7 @@ struct ScaffoldWriter {
                 diagnostics.append(.error(SourceLocation(path: displayPrefix + path), "refusing to write outside \(base.path)"))
                 continue
             }
-            let parts = path.split(separator: "/").map(String.init)
+            let parts = path.slashSeparated().map(String.init)
             var prefix = ""
             for (i, part) in parts.enumerated() {
                 prefix = prefix.isEmpty ? part : prefix + "/" + part
@@ -83,7 +83,7 @@ struct ScaffoldWriter {
         var seen: Set<String> = []
         for path in paths {
             var prefix = base
-            for part in path.split(separator: "/").dropLast() {
+            for part in path.slashSeparated().dropLast() {
                 prefix = prefix.appendingPathComponent(String(part))
                 if Self.kind(prefix.path) == nil, seen.insert(prefix.path).inserted { missing.append(prefix) }
             }
@@ -107,7 +107,7 @@ struct ScaffoldWriter {
     /// A relative path with no `..`, `.` or empty segments, and no leading `/`.
     static func isSafeRelativePath(_ path: String) -> Bool {
         guard !path.isEmpty, !path.hasPrefix("/") else { return false }
-        return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." && !$0.contains("\0") }
+        return path.slashSeparated(omittingEmpty: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." && !$0.contains("\0") }
     }
 
     static func describe(_ error: Error) -> String {
