@@ -170,7 +170,8 @@ struct MarkdownNode: Hashable {
     /// The literal's last Unicode scalar, read in place; nil when the literal is empty.
     var lastLiteralScalar: Unicode.Scalar? {
         withLiteralBytes { bytes in
-            guard !bytes.isEmpty else { return nil }
+            guard let last = bytes.last else { return nil }
+            if last < 0x80 { return Unicode.Scalar(last) }
             // Back over UTF-8 continuation bytes to the start of the last scalar.
             var start = bytes.count - 1
             while start > 0 && start > bytes.count - 4 && bytes[start] & 0xC0 == 0x80 { start -= 1 }

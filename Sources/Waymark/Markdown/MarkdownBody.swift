@@ -634,18 +634,25 @@ struct MarkdownBody {
                              _ resolve: (String) -> String?) -> Bool {
         guard depth <= Self.maxInlineDepth else { return false }
         var boundary = boundary
-        // Nodes already read as part of a run; the loop below still meets them in `children`.
-        var done: Set<MarkdownNode> = []
-        for child in node.children {
+        // Walked by sibling pointers; the sibling after a run of text is taken before the run is replaced.
+        var next = node.firstChild
+        while let child = next {
+            next = child.next
             switch child.kind {
             case .text:
                 // A run of adjacent text nodes is scanned as one string, as the load step scans it.
-                guard !done.contains(child) else { continue }
                 var run = [child]
-                while let next = run[run.count - 1].next, next.kind == .text { run.append(next) }
-                for n in run { done.insert(n) }
+                while let following = next, following.kind == .text {
+                    run.append(following)
+                    next = following.next
+                }
                 let before = boundary
-                if let last = run.last(where: { $0.lastLiteralScalar != nil })?.lastLiteralScalar { boundary = last.properties.isWhitespace }
+                // The last scalar of the run, from the last node that has one; tested for white space only
+                // beyond ASCII (the standard library's property lookup).
+                if let last = run.lazy.reversed().compactMap(\.lastLiteralScalar).first {
+                    boundary = last.isASCII ? (last == " " || last == "\t" || last == "\n" || last == "\r" || last == "\u{0B}" || last == "\u{0C}")
+                                            : last.properties.isWhitespace
+                }
                 // Most text has no tag: asked of cmark's bytes in place before any string is made.
                 guard run.contains(where: { $0.literalContains(UInt8(ascii: "#")) }) else { continue }
                 let literal = run.map(\.literal).joined()
