@@ -690,11 +690,16 @@ struct MarkdownBody {
     private func rewriteWikilinks(in block: MarkdownNode, tree: MarkdownTree, _ options: RenderOptions) {
         func walk(_ node: MarkdownNode, depth: Int) {
             guard depth <= Self.maxInlineDepth else { return }
-            var children = node.children[...]
-            while let child = children.first {
+            // Walked by sibling pointers; the sibling after a run of text is taken before the run is replaced.
+            var next = node.firstChild
+            while let child = next {
+                next = child.next
                 if child.kind == .text {
-                    var run: [MarkdownNode] = []
-                    while let c = children.first, c.kind == .text { run.append(c); children.removeFirst() }
+                    var run = [child]
+                    while let following = next, following.kind == .text {
+                        run.append(following)
+                        next = following.next
+                    }
                     // Most text has no wikilink: asked of cmark's bytes in place before any string is made.
                     guard run.contains(where: { $0.literalContains(UInt8(ascii: "[")) }) else { continue }
                     let runText = run.map(\.literal).joined()
@@ -730,7 +735,6 @@ struct MarkdownBody {
                 if child.kind != .link && child.kind != .image && child.kind != .code {
                     walk(child, depth: depth + 1)
                 }
-                children.removeFirst()
             }
         }
         walk(block, depth: 0)
