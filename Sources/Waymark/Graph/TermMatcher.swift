@@ -22,6 +22,12 @@ struct TermMatcher: Sendable {
     /// One bit per value of a word hash's top 15 bits, set for the root's words: most words of a text
     /// start no phrase, and this 4 KB filter turns nearly all of them away without a table read.
     private var rootFilter = [UInt64](repeating: 0, count: 1 << 9)
+    /// One bit per value of an inner edge key's top bits, sized to about sixteen bits an edge (at most
+    /// 16 KB). A node's 32-bit children filter fills up when a common word starts many phrases; this
+    /// one stays in cache and turns away the words that continue none, before the 24-byte slot of the
+    /// inner table (hundreds of KB, evicted by a page's rendering) is read.
+    private var innerFilter = [UInt64](repeating: 0, count: 1)
+    private var innerFilterShift: UInt64 = 58
     /// A node's children filter and fail link, for walking down a fail chain (rare: the chain
     /// usually ends at the root after one step, and that step's data is in the slot already).
     private struct Hot { var childMask: UInt32 = 0; var fail: Int32 = 0 }
@@ -95,6 +101,11 @@ struct TermMatcher: Sendable {
             return Output(pattern: p, length: p >= 0 ? Int32(patternLengths[Int(p)]) : 0,
                           next: outputLink[n] >= 0 ? outputLink[n] : -1)
         }
+        let innerCount = children.dropFirst().reduce(0) { $0 + $1.count }
+        var filterBits = 512
+        while filterBits < innerCount * 16 && filterBits < 1 << 17 { filterBits <<= 1 }
+        innerFilter = [UInt64](repeating: 0, count: filterBits / 64)
+        innerFilterShift = UInt64(64 - filterBits.trailingZeroBitCount)
         for (node, list) in children.enumerated() {
             for (hash, symbol, child) in list {
                 let c = Int(child)
@@ -105,6 +116,8 @@ struct TermMatcher: Sendable {
                     rootFilter[Int(hash >> 55)] |= 1 << ((hash >> 49) & 63)
                 } else {
                     innerEdges.insert(edge)
+                    let bit = edge.key >> innerFilterShift
+                    innerFilter[Int(bit >> 6)] |= 1 << (bit & 63)
                 }
             }
         }
@@ -167,6 +180,7 @@ struct TermMatcher: Sendable {
         let ringMask = (1 << (Int.bitWidth - (maxPatternLength - 1).leadingZeroBitCount)) - 1
         withUnsafeTemporaryAllocation(of: Int.self, capacity: ringMask + 1) { starts in
             rootFilter.withUnsafeBufferPointer { rootFilter in
+            innerFilter.withUnsafeBufferPointer { innerFilter in
             hot.withUnsafeBufferPointer { hot in
             outputs.withUnsafeBufferPointer { outputs in
             // The current node, with its children filter and fail link.
@@ -181,7 +195,10 @@ struct TermMatcher: Sendable {
                 var edge: EdgeTable.Slot?
                 // Down the fail chain to the deepest node with a child for this word, else the root's child.
                 while node != 0 {
-                    if mask & bit != 0, let e = innerEdges[Self.key(node, symbol)] { edge = e; break }
+                    if mask & bit != 0 {
+                        let key = Self.key(node, symbol), filterBit = key >> innerFilterShift
+                        if innerFilter[Int(filterBit >> 6)] & (1 << (filterBit & 63)) != 0, let e = innerEdges[key] { edge = e; break }
+                    }
                     node = fail
                     if node == 0 { break }
                     let h = hot[Int(node)]
@@ -200,6 +217,7 @@ struct TermMatcher: Sendable {
                     scratch.found.append((first, i, starts[first & ringMask], range.upperBound, Int(o.pattern)))
                     out = o.next
                 }
+            }
             }
             }
             }
