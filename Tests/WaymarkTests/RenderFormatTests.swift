@@ -44,6 +44,26 @@ final class RenderFormatTests: XCTestCase {
         let index = SearchIndex(entries: [.init(title: "Asthma / “care”", url: "journeys/asthma/", type: 0,
                                                 keywords: [("Diagnosis", "diagnosis"), ("inhaler", nil)], text: "Words\nhere")])
         XCTAssertTrue(String(decoding: index.script(), as: UTF8.self).hasPrefix("window.WaymarkSearchIndex = {\"pages\":[[\"Asthma / “care”\""))
+        // Written in runs on all cores and joined: the same bytes as the whole index encoded at once,
+        // for no page, one, and more pages than there are runs.
+        for count in [0, 1, 2, 150] {
+            let entries = (0..<count).map { k in
+                SearchIndex.Entry(title: strings[k % strings.count] + " \(k)", url: "p/\(k)/", type: k % 6,
+                                  keywords: k % 3 == 0 ? [] : [(strings[(k + 1) % strings.count], k % 2 == 0 ? "a\(k)" : nil), ("tag", nil)],
+                                  text: strings[(k + 2) % strings.count])
+            }
+            let whole = JSONValue.object([
+                ("version", .int(1)),
+                ("types", .array(SearchIndex.types.map { .array([.string($0.key), .string($0.label)]) })),
+                ("pages", .array(entries.map { e in
+                    .array([.string(e.title), .string(e.url), .int(e.type),
+                            .array(e.keywords.map { k in k.anchor.map { .array([.string(k.text), .string($0)]) } ?? .string(k.text) }),
+                            .string(e.text)])
+                })),
+            ])
+            let expected = "window.WaymarkSearchIndex = " + String(decoding: try encoder.encode(whole), as: UTF8.self) + ";\n"
+            XCTAssertEqual(String(decoding: SearchIndex(entries: entries).script(), as: UTF8.self), expected, "\(count) pages")
+        }
     }
 
     /// Journey-map coordinates and ranking metrics, as String(format:) printed them.

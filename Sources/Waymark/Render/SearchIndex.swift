@@ -19,7 +19,7 @@ struct SearchIndex {
     static let types: [(key: String, label: String)] = [PageType.journey, .persona, .finding, .term, .department]
         .map { ($0.rawValue, $0.label) } + [("page", "Page")]
 
-    struct Entry {
+    struct Entry: Sendable {
         var title: String
         var url: String
         var type: Int
@@ -35,7 +35,7 @@ struct SearchIndex {
     /// `relativeLinks` makes folder URLs end in `index.html`, which pages opened from disk need.
     init(site: Site, bodyText: [String], relativeLinks: Bool) {
         let base = site.config.basePath
-        entries = site.pages.indices.map { i in
+        entries = parallelMap(Array(site.pages.indices)) { i in
             let page = site.pages[i]
             var url = site.url(of: i)
             if url.hasPrefix(base) { url.removeFirst(base.count) }
@@ -68,23 +68,33 @@ struct SearchIndex {
         }
     }
 
-    /// The index as the script the search page loads.
+    /// The index as the script the search page loads: `{"pages":[…],"types":[…],"version":1}` (keys
+    /// sorted, as JSONEncoder's `.sortedKeys` writes them). The pages, nearly all of it, are written in
+    /// runs on all cores and joined.
     func script() -> [UInt8] {
-        let pages: [JSONValue] = entries.map { e in
-            .array([.string(e.title), .string(e.url), .int(e.type),
-                    .array(e.keywords.map { k in k.anchor.map { .array([.string(k.text), .string($0)]) } ?? .string(k.text) }),
-                    .string(e.text)])
+        let entries = self.entries
+        let parts = parallelMap(runs(of: entries.count)) { run -> [UInt8] in
+            var json = JSONText()
+            json.reserveCapacity(run.reduce(0) { $0 + 64 + entries[$1].title.utf8.count + entries[$1].url.utf8.count + entries[$1].text.utf8.count })
+            for k in run {
+                if k > 0 { json.append(",") }
+                let e = entries[k]
+                let page = JSONValue.array([.string(e.title), .string(e.url), .int(e.type),
+                                            .array(e.keywords.map { k in k.anchor.map { .array([.string(k.text), .string($0)]) } ?? .string(k.text) }),
+                                            .string(e.text)])
+                page.write(into: &json)
+            }
+            return json.bytes
         }
-        let index = JSONValue.object([
-            ("version", .int(1)),
-            ("types", .array(Self.types.map { .array([.string($0.key), .string($0.label)]) })),
-            ("pages", .array(pages)),
-        ])
         var json = JSONText()
-        json.reserveCapacity(entries.reduce(64) { $0 + 64 + $1.title.utf8.count + $1.url.utf8.count + $1.text.utf8.count })
-        json.append("window.WaymarkSearchIndex = ")
-        index.write(into: &json)
-        json.append(";\n")
+        json.reserveCapacity(parts.reduce(256) { $0 + $1.count })
+        json.append("window.WaymarkSearchIndex = {\"pages\":[")
+        for part in parts { part.withUnsafeBufferPointer { json.append($0) } }
+        json.append("],\"types\":")
+        JSONValue.array(Self.types.map { .array([.string($0.key), .string($0.label)]) }).write(into: &json)
+        json.append(",\"version\":")
+        json.integer(1)
+        json.append("};\n")
         return json.bytes
     }
 
