@@ -151,6 +151,10 @@ struct SiteRenderer {
         phase("glossary usage")
         let contexts = PageContext(site: linked, sharing: firstContexts)
         let linkedSite = linked
+        // graph.json, the longest of the whole-site files to make and mostly on one core, needs no page
+        // rendered: when the previous one cannot be kept (there is none), it is begun now, beside the
+        // term pages and then the search index, so that both cores stay busy.
+        var graph = incremental?.siteFiles == nil ? pendingGraph(linkedSite) : nil
         let secondPass = parallelMap(Array(termPages).sorted()) { i in renderOrKeep(i, linkedSite, contexts) }
         phase("term pages")
         let all = (firstPass + secondPass).sorted { $0.0 < $1.0 }
@@ -187,18 +191,15 @@ struct SiteRenderer {
             // graph.json is written alongside the feed, search index and other published files.
             let taken = Set(files.map(\.path)).union(result.kept).union(assetPaths).union(theme.assets.keys)
             let searchText = searchText
-            let parts = parallelMap([0, 1]) { part -> (feed: OutputFile?, files: [OutputFile], diagnostics: [Diagnostic]) in
-                if part == 0 { return (nil, [self.knowledgeGraph(linkedSite)], []) }
-                let feed = self.findingsFeed(linkedSite)
-                let published = self.publishingFiles(linkedSite, contexts: contexts, bodyText: searchText,
-                                                     taken: taken.union([Self.graphPath] + (feed.map { [$0.path] } ?? [])))
-                return (feed, published.files, published.diagnostics)
-            }
-            let siteFiles = (parts[1].feed.map { [$0] } ?? []) + parts[0].files + parts[1].files
-            result.diagnostics += parts[1].diagnostics
+            if graph == nil { graph = pendingGraph(linkedSite) }
+            let feed = findingsFeed(linkedSite)
+            let published = publishingFiles(linkedSite, contexts: contexts, bodyText: searchText,
+                                            taken: taken.union([Self.graphPath] + (feed.map { [$0.path] } ?? [])))
+            let siteFiles = (feed.map { [$0] } ?? []) + [graph?.value ?? knowledgeGraph(linkedSite)] + published.files
+            result.diagnostics += published.diagnostics
             files += siteFiles
             if let siteFilesKey {
-                result.siteFiles = BuildCache.SiteFiles(key: siteFilesKey, paths: siteFiles.map(\.path), diagnostics: parts[1].diagnostics)
+                result.siteFiles = BuildCache.SiteFiles(key: siteFilesKey, paths: siteFiles.map(\.path), diagnostics: published.diagnostics)
             }
         }
         // The sitemap gives every page's date from git: made on every build (it takes milliseconds), so
@@ -224,6 +225,11 @@ struct SiteRenderer {
     }
 
     static let graphPath = "graph.json"
+
+    /// graph.json, being made on another thread.
+    private func pendingGraph(_ site: Site) -> Pending<OutputFile> {
+        Pending(fallback: OutputFile(path: Self.graphPath, content: .bytes([]))) { self.knowledgeGraph(site) }
+    }
 
     private struct PageResult: Sendable {
         var file: OutputFile?
