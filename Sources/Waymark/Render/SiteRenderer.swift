@@ -226,9 +226,13 @@ struct SiteRenderer {
 
     static let graphPath = "graph.json"
 
-    /// graph.json, being made on another thread.
+    /// graph.json, being made on another thread, and written there into the staging folder when
+    /// there is one (it is the biggest file: about 100 MB at 10,000 pages with auto-links).
     private func pendingGraph(_ site: Site) -> Pending<OutputFile> {
-        Pending(fallback: OutputFile(path: Self.graphPath, content: .bytes([]))) { self.knowledgeGraph(site) }
+        Pending(fallback: OutputFile(path: Self.graphPath, content: .bytes([]))) {
+            let graph = self.knowledgeGraph(site)
+            return self.staging?.write(graph) ?? graph
+        }
     }
 
     private struct PageResult: Sendable {
