@@ -322,12 +322,15 @@ struct PageContext: Sendable {
     private func groupedByType(_ pages: [Int]) -> [TemplateValue] {
         let order: [PageType] = [.journey, .persona, .finding, .term, .department, .page, .home, .listing]
         // Counted in arrays by type: a common term is used on thousands of pages.
-        let allTypes = PageType.allCases, allPages = site.pages
+        let allTypes = PageType.allCases
         var shown = [[Int]](repeating: [], count: allTypes.count), counts = [Int](repeating: 0, count: allTypes.count)
-        for p in pages {
-            guard let t = allTypes.firstIndex(of: allPages[p].type) else { continue }
-            counts[t] += 1
-            if shown[t].count < Self.usageListLimit { shown[t].append(p) }
+        // Read in place: a copy of a page, to read its type, retains every field it holds.
+        site.pages.withUnsafeBufferPointer { allPages in
+            for p in pages {
+                guard let t = allTypes.firstIndex(of: allPages[p].type) else { continue }
+                counts[t] += 1
+                if shown[t].count < Self.usageListLimit { shown[t].append(p) }
+            }
         }
         return order.compactMap { type -> TemplateValue? in
             guard let t = allTypes.firstIndex(of: type), counts[t] > 0 else { return nil }
