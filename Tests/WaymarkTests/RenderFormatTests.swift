@@ -16,6 +16,24 @@ final class RenderFormatTests: XCTestCase {
             let expected = try encoder.encode([sample])
             XCTAssertEqual(Data([UInt8(ascii: "[")] + json.bytes + [UInt8(ascii: "]")]), expected, sample.debugDescription)
         }
+        // The eight-bytes-at-a-time check against a byte-by-byte one: each byte that needs escaping,
+        // and its neighbours on either side, at every position of texts of every length up to 24.
+        let fillers: [UInt8] = [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xA0, 0xC3, 0xE2, 0xFF]
+        let tested: [UInt8] = [0x00, 0x01, 0x0A, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x9F, 0xA2, 0xDC]
+        for length in 0...24 {
+            for filler in fillers {
+                var text = [UInt8](repeating: filler, count: length)
+                for position in 0..<max(length, 1) {
+                    for byte in tested where length > 0 {
+                        text[position] = byte
+                        let expected = text.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+                        XCTAssertEqual(text.withUnsafeBufferPointer { JSONText.needsEscaping($0) }, expected, "\(text)")
+                        text[position] = filler
+                    }
+                }
+                XCTAssertFalse(text.withUnsafeBufferPointer { JSONText.needsEscaping($0) })
+            }
+        }
     }
 
     /// The search index as JSONEncoder([.sortedKeys, .withoutEscapingSlashes]) wrote it: nested

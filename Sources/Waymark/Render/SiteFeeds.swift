@@ -300,6 +300,11 @@ struct JSONText {
         bytes.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { utf8 in
+            // Nearly every string needs no escaping: checked eight bytes at a time, then copied whole.
+            if !Self.needsEscaping(utf8) {
+                bytes.append(contentsOf: utf8)
+                return
+            }
             // Runs that need no escaping are copied whole.
             var run = 0
             for (i, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
@@ -321,5 +326,30 @@ struct JSONText {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether `utf8` has a byte JSON escapes: a control character (below 0x20), `"` or `\\`. Eight
+    /// bytes at a time: a byte below 0x20, or one equal to a quote or backslash (which XOR makes zero),
+    /// leaves its high bit set after the subtraction while its own high bit is clear. A borrow can
+    /// mark a byte above a marked one, never a word with none.
+    static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        func marked(_ w: UInt64) -> Bool {
+            let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+            let control = (w &- ones &* 0x20) & ~w
+            let zeroQuote = (quote &- ones) & ~quote, zeroBackslash = (backslash &- ones) & ~backslash
+            return (control | zeroQuote | zeroBackslash) & high != 0
+        }
+        guard let base = utf8.baseAddress else { return false }
+        var k = 0
+        while utf8.count - k >= 8 {
+            if marked(UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)) { return true }
+            k += 8
+        }
+        guard k < utf8.count else { return false }
+        // The last bytes, padded with spaces (which need no escaping).
+        var last: UInt64 = ones &* 0x20
+        for j in 0..<(utf8.count - k) { last = last & ~(0xFF << UInt64(8 * j)) | UInt64(base[k + j]) << UInt64(8 * j) }
+        return marked(last)
     }
 }
