@@ -22,13 +22,14 @@ let package = Package(
             pkgConfig: "libcmark",
             providers: [.apt(["libcmark-dev"])]
         ),
-        // Sorts 64 bytes of text into letters, joiners and UTF-8 at once, for the glossary's word scanner.
-        .target(name: "CByteClasses"),
+        // Small C helpers: 64 bytes of text sorted into letters, joiners and UTF-8 at once (the glossary's
+        // word scanner), and numbers printed with printf without a va_list (journey maps).
+        .target(name: "CWaymark"),
         .target(
             name: "Waymark",
             dependencies: [
                 "CCmark",
-                "CByteClasses",
+                "CWaymark",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

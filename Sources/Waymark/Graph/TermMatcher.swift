@@ -1,4 +1,4 @@
-import CByteClasses
+import CWaymark
 
 /// Finds glossary words in text: Aho–Corasick over normalised word tokens, so thousands of terms
 /// cost one pass per text. Whole words only, case-insensitive, simple plurals ("segments" matches

@@ -1,3 +1,4 @@
+import CWaymark
 import Foundation
 
 /// The journey page's views: the map grid (stages as columns), the emotion curve, evidence per stage
@@ -167,16 +168,16 @@ extension PageContext {
     /// One decimal, as printf's `%.1f` (C locale) writes it; String(format:) was a tenth of the render step.
     static func fmt(_ v: Double) -> String { cFormat("%.1f", v) }
 
+    /// `v` printed with a printf `format` taking one double, such as `%.2f`.
     static func cFormat(_ format: StaticString, _ v: Double) -> String {
-        withVaList([v]) { args in
-            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
-                guard let base = buffer.baseAddress else { return "" }
-                let n = format.withUTF8Buffer { f in
-                    f.withMemoryRebound(to: CChar.self) { vsnprintf(base, 64, $0.baseAddress, args) }
-                }
-                guard n >= 0, n < 64 else { return String(format: String(describing: format), v) }
-                return String(decoding: UnsafeRawBufferPointer(start: base, count: Int(n)), as: UTF8.self)
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+            guard let base = buffer.baseAddress else { return "" }
+            // A StaticString literal is NUL-terminated.
+            let n = format.withUTF8Buffer { f in
+                f.withMemoryRebound(to: CChar.self) { waymark_format_double(base, 64, $0.baseAddress, v) }
             }
+            guard n >= 0, n < 64 else { return String(format: String(describing: format), v) }
+            return String(decoding: UnsafeRawBufferPointer(start: base, count: Int(n)), as: UTF8.self)
         }
     }
     static func signed(_ e: Int) -> String { e > 0 ? "+\(e)" : e < 0 ? "−\(-e)" : "0" }
