@@ -93,5 +93,15 @@ final class RenderFormatTests: XCTestCase {
             XCTAssertEqual(PageContext.cFormat("%.2f", v), String(format: "%.2f", v), "\(v)")
             XCTAssertEqual(PageContext.cFormat("%+.2f", v), String(format: "%+.2f", v), "\(v)")
         }
+        // The tenths worked out without printf, against printf: ties (exact in binary, and not),
+        // values just either side of them, negatives rounding to zero, huge numbers and NaN.
+        var random = SystemRandomNumberGenerator()
+        var samples: [Double] = [0.05, 0.15, 0.25, -0.25, 0.45, 1e9 / 10 + 0.05, 1e12, -1e300, .nan, .infinity, -.infinity, -0.04, -0.05, 0.049999, 7.25]
+        for k in -2000...2000 { samples.append(Double(k) / 20); samples.append(Double(k) / 20 + 1e-9); samples.append(Double(k) / 20 - 1e-12) }
+        for _ in 0..<20_000 { samples.append(Double.random(in: -1e6...1e6, using: &random)) }
+        for _ in 0..<20_000 { samples.append(Double.random(in: -3...3, using: &random)) }
+        for v in samples {
+            XCTAssertEqual(PageContext.fmt(v), String(format: "%.1f", v), "\(v)")
+        }
     }
 }
