@@ -4,6 +4,27 @@ import XCTest
 
 /// The byte-level helpers on the load path give the answers of the Unicode-aware code they replaced.
 final class ScanHelpersTests: XCTestCase {
+    /// The auto-linker's eight-bytes-at-a-time check for text to escape or a `|`, against a
+    /// byte-by-byte one: each such byte and its neighbours, at every position of texts up to 24 bytes.
+    func testEscapeOrPipeCheckMatchesByteByByte() {
+        let fillers: [UInt8] = [0x20, 0x21, 0x23, 0x25, 0x27, 0x3B, 0x3D, 0x3F, 0x7B, 0x7D, 0x7F, 0x80, 0xA6, 0xBC, 0xFC, 0xFF]
+        let tested: [UInt8] = [0x00, 0x21, 0x22, 0x23, 0x25, 0x26, 0x27, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F, 0x7B, 0x7C, 0x7D, 0xA2, 0xBE]
+        for length in 0...24 {
+            for filler in fillers {
+                var text = [UInt8](repeating: filler, count: length)
+                XCTAssertFalse(text.withUnsafeBufferPointer { MarkdownBody.hasByteToEscapeOrPipe($0) })
+                for position in 0..<length {
+                    for byte in tested {
+                        text[position] = byte
+                        let expected = text.contains { [0x26, 0x3C, 0x3E, 0x22, 0x7C].contains($0) }
+                        XCTAssertEqual(text.withUnsafeBufferPointer { MarkdownBody.hasByteToEscapeOrPipe($0) }, expected, "\(text)")
+                        text[position] = filler
+                    }
+                }
+            }
+        }
+    }
+
     /// The trimming and slugging written before, on Unicode scalars only: the reference.
     private func referenceTrim(_ s: String) -> String {
         let scalars = s.unicodeScalars

@@ -537,16 +537,23 @@ struct MarkdownBody {
                 if !html.isEmpty { html.removeAll(keepingCapacity: true) }
                 let table = child.withLiteralBytes { literal -> Bool in
                     autolink.find(literal, &hits)
-                    guard !hits.isEmpty, !literal.contains(UInt8(ascii: "|")) else { return true }
+                    guard !hits.isEmpty else { return true }
+                    // Most texts have nothing to escape and no `|`: one pass eight bytes at a time says so,
+                    // and their pieces are then copied as they are.
+                    let plain = !Self.hasByteToEscapeOrPipe(literal)
+                    guard plain || !literal.contains(UInt8(ascii: "|")) else { return true }
+                    func append(_ piece: UnsafeBufferPointer<UInt8>) {
+                        if plain { html.append(contentsOf: piece) } else { Self.appendEscapedText(piece, to: &html) }
+                    }
                     var cursor = 0
                     for hit in hits {
-                        Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[cursor..<hit.range.lowerBound]), to: &html)
+                        append(UnsafeBufferPointer(rebasing: literal[cursor..<hit.range.lowerBound]))
                         autolink.open.append(hit.tag, to: &html)
-                        Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[hit.range]), to: &html)
+                        append(UnsafeBufferPointer(rebasing: literal[hit.range]))
                         html += autolink.close
                         cursor = hit.range.upperBound
                     }
-                    Self.appendEscapedText(UnsafeBufferPointer(rebasing: literal[cursor...]), to: &html)
+                    append(UnsafeBufferPointer(rebasing: literal[cursor...]))
                     return false
                 }
                 guard !hits.isEmpty else { continue }
@@ -581,6 +588,31 @@ struct MarkdownBody {
     @inline(__always)
     static func appendUTF8(_ s: String, to bytes: inout [UInt8]) {
         if s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes += s.utf8 }
+    }
+
+    /// Whether `text` has a byte cmark escapes in text (`&`, `<`, `>`, `"`) or a `|`. Eight bytes at a
+    /// time: a byte equal to one of them is zero after XOR, and a zero byte keeps its high bit after
+    /// subtracting one while its own high bit is clear (a borrow marks bytes only above a marked one).
+    static func hasByteToEscapeOrPipe(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zero(_ x: UInt64) -> UInt64 { (x &- ones) & ~x }
+        @inline(__always) func marked(_ w: UInt64) -> Bool {
+            (zero(w ^ (ones &* 0x26)) | zero(w ^ (ones &* 0x3C)) | zero(w ^ (ones &* 0x3E))
+                | zero(w ^ (ones &* 0x22)) | zero(w ^ (ones &* 0x7C))) & high != 0
+        }
+        guard let base = text.baseAddress else { return false }
+        var k = 0
+        while text.count - k >= 8 {
+            if marked(UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)) { return true }
+            k += 8
+        }
+        while k < text.count {
+            switch base[k] {
+            case 0x26, 0x3C, 0x3E, 0x22, 0x7C: return true
+            default: k += 1
+            }
+        }
+        return false
     }
 
     /// Text as cmark writes a text node: `&`, `<`, `>` and `"` escaped, nothing else.
