@@ -133,18 +133,26 @@ struct SiteRenderer {
             // Uses are gathered per term (explicit links, auto-links, and the words of term pages and
             // pages that opt out of links), then each term's list is sorted by title and deduplicated.
             var usage = site.termUsage
-            for (i, result) in firstPass { for e in result.mentions { usage[e].append(i) } }
+            firstPass.withUnsafeBufferPointer { results in
+                for k in results.indices { for e in results[k].1.mentions { usage[e].append(results[k].0) } }
+            }
             let unrendered = site.pages.withUnsafeBufferPointer { pages in pages.indices.filter { termPages.contains($0) || !pages[$0].glossary } }
             let unrenderedMentions = parallelMap(unrendered) { i in
                 (i, site.glossary.mentionedEntries(in: site.pages[i].facts.glossaryText, excludingPage: i))
             }
             for (i, entries) in unrenderedMentions { for e in entries { usage[e].append(i) } }
             // Sorted by title through one ranking of all pages: comparing strings per term would be quadratic work.
+            // Ranks are sorted as plain integers, then turned back into pages.
             let rank = site.order?.byTitle ?? PageOrder(pages: site.pages).byTitle
+            var pageAtRank = [Int](repeating: 0, count: rank.count)
+            for (page, r) in rank.enumerated() { pageAtRank[r] = page }
+            let pageOfRank = pageAtRank
             linked.termUsage = parallelMap(usage) { users in
+                var ranks = users.map { rank[$0] }
+                ranks.sort()
                 var unique: [Int] = []
-                unique.reserveCapacity(users.count)
-                for u in users.sorted(by: { rank[$0] < rank[$1] }) where u != unique.last { unique.append(u) }
+                unique.reserveCapacity(ranks.count)
+                for (k, r) in ranks.enumerated() where k == 0 || r != ranks[k - 1] { unique.append(pageOfRank[r]) }
                 return unique
             }
         }
