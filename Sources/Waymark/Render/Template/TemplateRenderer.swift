@@ -13,9 +13,11 @@ struct TemplateLibrary: Sendable {
     /// early (a partial that includes itself without end).
     func render(_ context: TemplateValue, template name: String, capacity: Int = 16_384) -> (bytes: [UInt8], problem: String?)? {
         guard let nodes = templates[name] else { return nil }
-        var renderer = TemplateRenderer(library: self, root: context, capacity: capacity)
-        renderer.render(nodes)
-        return (renderer.output, renderer.problem)
+        return withUnsafePointer(to: context) { root in
+            var renderer = TemplateRenderer(library: self, root: root, capacity: capacity)
+            renderer.render(nodes)
+            return (renderer.output, renderer.problem)
+        }
     }
 }
 
@@ -27,7 +29,9 @@ struct TemplateRenderer {
     private let library: TemplateLibrary
     private(set) var output: [UInt8] = []
     private(set) var problem: String?
-    private var stack: [TemplateValue]
+    /// The context stack: pointers to values that outlive their frame (the root, a list's items, a
+    /// section's value), not copies, since each copy retains and releases what the value holds.
+    private var stack: [UnsafePointer<TemplateValue>]
     private var position: SequencePosition?
     private var indentation: [UInt8] = []
     /// Output before this offset belongs to the enclosing template, whose lines the indentation does not touch.
@@ -36,7 +40,8 @@ struct TemplateRenderer {
     private var escapes = true
     private var depth = 0
 
-    init(library: TemplateLibrary, root: TemplateValue, capacity: Int) {
+    /// `root` must stay valid while the renderer renders.
+    init(library: TemplateLibrary, root: UnsafePointer<TemplateValue>, capacity: Int) {
         self.library = library
         stack = [root]
         stack.reserveCapacity(16)
@@ -151,20 +156,25 @@ struct TemplateRenderer {
         case .list(let items):
             guard !items.isEmpty else { return }
             var p = SequencePosition(first: true, last: false, index: 0)
-            for (i, item) in items.enumerated() {
-                p.first = i == 0
-                p.last = i == items.count - 1
-                p.index = i
-                position = p
-                stack.append(item)
-                render(body)
-                stack.removeLast()
+            items.withUnsafeBufferPointer { items in
+                guard let base = items.baseAddress else { return }
+                for i in items.indices {
+                    p.first = i == 0
+                    p.last = i == items.count - 1
+                    p.index = i
+                    position = p
+                    stack.append(base + i)
+                    render(body)
+                    stack.removeLast()
+                }
             }
         default:
             position = nil
-            stack.append(value)
-            render(body)
-            stack.removeLast()
+            withUnsafePointer(to: value) { value in
+                stack.append(value)
+                render(body)
+                stack.removeLast()
+            }
         }
         position = savedPosition
     }
@@ -176,9 +186,11 @@ struct TemplateRenderer {
         case .list(let items)? where items.isEmpty:
             let savedPosition = position
             position = nil
-            stack.append(.list(items))
-            render(body)
-            stack.removeLast()
+            withUnsafePointer(to: TemplateValue.list(items)) { list in
+                stack.append(list)
+                render(body)
+                stack.removeLast()
+            }
             position = savedPosition
         default:
             break
@@ -192,23 +204,26 @@ struct TemplateRenderer {
         switch name.origin {
         case .current:
             guard let top = stack.last else { return nil }
-            value = top
+            value = top.pointee
         case .sequence:
             guard let position, let first = name.transforms.first, let result = position.transformed(first) else { return nil }
             return applyTransforms(name.transforms.dropFirst(), to: result)
         case .local:
-            guard let top = stack.last, let found = Self.resolve(name.path[...], in: top) else { return nil }
+            guard let top = stack.last, let found = Self.resolve(name.path[...], in: top.pointee) else { return nil }
             value = found
         case .stack:
             guard let key = name.path.first else { return nil }
-            var found: TemplateValue?
-            for frame in stack.reversed() {
-                if case .object(let object) = frame, let child = object[key] {
-                    found = Self.resolve(name.path.dropFirst(), in: child)
-                    break
+            // Frames read in place, innermost first: a copy of each (as `for frame in stack.reversed()`
+            // made) retains and releases what it holds.
+            let child: TemplateValue? = stack.withUnsafeBufferPointer { frames in
+                var k = frames.count
+                while k > 0 {
+                    k &-= 1
+                    if let child = frames[k].pointee[key] { return child }
                 }
+                return nil
             }
-            guard let found else { return nil }
+            guard let child, let found = name.path.count == 1 ? child : Self.resolve(name.path.dropFirst(), in: child) else { return nil }
             value = found
         }
         if name.transforms.isEmpty { return value }
@@ -236,6 +251,11 @@ struct TemplateRenderer {
     // MARK: - Output
 
     private mutating func append(_ s: String, escaped: Bool) {
+        // Read in place: a native string's bytes are contiguous (a copy to call `withUTF8` retained it).
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { utf8 in
+            if escaped { HTMLEscaper.append(utf8, to: &output) } else { output.append(contentsOf: utf8) }
+        }
+        if done != nil { return }
         var s = s
         s.withUTF8 { utf8 in
             if escaped { HTMLEscaper.append(utf8, to: &output) } else { output.append(contentsOf: utf8) }
