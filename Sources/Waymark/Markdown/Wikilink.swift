@@ -82,6 +82,8 @@ struct Wikilink: Equatable, Sendable {
 extension String {
     /// Whether the UTF-8 of the string holds `byte`: memchr on the string's own storage.
     func containsByte(_ byte: UInt8) -> Bool {
+        // Read in place: a native string's bytes are contiguous (a copy to call `withUTF8` retained it).
+        if let found = utf8.withContiguousStorageIfAvailable({ SourceText.firstIndex(of: byte, in: $0) != nil }) { return found }
         var s = self
         return s.withUTF8 { SourceText.firstIndex(of: byte, in: $0) != nil }
     }
