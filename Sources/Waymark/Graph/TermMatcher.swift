@@ -163,18 +163,25 @@ struct TermMatcher: Sendable {
         return result
     }
 
-    /// Buffers that `matches(inUTF8:scratch:into:)` reuses from one text to the next.
+    /// Buffers that `matches(inUTF8:scratch:)` reuses from one text to the next.
     struct Scratch {
-        fileprivate var found: [(start: Int, end: Int, from: Int, to: Int, pattern: Int)] = []
+        /// Every pattern found: its first and last word, its bytes, the pattern.
+        fileprivate var found = PlainBuffer<(start: Int, end: Int, from: Int, to: Int, pattern: Int)>()
+        fileprivate var results = PlainBuffer<Match>()
     }
 
-    /// The hot path: `result` is replaced by the matches in `bytes`; nothing is allocated on the
-    /// heap once the buffers have grown.
+    /// `matches(inUTF8:scratch:)` into an array.
     func matches(inUTF8 bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch, into result: inout [Match]) {
-        // Emptied only when not empty: the standard library's general path costs more than a short text's scan.
         if !result.isEmpty { result.removeAll(keepingCapacity: true) }
-        guard maxPatternLength > 0 else { return }
-        if !scratch.found.isEmpty { scratch.found.removeAll(keepingCapacity: true) }
+        result.append(contentsOf: matches(inUTF8: bytes, scratch: &scratch))
+    }
+
+    /// The hot path: the matches in `bytes`, in `scratch` until its next use; nothing is allocated
+    /// on the heap once the buffers have grown.
+    func matches(inUTF8 bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> UnsafeBufferPointer<Match> {
+        scratch.results.removeAll()
+        guard maxPatternLength > 0 else { return scratch.results.values }
+        scratch.found.removeAll()
         // Start offsets of the last few words only, in a ring on the stack.
         // A power of two, so the ring is indexed with a mask rather than a division.
         let ringMask = (1 << (Int.bitWidth - (maxPatternLength - 1).leadingZeroBitCount)) - 1
@@ -223,24 +230,24 @@ struct TermMatcher: Sendable {
             }
             }
         }
-        guard !scratch.found.isEmpty else { return }
+        let found = scratch.found.elements
+        guard !found.isEmpty else { return scratch.results.values }
         // By start, the longest first. Found by end, so nearly in order and few: sorted by insertion.
-        scratch.found.withUnsafeMutableBufferPointer { found in
-            for k in 1..<max(found.count, 1) {
-                let f = found[k]
-                var j = k
-                while j > 0, found[j - 1].start > f.start || (found[j - 1].start == f.start && found[j - 1].end < f.end) {
-                    found[j] = found[j - 1]
-                    j -= 1
-                }
-                found[j] = f
+        for k in 1..<found.count {
+            let f = found[k]
+            var j = k
+            while j > 0, found[j - 1].start > f.start || (found[j - 1].start == f.start && found[j - 1].end < f.end) {
+                found[j] = found[j - 1]
+                j -= 1
             }
+            found[j] = f
         }
         var nextFree = 0
-        for f in scratch.found where f.start >= nextFree {
-            result.append(Match(range: f.from..<f.to, pattern: f.pattern))
+        for f in found where f.start >= nextFree {
+            scratch.results.append(Match(range: f.from..<f.to, pattern: f.pattern))
             nextFree = f.end + 1
         }
+        return scratch.results.values
     }
 
     /// Each word of `text` as a 64-bit hash of its normalised form (lowercased, singular), with its
@@ -302,6 +309,46 @@ struct TermMatcher: Sendable {
         for suffix in ["sses", "shes", "ches", "xes", "zes"] where w.hasSuffix(suffix) { return String(w.dropLast(2)) }
         if w.hasSuffix("ss") || w.hasSuffix("us") || w.hasSuffix("is") { return w }
         return String(w.dropLast())
+    }
+}
+
+/// A growable buffer of plain values (no references to count: integers, ranges of them), emptied
+/// by setting its count to zero: an Array's `removeAll(keepingCapacity:)` takes a generic path and
+/// each append checks that the storage is not shared, which for the matcher's many short texts
+/// cost more than the buffers' use.
+final class PlainBuffer<Element> {
+    private var base: UnsafeMutablePointer<Element>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int = 32) {
+        assert(_isPOD(Element.self), "values are dropped without being destroyed")
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The values, until the next change.
+    var elements: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: base, count: count) }
+    var values: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(__always)
+    func append(_ value: Element) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: value)
+        count &+= 1
+    }
+
+    @inline(__always)
+    func removeAll() { count = 0 }
+
+    private func grow() {
+        let larger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+        larger.initialize(from: base, count: count)
+        base.deallocate()
+        base = larger
+        capacity *= 2
     }
 }
 

@@ -325,7 +325,6 @@ final class TermLinker {
     @exclusivity(unchecked) private var linkedInOrder: [Int] = []
     @exclusivity(unchecked) private var isLinked: [Bool]
     @exclusivity(unchecked) private var scratch = TermMatcher.Scratch()
-    @exclusivity(unchecked) private var matches: [TermMatcher.Match] = []
     /// The entries linked, sorted.
     var linked: [Int] { linkedInOrder.sorted() }
 
@@ -340,8 +339,7 @@ final class TermLinker {
     /// Replaces `hits` with the words of `text` to link, left to right, each with its glossary entry.
     func links(in text: UnsafeBufferPointer<UInt8>, into hits: inout [(range: Range<Int>, tag: Int)]) {
         if !hits.isEmpty { hits.removeAll(keepingCapacity: true) }
-        matcher.matches(inUTF8: text, scratch: &scratch, into: &matches)
-        for m in matches {
+        for m in matcher.matches(inUTF8: text, scratch: &scratch) {
             guard let e = patternEntry[m.pattern], e != ownEntry else { continue }
             if isLinked[e] {
                 if firstOnly { continue }
