@@ -31,6 +31,22 @@ final class TemplateEngineTests: XCTestCase {
 
     // MARK: - Interpolation (spec: interpolation.yml)
 
+    /// Text held as UTF-8 bytes (a page's body) renders exactly as the same text held as a String:
+    /// escaped and raw, as a section, inverted, through transforms and in Swift's literal notation.
+    func testBytesRenderAsText() {
+        let templates = ["{{x}}|{{{x}}}|{{&x}}", "{{#x}}[{{.}}]{{/x}}", "{{^x}}none{{/x}}", "{{x.nothing}}",
+                         "{{uppercased(x)}} {{empty(x)}} {{reversed(x)}}", "{{#list}}{{.}};{{/list}}", "{{% CONTENT_TYPE: TEXT}}{{x}}"]
+        for text in ["", "plain", "<b>Zoë</b> & \"quotes\" 'too' 🧭"] {
+            for template in templates {
+                let asString = render(template, ["x": .text(text), "list": .list([.text(text), .int(1)])])
+                let asBytes = render(template, ["x": .utf8(Array(text.utf8)), "list": .list([.utf8(Array(text.utf8)), .int(1)])])
+                XCTAssertEqual(asBytes, asString, "\(template) with \(text.debugDescription)")
+            }
+            XCTAssertEqual(TemplateValue.utf8(Array(text.utf8)).string, text)
+            XCTAssertEqual(TemplateValue.list([.utf8(Array(text.utf8))]).interpolated, TemplateValue.list([.text(text)]).interpolated)
+        }
+    }
+
     func testInterpolation() {
         XCTAssertEqual(render("Hello from {Mustache}!\n"), "Hello from {Mustache}!\n")
         XCTAssertEqual(render("Hello, {{subject}}!\n", ["subject": "world"]), "Hello, world!\n")

@@ -36,10 +36,17 @@ final class MarkdownTree {
 
     /// HTML for the whole tree. `unsafe` lets raw HTML through; otherwise cmark drops it.
     func html(unsafe: Bool) -> String {
+        String(decoding: htmlBytes(unsafe: unsafe), as: UTF8.self)
+    }
+
+    /// The HTML as UTF-8 bytes, copied as cmark wrote them. cmark writes UTF-8 (it replaces invalid
+    /// input with U+FFFD, and a site's files are checked before), so the bytes are not checked again
+    /// as a `String` would: that was about 2 % of a cold build's instructions.
+    func htmlBytes(unsafe: Bool) -> [UInt8] {
         let options = unsafe ? CMARK_OPT_UNSAFE : CMARK_OPT_DEFAULT
-        guard let cString = cmark_render_html(root, options) else { return "" }
+        guard let cString = cmark_render_html(root, options) else { return [] }
         defer { free(cString) }
-        return String(cString: cString)
+        return cString.withMemoryRebound(to: UInt8.self, capacity: 1) { Array(UnsafeBufferPointer(start: $0, count: strlen(cString))) }
     }
 
     /// Every node in document order (entering events only), collected before any mutation.

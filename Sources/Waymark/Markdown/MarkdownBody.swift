@@ -459,9 +459,14 @@ struct MarkdownBody {
     }
 
     func html(_ options: RenderOptions) -> String {
+        String(decoding: htmlBytes(options), as: UTF8.self)
+    }
+
+    /// `html(_:)` as UTF-8 bytes, for a page's body, which goes into its output as it is.
+    func htmlBytes(_ options: RenderOptions) -> [UInt8] {
         let tree = MarkdownTree(markdown: text)
         if let section = options.section {
-            guard keepSection(section, in: tree) else { return "" }
+            guard keepSection(section, in: tree) else { return [] }
         }
         var slugs = SlugAllocator(reserved: reservedAnchors)
         if let title = options.pageTitle, let first = tree.document.firstChild, first.kind == .heading, first.headingLevel == 1,
@@ -518,7 +523,7 @@ struct MarkdownBody {
                 break
             }
         }
-        return tree.html(unsafe: options.unsafe)
+        return tree.htmlBytes(unsafe: options.unsafe)
     }
 
     /// Wraps glossary words in the text of one paragraph; never inside links, code or raw HTML.

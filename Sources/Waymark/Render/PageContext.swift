@@ -87,7 +87,7 @@ struct PageContext: Sendable {
         return ["title": .text(ref.value)]
     }
 
-    func context(for i: Int, content: String) -> TemplateValue {
+    func context(for i: Int, content: [UInt8]) -> TemplateValue {
         let page = site.pages[i]
         var fields = FieldList()
         var ctx: TemplateObject = [:]
@@ -129,7 +129,7 @@ struct PageContext: Sendable {
 
         var pageCtx: TemplateObject = [
             "id": .text(page.id), "title": .text(page.title), "url": .text(site.url(of: i)), "type": .text(page.type.rawValue),
-            "typeLabel": .text(page.type.label), "content": .text(content),
+            "typeLabel": .text(page.type.label), "content": .utf8(content),
             "breadcrumbs": .list(breadcrumbs), "hasBreadcrumbs": .bool(!breadcrumbs.isEmpty),
             "fields": .list(fields.rows), "hasFields": .bool(!fields.rows.isEmpty),
             "backlinks": .list(groups), "hasBacklinks": .bool(!groups.isEmpty),

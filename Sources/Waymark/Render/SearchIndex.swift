@@ -137,6 +137,10 @@ struct SearchIndex {
 
     /// The readable text of rendered body HTML: tags dropped, entities decoded, whitespace collapsed.
     /// Scripts and styles a site with `markdown.unsafe` may carry are left out.
+    static func plainText(fromHTML html: [UInt8], maxWords: Int = excerptWords + 1) -> String {
+        html.withUnsafeBufferPointer { plainText(fromHTML: $0, maxWords: maxWords) }
+    }
+
     static func plainText(fromHTML html: String, maxWords: Int = excerptWords + 1) -> String {
         // Read in place: only the first words are wanted, and a page's HTML runs to tens of kilobytes.
         if let text = html.utf8.withContiguousStorageIfAvailable({ plainText(fromHTML: $0, maxWords: maxWords) }) { return text }

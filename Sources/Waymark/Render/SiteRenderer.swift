@@ -291,10 +291,10 @@ struct SiteRenderer {
         id.isEmpty ? "index.html" : id + "/index.html"
     }
 
-    func bodyHTML(_ i: Int, body: MarkdownBody? = nil) -> (String, [Int]) {
+    func bodyHTML(_ i: Int, body: MarkdownBody? = nil) -> ([UInt8], [Int]) {
         let page = site.pages[i]
         let body = body ?? page.body
-        if body.text.isEmpty { return ("", []) }
+        if body.text.isEmpty { return ([], []) }
         var linker: TermLinker?
         var options = linkOptions(for: i, embedding: [EmbedGraph.Key(page: i, anchor: nil)])
         options.unsafe = site.config.unsafeHTML
@@ -305,7 +305,7 @@ struct SiteRenderer {
                                                      close: Array("</a>".utf8))
             linker = termLinker
         }
-        return (body.html(options), linker?.linked ?? [])
+        return (body.htmlBytes(options), linker?.linked ?? [])
     }
 }
 

@@ -81,6 +81,10 @@ struct TemplateRenderer {
             guard let value = lookup(name) else { return }
             switch value {
             case .text(let s): append(s, escaped: escaped && escapes)
+            case .utf8(let bytes):
+                bytes.withUnsafeBufferPointer { utf8 in
+                    if escaped && escapes { HTMLEscaper.append(utf8, to: &output) } else { output.append(contentsOf: utf8) }
+                }
             case .null: break
             default: append(value.interpolated, escaped: escaped && escapes)
             }
@@ -104,7 +108,7 @@ struct TemplateRenderer {
             switch partial {
             case .fixed(let fixed): name = fixed
             case .dynamic(let reference):
-                guard case .text(let dynamic)? = lookup(reference) else { return }
+                guard let dynamic = lookup(reference)?.string else { return }
                 name = dynamic
             }
             guard let nodes = library.templates[name] else { return }

@@ -8,6 +8,9 @@ enum TemplateValue: Sendable {
     case bool(Bool)
     case int(Int)
     case text(String)
+    /// Text held as UTF-8 bytes (a page's rendered body, which is not made a `String` only to be
+    /// written out again): the same as `.text` in every template.
+    case utf8([UInt8])
     case list([TemplateValue])
     case object(TemplateObject)
 
@@ -17,6 +20,7 @@ enum TemplateValue: Sendable {
     /// The text, when this is text.
     var string: String? {
         if case .text(let s) = self { return s }
+        if case .utf8(let bytes) = self { return String(decoding: bytes, as: UTF8.self) }
         return nil
     }
 
@@ -48,6 +52,7 @@ extension TemplateValue {
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         case .text(let s): return s
+        case .utf8(let bytes): return String(decoding: bytes, as: UTF8.self)
         case .list, .object: return literal
         }
     }
@@ -58,6 +63,7 @@ extension TemplateValue {
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         case .text(let s): return s.debugDescription
+        case .utf8(let bytes): return String(decoding: bytes, as: UTF8.self).debugDescription
         case .list(let items): return "[" + items.map(\.literal).joined(separator: ", ") + "]"
         case .object(let o):
             if o.isEmpty { return "[:]" }
@@ -68,6 +74,8 @@ extension TemplateValue {
     /// Applies one swift-mustache transform (`empty(x)`, `count(x)`, `uppercased(x)`…); nil when it does not apply.
     func transformed(_ transform: TemplateTransform) -> TemplateValue? {
         switch (self, transform) {
+        case (.utf8(let bytes), .empty): return .bool(bytes.isEmpty)
+        case (.utf8(let bytes), _): return TemplateValue.text(String(decoding: bytes, as: UTF8.self)).transformed(transform)
         case (.text(let s), .empty): return .bool(s.isEmpty)
         case (.text(let s), .capitalized): return .text(s.capitalized)
         case (.text(let s), .lowercased): return .text(s.lowercased())
