@@ -41,7 +41,7 @@ final class MarkdownTree {
 
     /// The HTML as UTF-8 bytes, copied as cmark wrote them. cmark writes UTF-8 (it replaces invalid
     /// input with U+FFFD, and a site's files are checked before), so the bytes are not checked again
-    /// as a `String` would: that was about 2 % of a cold build's instructions.
+    /// as a `String` would: that was about 1 % of a cold build's instructions.
     func htmlBytes(unsafe: Bool) -> [UInt8] {
         let options = unsafe ? CMARK_OPT_UNSAFE : CMARK_OPT_DEFAULT
         guard let cString = cmark_render_html(root, options) else { return [] }
