@@ -179,9 +179,11 @@ struct TermMatcher: Sendable {
     /// The hot path: the matches in `bytes`, in `scratch` until its next use; nothing is allocated
     /// on the heap once the buffers have grown.
     func matches(inUTF8 bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> UnsafeBufferPointer<Match> {
-        scratch.results.removeAll()
-        guard maxPatternLength > 0 else { return scratch.results.values }
-        scratch.found.removeAll()
+        // The buffers as locals: read through `scratch` inside the loop, each append retained and released them.
+        let (foundBuffer, results) = (scratch.found, scratch.results)
+        results.removeAll()
+        guard maxPatternLength > 0 else { return results.values }
+        foundBuffer.removeAll()
         // Start offsets of the last few words only, in a ring on the stack.
         // A power of two, so the ring is indexed with a mask rather than a division.
         let ringMask = (1 << (Int.bitWidth - (maxPatternLength - 1).leadingZeroBitCount)) - 1
@@ -190,12 +192,22 @@ struct TermMatcher: Sendable {
             innerFilter.withUnsafeBufferPointer { innerFilter in
             hot.withUnsafeBufferPointer { hot in
             outputs.withUnsafeBufferPointer { outputs in
+            rootEdges.withView { rootEdges in
+            innerEdges.withView { innerEdges in
             // The current node, with its children filter and fail link.
             var node: Int32 = 0, mask: UInt32 = 0, fail: Int32 = 0
             var i = 0
             var words = WordScanner(bytes)
-            while let (hash, range, broken) = words.next() {
+            // One word ahead: the table slots it will read are asked for while this word is handled,
+            // so that their cache misses overlap this word's work instead of stalling the next.
+            var upcoming = words.next()
+            while let (hash, range, broken) = upcoming {
                 defer { i &+= 1 }
+                upcoming = words.next()
+                if let next = upcoming?.hash {
+                    waymark_prefetch(rootFilter.baseAddress.map { $0 + Int(next >> 55) })
+                    rootEdges.prefetch(next)
+                }
                 starts[i & ringMask] = range.lowerBound
                 let symbol = Self.symbol(hash, broken: broken)
                 let bit = Self.bit(symbol)
@@ -217,11 +229,19 @@ struct TermMatcher: Sendable {
                 node = e.child
                 mask = e.childMask
                 fail = e.fail
+                if let next = upcoming {
+                    let nextSymbol = Self.symbol(next.hash, broken: next.broken)
+                    if mask & Self.bit(nextSymbol) != 0 {
+                        let key = Self.key(node, nextSymbol), filterBit = key >> innerFilterShift
+                        waymark_prefetch(innerFilter.baseAddress.map { $0 + Int(filterBit >> 6) })
+                        innerEdges.prefetch(key)
+                    }
+                }
                 var out = e.firstOutput
                 while out >= 0 {
                     let o = outputs[Int(out)]
                     let first = i - Int(o.length) + 1
-                    scratch.found.append((first, i, starts[first & ringMask], range.upperBound, Int(o.pattern)))
+                    foundBuffer.append((first, i, starts[first & ringMask], range.upperBound, Int(o.pattern)))
                     out = o.next
                 }
             }
@@ -229,9 +249,11 @@ struct TermMatcher: Sendable {
             }
             }
             }
+            }
+            }
         }
-        let found = scratch.found.elements
-        guard !found.isEmpty else { return scratch.results.values }
+        let found = foundBuffer.elements
+        guard !found.isEmpty else { return results.values }
         // By start, the longest first. Found by end, so nearly in order and few: sorted by insertion.
         for k in 1..<found.count {
             let f = found[k]
@@ -244,10 +266,10 @@ struct TermMatcher: Sendable {
         }
         var nextFree = 0
         for f in found where f.start >= nextFree {
-            scratch.results.append(Match(range: f.from..<f.to, pattern: f.pattern))
+            results.append(Match(range: f.from..<f.to, pattern: f.pattern))
             nextFree = f.end + 1
         }
-        return scratch.results.values
+        return results.values
     }
 
     /// Each word of `text` as a 64-bit hash of its normalised form (lowercased, singular), with its
@@ -589,12 +611,24 @@ struct EdgeTable: Sendable {
     private var shift: UInt64 = 60
     private(set) var count = 0
 
+    /// Where a lookup of `key` begins: multiplicative hashing, the top bits.
     @inline(__always)
-    private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    fileprivate static func slot(_ key: UInt64, shift: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
     subscript(key: UInt64) -> Slot? {
-        @inline(__always) get {
-            slots.withUnsafeBufferPointer { slots in
+        @inline(__always) get { withView { $0[key] } }
+    }
+
+    /// The slots read in place, for a loop of lookups.
+    struct View {
+        fileprivate let slots: UnsafeBufferPointer<Slot>
+        fileprivate let shift: UInt64
+
+        @inline(__always)
+        private func slot(_ key: UInt64) -> Int { EdgeTable.slot(key, shift: shift) }
+
+        subscript(key: UInt64) -> Slot? {
+            @inline(__always) get {
                 let mask = slots.count &- 1
                 var s = slot(key)
                 while true {
@@ -605,6 +639,17 @@ struct EdgeTable: Sendable {
                 }
             }
         }
+
+        /// Asks for the slot where a lookup of `key` begins.
+        @inline(__always)
+        func prefetch(_ key: UInt64) {
+            if let base = slots.baseAddress { waymark_prefetch(base + slot(key)) }
+        }
+    }
+
+    @inline(__always)
+    func withView<R>(_ body: (View) -> R) -> R {
+        slots.withUnsafeBufferPointer { body(View(slots: $0, shift: shift)) }
     }
 
     /// Adds `edge`, or replaces the edge with its key.
@@ -612,7 +657,7 @@ struct EdgeTable: Sendable {
         precondition(edge.child != 0, "the root is nobody's child")
         if (count + 1) * 2 > slots.count { grow() }
         let mask = slots.count - 1
-        var s = slot(edge.key)
+        var s = Self.slot(edge.key, shift: shift)
         while slots[s].child != 0 && slots[s].key != edge.key { s = (s + 1) & mask }
         if slots[s].child == 0 { count += 1 }
         slots[s] = edge
