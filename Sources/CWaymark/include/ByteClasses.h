@@ -46,14 +46,4 @@ static inline waymark_byte_classes waymark_classify64(const uint8_t *p) {
     return c;
 }
 
-/// Asks for the cache line at `p` to be loaded, without waiting for it: the glossary matcher reads
-/// the table slot of the next word while it handles this one.
-static inline void waymark_prefetch(const void *p) {
-#if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(p, 0, 3);
-#else
-    (void)p;
-#endif
-}
-
 #endif

@@ -192,22 +192,12 @@ struct TermMatcher: Sendable {
             innerFilter.withUnsafeBufferPointer { innerFilter in
             hot.withUnsafeBufferPointer { hot in
             outputs.withUnsafeBufferPointer { outputs in
-            rootEdges.withView { rootEdges in
-            innerEdges.withView { innerEdges in
             // The current node, with its children filter and fail link.
             var node: Int32 = 0, mask: UInt32 = 0, fail: Int32 = 0
             var i = 0
             var words = WordScanner(bytes)
-            // One word ahead: the table slots it will read are asked for while this word is handled,
-            // so that their cache misses overlap this word's work instead of stalling the next.
-            var upcoming = words.next()
-            while let (hash, range, broken) = upcoming {
+            while let (hash, range, broken) = words.next() {
                 defer { i &+= 1 }
-                upcoming = words.next()
-                if let next = upcoming?.hash {
-                    waymark_prefetch(rootFilter.baseAddress.map { $0 + Int(next >> 55) })
-                    rootEdges.prefetch(next)
-                }
                 starts[i & ringMask] = range.lowerBound
                 let symbol = Self.symbol(hash, broken: broken)
                 let bit = Self.bit(symbol)
@@ -229,14 +219,6 @@ struct TermMatcher: Sendable {
                 node = e.child
                 mask = e.childMask
                 fail = e.fail
-                if let next = upcoming {
-                    let nextSymbol = Self.symbol(next.hash, broken: next.broken)
-                    if mask & Self.bit(nextSymbol) != 0 {
-                        let key = Self.key(node, nextSymbol), filterBit = key >> innerFilterShift
-                        waymark_prefetch(innerFilter.baseAddress.map { $0 + Int(filterBit >> 6) })
-                        innerEdges.prefetch(key)
-                    }
-                }
                 var out = e.firstOutput
                 while out >= 0 {
                     let o = outputs[Int(out)]
@@ -244,8 +226,6 @@ struct TermMatcher: Sendable {
                     foundBuffer.append((first, i, starts[first & ringMask], range.upperBound, Int(o.pattern)))
                     out = o.next
                 }
-            }
-            }
             }
             }
             }
@@ -611,24 +591,12 @@ struct EdgeTable: Sendable {
     private var shift: UInt64 = 60
     private(set) var count = 0
 
-    /// Where a lookup of `key` begins: multiplicative hashing, the top bits.
     @inline(__always)
-    fileprivate static func slot(_ key: UInt64, shift: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
     subscript(key: UInt64) -> Slot? {
-        @inline(__always) get { withView { $0[key] } }
-    }
-
-    /// The slots read in place, for a loop of lookups.
-    struct View {
-        fileprivate let slots: UnsafeBufferPointer<Slot>
-        fileprivate let shift: UInt64
-
-        @inline(__always)
-        private func slot(_ key: UInt64) -> Int { EdgeTable.slot(key, shift: shift) }
-
-        subscript(key: UInt64) -> Slot? {
-            @inline(__always) get {
+        @inline(__always) get {
+            slots.withUnsafeBufferPointer { slots in
                 let mask = slots.count &- 1
                 var s = slot(key)
                 while true {
@@ -639,17 +607,6 @@ struct EdgeTable: Sendable {
                 }
             }
         }
-
-        /// Asks for the slot where a lookup of `key` begins.
-        @inline(__always)
-        func prefetch(_ key: UInt64) {
-            if let base = slots.baseAddress { waymark_prefetch(base + slot(key)) }
-        }
-    }
-
-    @inline(__always)
-    func withView<R>(_ body: (View) -> R) -> R {
-        slots.withUnsafeBufferPointer { body(View(slots: $0, shift: shift)) }
     }
 
     /// Adds `edge`, or replaces the edge with its key.
@@ -657,7 +614,7 @@ struct EdgeTable: Sendable {
         precondition(edge.child != 0, "the root is nobody's child")
         if (count + 1) * 2 > slots.count { grow() }
         let mask = slots.count - 1
-        var s = Self.slot(edge.key, shift: shift)
+        var s = slot(edge.key)
         while slots[s].child != 0 && slots[s].key != edge.key { s = (s + 1) & mask }
         if slots[s].child == 0 { count += 1 }
         slots[s] = edge
