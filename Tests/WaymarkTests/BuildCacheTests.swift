@@ -548,6 +548,44 @@ final class StableHasherTests: XCTestCase {
         XCTAssertNotEqual(StableHasher.hash(bytes: base), StableHasher.hash(bytes: base + [0]), "the length counts")
     }
 
+    /// A file written in pieces is hashed in pieces: every length from 0 to 300 (with and without
+    /// the four lanes, every tail), cut at every place into two pieces and into random runs of pieces,
+    /// gives the hash of the whole. Too few or too many bytes give no hash at all.
+    func testPiecesHashAsTheWhole() {
+        var random = SystemRandomNumberGenerator()
+        for length in 0...300 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 89 &+ length) }
+            var seeded = StableHasher()
+            seeded.combine("before")
+            var whole = seeded
+            bytes.withUnsafeBytes { whole.combine(bytes: $0) }
+            bytes.withUnsafeBytes { all in
+                for cut in 0...length {
+                    var pieces = StableHasher.Pieces(seeded, total: length)
+                    pieces.combine(UnsafeRawBufferPointer(rebasing: all[..<cut]))
+                    pieces.combine(UnsafeRawBufferPointer(rebasing: all[cut...]))
+                    XCTAssertEqual(pieces.value, whole.value, "\(length) bytes cut at \(cut)")
+                }
+                var pieces = StableHasher.Pieces(seeded, total: length)
+                var at = 0
+                while at < length {
+                    let n = Int.random(in: 0...40, using: &random)
+                    pieces.combine(UnsafeRawBufferPointer(rebasing: all[at..<min(length, at + n)]))
+                    at += n
+                }
+                XCTAssertEqual(pieces.value, whole.value, "\(length) bytes in random pieces")
+                var short = StableHasher.Pieces(seeded, total: length + 1)
+                short.combine(all)
+                XCTAssertNil(short.value, "a byte missing")
+                if length > 0 {
+                    var long = StableHasher.Pieces(seeded, total: length - 1)
+                    long.combine(all)
+                    XCTAssertNil(long.value, "a byte too many")
+                }
+            }
+        }
+    }
+
     func testFieldsAreSeparated() {
         var a = StableHasher(), b = StableHasher()
         a.combine("ab"); a.combine("c")

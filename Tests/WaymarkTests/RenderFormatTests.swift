@@ -36,6 +36,49 @@ final class RenderFormatTests: XCTestCase {
         }
     }
 
+    /// graph.json written in pieces into the staging folder is the document made whole, byte for byte,
+    /// with the hash the write step would have taken of it, for pieces of every size, also smaller
+    /// than some of its parts (which are then passed on as they are). A size that does not match
+    /// leaves no file.
+    func testGraphInPiecesIsTheWholeDocument() throws {
+        var files: [String: String] = [:]
+        for i in 0..<30 {
+            files["content/notes/n\(i).md"] = "# Note \(i) with a long title, long enough for a piece of sixty-four bytes\n\nSee [[notes/n\((i + 1) % 30)]] and [[notes/n\((i + 7) % 30)]].\n"
+        }
+        let site = try TempSite(files)
+        var pages: [LoadedPage] = []
+        for path in files.keys.sorted() {
+            let file = ContentFile(relativePath: String(path.dropFirst("content/".count)), url: site.root.appendingPathComponent(path), kind: .markdown)
+            pages.append(try XCTUnwrap(PageLoader.load(file, cached: nil).0))
+        }
+        let linked = Linker(config: SiteConfig(), includeDrafts: false).link(pages: pages, assets: []).0
+        let renderer = SiteRenderer(site: linked, theme: try XCTUnwrap(Theme.load(siteRoot: site.root).0))
+        let document = renderer.graphDocument(linked)
+        let whole = document.bytes()
+        XCTAssertEqual(whole.count, document.size)
+        guard case .bytes(let made) = renderer.knowledgeGraph(linked).content else { return XCTFail("graph.json not made in memory") }
+        XCTAssertTrue(made == whole, "knowledgeGraph is the document made whole")
+        XCTAssertGreaterThan(whole.count, 4096)
+        for pieceSize in [64, 100, 4096, 1 << 20] {
+            var streamed: [UInt8] = []
+            document.write(pieceSize: pieceSize) { piece in
+                // Only what is already whole in memory (the nodes' JSON, a long string) comes larger.
+                XCTAssertLessThanOrEqual(piece.count, max(pieceSize, document.nodes.count, document.quoted.count))
+                streamed.append(contentsOf: piece)
+            }
+            XCTAssertTrue(streamed == whole, "pieces of \(pieceSize) bytes")
+        }
+        let staging = OutputWriter.Staging(url: site.scratch.appendingPathComponent("staging-test"))
+        try FileManager.default.createDirectory(at: staging.url, withIntermediateDirectories: true)
+        let written = try XCTUnwrap(staging.write(path: "graph.json", size: document.size) { document.write(pieceSize: 100, $0) })
+        guard case .written(let hash, let size) = written.content else { return XCTFail("\(written.content)") }
+        XCTAssertEqual(size, whole.count)
+        XCTAssertEqual(hash, StableHasher.hash(bytes: whole))
+        XCTAssertTrue(Array(try Data(contentsOf: staging.url.appendingPathComponent("graph.json"))) == whole, "the file written")
+        XCTAssertNil(staging.write(path: "wrong.json", size: document.size + 1) { document.write($0) })
+        XCTAssertFalse(FileManager.default.fileExists(atPath: staging.url.appendingPathComponent("wrong.json").path))
+    }
+
     /// The search index as JSONEncoder([.sortedKeys, .withoutEscapingSlashes]) wrote it: nested
     /// arrays, objects whose keys need sorting (by UTF-8 bytes), integers and escaped strings.
     func testSearchIndexJSONMatchesJSONEncoder() throws {

@@ -16,26 +16,53 @@ struct StableHasher {
         var offset = 0
         let count = bytes.count
         if count >= 64 {
-            @inline(__always) func lane(_ x: UInt64, _ at: Int) -> UInt64 {
-                let y = (x ^ bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian) &* 0x9E37_79B9_7F4A_7C15
-                return (y << 31) | (y >> 33)
-            }
-            var a = h, b = h ^ 0xC2B2_AE3D_27D4_EB4F, c = h ^ 0x1656_67B1_9E37_79F9, d = h ^ 0x27D4_EB2F_1656_67C5
+            var lanes = Lanes(h)
             while offset + 32 <= count {
-                a = lane(a, offset)
-                b = lane(b, offset + 8)
-                c = lane(c, offset + 16)
-                d = lane(d, offset + 24)
+                lanes.take(bytes, at: offset)
                 offset += 32
             }
-            // Each fold step is one-to-one in the lane it adds, so a change in any lane changes the hash.
+            h = lanes.folded
+        }
+        value = Self.tail(h, UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+        combine(bytes.count)
+    }
+
+    /// The four lanes of `combine(bytes:)`'s 32-byte steps.
+    private struct Lanes {
+        var a, b, c, d: UInt64
+
+        init(_ h: UInt64) { (a, b, c, d) = (h, h ^ 0xC2B2_AE3D_27D4_EB4F, h ^ 0x1656_67B1_9E37_79F9, h ^ 0x27D4_EB2F_1656_67C5) }
+
+        @inline(__always)
+        private static func lane(_ x: UInt64, _ bytes: UnsafeRawBufferPointer, _ at: Int) -> UInt64 {
+            let y = (x ^ bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian) &* 0x9E37_79B9_7F4A_7C15
+            return (y << 31) | (y >> 33)
+        }
+
+        /// The 32 bytes at `at`.
+        @inline(__always)
+        mutating func take(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+            a = Self.lane(a, bytes, offset)
+            b = Self.lane(b, bytes, offset + 8)
+            c = Self.lane(c, bytes, offset + 16)
+            d = Self.lane(d, bytes, offset + 24)
+        }
+
+        /// Each fold step is one-to-one in the lane it adds, so a change in any lane changes the hash.
+        var folded: UInt64 {
             @inline(__always) func fold(_ x: UInt64, _ y: UInt64) -> UInt64 {
                 let z = (x ^ y) &* 0x9E37_79B9_7F4A_7C15
                 return (z << 29) | (z >> 35)
             }
-            h = fold(fold(fold(a, b), c), d)
+            return fold(fold(fold(a, b), c), d)
         }
-        while offset + 8 <= count {
+    }
+
+    /// The bytes after the lanes' steps (all of them, for fewer than 64): eight a step, then one by one.
+    private static func tail(_ start: UInt64, _ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h = start
+        var offset = 0
+        while offset + 8 <= bytes.count {
             let word = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian
             h = (h ^ word) &* 0x0000_0100_0000_01B3
             h = (h << 29) | (h >> 35)
@@ -44,8 +71,60 @@ struct StableHasher {
         for byte in bytes[offset...] {
             h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         }
-        value = h
-        combine(bytes.count)
+        return h
+    }
+
+    /// `combine(bytes:)` over `total` bytes that arrive in pieces, for a file written as it is made
+    /// and never whole in memory: the same hash as one call with all of them.
+    struct Pieces {
+        private var hasher: StableHasher
+        private let total: Int
+        /// Bytes taken by the lanes (whole 32-byte steps; none under 64 bytes), and so far.
+        private let laneBytes: Int
+        private var taken = 0
+        private var lanes: Lanes
+        /// A step's bytes not yet complete, then the bytes after the last step.
+        private var pending: [UInt8] = []
+
+        init(_ hasher: StableHasher = StableHasher(), total: Int) {
+            self.hasher = hasher
+            self.total = total
+            laneBytes = total >= 64 ? total / 32 * 32 : 0
+            lanes = Lanes(hasher.value)
+        }
+
+        mutating func combine(_ bytes: UnsafeRawBufferPointer) {
+            var offset = 0
+            // A step begun by the last piece is completed first.
+            if !pending.isEmpty && taken < laneBytes {
+                let needed = min(32 - pending.count, bytes.count)
+                pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[..<needed]))
+                offset = needed
+                if pending.count == 32 {
+                    pending.withUnsafeBytes { lanes.take($0, at: 0) }
+                    taken += 32
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+            if pending.isEmpty {
+                while taken < laneBytes && offset + 32 <= bytes.count {
+                    lanes.take(bytes, at: offset)
+                    offset += 32
+                    taken += 32
+                }
+            }
+            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+        }
+
+        /// The hash, once all `total` bytes have been given; nil while more or fewer were.
+        var value: UInt64? {
+            guard taken + pending.count == total else { return nil }
+            var h = hasher
+            let start = laneBytes > 0 ? lanes.folded : h.value
+            h.value = pending.withUnsafeBytes { StableHasher.tail(start, $0) }
+            h.combine(total)
+            return h.value
+        }
     }
 
     mutating func combine(_ n: Int) {

@@ -113,6 +113,27 @@ struct OutputWriter {
             return OutputFile(path: file.path, content: .written(hash: StableHasher.hash(bytes: data), size: data.count))
         }
 
+        /// Writes a file made in pieces straight into the folder (`produce` hands each piece to its
+        /// argument, in order, `size` bytes in all), so that it is never whole in memory. nil when it
+        /// cannot be written here: the caller then makes it whole, and the write step tries it again
+        /// and reports what goes wrong.
+        func write(path: String, size: Int, produce: ((UnsafeRawBufferPointer) -> Void) -> Void) -> OutputFile? {
+            guard OutputWriter.isSafe(path) else { return nil }
+            let target = url.path + "/" + path
+            guard let slash = target.lastIndex(of: "/"), (try? OutputWriter.makeDirectories(String(target[..<slash]))) != nil,
+                  var writer = try? ChunkedFileWriter(path: target) else { return nil }
+            var hasher = StableHasher.Pieces(total: size)
+            produce { piece in
+                hasher.combine(piece)
+                writer.append(piece)
+            }
+            guard (try? writer.finish()) != nil, writer.written == size, let hash = hasher.value else {
+                unlink(target)
+                return nil
+            }
+            return OutputFile(path: path, content: .written(hash: hash, size: size))
+        }
+
         deinit {
             if !placed { OutputWriter.remove(url) }
         }

@@ -235,10 +235,16 @@ struct SiteRenderer {
     static let graphPath = "graph.json"
 
     /// graph.json, being made on another thread, and written there into the staging folder when
-    /// there is one (it is the biggest file: about 100 MB at 10,000 pages with auto-links).
+    /// there is one (it is the biggest file: about 100 MB at 10,000 pages with auto-links), in pieces.
     private func pendingGraph(_ site: Site) -> Pending<OutputFile> {
         Pending(fallback: OutputFile(path: Self.graphPath, content: .bytes([]))) {
-            let graph = self.knowledgeGraph(site)
+            let document = self.graphDocument(site)
+            // Into the staging folder in pieces: made whole, it was 100 MB of fresh memory at 10,000 pages.
+            if let staging = self.staging,
+               let file = staging.write(path: Self.graphPath, size: document.size, produce: { document.write($0) }) {
+                return file
+            }
+            let graph = OutputFile(path: Self.graphPath, content: .bytes(document.bytes()))
             return self.staging?.write(graph) ?? graph
         }
     }
