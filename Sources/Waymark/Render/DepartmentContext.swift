@@ -35,30 +35,48 @@ extension PageContext {
         var journeys: [Int] = []
         // A department may own thousands of touchpoints: membership through sets, order through the arrays.
         var seenKPIs = Set<String>(), seenJourneys = Set<Int>()
+        // A journey's places come one after another: its payload, link and address are taken once per
+        // run of them, and its stages and touchpoints are read in place (a copy of a journey, a stage or
+        // a touchpoint retains everything it holds).
+        var runPage = -1, runJourney: Journey?, runLink: TemplateValue?, runURL = ""
         for place in index.owned[d] ?? [] {
-            guard case .journey(let j) = site.pages[place.journey].entity else { continue }
-            let stage = j.stages[place.stage]
+            if runPage != place.journey {
+                runPage = place.journey
+                if case .journey(let j) = site.pages[place.journey].entity { runJourney = j } else { runJourney = nil }
+                runLink = .object(link(place.journey))
+                runURL = site.url(of: place.journey)
+            }
+            guard runJourney != nil, let journeyLink = runLink else { continue }
             if seenJourneys.insert(place.journey).inserted { journeys.append(place.journey) }
-            if let t = place.touchpoint {
-                let tp = stage.touchpoints[t]
-                var row: TemplateObject = ["journey": .object(link(place.journey)), "stage": .text(stage.name), "touchpoint": .text(tp.name),
-                                                    "url": .text(site.url(of: place.journey) + "#" + tp.anchor), "channel": .text(tp.channel)]
-                if !tp.kpis.isEmpty { row["kpis"] = .text(tp.kpis.joined(separator: "; ")) }
-                if let m = tp.moment { row["moment"] = .text(Self.momentLabels[m] ?? m) }
-                owned.append(.object(row))
-                for k in tp.kpis where seenKPIs.insert(k).inserted { kpis.append(k) }
+            guard let t = place.touchpoint else { continue }
+            runJourney?.stages.withUnsafeBufferPointer { stages in
+                stages[place.stage].touchpoints.withUnsafeBufferPointer { touchpoints in
+                    var row: TemplateObject = ["journey": journeyLink, "stage": .text(stages[place.stage].name), "touchpoint": .text(touchpoints[t].name),
+                                               "url": .text(runURL + "#" + touchpoints[t].anchor), "channel": .text(touchpoints[t].channel)]
+                    if !touchpoints[t].kpis.isEmpty { row["kpis"] = .text(touchpoints[t].kpis.joined(separator: "; ")) }
+                    if let m = touchpoints[t].moment { row["moment"] = .text(Self.momentLabels[m] ?? m) }
+                    owned.append(.object(row))
+                    for k in touchpoints[t].kpis where seenKPIs.insert(k).inserted { kpis.append(k) }
+                }
             }
         }
         // Journeys it owns or takes part in, from the journeys' own fields.
         for b in site.backlinks[d] where b.relation == .owned && site.pages[b.source].type == .journey && seenJourneys.insert(b.source).inserted {
             journeys.append(b.source)
         }
+        // Handoffs too come journey by journey: each journey's payload and link are taken once.
+        var handoffPage = -1, handoffJourney: Journey?, handoffLink: TemplateValue?
         let handoffs = (departmentHandoffs[d] ?? []).map { h -> TemplateValue in
-            func name(_ p: JourneyIndex.Place) -> String {
-                guard case .journey(let j) = site.pages[p.journey].entity, let t = p.touchpoint else { return "" }
-                return j.stages[p.stage].touchpoints[t].name
+            if handoffPage != h.journey {
+                handoffPage = h.journey
+                if case .journey(let j) = site.pages[h.journey].entity { handoffJourney = j } else { handoffJourney = nil }
+                handoffLink = .object(link(h.journey))
             }
-            return ["journey": .object(link(h.journey)), "from": .text(name(h.from)), "to": .text(name(h.to)),
+            func name(_ p: JourneyIndex.Place) -> String {
+                guard let t = p.touchpoint else { return "" }
+                return handoffJourney?.stages[p.stage].touchpoints[t].name ?? ""
+            }
+            return ["journey": handoffLink ?? .object(link(h.journey)), "from": .text(name(h.from)), "to": .text(name(h.to)),
                     "fromOwner": .text(h.fromOwner), "toOwner": .text(h.toOwner)]
         }
         let vocabulary = (departmentWords[d] ?? [])
