@@ -15,14 +15,32 @@ extension PageContext {
                 row["basis"] = .text(j.basis ?? "not stated")
                 assumptions.append(.object(row))
             }
+            let url = site.url(of: i)
+            // What research contradicts, in the order of the journey: the whole, then each stage and its
+            // touchpoints. A name is made only for what is contradicted.
+            func contradictions(_ evidence: [JourneyIndex.Evidence], anchor: String, name: () -> String) {
+                for e in evidence where e.kind == .contradicts {
+                    let what = name()
+                    contradicted.append([
+                        "journey": .object(link(i)), "what": .text(what.isEmpty ? "the whole journey" : what),
+                        "url": .text(url + (anchor.isEmpty ? "" : "#" + anchor)), "finding": .object(link(e.finding)),
+                    ])
+                }
+            }
+            contradictions(site.journeys.evidence(journey: i, anchor: ""), anchor: "") { j.stages.isEmpty ? "" : "the whole journey" }
             var missing: [TemplateValue] = []
-            for stage in j.stages {
-                for tp in stage.touchpoints {
+            // Stages and touchpoints read in place: copying one retains everything it holds.
+            for s in j.stages.indices {
+                contradictions(site.journeys.evidence(journey: i, anchor: j.stages[s].anchor), anchor: j.stages[s].anchor) { j.stages[s].name }
+                for t in j.stages[s].touchpoints.indices {
                     touchpointCount += 1
-                    let evidence = site.journeys.evidence(journey: i, anchor: tp.anchor)
+                    let anchor = j.stages[s].touchpoints[t].anchor
+                    let evidence = site.journeys.evidence(journey: i, anchor: anchor)
+                    let name = { "\(j.stages[s].name) › \(j.stages[s].touchpoints[t].name)" }
                     if evidence.contains(where: { $0.kind != .contradicts }) { supportedCount += 1 } else {
-                        missing.append(["title": .text("\(stage.name) › \(tp.name)"), "url": .text(site.url(of: i) + "#" + tp.anchor)])
+                        missing.append(["title": .text(name()), "url": .text(url + "#" + anchor)])
                     }
+                    contradictions(evidence, anchor: anchor, name: name)
                 }
             }
             if !missing.isEmpty {
@@ -30,19 +48,6 @@ extension PageContext {
                 row["touchpoints"] = .list(missing)
                 row["count"] = .int(missing.count)
                 unsupported.append(.object(row))
-            }
-            var anchors: [(String, String)] = [("", j.stages.isEmpty ? "" : "the whole journey")]
-            for stage in j.stages {
-                anchors.append((stage.anchor, stage.name))
-                for tp in stage.touchpoints { anchors.append((tp.anchor, "\(stage.name) › \(tp.name)")) }
-            }
-            for (anchor, name) in anchors {
-                for e in site.journeys.evidence(journey: i, anchor: anchor) where e.kind == .contradicts {
-                    contradicted.append([
-                        "journey": .object(link(i)), "what": .text(name.isEmpty ? "the whole journey" : name),
-                        "url": .text(site.url(of: i) + (anchor.isEmpty ? "" : "#" + anchor)), "finding": .object(link(e.finding)),
-                    ])
-                }
             }
         }
         return [
