@@ -180,19 +180,26 @@ struct PageContext: Sendable {
 
     /// Persona × stage: for each persona, every journey it walks with that journey's stages and feelings.
     private func personaOverview() -> [TemplateValue] {
-        site.pages.indices.filter { site.pages[$0].type == .persona }
+        // A journey walked by several personas lists its stages under each: made once.
+        var stagesOfJourney: [Int: TemplateValue] = [:]
+        return site.pages.indices.filter { site.pages[$0].type == .persona }
             .sorted { site.pages[$0].title.lowercased() < site.pages[$1].title.lowercased() }
             .map { p -> TemplateValue in
                 let journeys = site.backlinks[p].filter { $0.relation == .walkedJourneys }.map(\.source)
                 var row = link(p)
                 row["journeys"] = .list(journeys.map { j -> TemplateValue in
                     var l = link(j)
-                    if case .journey(let journey) = site.pages[j].entity {
-                        l["stages"] = .list(journey.stages.map { s -> TemplateValue in
-                            var stage: TemplateObject = ["name": .text(s.name), "url": .text(site.url(of: j) + "#" + s.anchor)]
+                    if let stages = stagesOfJourney[j] {
+                        l["stages"] = stages
+                    } else if case .journey(let journey) = site.pages[j].entity {
+                        let url = site.url(of: j)
+                        let stages = TemplateValue.list(journey.stages.map { s -> TemplateValue in
+                            var stage: TemplateObject = ["name": .text(s.name), "url": .text(url + "#" + s.anchor)]
                             if let e = s.emotion { stage["emotion"] = .int(e); stage["emotionLabel"] = .text(Self.signed(e)) }
                             return .object(stage)
                         })
+                        stagesOfJourney[j] = stages
+                        l["stages"] = stages
                     }
                     return .object(l)
                 })
