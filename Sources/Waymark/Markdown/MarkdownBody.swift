@@ -484,6 +484,8 @@ struct MarkdownBody {
         let nodes = tree.allNodes().map { ($0, $0.kind) }.filter { rewritable.contains($0.1) }
         var autolinkHits: [(range: Range<Int>, tag: Int)] = []
         var autolinkHTML: [UInt8] = []
+        // Taken out once, not per paragraph: each copy retains and releases what the closures hold.
+        let (resolveTag, autolink) = (options.resolveTag, options.autolink)
         for (node, kind) in nodes {
             switch kind {
             case .heading:
@@ -506,8 +508,8 @@ struct MarkdownBody {
                     }
                 }
                 rewriteWikilinks(in: node, tree: tree, options)
-                if let resolveTag = options.resolveTag { rewriteTags(in: node, tree: tree, boundary: true, depth: 0, resolveTag) }
-                if let autolink = options.autolink { autolinkTerms(in: node, tree: tree, autolink, hits: &autolinkHits, html: &autolinkHTML) }
+                if let resolveTag { rewriteTags(in: node, tree: tree, boundary: true, depth: 0, resolveTag) }
+                if let autolink { autolinkTerms(in: node, tree: tree, autolink, hits: &autolinkHits, html: &autolinkHTML) }
                 if PipeTable.isTable(node) { PipeTable.rewrite(node, in: tree) }
             case .link, .image:
                 if Self.blockedScheme(node.url, image: kind == .image) != nil {
