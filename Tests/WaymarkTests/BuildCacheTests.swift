@@ -322,6 +322,21 @@ final class BuildCacheTests: XCTestCase {
         assertCachedEqualsClean(site, "an output file deleted by hand")
     }
 
+    func testTheOutputFolderFindsFilesByRelativePath() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("journeys/asthma"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: folder.appendingPathComponent("journeys/asthma/index.html"))
+        try Data("x".utf8).write(to: folder.appendingPathComponent("index.html"))
+        let output = OutputFolder(folder.path)
+        XCTAssertTrue(output.contains("journeys/asthma/index.html"))
+        XCTAssertTrue(output.contains("index.html"))
+        XCTAssertFalse(output.contains("journeys/missing/index.html"))
+        XCTAssertFalse(output.contains("journeys/asthma/index.htm"))
+        XCTAssertFalse(OutputFolder(folder.appendingPathComponent("no-such-folder").path).contains("index.html"),
+                       "a folder that does not exist has no files")
+    }
+
     func testADamagedCacheIsDiscardedWithANote() throws {
         let site = try exampleSite()
         cachedBuild(site)

@@ -144,7 +144,7 @@ public enum BuildPipeline {
             guard options.write, let cache, let key = cache.siteKey, !report.diagnostics.hasErrors,
                   key == Self.siteKey(config: config, options: options, theme: theme, history: history, files: files, sources: sources),
                   FileManager.default.fileExists(atPath: output.appendingPathComponent(outputMarker).path),
-                  cache.outputs.keys.allSatisfy({ access(output.path + "/" + $0, F_OK) == 0 }) else { return false }
+                  cache.outputs.keys.allSatisfy(OutputFolder(output.path).contains) else { return false }
             report.diagnostics = (discovered + cache.linkDiagnostics).sorted()
             report.notes += cache.notes
             report.pageCount = cache.pageCount
@@ -241,9 +241,9 @@ public enum BuildPipeline {
                 // Fingerprints are computed on every cached build, also from scratch, for the next build to compare with.
                 let global = RebuildPlan.globalKey(version: BuildCache.toolIdentity, configuration: Self.configurationKey(config, options),
                                                    themeFingerprint: theme.fingerprint, site: site)
-                let outputPath = output.path
+                let folder = OutputFolder(output.path)
                 plan = SiteRenderer.Incremental(global: global, previous: incremental?.renders ?? [:], termIDs: incremental?.termIDs ?? [],
-                                                outputExists: { access(outputPath + "/" + $0, F_OK) == 0 }, siteFiles: incremental?.siteFiles)
+                                                outputExists: folder.contains, siteFiles: incremental?.siteFiles)
             }
             var renderer = SiteRenderer(site: site, theme: theme)
             renderer.relativeLinks = options.relativeLinks

@@ -339,3 +339,23 @@ struct OutputWriter {
         try? FileManager.default.removeItem(at: folder)
     }
 }
+
+/// The output folder, opened once, for asking whether the previous build's files are still there: a
+/// path relative to an open folder is looked up from it, not from `/` through every parent again,
+/// and needs no joined string. A folder that cannot be opened has no files.
+final class OutputFolder: Sendable {
+    private let fd: Int32
+
+    init(_ path: String) {
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    /// Whether `relativePath` (such as `journeys/asthma/index.html`) exists in the folder.
+    func contains(_ relativePath: String) -> Bool {
+        fd >= 0 && faccessat(fd, relativePath, F_OK, 0) == 0
+    }
+}
