@@ -322,6 +322,19 @@ final class BuildCacheTests: XCTestCase {
         assertCachedEqualsClean(site, "an output file deleted by hand")
     }
 
+    /// A term page lists every page that uses it, those behind "Show N more" too: renaming one of
+    /// them renders the term page again.
+    func testATermPageFollowsTheTitleOfAPageListedBehindShowMore() throws {
+        var files = ["content/glossary/segment.md": "---\nterm: Segment\ndefinition: A group of customers.\n---\n"]
+        for i in 1...25 { files["content/notes/note-\(i).md"] = "---\ntitle: Note \(String(format: "%02d", i))\n---\nOur segment grew.\n" }
+        let site = try TempSite(files, templates: nil)
+        cachedBuild(site)
+        try edit(site, "content/notes/note-25.md") { $0.replacingOccurrences(of: "title: Note 25", with: "title: Note 25, renamed") }
+        let report = assertCachedEqualsClean(site, "a page behind Show more renamed")
+        XCTAssertTrue(report.incremental)
+        XCTAssertTrue(site.html("glossary/segment/index.html")?.contains(">Note 25, renamed</a>") == true)
+    }
+
     func testTheOutputFolderFindsFilesByRelativePath() throws {
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -209,6 +209,33 @@ final class GlossaryTests: XCTestCase {
         XCTAssertFalse(segment.isEmpty)
     }
 
+    /// A term page lists every page that uses it, grouped by type in navigation order and by title
+    /// within a group: the first 20 of a group in sight, the rest behind "Show N more".
+    func testATermPageListsEveryPageThatUsesItTheRestBehindShowMore() throws {
+        var files = Self.terms
+        for i in 1...25 { files["content/notes/note-\(String(format: "%02d", i)).md"] = "---\ntitle: Note \(String(format: "%02d", i))\n---\nOur segment grew.\n" }
+        for name in ["Ana", "Ben"] { files["content/personas/\(name.lowercased()).md"] = "---\ntitle: \(name)\n---\nEvery segment counts.\n" }
+        let s = try TempSite(files, templates: nil)  // the default theme
+        let report = s.build()
+        XCTAssertFalse(report.diagnostics.hasErrors, DiagnosticFormat.human.render(report.diagnostics))
+        let html = try XCTUnwrap(s.html("glossary/segment/index.html"))
+        let usedIn = try XCTUnwrap(html.range(of: "Used in")).upperBound
+        let section = html[usedIn...].components(separatedBy: "</section>")[0]
+        let groups = section.components(separatedBy: "<h3>").dropFirst().map { String($0.prefix(while: { $0 != "<" })) }
+        XCTAssertEqual(groups, ["Personas", "Pages"])
+        let titles = section.components(separatedBy: "<li><a href=").dropFirst().map { item in
+            String(item.drop(while: { $0 != ">" }).dropFirst().prefix(while: { $0 != "<" }))
+        }
+        XCTAssertEqual(titles, ["Ana", "Ben"] + (1...25).map { String(format: "Note %02d", $0) }, "every page, once, by title")
+        let pages = try XCTUnwrap(section.components(separatedBy: "<h3>Pages</h3>").last)
+        let (shown, rest) = (try XCTUnwrap(pages.components(separatedBy: "<details").first), try XCTUnwrap(pages.components(separatedBy: "<details").last))
+        XCTAssertEqual(shown.components(separatedBy: "<li>").count - 1, 20, "the first 20 in sight")
+        XCTAssertTrue(rest.contains("<summary><span class=\"used-in-more__show\">Show </span>5 more</summary>"), rest)
+        XCTAssertTrue(rest.contains(">Note 21</a>") && rest.contains(">Note 25</a>") && !rest.contains(">Note 20</a>"), rest)
+        let personas = try XCTUnwrap(section.components(separatedBy: "<h3>Pages</h3>").first)
+        XCTAssertFalse(personas.contains("<details"), "a group of 20 or fewer has nothing behind Show more")
+    }
+
     func testGlossaryViewsExist() throws {
         let s = try site("Hello.\n")
         XCTAssertEqual(s.build().diagnostics.errorCount, 0)

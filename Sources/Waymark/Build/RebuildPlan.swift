@@ -198,15 +198,10 @@ enum RebuildPlan {
             if let f = site.index.page(id: folder) { shown.append(f) }
         }
         if let e = site.glossary.entryOfPage[i] {
-            // A term page lists the first pages of each type that use it, then how many more there are.
-            let allTypes = PageType.allCases
-            var perType = [Int](repeating: 0, count: allTypes.count)
-            for p in site.termUsage[e] {
-                let type = allTypes.firstIndex(of: site.pages[p].type) ?? 0
-                perType[type] += 1
-                if perType[type] <= PageContext.usageListLimit { h.combine(digests.ids[p]); shown.append(p) }
-            }
-            for count in perType { h.combine(count) }
+            // A term page lists every page that uses it, in order, grouped by type.
+            h.combine(site.termUsage[e].count)
+            for p in site.termUsage[e] { h.combine(digests.ids[p]) }
+            shown += site.termUsage[e]
         }
         shown.sort()
         for (k, p) in shown.enumerated() where k == 0 || p != shown[k - 1] { h.combine(digests.faces[p]) }

@@ -18,6 +18,9 @@ struct PageContext: Sendable {
     private let departmentIndexes: ComputedOnce<(handoffs: [Int: [JourneyIndex.Handoff]], words: [Int: [(words: String, entry: Int)]])>
     var departmentHandoffs: [Int: [JourneyIndex.Handoff]] { departmentIndexes.value.handoffs }
     var departmentWords: [Int: [(words: String, entry: Int)]] { departmentIndexes.value.words }
+    /// Every page as a link (`link(_:)`), made the first time a term page lists the pages that use it:
+    /// a page used by forty terms is then one value in forty lists, not forty values.
+    private let pageLinks: ComputedOnce<[TemplateValue]>
 
     /// `sharing` a context of the same site (before glossary usage was filled in) reuses its
     /// whole-site views instead of computing them again: none of them depends on term usage.
@@ -31,6 +34,7 @@ struct PageContext: Sendable {
             sortedEntries = earlier.sortedEntries
             departments = earlier.departments
             departmentIndexes = earlier.departmentIndexes
+            pageLinks = earlier.pageLinks
             return
         }
         var nav: [TemplateObject] = [["title": "Home", "url": .text(site.config.basePath), "id": ""]]
@@ -66,6 +70,18 @@ struct PageContext: Sendable {
         let names = site.glossary.entries.map { $0.name.lowercased() }  // lowercased once, not per comparison
         sortedEntries = names.indices.sorted { names[$0] < names[$1] }
         departmentIndexes = ComputedOnce { Self.departmentIndex(site) }
+        pageLinks = ComputedOnce { [site] in
+            let context = PageContext(linksOf: site)
+            return site.pages.indices.map { .object(context.link($0)) }
+        }
+    }
+
+    /// A context that only makes links (`link(_:)`), for the list of every page as a link.
+    private init(linksOf site: Site) {
+        self.site = site
+        (nav, siteContexts, siteContextNoneActive, hasFindings, sortedEntries, departments) = ([], [:], [:], false, [], [])
+        departmentIndexes = ComputedOnce { ([:], [:]) }
+        pageLinks = ComputedOnce { [] }
     }
 
     func link(_ i: Int, anchor: String? = nil) -> TemplateObject {
@@ -322,29 +338,31 @@ struct PageContext: Sendable {
         return ctx
     }
 
-    /// A common term is used on thousands of pages; its page lists this many per type, then a count.
+    /// A common term is used on thousands of pages; its page shows this many per type, then the rest
+    /// behind "Show N more" (a `<details>` element: every page is listed, and it works without JavaScript).
     static let usageListLimit = 20
 
-    /// Pages grouped under their type's section title, in navigation order.
+    /// Pages grouped under their type's section title, in navigation order: `items` (the first
+    /// `usageListLimit`), `count`, and when there are more, `more` (how many) and `rest` (them).
+    /// Every type without a section of its own (plain pages, the home page, folder listings) is a page.
     private func groupedByType(_ pages: [Int]) -> [TemplateValue] {
-        let order: [PageType] = [.journey, .persona, .finding, .term, .department, .page, .home, .listing]
-        // Counted in arrays by type: a common term is used on thousands of pages.
-        let allTypes = PageType.allCases
-        var shown = [[Int]](repeating: [], count: allTypes.count), counts = [Int](repeating: 0, count: allTypes.count)
+        let sections: [PageType] = [.journey, .persona, .finding, .term, .department, .page]
+        var bySection = [[Int]](repeating: [], count: sections.count)
         // Read in place: a copy of a page, to read its type, retains every field it holds.
         site.pages.withUnsafeBufferPointer { allPages in
-            for p in pages {
-                guard let t = allTypes.firstIndex(of: allPages[p].type) else { continue }
-                counts[t] += 1
-                if shown[t].count < Self.usageListLimit { shown[t].append(p) }
-            }
+            for p in pages { bySection[sections.firstIndex(of: allPages[p].type) ?? sections.count - 1].append(p) }
         }
-        return order.compactMap { type -> TemplateValue? in
-            guard let t = allTypes.firstIndex(of: type), counts[t] > 0 else { return nil }
-            let count = counts[t]
-            var group: TemplateObject = ["group": .text(type == .page || type == .home ? "Pages" : type.sectionTitle),
-                                                  "items": .list(shown[t].map { .object(link($0)) }), "count": .int(count)]
-            if count > Self.usageListLimit { group["more"] = .int(count - Self.usageListLimit) }
+        guard bySection.contains(where: { !$0.isEmpty }) else { return [] }
+        let links = pageLinks.value
+        return sections.indices.compactMap { k -> TemplateValue? in
+            let list = bySection[k]
+            guard !list.isEmpty else { return nil }
+            var group: TemplateObject = ["group": .text(sections[k].sectionTitle),
+                                         "items": .list(list.prefix(Self.usageListLimit).map { links[$0] }), "count": .int(list.count)]
+            if list.count > Self.usageListLimit {
+                group["more"] = .int(list.count - Self.usageListLimit)
+                group["rest"] = .list(list.dropFirst(Self.usageListLimit).map { links[$0] })
+            }
             return .object(group)
         }
     }

@@ -272,7 +272,9 @@ struct SiteRenderer {
         var context = contexts.context(for: i, content: html)
         addPublishingContext(&context, page: i, termCards: !mentions.isEmpty)
         let searchText = SearchIndex.plainText(fromHTML: html)
-        guard let output = theme.render(context, template: page.type.rawValue) else {
+        // The page's body and the theme around it, and a line for each page a term page lists.
+        let listed = site.glossary.entryOfPage[i].map { site.termUsage[$0].count } ?? 0
+        guard let output = theme.render(context, template: page.type.rawValue, capacity: html.count + 16_384 + 128 * listed) else {
             return PageResult(file: nil, diagnostic: .error(SourceLocation(path: page.path), "no template for \(page.type.rawValue) pages",
                                                             hint: "add templates/\(page.type.rawValue).mustache or templates/page.mustache"),
                               mentions: mentions, searchText: searchText)

@@ -90,7 +90,9 @@ struct Theme: Sendable {
 
     /// Renders with the page type's template, else `page`; nil when neither exists. `problem` says
     /// why the output stopped early (a partial that includes itself).
-    func render(_ context: TemplateValue, template: String) -> (bytes: [UInt8], problem: String?)? {
-        library.render(context, template: library.contains(template) ? template : "page")
+    /// `capacity`: about the bytes the page will have, so that its output is allocated once rather
+    /// than grown and copied on the way (a common term's page lists thousands of pages).
+    func render(_ context: TemplateValue, template: String, capacity: Int = 16_384) -> (bytes: [UInt8], problem: String?)? {
+        library.render(context, template: library.contains(template) ? template : "page", capacity: capacity)
     }
 }
