@@ -21,6 +21,9 @@ struct PageContext: Sendable {
     /// Every page as a link (`link(_:)`), made the first time a term page lists the pages that use it:
     /// a page used by forty terms is then one value in forty lists, not forty values.
     private let pageLinks: ComputedOnce<[TemplateValue]>
+    /// Every page as a line of the default theme's "Used in" list, `<li><a href="…">…</a></li>`,
+    /// escaped: a common term's page lists thousands, which are copied, not rendered one by one.
+    private let pageLines: ComputedOnce<(bytes: [UInt8], ranges: [Range<Int>])>
 
     /// `sharing` a context of the same site (before glossary usage was filled in) reuses its
     /// whole-site views instead of computing them again: none of them depends on term usage.
@@ -35,6 +38,7 @@ struct PageContext: Sendable {
             departments = earlier.departments
             departmentIndexes = earlier.departmentIndexes
             pageLinks = earlier.pageLinks
+            pageLines = earlier.pageLines
             return
         }
         var nav: [TemplateObject] = [["title": "Home", "url": .text(site.config.basePath), "id": ""]]
@@ -74,6 +78,25 @@ struct PageContext: Sendable {
             let context = PageContext(linksOf: site)
             return site.pages.indices.map { .object(context.link($0)) }
         }
+        pageLines = ComputedOnce { [site] in Self.listLines(site) }
+    }
+
+    /// `pageLines`: each page's line in one buffer, and where each is.
+    private static func listLines(_ site: Site) -> (bytes: [UInt8], ranges: [Range<Int>]) {
+        var bytes: [UInt8] = [], ranges: [Range<Int>] = []
+        ranges.reserveCapacity(site.pages.count)
+        bytes.reserveCapacity(site.pages.count * 96)
+        for i in site.pages.indices {
+            let start = bytes.count
+            bytes += #"        <li><a href=""#.utf8
+            var url = site.url(of: i), title = site.pages[i].title
+            url.withUTF8 { HTMLEscaper.append($0, to: &bytes) }
+            bytes += #"">"#.utf8
+            title.withUTF8 { HTMLEscaper.append($0, to: &bytes) }
+            bytes += "</a></li>".utf8
+            ranges.append(start..<bytes.count)
+        }
+        return (bytes, ranges)
     }
 
     /// A context that only makes links (`link(_:)`), for the list of every page as a link.
@@ -82,6 +105,7 @@ struct PageContext: Sendable {
         (nav, siteContexts, siteContextNoneActive, hasFindings, sortedEntries, departments) = ([], [:], [:], false, [], [])
         departmentIndexes = ComputedOnce { ([:], [:]) }
         pageLinks = ComputedOnce { [] }
+        pageLines = ComputedOnce { ([], []) }
     }
 
     func link(_ i: Int, anchor: String? = nil) -> TemplateObject {
@@ -343,7 +367,8 @@ struct PageContext: Sendable {
     static let usageListLimit = 20
 
     /// Pages grouped under their type's section title, in navigation order: `items` (the first
-    /// `usageListLimit`), `count`, and when there are more, `more` (how many) and `rest` (them).
+    /// `usageListLimit`), `count`, and when there are more, `more` (how many) and `rest` (them), also
+    /// as `restHTML`, their lines of the default theme's list ready made.
     /// Every type without a section of its own (plain pages, the home page, folder listings) is a page.
     private func groupedByType(_ pages: [Int]) -> [TemplateValue] {
         let sections: [PageType] = [.journey, .persona, .finding, .term, .department, .page]
@@ -360,11 +385,27 @@ struct PageContext: Sendable {
             var group: TemplateObject = ["group": .text(sections[k].sectionTitle),
                                          "items": .list(list.prefix(Self.usageListLimit).map { links[$0] }), "count": .int(list.count)]
             if list.count > Self.usageListLimit {
-                group["more"] = .int(list.count - Self.usageListLimit)
-                group["rest"] = .list(list.dropFirst(Self.usageListLimit).map { links[$0] })
+                let rest = list.dropFirst(Self.usageListLimit)
+                group["more"] = .int(rest.count)
+                group["rest"] = .list(rest.map { links[$0] })
+                group["restHTML"] = .utf8(lines(rest))
             }
             return .object(group)
         }
+    }
+
+    /// The pages' list lines (`pageLines`), one per line.
+    private func lines(_ pages: ArraySlice<Int>) -> [UInt8] {
+        let (bytes, ranges) = pageLines.value
+        var out: [UInt8] = []
+        out.reserveCapacity(pages.reduce(0) { $0 + ranges[$1].count + 1 })
+        bytes.withUnsafeBufferPointer { bytes in
+            for (k, p) in pages.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: "\n")) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[ranges[p]]))
+            }
+        }
+        return out
     }
 
     /// The entries as the glossary views show them.
