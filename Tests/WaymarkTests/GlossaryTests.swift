@@ -215,6 +215,7 @@ final class GlossaryTests: XCTestCase {
         var files = Self.terms
         for i in 1...25 { files["content/notes/note-\(String(format: "%02d", i)).md"] = "---\ntitle: Note \(String(format: "%02d", i))\n---\nOur segment grew.\n" }
         for name in ["Ana", "Ben"] { files["content/personas/\(name.lowercased()).md"] = "---\ntitle: \(name)\n---\nEvery segment counts.\n" }
+        files["content/notes/apple.md"] = "---\ntitle: apple note\n---\nA segment of one.\n"  // sorted as a reader sorts: before "Note 01"
         files["content/notes/note-26.md"] = "---\ntitle: \"Note 26 <b>\\\"&'\"\n---\nOur segment grew.\n"  // listed behind Show more, escaped
         let s = try TempSite(files, templates: nil)  // the default theme
         let report = s.build()
@@ -227,13 +228,13 @@ final class GlossaryTests: XCTestCase {
         let titles = section.components(separatedBy: "<li><a href=").dropFirst().map { item in
             String(item.drop(while: { $0 != ">" }).dropFirst().prefix(while: { $0 != "<" }))
         }
-        XCTAssertEqual(titles, ["Ana", "Ben"] + (1...25).map { String(format: "Note %02d", $0) } + ["Note 26 &lt;b&gt;&quot;&amp;&#39;"],
+        XCTAssertEqual(titles, ["Ana", "Ben", "apple note"] + (1...25).map { String(format: "Note %02d", $0) } + ["Note 26 &lt;b&gt;&quot;&amp;&#39;"],
                        "every page, once, by title, escaped")
         let pages = try XCTUnwrap(section.components(separatedBy: "<h3>Pages</h3>").last)
         let (shown, rest) = (try XCTUnwrap(pages.components(separatedBy: "<details").first), try XCTUnwrap(pages.components(separatedBy: "<details").last))
         XCTAssertEqual(shown.components(separatedBy: "<li>").count - 1, 20, "the first 20 in sight")
-        XCTAssertTrue(rest.contains("<summary><span class=\"used-in-more__show\">Show </span>6 more</summary>"), rest)
-        XCTAssertTrue(rest.contains(">Note 21</a>") && rest.contains(">Note 25</a>") && !rest.contains(">Note 20</a>"), rest)
+        XCTAssertTrue(rest.contains("<summary><span class=\"used-in-more__show\">Show </span>7 more</summary>"), rest)
+        XCTAssertTrue(rest.contains(">Note 20</a>") && rest.contains(">Note 25</a>") && !rest.contains(">Note 19</a>"), rest)
         let personas = try XCTUnwrap(section.components(separatedBy: "<h3>Pages</h3>").first)
         XCTAssertFalse(personas.contains("<details"), "a group of 20 or fewer has nothing behind Show more")
     }

@@ -13,12 +13,10 @@ final class LinkStepTests: XCTestCase {
         XCTAssertEqual(PageOrder.places(inOrder: []), [])
     }
 
-    func testPageOrderSortsByTitleThenIdAndListingsByLowercasedTitle() {
+    func testPageOrderSortsByLowercasedTitleThenId() {
         let pages = [("d", "beta"), ("c", "Alpha"), ("b", "alpha"), ("a", "Beta")]
             .map { LoadedPage(generated: $0.0, type: .page, title: $0.1) }
         let order = PageOrder(pages: pages)
-        // By title as written: "Alpha" (c), "Beta" (a), "alpha" (b), "beta" (d).
-        XCTAssertEqual(order.byTitle, [3, 0, 2, 1])
         // Lowercased, ties broken by id: alpha (b), alpha (c), beta (a), beta (d).
         XCTAssertEqual(order.byListingTitle, [3, 1, 0, 2])
     }
@@ -243,7 +241,7 @@ final class LinkStepTests: XCTestCase {
 
     // MARK: Backlinks
 
-    func testABacklinkIsShownOncePerSourceWithItsFirstSentenceAndSourcesByTitle() throws {
+    func testABacklinkIsShownOncePerSourceWithItsFirstSentenceAndSourcesByTitleAsAReaderSortsThem() throws {
         let site = try TempSite([
             "content/target.md": "---\ntitle: Target\n---\nThe page everyone links to.\n",
             "content/b.md": "---\ntitle: Zed\n---\nZ comes last, see [[target|here]].\n\nAnd again, see [[target|there]].\n",
@@ -256,8 +254,8 @@ final class LinkStepTests: XCTestCase {
         let backlinks = html.components(separatedBy: "\n").filter { $0.hasPrefix("<p class=\"backlink\">") }
         XCTAssertEqual(backlinks, [
             "<p class=\"backlink\"><a href=\"/c/\">Alpha</a> — Alpha links it.</p>",
-            "<p class=\"backlink\"><a href=\"/b/\">Zed</a> — And again, see there.</p>",
             "<p class=\"backlink\"><a href=\"/d/\">alpha</a> — Lowercase alpha links it too.</p>",
+            "<p class=\"backlink\"><a href=\"/b/\">Zed</a> — And again, see there.</p>",
         ], html)
     }
 }

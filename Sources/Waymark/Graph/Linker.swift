@@ -95,7 +95,7 @@ struct Linker {
                 next[run[k].target] += 1
             }
         }
-        let rank = order.byTitle
+        let rank = order.byListingTitle
         let (first, found) = (start, positions)
         return parallelMap(runs(of: pageCount)) { targets in targets.map { target -> [Backlink] in
             let links = found[first[target]..<first[target + 1]].map { edges[Int($0.run)][Int($0.edge)].backlink }
@@ -158,7 +158,7 @@ struct Linker {
     private func termUsage(_ glossary: Glossary, backlinks: [[Backlink]], order: PageOrder) -> [[Int]] {
         glossary.entries.map { entry in
             let sources = Set(backlinks[entry.page].lazy.filter { $0.relation == .mentions }.map(\.source))
-            return sources.sorted { order.byTitle[$0] < order.byTitle[$1] }
+            return sources.sorted { order.byListingTitle[$0] < order.byListingTitle[$1] }
         }
     }
 

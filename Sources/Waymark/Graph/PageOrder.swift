@@ -1,22 +1,15 @@
-/// The orders pages are listed in, each computed once in the link step, so that sorting pages by
-/// title (backlinks, listings, tag pages, term usage) compares two integers, not two strings,
+/// The order pages are listed in by title, computed once in the link step, so that sorting pages
+/// by title (backlinks, listings, tag pages, term usage) compares two integers, not two strings,
 /// and lowercases nothing inside a comparison.
 struct PageOrder: Sendable {
-    /// Each page's place among all pages sorted by title, then id.
-    let byTitle: [Int]
-    /// Each page's place among all pages sorted by lowercased title, then id: the order of listings.
+    /// Each page's place among all pages sorted by lowercased title, then id: "alpha" and "Alpha"
+    /// before "Zed", as a reader looks for them, in every list of pages.
     let byListingTitle: [Int]
 
     init(pages: [LoadedPage]) {
         let ids = pages.map(\.id)
-        let titles = pages.map(\.title)
-        // The two sorts are independent: one per core.
-        let ranks = parallelMap([false, true]) { lowercased -> [Int] in
-            let keys = lowercased ? titles.map { $0.lowercased() } : titles
-            return Self.places(inOrder: ids.indices.sorted { (keys[$0], ids[$0]) < (keys[$1], ids[$1]) })
-        }
-        byTitle = ranks[0]
-        byListingTitle = ranks[1]
+        let keys = pages.map { $0.title.lowercased() }
+        byListingTitle = Self.places(inOrder: ids.indices.sorted { (keys[$0], ids[$0]) < (keys[$1], ids[$1]) })
     }
 
     /// `order` lists items first to last; the result gives each item its place in that list.

@@ -143,7 +143,7 @@ struct SiteRenderer {
             for (i, entries) in unrenderedMentions { for e in entries { usage[e].append(i) } }
             // Sorted by title through one ranking of all pages: comparing strings per term would be quadratic work.
             // Ranks are sorted as plain integers, then turned back into pages.
-            let rank = site.order?.byTitle ?? PageOrder(pages: site.pages).byTitle
+            let rank = site.order?.byListingTitle ?? PageOrder(pages: site.pages).byListingTitle
             var pageAtRank = [Int](repeating: 0, count: rank.count)
             for (page, r) in rank.enumerated() { pageAtRank[r] = page }
             let pageOfRank = pageAtRank
