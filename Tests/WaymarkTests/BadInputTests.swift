@@ -78,9 +78,35 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(e.first?.contains("malformed YAML") ?? false, "\(e)")
     }
 
-    func testTabIndentedYAMLIsAnErrorNotACrash() throws {
+    func testTabIndentedYAMLIsAnErrorThatNamesTheTab() throws {
         let report = try check(["content/tabs.md": "---\ntitle: T\nstages:\n\t- name: x\n---\n"])
         XCTAssertTrue(errors(report).first?.hasPrefix("content/tabs.md:4:") ?? false, "\(errors(report))")
+        XCTAssertEqual(report.diagnostics.first?.hint,
+                       "line 4 is indented with a tab; YAML indents with spaces only (a tab looks like spaces in most editors)")
+    }
+
+    /// libyaml gives up where the next quote happens to be, or at the end; the forgotten quote is named where it opens.
+    func testAnUnclosedQuoteIsReportedWhereItOpens() throws {
+        let report = try check([
+            "content/journeys/move.md": "---\ntitle: Move\npersonas: [personas/sam]\nstages:\n  - name: Search\n    goal: \"Find a flat\n"
+                + "  - name: \"Visit\"\n    emotion: 1\n---\n",
+            "content/personas/ana.md": "---\ntitle: Ana\nquote: 'It''s fine\ngoals: [Move]\n---\n",
+            "content/fine.md": "---\ntitle: \"Sam's \\\"quoted\\\" notes\"\ntags: ['a', \"b\"]\nsummary: he said \"hi\n\"key\": 1 # \"\n---\n",
+            "content/personas/bo.md": "---\ntitle: Bo\nquote: \"Is it \"just a cold\" or more?\"\n---\n",
+        ])
+        XCTAssertEqual(errors(report), [
+            "content/journeys/move.md:6:11: error: malformed YAML: the quote `\"` that starts this value is not closed",
+            "content/personas/ana.md:3:8: error: malformed YAML: the quote `'` that starts this value is not closed",
+            "content/personas/bo.md:3:8: error: malformed YAML: the value quoted with `\"` ends at column 15, but the line goes on after it",
+        ])
+        XCTAssertEqual(report.diagnostics.last?.hint, "for quotes inside a value, put the whole value in '…' instead, or leave the outer `\"` out")
+        XCTAssertEqual(report.diagnostics.first?.hint, "end the value with `\"` on the same line, or remove the opening `\"`")
+    }
+
+    func testAPersonaTypeThatIsNeitherPrimaryNorSecondarySaysSo() throws {
+        let report = try check(["content/personas/ana.md": "---\ntitle: Ana\ntype: main\n---\n"])
+        XCTAssertEqual(errors(report), ["content/personas/ana.md:3:7: error: a persona's `type` is primary or secondary, not `main`"])
+        XCTAssertEqual(report.diagnostics.first?.hint, "write `type: primary` or `type: secondary` (or leave it out)")
     }
 
     func testDuplicateKeysAreAnErrorAtTheRepeatedKey() throws {
@@ -149,6 +175,44 @@ final class BadInputTests: XCTestCase {
         let e = errors(report)
         XCTAssertEqual(e.count, 1, "\(e)")
         XCTAssertTrue(e.first?.hasPrefix("content/deep.md:3:") ?? false, "\(e)")
+    }
+
+    // MARK: One broken file, one error
+
+    /// Pages referring to a journey, a persona and a page whose files cannot be read, by id and by stage.
+    private static let referring: [String: String] = [
+        "content/research/visits.md": "---\ntitle: Visits\nmethod: interview\ndate: 2026-01-05\nsupports: [journeys/move#search]\npersonas: [personas/ana]\n---\n"
+            + "See [[journeys/move#search/listing]], [[personas/ana]] and [[notes]].\n",
+        "content/journeys/other.md": "---\ntitle: Other\npersonas: [personas/ana]\nparent: journeys/move\nstages:\n  - name: One\n---\n",
+    ]
+
+    /// A writer breaks one file: the build names that file once, not every link to it as well.
+    func testAFileWithUnreadableFrontMatterIsTheOnlyErrorNotEveryLinkToIt() throws {
+        let journey = "---\ntitle: Move\npersonas: [personas/sam]\nbasis: hybrid\nbasis: research\nstages:\n  - name: Search\n"
+            + "    touchpoints:\n      - {name: Listing, channel: web}\n---\nBody.\n"
+        let report = try check(Self.referring.merging([
+            "content/journeys/move.md": journey,                                             // a duplicate key
+            "content/personas/ana.md": "---\ntitle: Ana\ngoals: [\"Move\n---\nAna.\n",       // an unclosed quote
+            "content/notes.md": "---\ntitle: Notes\nNo closing fence.\n",                    // the fence never closes
+        ]) { $1 })
+        let problems = errors(report)
+        XCTAssertEqual(problems.count, 3, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.hasPrefix("content/journeys/move.md:5:") }, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.hasPrefix("content/personas/ana.md:") }, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.hasPrefix("content/notes.md:") }, "\(problems)")
+    }
+
+    func testAFileThatIsNotUTF8IsTheOnlyErrorNotEveryLinkToIt() throws {
+        let site = try TempSite(Self.base.merging(Self.referring) { $1 }.merging([
+            "content/journeys/move.md": "---\ntitle: Move\npersonas: [personas/sam]\nstages:\n  - name: Search\n---\n",
+            "content/personas/ana.md": "---\ntitle: Ana\n---\n",
+        ]) { $1 })
+        try site.write("content/notes.md", data: Data("Caf".utf8) + Data([0xE9]) + Data(" notes\n".utf8))
+        let problems = errors(site.check())
+        XCTAssertEqual(problems.count, 2, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.hasPrefix("content/notes.md:1:") }, "\(problems)")
+        // The one real broken link stays reported: the touchpoint is not in the readable journey.
+        XCTAssertTrue(problems.contains { $0.contains("[[journeys/move#search/listing]]") }, "\(problems)")
     }
 
     // MARK: Wrong types for every typed field

@@ -654,7 +654,7 @@ final class BinaryCoderTests: XCTestCase {
         func fields(_ value: Any) -> [String] { Mirror(reflecting: value).children.compactMap(\.label) }
         let page = fullPage(.page), journey = fullJourney(), stage = journey.stages[0], facts = fullFacts()
         XCTAssertEqual(fields(page), ["file", "id", "type", "title", "description", "draft", "tags", "glossary", "isGenerated", "entity",
-                                      "params", "body", "facts", "sourceHash", "frontMatterHash"])
+                                      "params", "body", "facts", "sourceHash", "frontMatterHash", "frontMatterUnreadable"])
         XCTAssertEqual(fields(page.file), ["relativePath", "path", "kind"])
         // The text is not stored (textOmitted says so when it is read back).
         XCTAssertEqual(fields(page.body), ["text", "path", "firstLine", "reservedAnchors", "textOmitted"])

@@ -337,9 +337,20 @@ final class LinkResolutionTests: XCTestCase {
         XCTAssertTrue(html.contains("<b>bold</b>"), html)
     }
 
-    func testJavascriptURLsAreNotEmittedInSafeMode() throws {
-        let html = try notesHTML("[click](javascript:alert(1))\n")
+    /// The link is emptied, and the writer is told why it goes nowhere.
+    func testJavascriptURLsAreNotEmittedAndTheWriterIsTold() throws {
+        var files = Self.targets
+        files["content/notes.md"] = "Open [the tracker](javascript:openTracker()) or ![chart](file:///c/chart.png).\n"
+        let site = try TempSite(files)
+        let report = site.build()
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/notes.md:1:6: warning: link `javascript:openTracker()` is left out: `javascript:` addresses are not published",
+            "content/notes.md:1:49: warning: image `file:///c/chart.png` is left out: `file:` addresses are not published",
+        ])
+        XCTAssertEqual(report.diagnostics.first?.hint, "link a page with [[…]] or a web address (https://…) instead")
+        let html = try XCTUnwrap(site.html("notes/index.html"))
         XCTAssertFalse(html.contains("javascript:"), html)
+        XCTAssertFalse(html.contains("file:"), html)
     }
 
     /// A short name that is nothing like any page must not suggest the home page (`[[]]`).

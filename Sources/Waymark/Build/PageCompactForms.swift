@@ -21,6 +21,7 @@ extension LoadedPage: CompactCodable {
         w.write(facts)
         w.write(sourceHash)
         w.write(frontMatterHash)
+        w.write(frontMatterUnreadable)
     }
 
     init(reading r: inout CompactReader) throws {
@@ -39,6 +40,7 @@ extension LoadedPage: CompactCodable {
         facts = try r.read()
         sourceHash = try r.read()
         frontMatterHash = try r.read()
+        frontMatterUnreadable = try r.read()
     }
 }
 

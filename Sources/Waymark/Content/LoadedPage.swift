@@ -22,6 +22,9 @@ struct LoadedPage: Sendable {
     var sourceHash: UInt64 = 0
     /// The front matter's text, hashed: with the body's facts, what pages summarising the site show of this one.
     var frontMatterHash: UInt64 = 0
+    /// Its front matter could not be read (that error is reported on this page): what it holds (stages,
+    /// touchpoints, its type's fields) is unknown, so references to it are not reported as broken too.
+    var frontMatterUnreadable = false
 
     var path: String { file.displayPath }
 
@@ -50,7 +53,7 @@ enum PageLoader {
         case .contents(let data)?:
             return load(file, data: data)
         case .tooLarge(let size)?:
-            return (nil, [.error(start, "file is \(size / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB",
+            return (unreadable(file), [.error(start, "file is \(size / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB",
                                  hint: "split it into several pages")])
         case nil:
             // Anything unusual is read again through Foundation, whose error messages writers see.
@@ -60,12 +63,12 @@ enum PageLoader {
         do {
             let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
             if size > maxFileBytes {
-                return (nil, [.error(start, "file is \(size / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB",
+                return (unreadable(file), [.error(start, "file is \(size / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB",
                                      hint: "split it into several pages")])
             }
             data = try Data(contentsOf: file.url)
         } catch {
-            return (nil, [.error(start, "cannot read file: \(error.localizedDescription)", hint: "check the file's permissions")])
+            return (unreadable(file), [.error(start, "cannot read file: \(error.localizedDescription)", hint: "check the file's permissions")])
         }
         let (loaded, diagnostics) = load(file, data: data)
         var page = loaded
@@ -142,13 +145,13 @@ enum PageLoader {
         let path = file.displayPath
         if data.count > maxFileBytes {
             // The file grew after its size was checked.
-            return (nil, [.error(SourceLocation(path: path, line: 1, column: 1),
+            return (unreadable(file), [.error(SourceLocation(path: path, line: 1, column: 1),
                                  "file is \(data.count / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB", hint: "split it into several pages")])
         }
         var text: String
         switch SourceText.decode(data, path: path) {
         case .success(let s): text = s.text
-        case .failure(let d): return (nil, [d])
+        case .failure(let d): return (unreadable(file), [d])
         }
         // Fences are found and front matter is read on the text's bytes; only the body becomes a new String.
         let whole = text
@@ -165,7 +168,7 @@ enum PageLoader {
         let split: FrontMatterSplit.Fences, yamlResult: Result<YAMLValue?, Diagnostic>?, bodyText: String, frontMatterHash: UInt64
         switch read {
         case .success(let r): (split, yamlResult, bodyText, frontMatterHash) = r
-        case .failure(let d): return (nil, [d])
+        case .failure(let d): return (unreadable(file), [d])
         }
         var diagnostics: [Diagnostic] = []
         var frontMatter: YAMLValue?
@@ -199,7 +202,20 @@ enum PageLoader {
                               draft: decoded.draft, tags: decoded.tags, glossary: decoded.glossary, entity: decoded.entity, params: decoded.params,
                               body: body, facts: facts)
         page.frontMatterHash = frontMatterHash
+        page.frontMatterUnreadable = yamlFailed
         return (page, diagnostics)
+    }
+
+    /// A page whose front matter cannot even be told from its body (a fence is not closed): it stays in
+    /// the site, empty, so that links to it are not reported as broken on top of the one error in it.
+    static func unreadable(_ file: ContentFile) -> LoadedPage {
+        var ignored: [Diagnostic] = []
+        let type = pageType(file, frontMatter: nil, diagnostics: &ignored)
+        var page = LoadedPage(file: file, id: file.pageID, type: type, title: prettyTitle(file), description: nil, draft: false, tags: [],
+                              glossary: false, entity: EntityDecoder.decode(type, frontMatter: nil, path: file.displayPath).entity,
+                              params: [], body: MarkdownBody(text: "", path: file.displayPath, firstLine: 1), facts: BodyFacts())
+        page.frontMatterUnreadable = true
+        return page
     }
 
     /// The folder decides the type; `type:` overrides it. A folder's own index page is a plain page.
@@ -220,7 +236,13 @@ enum PageLoader {
             }
             if let t = PageType.fromFrontMatter(name) {
                 type = t
-            } else if !(type == .persona && ["primary", "secondary"].contains(name.lowercased())) {
+            } else if type == .persona {
+                // A persona's own `type` says primary or secondary; anything else is most likely meant as that.
+                if !["primary", "secondary"].contains(name.lowercased()) {
+                    diagnostics.append(.error(loc, "a persona's `type` is primary or secondary, not `\(name)`",
+                                              hint: "write `type: primary` or `type: secondary` (or leave it out)"))
+                }
+            } else {
                 diagnostics.append(.error(loc, "unknown page type `\(name)`",
                                           hint: "use one of journey, persona, finding, term, department, page"))
             }

@@ -11,6 +11,82 @@ import CYaml  // libyaml, as vendored by Yams; only this file reads its event st
 enum YAMLReader {
     static let hint = "check the indentation and quote values that contain `: ` or start with `[`, `{`, `*`, `&` or `#`"
 
+    /// The lines of `bytes` up to line `last` (0-based), each as a range of bytes without its line break.
+    private static func lines(_ bytes: UnsafeBufferPointer<UInt8>, upTo last: Int) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        var start = 0
+        for i in bytes.indices where bytes[i] == UInt8(ascii: "\n") {
+            result.append(start..<(i > start && bytes[i - 1] == UInt8(ascii: "\r") ? i - 1 : i))
+            start = i + 1
+            if result.count > last { return result }
+        }
+        if start <= bytes.count { result.append(start..<bytes.count) }
+        return result
+    }
+
+    /// The first value up to line `last` that opens a quote (after `key: `, `- `, `[` or `, `) and does
+    /// not close it on its line: a value may go on over lines in YAML, but in front matter that is
+    /// nearly always a forgotten quote. Its line (0-based) and column (1-based, in characters).
+    /// Also a value whose quotes close before the line ends, with more text after them
+    /// (`goal: "Is it "just a cold" or more"`): `closedAt` is then the closing quote's column.
+    static func unclosedQuote(_ bytes: UnsafeBufferPointer<UInt8>, upToLine last: Int) -> (line: Int, column: Int, quote: UInt8, closedAt: Int?)? {
+        let dq = UInt8(ascii: "\""), sq = UInt8(ascii: "'"), space = UInt8(ascii: " ")
+        for (n, line) in lines(bytes, upTo: last).enumerated() {
+            var i = line.lowerBound
+            while i < line.upperBound {
+                let b = bytes[i]
+                let opens = (b == dq || b == sq) && (i == line.lowerBound || bytes[i - 1] == space || bytes[i - 1] == UInt8(ascii: "[")
+                    || bytes[i - 1] == UInt8(ascii: "{")) && Self.startsValue(bytes, at: i, line: line)
+                if b == UInt8(ascii: "#"), i == line.lowerBound || bytes[i - 1] == space { break }  // a comment
+                guard opens else { i += 1; continue }
+                // Find the closing quote: `\"` escapes in double quotes, `''` in single ones.
+                var j = i + 1, closed = false
+                while j < line.upperBound {
+                    if b == dq, bytes[j] == UInt8(ascii: "\\") { j += 2; continue }
+                    if bytes[j] == b {
+                        if b == sq, j + 1 < line.upperBound, bytes[j + 1] == sq { j += 2; continue }
+                        closed = true
+                        break
+                    }
+                    j += 1
+                }
+                func column(_ k: Int) -> Int { String(decoding: UnsafeBufferPointer(rebasing: bytes[line.lowerBound..<k]), as: UTF8.self).count + 1 }
+                guard closed else { return (n, column(i), b, nil) }
+                // After a closing quote only spaces, a comment, `:` (a quoted key) or flow punctuation may follow.
+                var k = j + 1
+                while k < line.upperBound, bytes[k] == space { k += 1 }
+                if k < line.upperBound, ![UInt8(ascii: "#"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}")].contains(bytes[k]) {
+                    return (n, column(i), b, column(j))
+                }
+                i = j + 1
+            }
+        }
+        return nil
+    }
+
+    /// Whether a quote at `i` starts a value: only spaces, a `- ` item mark, a key and `: `, or a flow
+    /// collection's `[`, `{` or `, ` come before it on the line.
+    private static func startsValue(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, line: Range<Int>) -> Bool {
+        var k = i - 1
+        while k >= line.lowerBound, bytes[k] == UInt8(ascii: " ") { k -= 1 }
+        guard k >= line.lowerBound else { return true }
+        switch bytes[k] {
+        case UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ","): return true
+        default: return false
+        }
+    }
+
+    /// The first line up to `last` (0-based) whose indentation holds a tab.
+    static func tabIndentedLine(_ bytes: UnsafeBufferPointer<UInt8>, upToLine last: Int) -> Int? {
+        for (n, line) in lines(bytes, upTo: last).enumerated() {
+            for i in line {
+                if bytes[i] == UInt8(ascii: "\t") { return n }
+                if bytes[i] != UInt8(ascii: " ") { break }
+            }
+        }
+        return nil
+    }
+
     /// Reads `bytes` (UTF-8). Locations are in the file at `path`, whose line `lineOffset + 1` is the
     /// YAML's first line. Gives nil for a document with nothing in it.
     static func read(_ bytes: UnsafeBufferPointer<UInt8>, path: String = "", lineOffset: Int = 0,
@@ -97,7 +173,7 @@ enum YAMLReader {
                 var event = yaml_event_t()
                 while true {
                     guard yaml_parser_parse(&parser, &event) == 1 else {
-                        return .invalid(problem ?? syntaxError(parser))
+                        return .invalid(problem ?? syntaxError(parser, bytes))
                     }
                     defer { yaml_event_delete(&event) }
                     eventIndex += 1
@@ -228,15 +304,33 @@ enum YAMLReader {
             if same.count == 1 { frame.duplicates.append((form.text, location)) }
         }
 
-        private func syntaxError(_ parser: yaml_parser_t) -> Diagnostic {
+        private func syntaxError(_ parser: yaml_parser_t, _ bytes: UnsafeBufferPointer<UInt8>) -> Diagnostic {
             let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
             switch parser.error {
             case YAML_READER_ERROR:
                 return .error(SourceLocation(path: path, line: lineOffset + 1, column: 1), "front matter could not be read: \(problem)")
             case YAML_SCANNER_ERROR, YAML_PARSER_ERROR, YAML_COMPOSER_ERROR:
+                let line = Int(parser.problem_mark.line)
+                // libyaml names the place it gave up, often far from the mistake: two common mistakes
+                // that writers cannot see are found and named where they are.
+                if let quote = YAMLReader.unclosedQuote(bytes, upToLine: line) {
+                    let mark = quote.quote == UInt8(ascii: "\"") ? "\"" : "'"
+                    let at = SourceLocation(path: path, line: quote.line + 1 + lineOffset, column: quote.column)
+                    guard let end = quote.closedAt else {
+                        return .error(at, "malformed YAML: the quote `\(mark)` that starts this value is not closed",
+                                      hint: "end the value with `\(mark)` on the same line, or remove the opening `\(mark)`")
+                    }
+                    let other = mark == "\"" ? "'" : "\""
+                    return .error(at, "malformed YAML: the value quoted with `\(mark)` ends at column \(end), but the line goes on after it",
+                                  hint: "for quotes inside a value, put the whole value in \(other)…\(other) instead, or leave the outer `\(mark)` out")
+                }
                 var message = "malformed YAML: \(problem)"
                 if let context = parser.context {
                     message += " (\(String(cString: context)) at line \(Int(parser.context_mark.line) + 1 + lineOffset))"
+                }
+                if let tab = YAMLReader.tabIndentedLine(bytes, upToLine: line) {
+                    return .error(location(parser.problem_mark), message,
+                                  hint: "line \(tab + 1 + lineOffset) is indented with a tab; YAML indents with spaces only (a tab looks like spaces in most editors)")
                 }
                 return .error(location(parser.problem_mark), message, hint: YAMLReader.hint)
             default:

@@ -207,7 +207,16 @@ struct ReferenceChecker {
     private mutating func reference(_ r: Located<String>, from i: Int, type: PageType, relation: Backlink.Relation,
                                     anchors: AnchorRule = .any, context: String = "", what: String? = nil) -> Int? {
         let noun = what ?? type.label.lowercased()
-        switch index.resolve(reference: r.value, type: type) {
+        let resolution = index.resolve(reference: r.value, type: type)
+        // A page whose front matter is unreadable has its own error; what it holds is unknown, so a
+        // reference to it is not reported as wrong on top of that.
+        switch resolution {
+        case .page(let t, _) where index.pages[t].frontMatterUnreadable, .missingAnchor(let t, _) where index.pages[t].frontMatterUnreadable:
+            return nil
+        default:
+            break
+        }
+        switch resolution {
         case .page(let t, let anchor):
             guard index.pages[t].type == type else {
                 report(.error(r.location, "`\(r.value)` is a \(index.pages[t].type.label.lowercased()), not a \(noun)"),
@@ -309,7 +318,22 @@ struct ReferenceChecker {
             return LinkMemo.Entry.code(target: t, titled: titled)
         }
         if case .asset = resolution { return 0 }
-        if case .external = resolution { return 0 }
+        if case .external = resolution {
+            // A `javascript:` or `file:` link is emptied when rendered (it would run code, or open the reader's
+            // own disk): the writer hears why it goes nowhere.
+            switch link.target {
+            case .url(let u), .image(let u):
+                if let scheme = MarkdownBody.blockedScheme(u, image: isImage) {
+                    report(.warning(link.location, "\(isImage ? "image" : "link") `\(u)` is left out: `\(scheme):` addresses are not published",
+                                    hint: "link a page with [[…]] or a web address (https://…) instead"))
+                }
+            case .wiki: break
+            }
+            return 0
+        }
+        // An anchor on a page whose front matter is unreadable: its stages are unknown (that page has the error).
+        if case .missingAnchor(let t, _) = resolution, index.pages[t].frontMatterUnreadable { return 0 }
+        if case .page(let t, _) = resolution, index.pages[t].frontMatterUnreadable { return 0 }
         // Only a broken link needs the words for it.
         let written: String
         switch link.target {
