@@ -408,3 +408,97 @@ final class EntityTests: XCTestCase {
                                                      hint: "did you mean `baseURL`?")])
     }
 }
+
+/// A misspelt field name is not silently dropped: the writer is told which field Waymark reads.
+final class UnknownFieldTests: XCTestCase {
+    private func warnings(_ files: [String: String]) throws -> [String] {
+        headlines(try TempSite(EntityTests.base.merging(files) { $1 }).check().diagnostics.filter { $0.severity == .warning })
+    }
+
+    func testAMisspeltFieldGetsADidYouMean() throws {
+        let found = try warnings([
+            "content/journeys/renewal.md": """
+                ---
+                title: Renewal
+                personas: [personas/sam]
+                kpi: [Renewals]
+                stages:
+                  - name: Notice
+                    goals: Knows the date
+                    touchpoints:
+                      - {name: Letter, chanel: post, colour: blue}
+                ---
+                """,
+            "content/personas/ana.md": "---\ntitel: Ana\nquote: Fine\nteam: Ops\n---\n",
+        ])
+        XCTAssertEqual(found, [
+            "content/journeys/renewal.md:4:1: warning: unknown field `kpi` in journey: did you mean `kpis`?",
+            "content/journeys/renewal.md:7:5: warning: unknown field `goals` in stage `Notice` is ignored",
+            "content/journeys/renewal.md:9:24: warning: unknown field `chanel` in touchpoint `Letter` is ignored",
+            "content/journeys/renewal.md:9:38: warning: unknown field `colour` in touchpoint `Letter` is ignored",
+            "content/personas/ana.md:2:1: warning: unknown field `titel` in persona: did you mean `title`?",
+        ])
+        let report = try TempSite(EntityTests.base.merging([
+            "content/personas/ana.md": "---\ntitel: Ana\n---\n",
+            "content/journeys/renewal.md": "---\ntitle: R\npersonas: [personas/sam]\nstages:\n  - {name: Notice, goals: Knows, mood: 1}\n---\n",
+        ]) { $1 }).check()
+        func hint(_ word: String) -> String? { report.diagnostics.first { $0.message.contains("`\(word)`") }?.hint }
+        XCTAssertEqual(hint("titel"), "Waymark reads `title`; a field it does not know is only passed to templates")
+        XCTAssertEqual(hint("goals"), "did you mean `goal`?")
+        XCTAssertEqual(hint("mood"), "the fields are: name, touchpoints, goal, emotion, owner")
+    }
+
+    /// Fields of the writer's own, for templates, stay quiet unless they are a near miss of a field
+    /// the page lacks: `team` next to `term` on a term page that has its `term`.
+    func testTemplateFieldsThatAreNoNearMissStayQuiet() throws {
+        XCTAssertEqual(try warnings([
+            "content/glossary/churn.md": "---\nterm: Churn\ndefinition: Customers who leave.\nteam: Retention\n---\n",
+            "content/guides/style.md": "---\ntitle: Style\nauthor: Ana\nreviewed_by: Sam\n---\n",
+        ]), [])
+    }
+
+    /// The lists behind the hints name only fields the decoder reads: a front matter with every one of
+    /// them leaves nothing for templates, and a stage or touchpoint with all of theirs gets no warning.
+    func testTheKnownFieldListsAreWhatTheDecoderReads() {
+        for (type, fields) in EntityDecoder.fields {
+            let entries = (EntityDecoder.commonKeys.sorted() + fields).map {
+                YAMLEntry(key: $0, keyLocation: SourceLocation(path: "a.md"), value: .scalar("", .null, SourceLocation(path: "a.md")))
+            }
+            let decoded = EntityDecoder.decode(type, frontMatter: .mapping(entries, SourceLocation(path: "a.md")), path: "a.md")
+            XCTAssertEqual(decoded.params.map(\.key), [], "\(type)")
+        }
+        let stage = "{" + EntityDecoder.stageFields.map { $0 == "name" ? "name: S" : $0 == "touchpoints" ? "touchpoints: [{"
+            + EntityDecoder.touchpointFields.map { $0 == "name" ? "name: T" : $0 == "channel" ? "channel: web" : "\($0): null" }.joined(separator: ", ")
+            + "}]" : "\($0): null" }.joined(separator: ", ") + "}"
+        let yaml = "personas: [personas/sam]\nstages: [\(stage)]"
+        guard case .success(let value?) = YAMLDocument.parse(yaml, path: "a.md", firstLine: 1) else { return XCTFail("the YAML does not parse") }
+        let decoded = EntityDecoder.decode(.journey, frontMatter: value, path: "a.md")
+        XCTAssertEqual(decoded.diagnostics.map(\.message).filter { $0.contains("unknown field") }, [])
+    }
+}
+
+/// Stages and touchpoints are linked by their names' anchors: two with one name would share one.
+final class DuplicateNameTests: XCTestCase {
+    func testTwoStagesOrTouchpointsWithOneNameGetAWarning() throws {
+        let report = try TempSite(EntityTests.base.merging(["content/journeys/dup.md": """
+            ---
+            title: Dup journey
+            personas: [personas/sam]
+            stages:
+              - name: Awareness
+                touchpoints:
+                  - {name: Web search, channel: web}
+                  - {name: Web Search, channel: web}
+              - name: Awareness
+              - name: Decision
+                touchpoints:
+                  - {name: Web search, channel: web}
+            ---
+            """]) { $1 }).check()
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/journeys/dup.md:8:16: warning: another touchpoint of stage `Awareness` is named “Web Search”, so links to `#awareness/web-search` lead there, not here",
+            "content/journeys/dup.md:9:11: warning: another stage of this journey is named “Awareness”, so links to `#awareness` lead there, not here",
+        ])
+        XCTAssertEqual(report.diagnostics.last?.hint, "give each stage its own name; this one's anchor is `#awareness-1` for now")
+    }
+}

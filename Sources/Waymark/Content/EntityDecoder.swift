@@ -5,6 +5,19 @@ struct EntityDecoder {
 
     static let emotionRange = -2...2
 
+    /// The fields each type reads besides `commonKeys`, for "did you mean" warnings on misspelt keys.
+    /// A test holds these lists to what the decoder reads.
+    static let fields: [PageType: [String]] = [
+        .journey: ["personas", "stages", "rankings", "owner", "departments", "begins", "ends", "basis", "status", "channels", "kpis",
+                   "last_reviewed", "parent"],
+        .persona: ["segment", "quote", "goals", "needs", "pains", "gains"],
+        .finding: ["method", "participants", "confidence", "supports", "contradicts", "personas", "impact"],
+        .term: ["term", "definition", "synonyms", "related", "not_to_confuse", "status", "owner"],
+        .department: ["lead", "contact"],
+    ]
+    static let stageFields = ["name", "touchpoints", "goal", "emotion", "owner"]
+    static let touchpointFields = ["name", "channel", "mode", "owner", "actors", "moment", "emotion", "kpis", "findings"]
+
     struct Result: Sendable {
         var entity: Entity
         var title: String?
@@ -54,8 +67,10 @@ struct EntityDecoder {
         case .department: entity = .department(Department(lead: r.string("lead")?.value, contact: r.string("contact")?.value))
         case .page, .listing, .home, .glossary, .vocabulary, .matrix, .coverage, .tags, .tag: entity = .page
         }
+        let params = r.unusedEntries
+        r.warnUnknownKeys(known: commonKeys.sorted() + (fields[type] ?? []), allKeys: false)
         return Result(entity: entity, title: title, description: description, draft: draft, tags: tags, glossary: glossary,
-                      params: r.unusedEntries, diagnostics: r.diagnostics)
+                      params: params, diagnostics: r.diagnostics)
     }
 
     private static func journey(_ r: inout FieldReader) -> Journey {
@@ -110,6 +125,10 @@ struct EntityDecoder {
         s = FieldReader(item, subject: "stage `\(name.value)`")
         _ = s.string("name")
         let anchor = slugs.allocate(name.value)
+        if let taken = sameAnchor(anchor, name.value) {
+            s.report(.warning(name.location, "another stage of this journey is named “\(name.value)”, so links to `#\(taken)` lead there, not here",
+                              hint: "give each stage its own name; this one's anchor is `#\(anchor)` for now"))
+        }
         var touchpoints: [Touchpoint] = []
         if let items = s.list("touchpoints") {
             var touchpointSlugs = SlugAllocator()
@@ -118,9 +137,15 @@ struct EntityDecoder {
                 let tpName = t.requiredString("name", example: "GP appointment")
                 if let tpName { t = FieldReader(tp, subject: "touchpoint `\(tpName.value)`"); _ = t.string("name") }
                 let channel = t.requiredString("channel", example: "phone")
+                let tpAnchor = touchpointSlugs.allocate(tpName?.value ?? "touchpoint")
+                if let tpName, let taken = sameAnchor(tpAnchor, tpName.value) {
+                    t.report(.warning(tpName.location,
+                                      "another touchpoint of stage `\(name.value)` is named “\(tpName.value)”, so links to `#\(anchor)/\(taken)` lead there, not here",
+                                      hint: "give each touchpoint of a stage its own name; this one's anchor is `#\(anchor)/\(tpAnchor)` for now"))
+                }
                 let touchpoint = Touchpoint(
                     name: tpName?.value ?? "",
-                    anchor: anchor + "/" + touchpointSlugs.allocate(tpName?.value ?? "touchpoint"),
+                    anchor: anchor + "/" + tpAnchor,
                     channel: channel?.value ?? "",
                     mode: t.choice("mode", ["online", "offline", "hybrid"]),
                     owner: t.string("owner"),
@@ -131,6 +156,7 @@ struct EntityDecoder {
                     findings: t.strings("findings"),
                     location: tp.location
                 )
+                t.warnUnknownKeys(known: touchpointFields, allKeys: true)
                 s.absorb(t)
                 if tpName != nil && channel != nil { touchpoints.append(touchpoint) }
             }
@@ -144,8 +170,16 @@ struct EntityDecoder {
             touchpoints: touchpoints,
             location: item.location
         )
+        s.warnUnknownKeys(known: stageFields, allKeys: true)
         r.absorb(s)
         return stage
+    }
+
+    /// The anchor `name` would have had, when an earlier stage or touchpoint took it (names that differ
+    /// only in case or punctuation have the same anchor): `allocated` then has a number added.
+    private static func sameAnchor(_ allocated: String, _ name: String) -> String? {
+        let base = slugify(name)
+        return !base.isEmpty && allocated != base ? base : nil
     }
 
     private static func persona(_ r: inout FieldReader) -> Persona {

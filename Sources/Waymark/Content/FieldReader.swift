@@ -147,6 +147,52 @@ struct FieldReader {
         return entries
     }
 
+    /// A warning for each key nothing read: with `allKeys`, every such key (in a stage or touchpoint,
+    /// where Waymark is the only reader); otherwise only a near miss of a field of `known` that the
+    /// mapping lacks (`kpi` for `kpis`), since other keys are kept for templates on purpose.
+    mutating func warnUnknownKeys(known: [String], allKeys: Bool) {
+        for e in unusedEntries {
+            let suggestion = Self.nearMiss(e.key, in: known.filter { k in !entries.contains { $0.key == k } })
+            if allKeys {
+                diagnostics.append(.warning(e.keyLocation, "unknown field `\(e.key)` in \(subject) is ignored",
+                                            hint: suggestion.map { "did you mean `\($0)`?" } ?? "the fields are: \(known.joined(separator: ", "))"))
+            } else if let suggestion {
+                diagnostics.append(.warning(e.keyLocation, "unknown field `\(e.key)` in \(subject): did you mean `\(suggestion)`?",
+                                            hint: "Waymark reads `\(suggestion)`; a field it does not know is only passed to templates"))
+            }
+        }
+    }
+
+    /// The field `key` is most likely a misspelling of: one letter added, missing, changed or two
+    /// swapped (two for longer names), ignoring case, `-` and `_`.
+    static func nearMiss(_ key: String, in known: [String]) -> String? {
+        func plain(_ s: String) -> String { s.lowercased().filter { $0 != "_" && $0 != "-" } }
+        let k = plain(key)
+        let limit = k.count <= 5 ? 1 : 2
+        var best: (field: String, distance: Int)?
+        for field in known {
+            let d = transposingEditDistance(k, plain(field))
+            if d <= limit, d < best?.distance ?? Int.max { best = (field, d) }
+        }
+        return best?.field
+    }
+
+    /// Edit distance counting two swapped neighbours as one edit (`titel` → `title`).
+    static func transposingEditDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
+    }
+
     /// Adds diagnostics from a nested reader (a stage inside a journey).
     mutating func absorb(_ other: FieldReader) { diagnostics += other.diagnostics }
 
