@@ -366,4 +366,18 @@ final class LinkResolutionTests: XCTestCase {
         let near = report.diagnostics.first { $0.message.contains("[[note]]") }
         XCTAssertEqual(near?.hint, "did you mean [[guides/notes]]?")
     }
+
+    /// A new name in a folder is no typo of another page in it: the shared folder does not make them close.
+    func testANewNameInAFolderIsNotTakenForATypoOfItsNeighbour() throws {
+        let site = try TempSite([
+            "content/departments/service.md": "---\ntitle: Service\n---\n",
+            "content/glossary/activation.md": "---\nterm: Activation\ndefinition: First use.\n---\n",
+            "content/glossary/churn.md": "---\nterm: Churn\ndefinition: Leaving.\nowner: departments/finance\n"
+                + "related: [glossary/conversion, glossary/activaton]\n---\n",
+        ])
+        let hints = Dictionary(site.check().diagnostics.map { ($0.message, $0.hint ?? "") }) { a, _ in a }
+        XCTAssertEqual(hints["unknown department `departments/finance`"], "create content/departments/finance.md or fix the id")
+        XCTAssertEqual(hints["unknown glossary term `glossary/conversion`"], "create content/glossary/conversion.md or fix the id")
+        XCTAssertEqual(hints["unknown glossary term `glossary/activaton`"], "did you mean `glossary/activation`?")
+    }
 }

@@ -186,10 +186,12 @@ struct Suggestions {
 
     /// The same answer as `SiteIndex.suggestion(for:type:)` while the budget lasts.
     mutating func page(for raw: String, type: PageType?, in index: SiteIndex) -> String? {
-        let target = Array(SiteIndex.normalise(raw).lowercased())
-        let length = target.count
-        guard length <= Self.nameLimit, budget > 0 else { return nil }
-        let threshold = max(3, length / 3)
+        let normalised = SiteIndex.normalise(raw).lowercased()
+        let target = Array(normalised)
+        guard target.count <= Self.nameLimit, budget > 0 else { return nil }
+        // Judged by the name, not the whole id (see `SiteIndex.suggestion`).
+        let length = normalised.slashSeparated().last.map(\.count) ?? target.count
+        let threshold = max(2, length / 3)
         var best: (id: String, distance: Int)?
         // The home page (empty id) is never a suggestion: `[[]]` is not something to write.
         for page in index.pages where (type == nil || page.type == type) && !page.id.isEmpty {

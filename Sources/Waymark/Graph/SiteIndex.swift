@@ -180,7 +180,10 @@ struct SiteIndex: Sendable {
             let d = min(editDistance(target, id), editDistance(target, name), editDistance(target, pages[i].title))
             if best.map({ d < $0.distance || (d == $0.distance && id < $0.id) }) ?? true { best = (id, d) }
         }
-        guard let best, best.distance <= max(3, target.count / 3), best.distance < target.count else { return nil }
+        // Judged by the name, not the whole id: `departments/finance` is no typo of `departments/service`,
+        // though their shared folder makes the ids look close.
+        let length = target.slashSeparated().last.map(\.count) ?? target.count
+        guard let best, best.distance <= max(2, length / 3), best.distance < length else { return nil }
         return best.id
     }
 
