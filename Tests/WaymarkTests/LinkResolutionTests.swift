@@ -367,6 +367,21 @@ final class LinkResolutionTests: XCTestCase {
         XCTAssertEqual(near?.hint, "did you mean [[guides/notes]]?")
     }
 
+    /// A Markdown link's suggestion is a Markdown link, relative to the file it is in; a wikilink's a wikilink.
+    func testASuggestionIsWrittenTheWayTheLinkWas() throws {
+        let site = try TempSite([
+            "content/personas/jordan-teen.md": "---\ntitle: Jordan\n---\n",
+            "content/guides/notes.md": "See [Jordan](../personas/jordan-tean.md) and [[jordan-tean]].\n",
+            "content/index.md": "See [Jordan](personas/jordan-tean.md).\n",
+        ])
+        XCTAssertEqual(site.check().diagnostics.map { $0.hint ?? "" }, [
+            "did you mean `../personas/jordan-teen.md`?", "did you mean [[personas/jordan-teen]]?", "did you mean `personas/jordan-teen.md`?",
+        ])
+        XCTAssertEqual(ReferenceChecker.relativeFile("personas/sam.md", from: "guides/deep/notes.md"), "../../personas/sam.md")
+        XCTAssertEqual(ReferenceChecker.relativeFile("guides/sam.md", from: "guides/notes.md"), "sam.md")
+        XCTAssertEqual(ReferenceChecker.relativeFile("sam/index.md", from: "sam.md"), "sam/index.md")
+    }
+
     /// A new name in a folder is no typo of another page in it: the shared folder does not make them close.
     func testANewNameInAFolderIsNotTakenForATypoOfItsNeighbour() throws {
         let site = try TempSite([

@@ -289,6 +289,17 @@ struct ReferenceChecker {
         return out.replacingOccurrences(of: MarkdownBody.titleMarkEnd, with: "")
     }
 
+    /// `personas/sam.md` as written in a link from `guides/notes.md`: `../personas/sam.md`.
+    static func relativeFile(_ target: String, from source: String) -> String {
+        var from = source.split(separator: "/", omittingEmptySubsequences: false).dropLast()[...]
+        var to = target.split(separator: "/", omittingEmptySubsequences: false)[...]
+        while let a = from.first, let b = to.first, to.count > 1, a == b {
+            from = from.dropFirst()
+            to = to.dropFirst()
+        }
+        return (Array(repeating: "..", count: from.count) + to.map(String.init)).joined(separator: "/")
+    }
+
     static func stageOrTouchpointName(_ anchor: String, in journey: Journey) -> String? {
         for stage in journey.stages {
             if stage.anchor == anchor { return stage.name }
@@ -372,7 +383,17 @@ struct ReferenceChecker {
                 diagnostic = Diagnostic(brokenSeverity, link.location, "broken \(what) \(written): no such page or file")
                 let fallback = isImage || (embed && near.map { Wikilink(target: $0, range: 0..<0).targetIsImage } == true)
                     ? "put the image under content/ and link it relative to this file" : "check the spelling, or create the page"
-                hint = { s in s.map { "did you mean \(bang)[[\($0)]]?" } ?? fallback }
+                if case .url = link.target {
+                    // A Markdown link gets its suggestion as a Markdown link: the page's file, relative to this one.
+                    let from = index.pages[i].file.relativePath
+                    let files = index.pages.map(\.file.relativePath), ids = index.pages.map(\.id)
+                    hint = { s in
+                        guard let s, let t = ids.firstIndex(of: s), !files[t].isEmpty else { return fallback }
+                        return "did you mean `\(Self.relativeFile(files[t], from: from))`?"
+                    }
+                } else {
+                    hint = { s in s.map { "did you mean \(bang)[[\($0)]]?" } ?? fallback }
+                }
             }
             // The suggestion is looked for even for a draft, as it always was: it spends the same budget.
             if let near {
