@@ -150,7 +150,9 @@ struct FieldReader {
     /// A warning for each key nothing read: with `allKeys`, every such key (in a stage or touchpoint,
     /// where Waymark is the only reader); otherwise only a near miss of a field of `known` that the
     /// mapping lacks (`kpi` for `kpis`), since other keys are kept for templates on purpose.
-    mutating func warnUnknownKeys(known: [String], allKeys: Bool) {
+    mutating func warnUnknownKeys(known: @autoclosure () -> [String], allKeys: Bool) {
+        guard used.contains(false) else { return }
+        let known = known()
         for e in unusedEntries {
             let suggestion = Self.nearMiss(e.key, in: known.filter { k in !entries.contains { $0.key == k } })
             if allKeys {

@@ -334,7 +334,8 @@ struct ReferenceChecker {
             // own disk): the writer hears why it goes nowhere.
             switch link.target {
             case .url(let u), .image(let u):
-                if let scheme = MarkdownBody.blockedScheme(u, image: isImage) {
+                // Nearly every address is a web one: those are not looked at again.
+                if !u.hasPrefix("https://"), !u.hasPrefix("http://"), let scheme = MarkdownBody.blockedScheme(u, image: isImage) {
                     report(.warning(link.location, "\(isImage ? "image" : "link") `\(u)` is left out: `\(scheme):` addresses are not published",
                                     hint: "link a page with [[…]] or a web address (https://…) instead"))
                 }
