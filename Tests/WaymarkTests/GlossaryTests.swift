@@ -191,6 +191,24 @@ final class GlossaryTests: XCTestCase {
         ])
     }
 
+    /// A homonym links to the term whose name it is, except on the page of a term that claims the word
+    /// itself: there "lead" means that term ("When Sales says lead, it means this").
+    func testOnATermsOwnPageItsHomonymIsNotLinkedToTheOtherTerm() throws {
+        var files = Self.terms
+        files["content/glossary/lead.md"] = "---\nterm: Lead\ndefinition: A contact who showed interest.\n---\nNot yet a deal.\n"
+        files["content/glossary/opportunity.md"] = "---\nterm: Opportunity\ndefinition: A qualified deal.\nsynonyms:\n  sales: [lead]\n---\n"
+            + "When Sales says lead, it means this: a qualified deal, not a persona.\n"
+        files["content/notes.md"] = "A lead came in.\n"
+        let s = try TempSite(files)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let opportunity = try XCTUnwrap(s.html("glossary/opportunity/index.html"))
+        XCTAssertFalse(opportunity.contains("href=\"/glossary/lead/\" class=\"term-link\""), opportunity)
+        XCTAssertTrue(opportunity.contains("href=\"/glossary/persona/\" class=\"term-link\""), opportunity)
+        XCTAssertTrue(try XCTUnwrap(s.html("notes/index.html")).contains("href=\"/glossary/lead/\" class=\"term-link\""))
+        // The term page of Lead does not list Opportunity as a page using it.
+        XCTAssertFalse(try XCTUnwrap(s.html("glossary/lead/index.html")).contains("href=\"/glossary/opportunity/\">Opportunity</a></li>"))
+    }
+
     func testSynonymUnderUnknownDepartmentAndBrokenRelatedAreErrors() throws {
         var files = Self.terms
         files["content/glossary/churn.md"] = "---\nterm: Churn\ndefinition: Customers who leave.\nsynonyms:\n  finanse: [attrition]\nrelated: [glossary/retention]\n---\n"

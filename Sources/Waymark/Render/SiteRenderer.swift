@@ -322,6 +322,7 @@ struct SiteRenderer {
 /// and draws it next to the link, so the definition is not repeated in every page. With JavaScript
 /// off the word is still a link to the term page.
 final class TermLinker {
+    private let glossary: Glossary
     private let matcher: TermMatcher
     private let patternEntry: [Int?]
     /// The entry whose term page this is, which never links to itself.
@@ -337,6 +338,7 @@ final class TermLinker {
     var linked: [Int] { linkedInOrder.sorted() }
 
     init(site: Site, page: Int, firstOnly: Bool) {
+        glossary = site.glossary
         matcher = site.glossary.matcher
         patternEntry = site.glossary.patternEntry
         ownEntry = site.glossary.entryOfPage[page]
@@ -348,7 +350,7 @@ final class TermLinker {
     func links(in text: UnsafeBufferPointer<UInt8>, into hits: inout [(range: Range<Int>, tag: Int)]) {
         if !hits.isEmpty { hits.removeAll(keepingCapacity: true) }
         for m in matcher.matches(inUTF8: text, scratch: &scratch) {
-            guard let e = patternEntry[m.pattern], e != ownEntry else { continue }
+            guard let e = patternEntry[m.pattern], e != ownEntry, !glossary.isOwnWord(m.pattern, of: ownEntry) else { continue }
             if isLinked[e] {
                 if firstOnly { continue }
             } else {
