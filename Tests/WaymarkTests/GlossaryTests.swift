@@ -209,6 +209,19 @@ final class GlossaryTests: XCTestCase {
         XCTAssertFalse(try XCTUnwrap(s.html("glossary/lead/index.html")).contains("href=\"/glossary/opportunity/\">Opportunity</a></li>"))
     }
 
+    /// The home page's Glossary card (default theme) counts and shows terms, not the matrix and
+    /// vocabulary views beside them.
+    func testTheHomeCardOfTheGlossaryCountsItsTerms() throws {
+        let s = try TempSite(Self.terms, templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let home = try XCTUnwrap(s.html("index.html"))
+        let start = try XCTUnwrap(home.range(of: "section-card__title\"><a href=\"/glossary/\">Glossary</a>"))
+        let card = String(home[start.lowerBound...].prefix { _ in true }.components(separatedBy: "</li>\n  </ul>")[0])
+        let terms = Self.terms.keys.filter { $0.hasPrefix("content/glossary/") }.count
+        XCTAssertTrue(card.contains("</span>\(terms)<span class=\"visually-hidden\">)"), card)
+        XCTAssertFalse(card.contains("glossary/matrix") || card.contains("glossary/vocabulary"), card)
+    }
+
     func testSynonymUnderUnknownDepartmentAndBrokenRelatedAreErrors() throws {
         var files = Self.terms
         files["content/glossary/churn.md"] = "---\nterm: Churn\ndefinition: Customers who leave.\nsynonyms:\n  finanse: [attrition]\nrelated: [glossary/retention]\n---\n"

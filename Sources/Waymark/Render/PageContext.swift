@@ -273,7 +273,10 @@ struct PageContext: Sendable {
     private func homeSections() -> [TemplateValue] {
         var sections: [TemplateObject] = []
         for child in site.children[""] ?? [] where site.pages[child].type == .listing || site.children[site.pages[child].id] != nil {
-            let items = site.children[site.pages[child].id] ?? []
+            let all = site.children[site.pages[child].id] ?? []
+            // A typed folder counts and shows its own pages: the glossary its terms, not its matrix and vocabulary views.
+            let typed = PageType.fromFolder(site.pages[child].id).map { type in all.filter { site.pages[$0].type == type } } ?? []
+            let items = typed.isEmpty ? all : typed
             var section = link(child)
             section["count"] = .int(items.count)
             section["items"] = .list(items.prefix(6).map { .object(link($0)) })
