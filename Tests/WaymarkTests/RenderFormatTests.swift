@@ -148,3 +148,41 @@ final class RenderFormatTests: XCTestCase {
         }
     }
 }
+
+/// What readers see of a page's text and fields: summaries end after a whole word, numbers are
+/// grouped as the text writes them, an e-mail contact is a link.
+final class ReaderFormatTests: XCTestCase {
+    func testALongSummaryIsCutAfterAWholeWord() {
+        let text = String(repeating: "Families call the nurse line when the cap does not pair, ", count: 5)
+        let summary = PageContext.summary(text)
+        XCTAssertTrue(summary.hasSuffix("…"), summary)
+        XCTAssertLessThanOrEqual(summary.count, 200)
+        let words = Set(text.split(separator: " ").map { $0.trimmingCharacters(in: .punctuationCharacters) })
+        let last = String(summary.dropLast().split(separator: " ").last ?? "")
+        XCTAssertTrue(words.contains(last), "“\(last)” is no whole word: \(summary)")
+        XCTAssertEqual(PageContext.summary("Short."), "Short.")
+        // One long word: cut where it must be.
+        XCTAssertEqual(PageContext.summary(String(repeating: "a", count: 300)).count, 198)
+    }
+
+    func testNumbersAreGroupedAndAnEmailContactIsAMailtoLink() throws {
+        XCTAssertEqual(PageContext.groupedDigits(3406), "3,406")
+        XCTAssertEqual(PageContext.groupedDigits(1_234_567), "1,234,567")
+        XCTAssertEqual(PageContext.groupedDigits(999), "999")
+        XCTAssertEqual(PageContext.groupedDigits(0), "0")
+        XCTAssertTrue(PageContext.isEmailAddress("marketing@airwise.example"))
+        for text in ["the marketing team", "@team", "a@b", "a@b.", "mailto:a@b.c", "a b@c.d", "<a@b.c>"] {
+            XCTAssertFalse(PageContext.isEmailAddress(text), text)
+        }
+        let site = try TempSite([
+            "content/departments/marketing.md": "---\ntitle: Marketing\ncontact: marketing@airwise.example\n---\n",
+            "content/departments/it.md": "---\ntitle: IT\ncontact: the IT desk, room 4\n---\n",
+            "content/research/survey.md": "---\ntitle: Survey\nmethod: survey\ndate: 2026-01-05\nparticipants: 3406\n---\n",
+        ], templates: nil)
+        XCTAssertEqual(site.build().diagnostics.errorCount, 0)
+        XCTAssertTrue(try XCTUnwrap(site.html("departments/marketing/index.html"))
+            .contains("<a href=\"mailto:marketing@airwise.example\">marketing@airwise.example</a>"))
+        XCTAssertTrue(try XCTUnwrap(site.html("departments/it/index.html")).contains("<dd>the IT desk, room 4</dd>"))
+        XCTAssertTrue(try XCTUnwrap(site.html("research/survey/index.html")).contains("<dd>3,406</dd>"))
+    }
+}

@@ -138,7 +138,12 @@ struct PageContext: Sendable {
         case .term(let t): ctx["term"] = .object(term(t, page: i, fields: &fields))
         case .department(let d):
             fields.text("Lead", d.lead)
-            fields.text("Contact", d.contact)
+            // An e-mail address is a link that starts a message.
+            if let c = d.contact, Self.isEmailAddress(c) {
+                fields.links("Contact", [["url": .text("mailto:" + c), "title": .text(c)]])
+            } else {
+                fields.text("Contact", d.contact)
+            }
             ctx["department"] = .object(departmentView(i))
         case .page: break
         }
@@ -266,8 +271,30 @@ struct PageContext: Sendable {
         }
     }
 
+    /// `3406` → `3,406`, as the pages' own text writes numbers.
+    static func groupedDigits(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (k, c) in digits.enumerated() {
+            if k > 0, (digits.count - k) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    /// `name@example.org`: one `@` with text on both sides, a dot after it, no spaces.
+    static func isEmailAddress(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
+            && !s.contains(where: { $0.isWhitespace || $0 == ":" || $0 == "/" || $0 == "<" || $0 == ">" })
+    }
+
+    /// At most 200 characters, cut after a whole word where there is one in the last forty.
     static func summary(_ text: String) -> String {
-        text.count > 200 ? String(text.prefix(197)).trimmingWhitespace() + "…" : text
+        guard text.count > 200 else { return text }
+        var cut = text.prefix(197)
+        if let space = cut.lastIndex(of: " "), cut.distance(from: space, to: cut.endIndex) <= 40 { cut = cut[..<space] }
+        return String(cut).trimmingWhitespace().trimmingCharacters(in: CharacterSet(charactersIn: ",;:")) + "…"
     }
 
     private func homeSections() -> [TemplateValue] {
@@ -337,7 +364,7 @@ struct PageContext: Sendable {
     private func finding(_ f: Finding, fields: inout FieldList) {
         fields.text("Method", f.method)
         fields.text("Date", f.date)
-        fields.text("Participants", f.participants.map(String.init))
+        fields.text("Participants", f.participants.map(Self.groupedDigits))
         fields.text("Confidence", f.confidence)
         fields.text("Impact", f.impact.map(Self.emotionLabel))
         fields.links("Supports", f.supports.map { link($0, type: .journey) })
