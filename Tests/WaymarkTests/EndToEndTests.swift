@@ -464,3 +464,24 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(report.diagnostics.first?.hint?.contains("--drafts") == true, "\(report.diagnostics)")
     }
 }
+
+/// The default theme shows each linking page once: not under "Linked from" what the page shows in a
+/// section of its own, nor under "Mentioned in" a page listed by what it says of this one.
+final class BacklinkDisplayTests: XCTestCase {
+    func testEachLinkingPageIsShownOnce() throws {
+        let site = try TempSite([
+            "content/personas/sam.md": "---\ntitle: Sam\n---\nSam.\n",
+            "content/journeys/move.md": "---\ntitle: Moving house\npersonas: [personas/sam]\nstages:\n  - name: Search\n---\n",
+            "content/research/visits.md": "---\ntitle: Home visits\nmethod: interview\ndate: 2026-01-05\npersonas: [personas/sam]\n---\nWe met [[personas/sam]].\n",
+            "content/guides/notes.md": "Ask [[personas/sam]] first.\n",
+        ], templates: nil)
+        XCTAssertEqual(site.build().diagnostics.errorCount, 0)
+        let sam = try XCTUnwrap(site.html("personas/sam/index.html"))
+        let linkedFrom = String(sam[try XCTUnwrap(sam.range(of: "wm-backlinks-title"), sam).lowerBound...])
+        XCTAssertFalse(linkedFrom.contains("Journeys walked by this persona"), linkedFrom)
+        XCTAssertTrue(sam.contains("Journeys this persona walks"), sam)
+        XCTAssertEqual(linkedFrom.components(separatedBy: "href=\"/research/visits/\"").count - 1, 1, linkedFrom)
+        XCTAssertTrue(linkedFrom.contains("Research about this persona"), linkedFrom)
+        XCTAssertTrue(linkedFrom.contains("href=\"/guides/notes/\""), linkedFrom)
+    }
+}

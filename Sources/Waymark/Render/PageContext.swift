@@ -160,17 +160,36 @@ struct PageContext: Sendable {
                 if let f = site.index.page(id: folder) { breadcrumbs.append(["title": .text(site.pages[f].title), "url": .text(site.url(of: f))]) }
             }
         }
-        var groups: [TemplateValue] = []
-        var current: (Backlink.Relation, [TemplateValue])?
+        // `backlinks` has them all; `otherBacklinks` (what the default theme shows) leaves out what the
+        // page shows in its own sections (a persona's journeys, a department's vocabulary, a term's
+        // "Used in"), and a page under "Mentioned in" that is listed by what it says of this one.
+        let shownAbove: Set<Backlink.Relation> = switch page.type {
+        case .persona: [.walkedJourneys]
+        case .department: [.vocabulary]
+        case .term: [.mentions]
+        default: []
+        }
+        let typedSources = Set(site.backlinks[i].lazy.filter { $0.relation != .mentions }.map(\.source))
+        var groups: [TemplateValue] = [], otherGroups: [TemplateValue] = []
+        var current: (relation: Backlink.Relation, items: [TemplateValue], others: [TemplateValue])?
+        func close() {
+            guard let c = current else { return }
+            groups.append(["relation": .text(c.relation.label), "items": .list(c.items)])
+            if !c.others.isEmpty { otherGroups.append(["relation": .text(c.relation.label), "items": .list(c.others)]) }
+        }
         for b in site.backlinks[i] {
             var item = link(b.source)
             item["context"] = .text(b.context)
-            if current?.0 == b.relation { current?.1.append(.object(item)) } else {
-                if let c = current { groups.append(["relation": .text(c.0.label), "items": .list(c.1)]) }
-                current = (b.relation, [.object(item)])
+            if current?.relation != b.relation {
+                close()
+                current = (b.relation, [], [])
+            }
+            current?.items.append(.object(item))
+            if !shownAbove.contains(b.relation), !(b.relation == .mentions && typedSources.contains(b.source)) {
+                current?.others.append(.object(item))
             }
         }
-        if let c = current { groups.append(["relation": .text(c.0.label), "items": .list(c.1)]) }
+        close()
 
         var pageCtx: TemplateObject = [
             "id": .text(page.id), "title": .text(page.title), "url": .text(site.url(of: i)), "type": .text(page.type.rawValue),
@@ -178,6 +197,7 @@ struct PageContext: Sendable {
             "breadcrumbs": .list(breadcrumbs), "hasBreadcrumbs": .bool(!breadcrumbs.isEmpty),
             "fields": .list(fields.rows), "hasFields": .bool(!fields.rows.isEmpty),
             "backlinks": .list(groups), "hasBacklinks": .bool(!groups.isEmpty),
+            "otherBacklinks": .list(otherGroups), "hasOtherBacklinks": .bool(!otherGroups.isEmpty),
             "params": .object(TemplateObject(page.params.map { ($0.key, $0.value.templateValue) }, uniquingKeysWith: { a, _ in a })),
         ]
         if let d = page.description { pageCtx["summary"] = .text(d) }
