@@ -144,3 +144,34 @@ final class JourneyViewsTests: XCTestCase {
         XCTAssertTrue(types.isSuperset(of: ["journey", "stage", "touchpoint", "persona", "finding", "department"]), "\(types)")
     }
 }
+
+/// A stage's evidence cell on the journey map names each finding once, with how and where it bears on the stage.
+final class StageEvidenceTests: XCTestCase {
+    func testEachFindingOnceWithWhatItSaysAndWhere() throws {
+        let site = try TempSite([
+            "content/personas/sam.md": "---\ntitle: Sam\n---\n",
+            "content/journeys/move.md": """
+                ---
+                title: Move
+                personas: [personas/sam]
+                stages:
+                  - name: Search
+                    touchpoints:
+                      - {name: Listing, channel: web}
+                      - {name: Viewing, channel: visit, findings: [research/visits, research/calls]}
+                ---
+                """,
+            "content/research/visits.md": "---\ntitle: Visits\nmethod: interview\ndate: 2026-01-05\nsupports: [journeys/move#search]\ncontradicts: [journeys/move#search/listing]\n---\n",
+            "content/research/calls.md": "---\ntitle: Calls\nmethod: log\ndate: 2026-01-06\nsupports: [journeys/move#search/viewing]\n---\n",
+        ], templates: nil)
+        XCTAssertEqual(site.build().diagnostics.errorCount, 0)
+        let html = try XCTUnwrap(site.html("journeys/move/index.html"))
+        let row = String(html[try XCTUnwrap(html.range(of: "<th scope=\"row\">Evidence</th>"), html).lowerBound...].prefix { _ in true })
+        let cell = try XCTUnwrap(row.components(separatedBy: "</tr>").first)
+        XCTAssertEqual(cell.components(separatedBy: "href=\"/research/visits/\"").count - 1, 1, cell)
+        XCTAssertTrue(cell.contains("<li class=\"evidence evidence--contradicts\"><a href=\"/research/visits/\">Visits</a> "
+            + "<span class=\"evidence-kind\">supports; contradicts at Listing; cited at Viewing</span></li>"), cell)
+        // Supporting a touchpoint that also cites it is said once.
+        XCTAssertTrue(cell.contains("<a href=\"/research/calls/\">Calls</a> <span class=\"evidence-kind\">supports at Viewing</span>"), cell)
+    }
+}

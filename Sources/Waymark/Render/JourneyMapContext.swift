@@ -58,14 +58,7 @@ extension PageContext {
             s["pains"] = .texts(moments["pain"] ?? [])
             s["pleasures"] = .texts(moments["pleasure"] ?? [])
             s["truths"] = .texts(moments["truth"] ?? [])
-            var evidence = evidenceLinks(site.journeys.evidence(journey: page, anchor: stage.anchor))
-            for tp in stage.touchpoints {
-                for e in evidenceLinks(site.journeys.evidence(journey: page, anchor: tp.anchor))
-                where !evidence.contains(where: { $0["url"]?.string == e["url"]?.string && $0["kind"]?.string == e["kind"]?.string }) {
-                    evidence.append(e)
-                }
-            }
-            s["evidence"] = .list(evidence.map(TemplateValue.object))
+            s["evidence"] = .list(stageEvidence(stage, page: page).map(TemplateValue.object))
             stages.append(.object(s))
         }
         var ctx: TemplateObject = ["stages": .list(stages), "hasStages": .bool(!stages.isEmpty)]
@@ -78,6 +71,42 @@ extension PageContext {
     }
 
     static let momentLabels = ["pain": "Pain point", "pleasure": "Pleasure", "truth": "Moment of truth", "neutral": "Neutral"]
+
+    /// A stage's evidence, its own and its touchpoints', one entry per finding: "supports",
+    /// "contradicts at Welcome call", "cited at GP appointment". A finding that supports a touchpoint
+    /// which also cites it is said once ("supports"), and one said several ways says each.
+    private func stageEvidence(_ stage: Stage, page: Int) -> [TemplateObject] {
+        var order: [Int] = []
+        var said: [Int: [(kind: JourneyIndex.Evidence.Kind, at: String?)]] = [:]
+        func add(_ list: [JourneyIndex.Evidence], at place: String?) {
+            for e in list {
+                if said[e.finding] == nil { order.append(e.finding) }
+                let ways = said[e.finding] ?? []
+                // Citing a touchpoint it supports or contradicts adds nothing; supporting one it cites replaces the citation.
+                if e.kind == .cited, ways.contains(where: { $0.at == place && $0.kind != .cited }) { continue }
+                said[e.finding, default: []].removeAll { $0.at == place && $0.kind == .cited && e.kind != .cited }
+                if !(said[e.finding] ?? []).contains(where: { $0.at == place && $0.kind == e.kind }) { said[e.finding, default: []].append((e.kind, place)) }
+            }
+        }
+        add(site.journeys.evidence(journey: page, anchor: stage.anchor), at: nil)
+        for tp in stage.touchpoints { add(site.journeys.evidence(journey: page, anchor: tp.anchor), at: tp.name) }
+        return order.map { finding in
+            let ways = said[finding] ?? []
+            var l = link(finding)
+            // The kind colours the entry: a contradiction anywhere shows.
+            let kind: JourneyIndex.Evidence.Kind = ways.contains { $0.kind == .contradicts } ? .contradicts : ways.contains { $0.kind == .supports } ? .supports : .cited
+            l["kind"] = .text(kind.rawValue)
+            var labels: [String] = []
+            for k in [JourneyIndex.Evidence.Kind.supports, .contradicts, .cited] {
+                let places = ways.filter { $0.kind == k }
+                guard !places.isEmpty else { continue }
+                let named = places.compactMap(\.at)
+                labels.append(k.rawValue + (named.isEmpty || named.count < places.count ? "" : " at " + named.joined(separator: ", ")))
+            }
+            l["kindLabel"] = .text(labels.joined(separator: "; "))
+            return l
+        }
+    }
 
     private func evidenceLinks(_ list: [JourneyIndex.Evidence]) -> [TemplateObject] {
         list.map { e in
