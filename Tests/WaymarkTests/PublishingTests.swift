@@ -275,7 +275,10 @@ final class PublishingTests: XCTestCase {
             <p>See <a href="/g/t/" class="term-link">persona</a> <span class="tag">here&#39;s</span> <code>x&lt;y</code>.</p>
             <ul><li>one</li><li>two</li></ul><script>nope()</script>
             """
-        XCTAssertEqual(SearchIndex.plainText(fromHTML: html), "Heading & more See persona here's x<y. one two")
+        // A heading ends like a sentence (unless it has its own mark), so an excerpt does not run it into the text.
+        XCTAssertEqual(SearchIndex.plainText(fromHTML: html), "Heading & more. See persona here's x<y. one two")
+        XCTAssertEqual(SearchIndex.plainText(fromHTML: "<h3>Why?</h3><p>Because.</p><h2>What we own</h2><p>The app</p>"),
+                       "Why? Because. What we own. The app")
         XCTAssertEqual(SearchIndex.firstWords(of: "a b  c d", 3), "a b c …")
         XCTAssertEqual(SearchIndex.firstWords(of: "a b", 3), "a b")
         XCTAssertEqual(SearchIndex.firstWords(of: " a\tb\nc ", 3), "a b c")

@@ -178,6 +178,11 @@ struct SearchIndex {
                     continue
                 }
                 if Self.inlineTags.contains(name) { continue }
+                // A heading ends like a sentence, so that an excerpt does not run it into the text after it.
+                if closing, name.utf8.count == 3, name.hasPrefix("/h"), let level = name.utf8.last, (0x31...0x36).contains(level),
+                   let last = out.last, !lastWasSpace, !".:!?".utf8.contains(last) {
+                    out.append(UInt8(ascii: "."))
+                }
                 space()
                 continue
             }
