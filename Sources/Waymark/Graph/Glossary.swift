@@ -29,8 +29,8 @@ struct Glossary: Sendable {
     /// Matcher pattern → entry it links to, or nil for a homonym no one can decide.
     let patternEntry: [Int?]
     let patternText: [String]
-    /// Matcher pattern → every entry claiming it (more than one for a homonym).
-    let claimedBy: [[Int]]
+    /// Entry → the homonyms it claims (matcher patterns another entry claims too).
+    let homonymPatterns: [Int: Set<Int>]
     let homonyms: [Homonym]
 
     init(index: SiteIndex) {
@@ -62,12 +62,12 @@ struct Glossary: Sendable {
             }
         }
         var patternEntry: [Int?] = []
-        var claimedBy: [[Int]] = []
+        var homonymPatterns: [Int: Set<Int>] = [:]
         var homonyms: [Homonym] = []
-        for key in order {
+        for (pattern, key) in order.enumerated() {
             let c = claims[key] ?? []
             let distinct = Set(c.map(\.entry))
-            claimedBy.append(distinct.sorted())
+            if distinct.count > 1 { for e in distinct { homonymPatterns[e, default: []].insert(pattern) } }
             if distinct.count == 1 {
                 patternEntry.append(c[0].entry)
             } else {
@@ -78,29 +78,23 @@ struct Glossary: Sendable {
             }
         }
         self.patternEntry = patternEntry
-        self.claimedBy = claimedBy
+        self.homonymPatterns = homonymPatterns
         patternText = order
         matcher = TermMatcher(patterns: order)
         self.homonyms = homonyms
     }
 
     /// Entries mentioned in `text` (whole words, first match per phrase), excluding `page`'s own term
-    /// and, on a term's page, the other terms of a homonym it claims itself.
+    /// and, on a term's page, the other terms of a homonym it claims itself: there the word means the
+    /// page's term ("When Sales says lead, it means this"), never another term's sense of it.
     func mentionedEntries(in text: String, excludingPage page: Int) -> Set<Int> {
         var result: Set<Int> = []
         let own = entryOfPage[page]
+        let ownWords = own.flatMap { homonymPatterns[$0] } ?? []
         for m in matcher.matches(in: text) {
-            if let e = patternEntry[m.pattern], e != own, !isOwnWord(m.pattern, of: own) { result.insert(e) }
+            if let e = patternEntry[m.pattern], e != own, ownWords.isEmpty || !ownWords.contains(m.pattern) { result.insert(e) }
         }
         return result
-    }
-
-    /// Whether `pattern` is one of the words entry `own` claims: on its own page such a word means
-    /// the page's term ("When Sales says lead, it means this"), never another term's sense of it.
-    func isOwnWord(_ pattern: Int, of own: Int?) -> Bool {
-        guard let own else { return false }
-        let c = claimedBy[pattern]
-        return c.count > 1 && c.contains(own)
     }
 
     /// An entry's synonyms grouped by department, in the order written.

@@ -322,11 +322,11 @@ struct SiteRenderer {
 /// and draws it next to the link, so the definition is not repeated in every page. With JavaScript
 /// off the word is still a link to the term page.
 final class TermLinker {
-    private let glossary: Glossary
     private let matcher: TermMatcher
     private let patternEntry: [Int?]
     /// The entry whose term page this is, which never links to itself.
     private let ownEntry: Int?
+    private let ownWords: Set<Int>
     private let firstOnly: Bool
     /// The entries linked so far, in the order first linked, and the same as flags by entry.
     /// Unchecked: one page's render uses its linker on one thread, and the checks (a call into the
@@ -338,10 +338,11 @@ final class TermLinker {
     var linked: [Int] { linkedInOrder.sorted() }
 
     init(site: Site, page: Int, firstOnly: Bool) {
-        glossary = site.glossary
         matcher = site.glossary.matcher
         patternEntry = site.glossary.patternEntry
         ownEntry = site.glossary.entryOfPage[page]
+        // On a term's page, the homonyms it claims mean this term: they link to no other (see `Glossary.mentionedEntries`).
+        ownWords = ownEntry.flatMap { site.glossary.homonymPatterns[$0] } ?? []
         self.firstOnly = firstOnly
         isLinked = Array(repeating: false, count: site.glossary.entries.count)
     }
@@ -350,7 +351,7 @@ final class TermLinker {
     func links(in text: UnsafeBufferPointer<UInt8>, into hits: inout [(range: Range<Int>, tag: Int)]) {
         if !hits.isEmpty { hits.removeAll(keepingCapacity: true) }
         for m in matcher.matches(inUTF8: text, scratch: &scratch) {
-            guard let e = patternEntry[m.pattern], e != ownEntry, !glossary.isOwnWord(m.pattern, of: ownEntry) else { continue }
+            guard let e = patternEntry[m.pattern], e != ownEntry, ownWords.isEmpty || !ownWords.contains(m.pattern) else { continue }
             if isLinked[e] {
                 if firstOnly { continue }
             } else {
