@@ -397,7 +397,7 @@ final class BadInputTests: XCTestCase {
         let table = "| a | b |\n|---|---|\n| x | y | <b>raw</b> [link](https://example.com) *[[b]] ![i](https://example.com/i.png)* |\n| z |\n\n<div>after</div>\n"
         let site = try TempSite(["content/b.md": "# B\n", "content/t.md": table])
         let report = site.build()
-        XCTAssertEqual(headlines(report.diagnostics), ["content/t.md:3:11: warning: raw HTML is shown as text"])
+        XCTAssertEqual(headlines(report.diagnostics), ["content/t.md:3:11: warning: raw HTML is shown as text, here and on line 6"])
         let html = try XCTUnwrap(site.html("t/index.html"))
         XCTAssertFalse(html.contains("raw") || html.contains("example.com"), html)
         XCTAssertTrue(html.contains("&lt;div&gt;after&lt;/div&gt;"), html)

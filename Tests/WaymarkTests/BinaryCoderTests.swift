@@ -394,7 +394,8 @@ final class BinaryCoderTests: XCTestCase {
             BodyLink(target: .url("https://example.com/ü?q=1"), location: here(11, 1), sentence: "A link."),
             BodyLink(target: .image("data:image/png;base64,AAAA"), location: here(12, Int.min), sentence: "An image."),
         ]
-        facts.rawHTML = here(20, 4)
+        facts.rawHTML = [here(20, 4), here(22, 1)]
+        facts.rawHTMLLines = 12
         facts.firstParagraph = "Erste Zeile: naïve café"
         facts.glossaryText = "one run\nanother — run\n"
         facts.tags = ["research", "ünï", ""]
@@ -679,7 +680,7 @@ final class BinaryCoderTests: XCTestCase {
             case .journey, .page: break
             }
         }
-        XCTAssertEqual(fields(facts), ["headings", "links", "rawHTML", "firstParagraph", "glossaryText", "tags", "problems"])
+        XCTAssertEqual(fields(facts), ["headings", "links", "rawHTML", "rawHTMLLines", "firstParagraph", "glossaryText", "tags", "problems"])
         XCTAssertEqual(fields(facts.headings[0]), ["text", "level", "anchor", "location"])
         XCTAssertEqual(fields(facts.links[0]), ["target", "location", "sentence"])
         if case .wiki(let link) = facts.links[0].target { XCTAssertEqual(fields(link), ["target", "anchor", "label", "range", "embed"]) }

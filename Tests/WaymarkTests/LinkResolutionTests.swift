@@ -318,7 +318,7 @@ final class LinkResolutionTests: XCTestCase {
         files["content/notes.md"] = "Intro.\n\n<script>alert(1)</script>\n\nSome <b>bold</b> words.\n"
         let site = try TempSite(files)
         let report = site.build()
-        XCTAssertEqual(headlines(report.diagnostics), ["content/notes.md:3:1: warning: raw HTML is shown as text"])
+        XCTAssertEqual(headlines(report.diagnostics), ["content/notes.md:3:1: warning: raw HTML is shown as text, here and on line 5"])
         let html = try XCTUnwrap(site.html("notes/index.html"))
         XCTAssertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), html)
         XCTAssertTrue(html.contains("&lt;b&gt;bold&lt;/b&gt;"), html)

@@ -183,11 +183,21 @@ final class SecurityTests: XCTestCase {
         XCTAssertNotNil(MarkdownBody.blockedScheme("data:image/png;base64,AA==", image: false))
     }
 
+    /// A page of imported HTML gets one warning naming its first ten lines, not a warning a line.
+    func testRawHTMLOnManyLinesIsOneWarningThatCountsThem() throws {
+        let body = (1...13).map { "Line <b>\($0)</b> here.\n" }.joined(separator: "\n")
+        let site = try TempSite(["content/imported.md": body])
+        XCTAssertEqual(headlines(site.check().diagnostics), [
+            "content/imported.md:1:6: warning: raw HTML is shown as text, here and on lines 3, 5, 7, 9, 11, 13, 15, 17, 19 and 3 more",
+        ])
+    }
+
     func testRawHTMLIsShownAsTextByDefault() throws {
         let site = try TempSite(["content/raw.md": "# Raw\n\n<script>alert(1)</script>\n\nInline <img src=x onerror=alert(1)> and <a href=\"javascript:alert(1)\">x</a>.\n"],
                                 templates: nil)
         let report = site.build()
-        XCTAssertEqual(headlines(report.diagnostics), ["content/raw.md:3:1: warning: raw HTML is shown as text"])
+        // One warning, naming every line with raw HTML (two tags on line 5 are one line).
+        XCTAssertEqual(headlines(report.diagnostics), ["content/raw.md:3:1: warning: raw HTML is shown as text, here and on line 5"])
         let html = try XCTUnwrap(site.html("raw/index.html"))
         XCTAssertEqual(HTMLSafety.problems(in: html), [])
         XCTAssertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))

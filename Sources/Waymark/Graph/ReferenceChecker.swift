@@ -123,9 +123,16 @@ struct ReferenceChecker {
         case .persona, .department, .page:
             break
         }
-        if config.unsafeHTML == false, let loc = index.pages[i].facts.rawHTML {
-            report(.warning(loc, "raw HTML is shown as text",
-                            hint: "set `markdown: {unsafe: true}` in waymark.yml if this site trusts its writers' HTML"))
+        if config.unsafeHTML == false, let first = index.pages[i].facts.rawHTML.first {
+            // One warning a page, naming every line (up to ten): a page of imported HTML is not a hundred warnings.
+            let facts = index.pages[i].facts
+            var message = "raw HTML is shown as text"
+            let others = facts.rawHTML.dropFirst().map { String($0.line) }
+            if !others.isEmpty {
+                message += ", here and on line\(facts.rawHTMLLines > 2 ? "s" : "") " + others.joined(separator: ", ")
+                if facts.rawHTMLLines > facts.rawHTML.count { message += " and \(facts.rawHTMLLines - facts.rawHTML.count) more" }
+            }
+            report(.warning(first, message, hint: "set `markdown: {unsafe: true}` in waymark.yml if this site trusts its writers' HTML"))
         }
         let links = index.pages[i].facts.links
         let sourceHash = index.pages[i].sourceHash

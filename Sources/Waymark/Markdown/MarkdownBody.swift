@@ -31,8 +31,10 @@ struct BodyHeading: Sendable {
 struct BodyFacts: Sendable {
     var headings: [BodyHeading] = []
     var links: [BodyLink] = []
-    /// The first raw HTML, reported once per page when the site has not opted in.
-    var rawHTML: SourceLocation?
+    /// Raw HTML, reported in one warning per page when the site has not opted in: where it starts on
+    /// each line that has some (the first ten), and on how many lines in all.
+    var rawHTML: [SourceLocation] = []
+    var rawHTMLLines = 0
     /// First paragraph as plain text (for summaries).
     var firstParagraph: String?
     /// Paragraph text where glossary words may be auto-linked (not code, links, headings or HTML), one run a line.
@@ -92,6 +94,7 @@ struct MarkdownBody {
         var slugs = SlugAllocator(reserved: reservedAnchors)
         var scanner = SourceScanner(text: text, findBudget: 8 * text.utf8.count + 1_000_000)
         var tooDeep: MarkdownNode?
+        var lastRawHTMLLine = 0
         for node in tree.allNodes() {
             switch node.kind {
             case .heading:
@@ -110,7 +113,12 @@ struct MarkdownBody {
                 }
                 collectLinks(in: node, scanner: &scanner, into: &facts, paragraph: true, glossaryText: glossaryText, tooDeep: &tooDeep)
             case .htmlBlock, .htmlInline:
-                if facts.rawHTML == nil { facts.rawHTML = location(node.startLine, node.startColumn, &scanner) }
+                let at = location(node.startLine, node.startColumn, &scanner)
+                if facts.rawHTMLLines == 0 || lastRawHTMLLine != at.line {
+                    facts.rawHTMLLines += 1
+                    lastRawHTMLLine = at.line
+                    if facts.rawHTML.count < 10 { facts.rawHTML.append(at) }
+                }
             default:
                 break
             }
