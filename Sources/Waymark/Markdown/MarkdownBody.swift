@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a link in a page body points at, as written.
 enum BodyLinkTarget: Sendable, Equatable {
     case wiki(Wikilink)
@@ -464,6 +466,35 @@ struct MarkdownBody {
         var inlineEmbed: ((Wikilink) -> String?)?
         /// Render only the section under the heading with this anchor (for `![[page#heading]]`).
         var section: String?
+        /// Mark where the lead ends (before the first heading outside lists and quotes) with
+        /// `leadMarker`, for `splitLead(_:)`: themes show a page's introduction before its generated views.
+        var markLead = false
+    }
+
+    /// Where the lead ends, in the HTML of a body rendered with `markLead`. An HTML comment: text
+    /// from the page cannot produce one unless raw HTML is allowed, and then it is harmless.
+    static let leadMarker = "<!--waymark:lead-->"
+
+    /// Takes the lead's marker (and the line break after it) out of `html` and returns where it
+    /// was: the length of the lead. Without a marker (no heading) the whole body is the lead.
+    static func splitLead(_ html: inout [UInt8]) -> Int {
+        let marker = Array(leadMarker.utf8)
+        // From one `<` to the next with memchr: a body has a tag every few dozen bytes.
+        let found = html.withUnsafeBytes { h -> Int? in
+            guard let base = h.baseAddress else { return nil }
+            var at = 0
+            while at + marker.count <= h.count, let hit = memchr(base + at, Int32(UInt8(ascii: "<")), h.count - at - marker.count + 1) {
+                at = base.distance(to: UnsafeRawPointer(hit))
+                if memcmp(base + at, marker, marker.count) == 0 { return at }
+                at += 1
+            }
+            return nil
+        }
+        guard let at = found else { return html.count }
+        var end = at + marker.count
+        if end < html.count, html[end] == UInt8(ascii: "\n") { end += 1 }
+        html.removeSubrange(at..<end)
+        return at
     }
 
     func html(_ options: RenderOptions) -> String {
@@ -494,9 +525,14 @@ struct MarkdownBody {
         var autolinkHTML: [UInt8] = []
         // Taken out once, not per paragraph: each copy retains and releases what the closures hold.
         let (resolveTag, autolink) = (options.resolveTag, options.autolink)
+        var leadMarked = !options.markLead
         for (node, kind) in nodes {
             switch kind {
             case .heading:
+                if !leadMarked, node.parent?.kind == .document {
+                    node.insertBefore(tree.makeCustomBlock(open: Self.leadMarker, close: ""))
+                    leadMarked = true
+                }
                 rewriteWikilinks(in: node, tree: tree, options)
                 if options.headingAnchors {
                     let level = min(max(node.headingLevel, 1), 6)

@@ -127,7 +127,9 @@ struct PageContext: Sendable {
         return ["title": .text(ref.value)]
     }
 
-    func context(for i: Int, content: [UInt8]) -> TemplateValue {
+    /// `leadLength`: how much of `content` comes before the body's first heading (`page.lead`);
+    /// nil when unknown, and then `page.afterLead` is the whole body.
+    func context(for i: Int, content: [UInt8], leadLength: Int? = nil) -> TemplateValue {
         let page = site.pages[i]
         var fields = FieldList()
         var ctx: TemplateObject = [:]
@@ -203,8 +205,22 @@ struct PageContext: Sendable {
         if let d = page.description { pageCtx["summary"] = .text(d) }
         if !tags.isEmpty { pageCtx["tags"] = .list(tags.map(TemplateValue.object)); pageCtx["hasTags"] = true }
         if page.draft { pageCtx["draft"] = true }
-        let toc = tableOfContents(page)
-        if !toc.isEmpty {
+        // The lead (the writer's introduction) and the rest, for themes that show the lead before
+        // the page's generated views; a copy only when the body has both.
+        let lead = min(max(leadLength ?? 0, 0), content.count)
+        pageCtx["lead"] = .utf8(lead == content.count ? content : Array(content[..<lead]))
+        pageCtx["afterLead"] = .utf8(lead == 0 ? content : Array(content[lead...]))
+        let bodyToc = tableOfContents(page)
+        if bodyToc.count >= 3 {
+            pageCtx["bodyToc"] = .list(bodyToc)
+            pageCtx["hasBodyToc"] = true
+        }
+        // "On this page" lists the whole page: the generated sections shown above and below the body,
+        // the body's headings, and "Linked from".
+        let sections = Self.generatedSections(page.type, typed: ctx)
+        var toc = sections.before.map(Self.tocEntry) + bodyToc + sections.after.map(Self.tocEntry)
+        if !otherGroups.isEmpty { toc.append(Self.tocEntry(Self.linkedFromSection)) }
+        if toc.count >= 3 {
             pageCtx["toc"] = .list(toc)
             pageCtx["hasToc"] = true
         }
@@ -273,7 +289,55 @@ struct PageContext: Sendable {
             }
     }
 
-    /// "On this page": the body's h2 headings with their h3s, for pages with at least three sections.
+    /// A section of the default theme around a page's body: its heading and the heading's id.
+    struct GeneratedSection: Equatable {
+        let title: String
+        let anchor: String
+    }
+
+    static let linkedFromSection = GeneratedSection(title: "Linked from", anchor: "wm-backlinks-title")
+
+    /// The sections the default theme shows before and after a page's body, as its templates decide
+    /// them (from the same values): "On this page" lists them with the body's headings. Their titles
+    /// and ids are the templates' (a test holds the two together).
+    static func generatedSections(_ type: PageType, typed ctx: TemplateObject) -> (before: [GeneratedSection], after: [GeneratedSection]) {
+        func has(_ view: String, _ key: String) -> Bool {
+            switch ctx[view]?[key] {
+            case .bool(let b)?: return b
+            case .list(let items)?: return !items.isEmpty
+            case nil, .null?: return false
+            default: return true
+            }
+        }
+        func sections(_ view: String, _ list: [(key: String, title: String, anchor: String)]) -> [GeneratedSection] {
+            list.filter { has(view, $0.key) }.map { GeneratedSection(title: $0.title, anchor: $0.anchor) }
+        }
+        switch type {
+        case .journey:
+            return (sections("journey", [("hasStages", "Journey map", "wm-map-title"),
+                                         ("rankings", "Inside-out vs outside-in", "wm-rankings-title")]),
+                    sections("journey", [("hasChildren", "Sub-journeys", "wm-children-title")]))
+        case .department:
+            return (sections("department", [("hasJourneys", "Journeys", "wm-journeys-title"),
+                                            ("hasOwned", "Touchpoints it owns", "wm-owned-title"),
+                                            ("hasKPIs", "KPIs it owns", "wm-kpis-title"),
+                                            ("hasHandoffs", "Handoffs", "wm-handoffs-title"),
+                                            ("hasVocabulary", "Vocabulary", "wm-vocabulary-title")]), [])
+        case .persona:
+            return ([], sections("persona", [("hasJourneys", "Journeys this persona walks", "wm-walks-title")]))
+        case .term:
+            return (sections("term", [("hasSynonyms", "What each department calls it", "wm-synonyms-title")]),
+                    sections("term", [("hasUsedIn", "Used in", "wm-used-in-title")]))
+        default:
+            return ([], [])
+        }
+    }
+
+    private static func tocEntry(_ section: GeneratedSection) -> TemplateValue {
+        ["title": .text(section.title), "anchor": .text(section.anchor)]
+    }
+
+    /// The body's h2 headings, each with its h3s.
     private func tableOfContents(_ page: LoadedPage) -> [TemplateValue] {
         var toc: [(title: String, anchor: String, children: [TemplateValue])] = []
         for h in page.facts.headings where h.level == 2 || h.level == 3 {
@@ -283,7 +347,6 @@ struct PageContext: Sendable {
                 toc[toc.count - 1].children.append(["title": .text(h.text), "anchor": .text(h.anchor)])
             }
         }
-        guard toc.count >= 3 else { return [] }
         return toc.map { h in
             var item: TemplateObject = ["title": .text(h.title), "anchor": .text(h.anchor)]
             if !h.children.isEmpty { item["children"] = .list(h.children) }

@@ -268,8 +268,8 @@ struct SiteRenderer {
             return PageResult(file: nil, diagnostic: .error(SourceLocation(path: page.path), "the file changed or vanished during the build",
                                                             hint: "run the build again"), mentions: [])
         }
-        let (html, mentions) = bodyHTML(i, body: body)
-        var context = contexts.context(for: i, content: html)
+        let (html, leadLength, mentions) = bodyHTML(i, body: body)
+        var context = contexts.context(for: i, content: html, leadLength: leadLength)
         addPublishingContext(&context, page: i, termCards: !mentions.isEmpty)
         let searchText = SearchIndex.plainText(fromHTML: html)
         // The page's body and the theme around it, and a line for each page a term page lists.
@@ -299,21 +299,26 @@ struct SiteRenderer {
         id.isEmpty ? "index.html" : id + "/index.html"
     }
 
-    func bodyHTML(_ i: Int, body: MarkdownBody? = nil) -> ([UInt8], [Int]) {
+    /// A page's body as HTML, how long its lead is (the part before its first heading) and the
+    /// glossary entries it links.
+    func bodyHTML(_ i: Int, body: MarkdownBody? = nil) -> (html: [UInt8], leadLength: Int, mentions: [Int]) {
         let page = site.pages[i]
         let body = body ?? page.body
-        if body.text.isEmpty { return ([], []) }
+        if body.text.isEmpty { return ([], 0, []) }
         var linker: TermLinker?
         var options = linkOptions(for: i, embedding: [EmbedGraph.Key(page: i, anchor: nil)])
         options.unsafe = site.config.unsafeHTML
         options.pageTitle = page.title
+        options.markLead = true
         if site.config.glossaryAutolink != .off, page.glossary, !site.glossary.entries.isEmpty {
             let termLinker = TermLinker(site: site, page: i, firstOnly: site.config.glossaryAutolink == .first)
             options.autolink = MarkdownBody.Autolink(find: { termLinker.links(in: $0, into: &$1) }, open: termLinkTable,
                                                      close: Array("</a>".utf8))
             linker = termLinker
         }
-        return (body.htmlBytes(options), linker?.linked ?? [])
+        var html = body.htmlBytes(options)
+        let leadLength = MarkdownBody.splitLead(&html)
+        return (html, leadLength, linker?.linked ?? [])
     }
 }
 
