@@ -152,6 +152,26 @@ final class BuildCacheTests: XCTestCase {
         XCTAssertTrue(site.html("guides/a/index.html")?.contains("Beta renamed") == true)
     }
 
+    /// A listing summarises a page by its first paragraph, where an unlabelled wikilink reads as its
+    /// target's title (with the section it points at), not its id; renaming the target renders the
+    /// listing again (only pages summarising the site show summaries, and they follow every page's face).
+    func testASummaryShowsTheTitlesItsLinksLeadToAndFollowsARename() throws {
+        let site = try TempSite([
+            "content/guides/a.md": "---\ntitle: Alpha\n---\nThis follows [[guides/b#part-two]] and [[notes/c]].\n",
+            "content/guides/b.md": "---\ntitle: Beta\n---\n## Part two\n\nText.\n",
+            "content/notes/c.md": "---\ntitle: Gamma\n---\nUnrelated.\n",
+        ], templates: nil)
+        XCTAssertFalse(cachedBuild(site).diagnostics.hasErrors)
+        let listing = try XCTUnwrap(site.html("guides/index.html"))
+        XCTAssertTrue(listing.contains("This follows Beta › Part two and Gamma."), listing)
+        XCTAssertFalse(listing.contains("guides/b") && listing.contains(">This follows guides/b"), listing)
+        try edit(site, "content/notes/c.md") { $0.replacingOccurrences(of: "Gamma", with: "Gamma renamed") }
+        assertCachedEqualsClean(site, "the title of a page a summary links to")
+        XCTAssertTrue(site.html("guides/index.html")?.contains("This follows Beta › Part two and Gamma renamed.") == true)
+        try edit(site, "content/guides/b.md") { $0.replacingOccurrences(of: "## Part two", with: "## Second part\n\n## Part two") }
+        assertCachedEqualsClean(site, "a heading added to a page a summary links to")
+    }
+
     /// Another page shows a page's face (title, description, summary, headings), not its text: a sentence
     /// added to a page renders that page and the pages embedding it, not the pages linking to it.
     func testASentenceAddedToAPageRendersItAndItsEmbeddersOnly() throws {

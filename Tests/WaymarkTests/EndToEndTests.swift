@@ -112,6 +112,21 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(sam.contains(#"<a href="/">Fixture home</a> — Start with Asthma care or meet Sam.</p>"#), sam)
     }
 
+    /// A sentence linking to a section of a page reads, under that page's "Linked from", with the
+    /// section's name (the page it is shown on needs no naming), and elsewhere as "Title › Section".
+    func testABacklinkSentenceNamesTheSectionItLinksTo() throws {
+        let site = try TempSite([
+            "content/a.md": "---\ntitle: Alpha\n---\nRead [[b#part-two]] before [[c#later]].\n",
+            "content/b.md": "---\ntitle: Beta\n---\n## Part two\n\nText.\n",
+            "content/c.md": "---\ntitle: Gamma\n---\n## Later\n\nText.\n",
+        ], templates: nil)
+        XCTAssertFalse(site.build().diagnostics.hasErrors)
+        let b = try XCTUnwrap(site.html("b/index.html"))
+        XCTAssertTrue(b.contains("Read Part two before Gamma › Later."), b)
+        let c = try XCTUnwrap(site.html("c/index.html"))
+        XCTAssertTrue(c.contains("Read Beta › Part two before Later."), c)
+    }
+
     func testFrontMatterReferencesGiveBacklinksWithTheirRole() throws {
         let (_, out) = try buildFixture()
         let journey = try read(out, "journeys/asthma/index.html")

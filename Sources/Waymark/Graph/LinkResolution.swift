@@ -264,3 +264,47 @@ struct Suggestions {
         return previous[b.count] <= limit ? previous[b.count] : nil
     }
 }
+
+extension SiteIndex {
+    /// What an unlabelled link to page `t` (at `anchor`) reads as: the page's title, with the stage,
+    /// touchpoint or heading it points at ("Childhood asthma › Treatment start"). Shown on `t` itself,
+    /// the section's name alone.
+    func linkLabel(target t: Int, anchor: String?, shownOn: Int?) -> String {
+        pages.withUnsafeBufferPointer { pages in
+            // Read in place: `pages[t].field` through the array copies the whole page first.
+            let title = pages[t].title
+            guard let anchor else { return title }
+            let name: String?
+            if case .journey(let j) = pages[t].entity, let n = ReferenceChecker.stageOrTouchpointName(anchor, in: j) {
+                name = n
+            } else {
+                name = pages[t].facts.headings.first(where: { $0.anchor == anchor })?.text
+            }
+            guard let name else { return title }
+            return t == shownOn ? name : "\(title) › \(name)"
+        }
+    }
+
+    /// Text with unlabelled wikilinks marked by the body scan (a backlink's sentence, a summary) as
+    /// a reader sees it: each link as `linkLabel`, resolved from page `source` as its body's links
+    /// are; a link that leads nowhere as its target, written.
+    func readable(_ text: String, from source: Int, shownOn: Int?) -> String {
+        guard MarkdownBody.hasTitleMarks(text) else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: MarkdownBody.titleMarkStart) {
+            out += rest[..<start.lowerBound]
+            rest = rest[start.upperBound...]
+            let end = rest.range(of: MarkdownBody.titleMarkEnd)
+            let written = String(end.map { rest[..<$0.lowerBound] } ?? rest)
+            rest = end.map { rest[$0.upperBound...] } ?? ""
+            if let link = Wikilink.scan("[[" + written + "]]").first, case .page(let t, let anchor) = resolve(link, from: source) {
+                out += linkLabel(target: t, anchor: anchor, shownOn: shownOn)
+            } else {
+                out += written
+            }
+        }
+        out += rest
+        return out.replacingOccurrences(of: MarkdownBody.titleMarkEnd, with: "")
+    }
+}

@@ -140,7 +140,7 @@ struct ReferenceChecker {
             // Nothing a link resolves against changed, nor the page: its links lead where they led.
             for k in links.indices {
                 guard let target = LinkMemo.Entry.target(entry.links[k]) else { continue }
-                let context = LinkMemo.Entry.titled(entry.links[k]) ? readable(links[k].sentence) : links[k].sentence
+                let context = LinkMemo.Entry.titled(entry.links[k]) ? index.readable(links[k].sentence, from: i, shownOn: target) : links[k].sentence
                 found.edges.append(Edge(target: target, backlink: Backlink(relation: links[k].isEmbed ? .embeddedIn : .mentions,
                                                                            source: i, context: context)))
             }
@@ -272,30 +272,6 @@ struct ReferenceChecker {
         return nil
     }
 
-    /// Whether a backlink sentence names a page by an unlabelled wikilink (`readable` puts its title in).
-    static func isTitled(_ sentence: String) -> Bool {
-        // Both marks are private-use characters whose UTF-8 starts with 0xEE: most sentences have neither.
-        sentence.utf8.contains(0xEE) && (sentence.contains(MarkdownBody.titleMarkStart) || sentence.contains(MarkdownBody.titleMarkEnd))
-    }
-
-    /// A backlink sentence as the page shows it: unlabelled wikilinks read as their targets' titles.
-    func readable(_ sentence: String) -> String {
-        guard Self.isTitled(sentence) else { return sentence }
-        var out = ""
-        var rest = Substring(sentence)
-        while let start = rest.range(of: MarkdownBody.titleMarkStart) {
-            out += rest[..<start.lowerBound]
-            rest = rest[start.upperBound...]
-            let end = rest.range(of: MarkdownBody.titleMarkEnd)
-            let target = String(end.map { rest[..<$0.lowerBound] } ?? rest)
-            rest = end.map { rest[$0.upperBound...] } ?? ""
-            let page = target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
-            if !page.isEmpty, case .found(let p) = index.lookup(page) { out += index.pages[p].title } else { out += target }
-        }
-        out += rest
-        return out.replacingOccurrences(of: MarkdownBody.titleMarkEnd, with: "")
-    }
-
     /// `personas/sam.md` as written in a link from `guides/notes.md`: `../personas/sam.md`.
     static func relativeFile(_ target: String, from source: String) -> String {
         var from = source.split(separator: "/", omittingEmptySubsequences: false).dropLast()[...]
@@ -330,9 +306,9 @@ struct ReferenceChecker {
         if case .page(let t, let anchor) = resolution, !(embed && anchor.map { a in !index.pages[t].facts.headings.contains { $0.anchor == a } } == true) {
             guard !isImage else { return 0 }
             let relation: Backlink.Relation = embed ? .embeddedIn : .mentions
-            let titled = Self.isTitled(link.sentence)
+            let titled = MarkdownBody.hasTitleMarks(link.sentence)
             found.edges.append(Edge(target: t, backlink: Backlink(relation: relation, source: i,
-                                                                  context: titled ? readable(link.sentence) : link.sentence)))
+                                                                  context: titled ? index.readable(link.sentence, from: i, shownOn: t) : link.sentence)))
             return LinkMemo.Entry.code(target: t, titled: titled)
         }
         if case .asset = resolution { return 0 }

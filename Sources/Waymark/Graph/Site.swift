@@ -56,6 +56,13 @@ struct Site: Sendable {
     var linkMemo: LinkMemo?
     var linksReused = 0
 
+    /// The first paragraph of page `i`'s body as readers see it: unlabelled wikilinks read as their
+    /// targets' titles (not their ids). Listings and feeds summarise a page with it.
+    func firstParagraph(of i: Int) -> String? {
+        guard let text = pages[i].facts.firstParagraph else { return nil }
+        return index.readable(text, from: i, shownOn: nil)
+    }
+
     /// Glossary terms no page mentions or links to.
     var unusedTerms: [Int] {
         glossary.entries.indices.filter { termUsage[$0].isEmpty }.map { glossary.entries[$0].page }

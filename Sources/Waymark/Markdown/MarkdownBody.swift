@@ -70,6 +70,18 @@ struct MarkdownBody {
     /// Brackets around an unlabelled wikilink's target in backlink sentences, replaced by its title when linked.
     static let titleMarkStart = "\u{E000}", titleMarkEnd = "\u{E001}"
 
+    /// Whether text from the scan names a page by an unlabelled wikilink (`SiteIndex.readable` puts
+    /// its title in).
+    static func hasTitleMarks(_ text: String) -> Bool {
+        // Both marks are private-use characters whose UTF-8 starts with 0xEE: most texts have neither.
+        text.utf8.contains(0xEE) && (text.contains(titleMarkStart) || text.contains(titleMarkEnd))
+    }
+
+    /// An unlabelled wikilink marked in scanned text: its target and anchor as written.
+    static func titleMark(_ link: Wikilink) -> String {
+        titleMarkStart + link.target + (link.anchor.map { "#" + $0 } ?? "") + titleMarkEnd
+    }
+
     static let templateAnchors: Set<String> = ["main", "content", "backlinks", "top", "nav", "search"]
 
     /// Emphasis, links and images nested deeper than this are not walked: every walk over inline
@@ -106,7 +118,7 @@ struct MarkdownBody {
                 collectLinks(in: node, scanner: &scanner, into: &facts, tooDeep: &tooDeep)
             case .paragraph:
                 if facts.firstParagraph == nil, node.parent?.kind == .document, Self.embedsAlone(in: node) == nil {
-                    facts.firstParagraph = plainText(node)
+                    facts.firstParagraph = plainText(node, markTitles: true)
                 }
                 if PipeTable.isOversized(node) {
                     facts.problems.append(.warning(location(node.startLine, node.startColumn, &scanner),
@@ -172,7 +184,7 @@ struct MarkdownBody {
                         if glossaryEligible { facts.glossaryText += String(decoding: before, as: UTF8.self) + "\n" }
                         let offset = blockText.utf8.count
                         // An unlabelled wikilink shows its target's title, known only after the link step: mark it.
-                        blockText += link.label ?? (Self.titleMarkStart + link.target + Self.titleMarkEnd)
+                        blockText += link.label ?? Self.titleMark(link)
                         cursor = runText.utf8.index(runText.utf8.startIndex, offsetBy: link.range.upperBound)
                         // Entities and escapes make decoded text shorter than the source: find the link in the source.
                         let needle = Array(("[[" + (link.target.isEmpty ? "#" : link.target)).utf8)
@@ -310,8 +322,10 @@ struct MarkdownBody {
         return s
     }
 
-    /// Plain text of a node's inline content (for heading slugs and summaries).
-    func plainText(_ node: MarkdownNode) -> String {
+    /// Plain text of a node's inline content (for heading slugs and summaries). Wikilinks read as their
+    /// labels; one without a label as its target, or with `markTitles` marked (`titleMark`) for
+    /// `SiteIndex.readable` to show its target's title once the site is linked.
+    func plainText(_ node: MarkdownNode, markTitles: Bool = false) -> String {
         var s = ""
         func walk(_ n: MarkdownNode, depth: Int) {
             guard depth <= Self.maxInlineDepth else { return }
@@ -330,7 +344,7 @@ struct MarkdownBody {
         var cursor = s.utf8.startIndex
         for link in Wikilink.scan(s) {
             let start = s.utf8.index(s.utf8.startIndex, offsetBy: link.range.lowerBound)
-            result += String(s[cursor..<start]) + (link.label ?? link.target)
+            result += String(s[cursor..<start]) + (link.label ?? (markTitles ? Self.titleMark(link) : link.target))
             cursor = s.utf8.index(s.utf8.startIndex, offsetBy: link.range.upperBound)
         }
         result += String(s[cursor...])

@@ -13,15 +13,7 @@ extension SiteRenderer {
                 // The target's fields are read in place, through the buffer: `pages[t].field` made a copy
                 // of the whole page here, which retains and releases every one of its fields.
                 return index.pages.withUnsafeBufferPointer { pages in
-                    let title = pages[t].title
-                    var label = link.label ?? title
-                    if link.label == nil, let anchor {
-                        if case .journey(let j) = pages[t].entity, let name = ReferenceChecker.stageOrTouchpointName(anchor, in: j) {
-                            label = t == i ? name : "\(title) › \(name)"
-                        } else if let h = pages[t].facts.headings.first(where: { $0.anchor == anchor }) {
-                            label = t == i ? h.text : "\(title) › \(h.text)"
-                        }
-                    }
+                    let label = link.label ?? index.linkLabel(target: t, anchor: anchor, shownOn: i)
                     return RenderedLink(href: site.url(of: t) + (anchor.map { "#" + $0 } ?? ""), label: label,
                                         cssClass: "wikilink wikilink-\(pages[t].type.rawValue)", title: pages[t].description)
                 }

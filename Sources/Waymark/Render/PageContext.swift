@@ -229,7 +229,7 @@ struct PageContext: Sendable {
         if page.type == .listing || page.type == .home {
             let items = (site.children[page.id] ?? []).map { c -> TemplateValue in
                 var l = link(c)
-                if let s = site.pages[c].description ?? site.pages[c].facts.firstParagraph.map(Self.summary) { l["summary"] = .text(s) }
+                if let s = site.pages[c].description ?? site.firstParagraph(of: c).map(Self.summary) { l["summary"] = .text(s) }
                 return .object(l)
             }
             ctx["listing"] = ["items": .list(items), "hasItems": .bool(!items.isEmpty)]

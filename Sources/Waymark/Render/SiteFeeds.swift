@@ -32,7 +32,7 @@ extension SiteRenderer {
         for (i, f) in findings {
             let page = site.pages[i]
             let url = absolute(site.url(of: i))
-            var summary = page.description ?? page.facts.firstParagraph ?? ""
+            var summary = page.description ?? site.firstParagraph(of: i) ?? ""
             if summary.isEmpty { summary = "\(f.method), \(f.date)" }
             xml += """
                   <entry>

@@ -31,7 +31,7 @@ extension PageContext {
         let tag = site.tags.tags[t]
         let items = tag.pages.map { p -> TemplateValue in
             var l = link(p)
-            if let s = site.pages[p].description ?? site.pages[p].facts.firstParagraph.map(Self.summary) { l["summary"] = .text(s) }
+            if let s = site.pages[p].description ?? site.firstParagraph(of: p).map(Self.summary) { l["summary"] = .text(s) }
             return .object(l)
         }
         let nested = site.tags.children[t].map { site.tags.tags[$0] }.compactMap { n -> TemplateValue? in
