@@ -326,6 +326,19 @@ final class LinkResolutionTests: XCTestCase {
         XCTAssertFalse(html.contains("<b>"), html)
     }
 
+    /// A comment on its own is a writer's note: left out of the page, not shown as text, no warning.
+    /// A comment with text after it on its line is raw HTML like any other.
+    func testHTMLCommentsAreLeftOutWithoutAWarning() throws {
+        var files = Self.targets
+        files["content/notes.md"] = "Intro <!-- inline note --> text.\n\n<!-- TODO: add photo\nsecond line -->\n\n<!-- a --> visible\n"
+        let site = try TempSite(files)
+        XCTAssertEqual(headlines(site.build().diagnostics), ["content/notes.md:6:1: warning: raw HTML is shown as text"])
+        let html = try XCTUnwrap(site.html("notes/index.html"))
+        XCTAssertFalse(html.contains("inline note") || html.contains("TODO") || html.contains("second line"), html)
+        XCTAssertTrue(html.contains("<p>Intro  text.</p>"), html)
+        XCTAssertTrue(html.contains("&lt;!-- a --&gt; visible"), html)
+    }
+
     func testRawHTMLPassesThroughWhenTheSiteOptsIn() throws {
         var files = Self.targets
         files["waymark.yml"] = "markdown: {unsafe: true}\n"

@@ -70,6 +70,14 @@ struct MarkdownBody {
     /// Brackets around an unlabelled wikilink's target in backlink sentences, replaced by its title when linked.
     static let titleMarkStart = "\u{E000}", titleMarkEnd = "\u{E001}"
 
+    /// Whether raw HTML is one comment and nothing else (`<!-- TODO: add a photo -->`), across lines or not.
+    static func isHTMLComment(_ literal: String) -> Bool {
+        let s = literal.trimmingWhitespace()
+        guard s.hasPrefix("<!--"), s.hasSuffix("-->"), s.count >= 7 else { return false }
+        // One comment: its first end is the text's end.
+        return s.range(of: "-->")?.upperBound == s.endIndex
+    }
+
     /// Whether text from the scan names a page by an unlabelled wikilink (`SiteIndex.readable` puts
     /// its title in).
     static func hasTitleMarks(_ text: String) -> Bool {
@@ -127,6 +135,8 @@ struct MarkdownBody {
                 }
                 collectLinks(in: node, scanner: &scanner, into: &facts, paragraph: true, glossaryText: glossaryText, tooDeep: &tooDeep)
             case .htmlBlock, .htmlInline:
+                // A comment is a writer's note, left out of the page: nothing to warn about.
+                if Self.isHTMLComment(node.literal) { continue }
                 let at = location(node.startLine, node.startColumn, &scanner)
                 if facts.rawHTMLLines == 0 || lastRawHTMLLine != at.line {
                     facts.rawHTMLLines += 1
@@ -575,6 +585,11 @@ struct MarkdownBody {
                 } else if let url = options.rewriteURL(node.url) {
                     node.setURL(url)
                 }
+            case .htmlBlock where !options.unsafe && Self.isHTMLComment(node.literal),
+                 .htmlInline where !options.unsafe && Self.isHTMLComment(node.literal):
+                // A writer's note (`<!-- TODO … -->`) is left out, not shown as text. (With raw HTML
+                // allowed it stays in the page's source, as a comment.)
+                tree.delete(node)
             case .htmlBlock where !options.unsafe:
                 tree.replace(node, with: tree.makeCodeBlock(node.literal, info: "html"))
             case .htmlInline where !options.unsafe:
