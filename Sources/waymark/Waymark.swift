@@ -63,9 +63,13 @@ struct SiteOptions: ParsableArguments {
         if format != .json {
             var summary = "\(report.pageCount) pages, \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
             if report.wrote, let out = report.output {
-                summary += report.incremental
-                    ? "; rendered \(report.renderedCount) of \(report.pageCount) pages (the others were current in the build cache), updated \(report.writtenCount) of \(report.fileCount) files in \(out.path)"
-                    : "; wrote \(report.fileCount) files to \(out.path)"
+                if !report.incremental {
+                    summary += "; wrote \(report.fileCount) files to \(out.path)"
+                } else if report.renderedCount < report.pageCount {
+                    summary += "; rendered \(report.renderedCount) of \(report.pageCount) pages (the others were current in the build cache), updated \(report.writtenCount) of \(report.fileCount) files in \(out.path)"
+                } else {
+                    summary += "; rendered every page, updated \(report.writtenCount) of \(report.fileCount) files in \(out.path)"
+                }
             }
             if errors > 0 && action == "build" { summary += "; nothing written, the previous output is unchanged" }
             FileHandle.standardError.write(Data((summary + "\n").utf8))
@@ -178,6 +182,12 @@ struct Serve: AsyncParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: "Show pages with `draft: true`, marked as drafts (the default in the preview; --no-drafts shows what build publishes).")
     var drafts = true
+
+    func validate() throws {
+        guard (1...65_535).contains(port) else {
+            throw ValidationError("--port must be between 1 and 65535 (it is \(port)); the default is 8080")
+        }
+    }
 
     func run() async throws {
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL

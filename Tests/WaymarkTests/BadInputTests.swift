@@ -330,6 +330,14 @@ final class BadInputTests: XCTestCase {
         try handle.truncate(atOffset: 40 * 1024 * 1024)  // sparse: nothing is written
         try handle.close()
         XCTAssertEqual(errors(site.check()), ["content/enormous.md:1:1: error: file is 40 MB; the limit is 32 MB"])
+        // Just over the limit, the size never reads as the limit itself.
+        for (size, message) in [(34_177_876, "file is 32.5 MB; the limit is 32 MB"),
+                                (32 * 1_048_576 + 1, "file is 33,554,433 bytes; the limit is 33,554,432 bytes")] {
+            let handle = try FileHandle(forWritingTo: url)
+            try handle.truncate(atOffset: UInt64(size))
+            try handle.close()
+            XCTAssertEqual(errors(site.check()), ["content/enormous.md:1:1: error: \(message)"])
+        }
     }
 
     func testAFourHundredThousandLineListBuilds() throws {

@@ -53,7 +53,7 @@ enum PageLoader {
         case .contents(let data)?:
             return load(file, data: data)
         case .tooLarge(let size)?:
-            return (unreadable(file), [.error(start, "file is \(size / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB",
+            return (unreadable(file), [.error(start, Self.tooLarge(size),
                                  hint: "split it into several pages")])
         case nil:
             // Anything unusual is read again through Foundation, whose error messages writers see.
@@ -63,7 +63,7 @@ enum PageLoader {
         do {
             let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
             if size > maxFileBytes {
-                return (unreadable(file), [.error(start, "file is \(size / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB",
+                return (unreadable(file), [.error(start, Self.tooLarge(size),
                                      hint: "split it into several pages")])
             }
             data = try Data(contentsOf: file.url)
@@ -146,7 +146,7 @@ enum PageLoader {
         if data.count > maxFileBytes {
             // The file grew after its size was checked.
             return (unreadable(file), [.error(SourceLocation(path: path, line: 1, column: 1),
-                                 "file is \(data.count / 1_048_576) MB; the limit is \(maxFileBytes / 1_048_576) MB", hint: "split it into several pages")])
+                                 Self.tooLarge(data.count), hint: "split it into several pages")])
         }
         var text: String
         switch SourceText.decode(data, path: path) {
@@ -208,6 +208,18 @@ enum PageLoader {
 
     /// A page whose front matter cannot even be told from its body (a fence is not closed): it stays in
     /// the site, empty, so that links to it are not reported as broken on top of the one error in it.
+    /// "file is 32.5 MB; the limit is 32 MB": sizes in megabytes with one decimal, or in bytes when
+    /// the file is so little over that both would read the same.
+    static func tooLarge(_ size: Int) -> String {
+        func megabytes(_ bytes: Int) -> String {
+            let tenths = bytes * 10 / 1_048_576
+            return tenths % 10 == 0 ? "\(tenths / 10) MB" : "\(tenths / 10).\(tenths % 10) MB"
+        }
+        let (file, limit) = (megabytes(size), megabytes(maxFileBytes))
+        if file != limit { return "file is \(file); the limit is \(limit)" }
+        return "file is \(PageContext.groupedDigits(size)) bytes; the limit is \(PageContext.groupedDigits(maxFileBytes)) bytes"
+    }
+
     static func unreadable(_ file: ContentFile) -> LoadedPage {
         var ignored: [Diagnostic] = []
         let type = pageType(file, frontMatter: nil, diagnostics: &ignored)
