@@ -103,6 +103,33 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(report.diagnostics.first?.hint, "end the value with `\"` on the same line, or remove the opening `\"`")
     }
 
+    /// libyaml reports a forgotten `:` a line late ("mapping values are not allowed"); the line that
+    /// lacks it is named, with the field written right. Curly quotes and an unquoted `: ` in a value
+    /// get hints of their own. A value going on over an indented line is not a forgotten colon.
+    func testAForgottenColonCurlyQuotesAndAnUnquotedColonAreNamed() throws {
+        let report = try check([
+            "content/personas/p.md": "---\ntitle Priya\ntype: secondary\n---\n",
+            "content/personas/q.md": "---\ntitle: Q\nsegment Owners of small shops\ngoals: [a]\n---\n",
+            "content/journeys/j.md": "---\ntitle: J\npersonas: [personas/t]\nstages:\n  - name: A\n    touchpoints:\n      - name: X\n"
+                + "        channel phone\n        emotion: 1\n---\n",
+            "content/personas/r.md": "---\ntitle: “Onboarding: first week”\n---\n",
+            "content/personas/s.md": "---\ntitle: Acme: customer journeys\n---\n",
+            "content/personas/t.md": "---\ntitle: T\ndescription: A long sentence\n  continued here\ngoals:\n  - one thing\n---\n",
+        ])
+        XCTAssertEqual(errors(report), [
+            "content/journeys/j.md:8:9: error: malformed YAML: this line has no `:` after the field's name",
+            "content/personas/p.md:2:1: error: malformed YAML: this line has no `:` after the field's name",
+            "content/personas/q.md:3:1: error: malformed YAML: this line has no `:` after the field's name",
+            "content/personas/r.md:2:19: error: malformed YAML: mapping values are not allowed in this context",
+            "content/personas/s.md:2:12: error: malformed YAML: a value with `: ` in it must be quoted",
+        ])
+        XCTAssertEqual(report.diagnostics.map(\.hint), [
+            "write it as `channel: phone`", "write it as `title: Priya`", "write it as `segment: Owners of small shops`",
+            "YAML quotes are straight: write \"…\" instead of “…” (a word processor or chat app curls them)",
+            "write it as `title: \"Acme: customer journeys\"`",
+        ])
+    }
+
     func testAPersonaTypeThatIsNeitherPrimaryNorSecondarySaysSo() throws {
         let report = try check(["content/personas/ana.md": "---\ntitle: Ana\ntype: main\n---\n"])
         XCTAssertEqual(errors(report), ["content/personas/ana.md:3:7: error: a persona's `type` is primary or secondary, not `main`"])

@@ -76,6 +76,45 @@ enum YAMLReader {
         }
     }
 
+    /// The last line up to `last` (0-based) that sits where a field should be but has no `:` after its
+    /// first word (`title Priya` between `id: …` and `type: …`): libyaml reports it a line later, as
+    /// "mapping values are not allowed" or "could not find expected ':'". The line and its text.
+    static func lineWithoutColon(_ bytes: UnsafeBufferPointer<UInt8>, upToLine last: Int) -> (line: Int, column: Int, text: String)? {
+        var found: (Int, Int, String)?
+        // The key column of the field line above, and whether that field's value follows on the next lines.
+        var keyColumn: Int?
+        var opensValue = false
+        for (n, range) in lines(bytes, upTo: last).enumerated() {
+            let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            let indent = line.prefix { $0 == " " }.count
+            var text = line.dropFirst(indent).trimmingWhitespace()
+            if text.isEmpty || text.hasPrefix("#") { continue }
+            var column = indent
+            if text.hasPrefix("- ") {
+                text = String(text.dropFirst(2)).trimmingWhitespace()
+                column += 2
+            }
+            let isField = text.contains(": ") || text.hasSuffix(":")
+            if isField {
+                keyColumn = column
+                opensValue = text.hasSuffix(":") || text.hasSuffix("|") || text.hasSuffix(">")
+                continue
+            }
+            // A value's continuation or a list item's text is indented deeper, or follows `key:`.
+            // Before any field, a line at the left margin is where the first field should be.
+            guard column == keyColumn ?? 0, !opensValue, !line.dropFirst(indent).hasPrefix("- "),
+                  let first = text.first, first.isLetter, text.contains(" ") else { continue }
+            found = (n, column + 1, text)
+        }
+        return found
+    }
+
+    /// `title Priya` as it should be written: `title: Priya`.
+    static func withColon(_ text: String) -> String {
+        guard let space = text.firstIndex(of: " ") else { return text + ":" }
+        return text[..<space] + ": " + text[text.index(after: space)...].trimmingWhitespace()
+    }
+
     /// The first line up to `last` (0-based) whose indentation holds a tab.
     static func tabIndentedLine(_ bytes: UnsafeBufferPointer<UInt8>, upToLine last: Int) -> Int? {
         for (n, line) in lines(bytes, upTo: last).enumerated() {
@@ -323,6 +362,24 @@ enum YAMLReader {
                     let other = mark == "\"" ? "'" : "\""
                     return .error(at, "malformed YAML: the value quoted with `\(mark)` ends at column \(end), but the line goes on after it",
                                   hint: "for quotes inside a value, put the whole value in \(other)…\(other) instead, or leave the outer `\(mark)` out")
+                }
+                if problem.hasPrefix("mapping values are not allowed") || problem.hasPrefix("could not find expected ':'"),
+                   let missing = YAMLReader.lineWithoutColon(bytes, upToLine: line) {
+                    return .error(SourceLocation(path: path, line: missing.line + 1 + lineOffset, column: missing.column),
+                                  "malformed YAML: this line has no `:` after the field's name",
+                                  hint: "write it as `\(YAMLReader.withColon(missing.text))`")
+                }
+                let lineText = YAMLReader.lines(bytes, upTo: line).last.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) } ?? ""
+                if lineText.contains("“") || lineText.contains("”") || lineText.contains("‘") || lineText.contains("’") {
+                    return .error(location(parser.problem_mark), "malformed YAML: \(problem)",
+                                  hint: "YAML quotes are straight: write \"…\" instead of “…” (a word processor or chat app curls them)")
+                }
+                if problem.hasPrefix("mapping values are not allowed"), let colon = lineText.range(of: ": ") {
+                    let key = lineText[..<colon.lowerBound], value = lineText[colon.upperBound...].trimmingWhitespace()
+                    if value.contains(": "), !value.hasPrefix("\""), !value.hasPrefix("'") {
+                        return .error(location(parser.problem_mark), "malformed YAML: a value with `: ` in it must be quoted",
+                                      hint: "write it as `\(key.trimmingWhitespace()): \"\(value.replacingOccurrences(of: "\"", with: "\\\""))\"`")
+                    }
                 }
                 var message = "malformed YAML: \(problem)"
                 if let context = parser.context {
