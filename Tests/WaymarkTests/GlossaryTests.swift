@@ -191,6 +191,22 @@ final class GlossaryTests: XCTestCase {
         ])
     }
 
+    /// A copied term file defines the same term twice: one warning naming both files, not a homonym
+    /// warning for each of the words they share. A real homonym beside them is still reported.
+    func testTwoPagesDefiningOneTermAreOneWarningNamingBoth() throws {
+        var files = Self.terms
+        let churn = "---\nterm: Churn\ndefinition: Customers who leave.\nsynonyms:\n  sales: [lost account, attrition]\n---\n"
+        files["content/glossary/churn.md"] = churn
+        files["content/glossary/churn-rate.md"] = churn
+        files["content/glossary/lead.md"] = "---\nterm: Lead\ndefinition: A contact who showed interest.\n---\n"
+        files["content/glossary/opportunity.md"] = "---\nterm: Opportunity\ndefinition: A qualified deal.\nsynonyms:\n  sales: [lead]\n---\n"
+        let report = try TempSite(files).check()
+        XCTAssertEqual(headlines(report.diagnostics.filter { $0.severity == .warning }), [
+            "content/glossary/churn.md:1:1: warning: 2 pages define the term “Churn”: content/glossary/churn-rate.md, content/glossary/churn.md",
+            "content/glossary/opportunity.md:5:3: warning: “Lead” means different things: “Lead” (its name) and “Opportunity” (what Sales calls it)",
+        ])
+    }
+
     /// A homonym links to the term whose name it is, except on the page of a term that claims the word
     /// itself: there "lead" means that term ("When Sales says lead, it means this").
     func testOnATermsOwnPageItsHomonymIsNotLinkedToTheOtherTerm() throws {

@@ -140,9 +140,28 @@ struct Linker {
         return views
     }
 
-    /// A word two terms claim (a homonym such as "lead") is reported once, at its last claim.
+    /// A word two terms claim (a homonym such as "lead") is reported once, at its last claim. Two
+    /// pages defining a term of the same name (a copied file) are one warning that names both files,
+    /// not a homonym for each of their words.
     private func homonymWarnings(_ glossary: Glossary, index: SiteIndex) -> [Diagnostic] {
-        glossary.homonyms.map { h in
+        var byName: [String: [Int]] = [:]
+        for (e, entry) in glossary.entries.enumerated() { byName[TermMatcher.normalisedPhrase(entry.name), default: []].append(e) }
+        var sameName: [Int: Int] = [:]  // entry → the first entry of its name
+        var warnings: [Diagnostic] = []
+        for group in byName.values where group.count > 1 {
+            let sorted = group.sorted { index.pages[glossary.entries[$0].page].path < index.pages[glossary.entries[$1].page].path }
+            for e in sorted { sameName[e] = sorted[0] }
+            let files = sorted.map { index.pages[glossary.entries[$0].page].path }
+            let last = index.pages[glossary.entries[sorted[sorted.count - 1]].page]
+            warnings.append(.warning(SourceLocation(path: last.path, line: 1, column: 1),
+                                     "\(files.count) pages define the term “\(glossary.entries[sorted[0]].name)”: \(files.joined(separator: ", "))",
+                                     hint: "merge them into one page, or give one of them another `term:` (or `title:`)"))
+        }
+        let homonyms = glossary.homonyms.filter { h in
+            // Claims only by pages of one name: the warning above says it.
+            Set(h.claims.map { sameName[$0.entry] ?? -1 - $0.entry }).count > 1
+        }
+        return warnings.sorted { $0.location.path < $1.location.path } + homonyms.map { h in
             let claims = h.claims.map { claim -> String in
                 let term = glossary.entries[claim.entry].name
                 guard let d = claim.word.department else { return "“\(term)” (its name)" }
