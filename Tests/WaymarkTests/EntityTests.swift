@@ -104,6 +104,8 @@ final class EntityTests: XCTestCase {
         ])
     }
 
+    /// One error, and only one: the touchpoint stays a link target, so a finding citing it and a
+    /// wikilink to it are not reported broken on top.
     func testTouchpointWithoutChannelIsAnErrorNamingTheTouchpoint() throws {
         let report = try check(["content/journeys/renewal.md": """
             ---
@@ -115,7 +117,9 @@ final class EntityTests: XCTestCase {
                   - name: Reminder letter
                     mode: offline
             ---
-            """])
+            """,
+            "content/research/letters.md": "---\ntype: finding\ntitle: Letters\nmethod: survey\ndate: 2026-01-01\nsupports: [journeys/renewal#reminder/reminder-letter]\n---\nSee [[journeys/renewal#reminder/reminder-letter]].\n",
+        ])
         XCTAssertEqual(headlines(report.diagnostics), [
             "content/journeys/renewal.md:7:9: error: touchpoint `Reminder letter` is missing the required field `channel`",
         ])

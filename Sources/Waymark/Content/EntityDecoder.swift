@@ -158,7 +158,9 @@ struct EntityDecoder {
                 )
                 t.warnUnknownKeys(known: touchpointFields, allKeys: true)
                 s.absorb(t)
-                if tpName != nil && channel != nil { touchpoints.append(touchpoint) }
+                // Kept without its channel (the error above says so): links to it are not reported
+                // broken on top of that, in this file or others. Without a name it has no anchor to keep.
+                if tpName != nil { touchpoints.append(touchpoint) }
             }
         }
         let stage = Stage(

@@ -45,7 +45,7 @@ extension PageContext {
                 let evidence = evidenceLinks(site.journeys.evidence(journey: page, anchor: tp.anchor))
                 if !evidence.isEmpty { t["evidence"] = .list(evidence.map(TemplateValue.object)) }
                 touchpoints.append(.object(t))
-                if !channels.contains(tp.channel) { channels.append(tp.channel) }
+                if !tp.channel.isEmpty, !channels.contains(tp.channel) { channels.append(tp.channel) }
                 for a in tp.actors where !actors.contains(a) { actors.append(a) }
                 for k in tp.kpis where !kpis.contains(k) { kpis.append(k) }
             }
