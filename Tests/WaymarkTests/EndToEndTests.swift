@@ -272,8 +272,8 @@ final class EndToEndTests: XCTestCase {
         let report = site.build()
         XCTAssertFalse(report.wrote)
         XCTAssertEqual(DiagnosticFormat.human.render(report.diagnostics), """
-            content/departments/it.md:3:12: error: malformed YAML: mapping values are not allowed in this context
-              hint: check the indentation and quote values that contain `: ` or start with `[`, `{`, `*`, `&` or `#`
+            content/departments/it.md:3:12: error: malformed YAML: a value with `: ` in it must be quoted
+              hint: write it as `lead: "Robin: the app lead"`
             content/guides/start.md:5:6: error: broken link [[personas/sma]]: no such page or file
               hint: did you mean [[personas/sam]]?
             content/journeys/asthma.md:3:26: error: unknown persona `personas/robin`

@@ -191,6 +191,20 @@ final class GlossaryTests: XCTestCase {
         ])
     }
 
+    /// "Not to confuse with" goes both ways: the term named by another's `not_to_confuse` names it back.
+    func testNotToConfuseIsShownOnBothTerms() throws {
+        var files = Self.terms
+        files["content/glossary/lead.md"] = "---\nterm: Lead\ndefinition: A contact who showed interest.\n---\n"
+        files["content/glossary/opportunity.md"] = "---\nterm: Opportunity\ndefinition: A qualified deal.\nnot_to_confuse: [glossary/lead]\n---\n"
+        let site = try TempSite(files, templates: nil)
+        XCTAssertFalse(site.build().diagnostics.hasErrors)
+        for (page, other) in [("glossary/lead/index.html", "/glossary/opportunity/"), ("glossary/opportunity/index.html", "/glossary/lead/")] {
+            let html = try XCTUnwrap(site.html(page))
+            let field = try XCTUnwrap(html.range(of: "<dt>Not to confuse with</dt>"), page)
+            XCTAssertTrue(html[field.upperBound...].prefix(200).contains("href=\"\(other)\""), page)
+        }
+    }
+
     /// A copied term file defines the same term twice: one warning naming both files, not a homonym
     /// warning for each of the words they share. A real homonym beside them is still reported.
     func testTwoPagesDefiningOneTermAreOneWarningNamingBoth() throws {

@@ -39,9 +39,10 @@ final class PageOutlineTests: XCTestCase {
         XCTAssertEqual(titled.rest, "")
     }
 
-    func testAMarkerWrittenInThePageIsTextUnlessRawHTMLIsAllowed() {
+    func testAMarkerWrittenInThePageIsANoteUnlessRawHTMLIsAllowed() {
+        // Without raw HTML a comment is a writer's note, left out: the lead still ends at the heading.
         let safe = lead("Before <!--waymark:lead--> after.\n\n## Section\n")
-        XCTAssertTrue(safe.lead.contains("&lt;!--waymark:lead--&gt;"), safe.lead)
+        XCTAssertEqual(safe.lead, "<p>Before  after.</p>\n")
         XCTAssertTrue(safe.rest.hasPrefix("<h2"), safe.rest)
         // With raw HTML allowed, the writer's marker ends the lead where they put it: nothing is lost.
         let unsafe = lead("Intro.\n\n<!--waymark:lead-->\n\nMore.\n\n## Section\n", unsafe: true)

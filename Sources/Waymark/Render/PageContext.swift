@@ -168,7 +168,7 @@ struct PageContext: Sendable {
         let shownAbove: Set<Backlink.Relation> = switch page.type {
         case .persona: [.walkedJourneys]
         case .department: [.vocabulary]
-        case .term: [.mentions]
+        case .term: [.mentions, .notToConfuse]
         default: []
         }
         let typedSources = Set(site.backlinks[i].lazy.filter { $0.relation != .mentions }.map(\.source))
@@ -459,7 +459,16 @@ struct PageContext: Sendable {
         fields.text("Status", t.status)
         if let o = t.owner { fields.links("Owner", [link(o, type: .department)]) }
         fields.links("Related", t.related.map { link($0, type: .term) })
-        fields.links("Not to confuse with", t.notToConfuse.map { link($0, type: .term) })
+        // Both ways: a term that says not to confuse it with this one is named here too.
+        var confusable = t.notToConfuse.map { link($0, type: .term) }
+        var named = Set(t.notToConfuse.compactMap { ref -> Int? in
+            if case .page(let p, _) = site.index.resolve(reference: ref.value, type: .term) { return p }
+            return nil
+        })
+        for b in site.backlinks[page] where b.relation == .notToConfuse && named.insert(b.source).inserted {
+            confusable.append(link(b.source))
+        }
+        fields.links("Not to confuse with", confusable)
         let synonyms: [TemplateValue] = t.synonyms.map { ["department": .object(link($0.department, type: .department)), "words": .texts($0.words)] }
         var ctx: TemplateObject = ["definition": .text(t.definition), "synonyms": .list(synonyms), "hasSynonyms": .bool(!synonyms.isEmpty)]
         if let e = site.glossary.entryOfPage[page] {
