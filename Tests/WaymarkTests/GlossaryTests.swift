@@ -239,6 +239,48 @@ final class GlossaryTests: XCTestCase {
         XCTAssertFalse(try XCTUnwrap(s.html("glossary/lead/index.html")).contains("href=\"/glossary/opportunity/\">Opportunity</a></li>"))
     }
 
+    /// On a department's pages (its own, and a journey or term it owns) a homonym it claims means its
+    /// sense: "lead" on Sales' pages links to Opportunity, elsewhere to Lead. "Used in" agrees.
+    func testOnADepartmentsPagesAHomonymItClaimsMeansItsSense() throws {
+        var files = Self.terms
+        files["content/glossary/lead.md"] = "---\nterm: Lead\ndefinition: A contact who showed interest.\n---\n"
+        files["content/glossary/opportunity.md"] = "---\nterm: Opportunity\ndefinition: A qualified deal.\nsynonyms:\n  sales: [lead]\n---\n"
+        files["content/departments/sales.md"] = "---\ntitle: Sales\n---\nA lead for us is a deal we can win.\n"
+        files["content/glossary/pipeline.md"] = "---\nterm: Pipeline\ndefinition: Deals in progress.\nowner: departments/sales\n---\nEvery lead in it.\n"
+        files["content/notes.md"] = "A lead came in.\n"
+        let s = try TempSite(files, templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        func usedIn(_ page: String) throws -> String {
+            let html = try XCTUnwrap(s.html(page))
+            guard let start = html.range(of: "id=\"wm-used-in-title\"") else { return "" }
+            return String(html[start.upperBound...].prefix { _ in true }.components(separatedBy: "</section>")[0])
+        }
+        let sales = try XCTUnwrap(s.html("departments/sales/index.html"))
+        XCTAssertTrue(sales.contains("href=\"/glossary/opportunity/\" class=\"term-link\">lead</a>"), sales)
+        XCTAssertFalse(sales.contains("href=\"/glossary/lead/\" class=\"term-link\""), sales)
+        XCTAssertTrue(try XCTUnwrap(s.html("notes/index.html")).contains("href=\"/glossary/lead/\" class=\"term-link\">lead</a>"))
+        // A term page is not auto-linked while rendering: its mentions come from its words, in its owner's sense.
+        let opportunity = try usedIn("glossary/opportunity/index.html")
+        XCTAssertTrue(opportunity.contains("href=\"/departments/sales/\"") && opportunity.contains("href=\"/glossary/pipeline/\""), opportunity)
+        let lead = try usedIn("glossary/lead/index.html")
+        XCTAssertTrue(lead.contains("href=\"/notes/\""), lead)
+        XCTAssertFalse(lead.contains("href=\"/departments/sales/\"") || lead.contains("href=\"/glossary/pipeline/\""), lead)
+    }
+
+    /// In `first` mode, a term the page links to itself is not auto-linked too, before or after the
+    /// writer's link; the page still uses the term.
+    func testATermThePageLinksItselfIsNotAutoLinked() throws {
+        var files = Self.terms
+        files["content/notes.md"] = "Each persona matters.\n\nSee [[glossary/persona]] and every target group.\n"
+        files["content/other.md"] = "Each persona matters.\n"
+        let s = try TempSite(files)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let notes = try XCTUnwrap(s.html("notes/index.html"))
+        XCTAssertFalse(notes.contains("class=\"term-link\""), notes)
+        XCTAssertTrue(try XCTUnwrap(s.html("other/index.html")).contains("href=\"/glossary/persona/\" class=\"term-link\">persona</a>"))
+        XCTAssertTrue(try XCTUnwrap(s.html("glossary/persona/index.html")).contains("href=\"/notes/\">"))
+    }
+
     /// The home page's Glossary card (default theme) counts and shows terms, not the matrix and
     /// vocabulary views beside them.
     func testTheHomeCardOfTheGlossaryCountsItsTerms() throws {

@@ -32,6 +32,9 @@ struct Glossary: Sendable {
     /// Entry → the homonyms it claims (matcher patterns another entry claims too).
     let homonymPatterns: [Int: Set<Int>]
     let homonyms: [Homonym]
+    /// By department page: the homonyms it claims itself, pattern → the entry it means. On that
+    /// department's pages (its own, and pages it owns) such a word means that entry.
+    let departmentSenses: [Int: [Int: Int]]
 
     init(index: SiteIndex) {
         var entries: [Entry] = []
@@ -64,6 +67,7 @@ struct Glossary: Sendable {
         var patternEntry: [Int?] = []
         var homonymPatterns: [Int: Set<Int>] = [:]
         var homonyms: [Homonym] = []
+        var departmentSenses: [Int: [Int: Int]] = [:]
         for (pattern, key) in order.enumerated() {
             let c = claims[key] ?? []
             let distinct = Set(c.map(\.entry))
@@ -75,6 +79,7 @@ struct Glossary: Sendable {
                 let owners = Set(c.filter { $0.word.department == nil }.map(\.entry))
                 patternEntry.append(owners.count == 1 ? owners.first : nil)
                 homonyms.append(Homonym(word: c[0].word.text, claims: c))
+                for claim in c { if let d = claim.word.department, departmentSenses[d]?[pattern] == nil { departmentSenses[d, default: [:]][pattern] = claim.entry } }
             }
         }
         self.patternEntry = patternEntry
@@ -82,17 +87,22 @@ struct Glossary: Sendable {
         patternText = order
         matcher = TermMatcher(patterns: order)
         self.homonyms = homonyms
+        self.departmentSenses = departmentSenses
     }
 
     /// Entries mentioned in `text` (whole words, first match per phrase), excluding `page`'s own term
     /// and, on a term's page, the other terms of a homonym it claims itself: there the word means the
     /// page's term ("When Sales says lead, it means this"), never another term's sense of it.
-    func mentionedEntries(in text: String, excludingPage page: Int) -> Set<Int> {
+    /// On the pages of `department` (see `Site.department(of:)`), a homonym the department claims means
+    /// the entry it claims it for.
+    func mentionedEntries(in text: String, excludingPage page: Int, department: Int? = nil) -> Set<Int> {
         var result: Set<Int> = []
         let own = entryOfPage[page]
         let ownWords = own.flatMap { homonymPatterns[$0] } ?? []
+        let senses = department.flatMap { departmentSenses[$0] } ?? [:]
         for m in matcher.matches(in: text) {
-            if let e = patternEntry[m.pattern], e != own, ownWords.isEmpty || !ownWords.contains(m.pattern) { result.insert(e) }
+            guard ownWords.isEmpty || !ownWords.contains(m.pattern) else { continue }
+            if let e = senses[m.pattern] ?? patternEntry[m.pattern], e != own { result.insert(e) }
         }
         return result
     }

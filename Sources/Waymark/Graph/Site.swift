@@ -56,6 +56,21 @@ struct Site: Sendable {
     var linkMemo: LinkMemo?
     var linksReused = 0
 
+    /// The department whose words a page speaks: a department's own page, or the department that owns
+    /// a journey or a glossary term. On it, a homonym that department claims means its sense.
+    func department(of i: Int) -> Int? {
+        let owner: Located<String>?
+        switch pages[i].entity {
+        case .department: return i
+        case .journey(let j): owner = j.owner
+        case .term(let t): owner = t.owner
+        default: return nil
+        }
+        guard let owner, case .page(let d, _) = index.resolve(reference: owner.value, type: .department),
+              pages[d].type == .department else { return nil }
+        return d
+    }
+
     /// The first paragraph of page `i`'s body as readers see it: unlabelled wikilinks read as their
     /// targets' titles (not their ids). Listings and feeds summarise a page with it.
     func firstParagraph(of i: Int) -> String? {
@@ -67,6 +82,10 @@ struct Site: Sendable {
     var unusedTerms: [Int] {
         glossary.entries.indices.filter { termUsage[$0].isEmpty }.map { glossary.entries[$0].page }
     }
+
+    /// By page: the glossary entries whose term pages its body links to itself (wikilinks and Markdown
+    /// links), which auto-linking then leaves alone.
+    let explicitTerms: [Int: [Int]]
 
     /// Every page's URL, computed once: links to pages are the most frequent thing rendering writes.
     private(set) var urls: [String] = []
@@ -81,6 +100,11 @@ struct Site: Sendable {
         self.glossary = glossary
         self.termUsage = termUsage
         self.journeys = journeys
+        var explicit: [Int: [Int]] = [:]
+        for (e, entry) in glossary.entries.enumerated() {
+            for b in backlinks[entry.page] where b.relation == .mentions && b.source != entry.page { explicit[b.source, default: []].append(e) }
+        }
+        explicitTerms = explicit
         let basePath = config.basePath
         urls = parallelMap(Array(index.pages.indices)) { i in
             let id = index.pages[i].id

@@ -138,7 +138,7 @@ struct SiteRenderer {
             }
             let unrendered = site.pages.withUnsafeBufferPointer { pages in pages.indices.filter { termPages.contains($0) || !pages[$0].glossary } }
             let unrenderedMentions = parallelMap(unrendered) { i in
-                (i, site.glossary.mentionedEntries(in: site.pages[i].facts.glossaryText, excludingPage: i))
+                (i, site.glossary.mentionedEntries(in: site.pages[i].facts.glossaryText, excludingPage: i, department: site.department(of: i)))
             }
             for (i, entries) in unrenderedMentions { for e in entries { usage[e].append(i) } }
             // Sorted by title through one ranking of all pages: comparing strings per term would be quadratic work.
@@ -332,6 +332,8 @@ final class TermLinker {
     /// The entry whose term page this is, which never links to itself.
     private let ownEntry: Int?
     private let ownWords: Set<Int>
+    /// The homonyms the page's department claims, pattern → the entry it means (`Glossary.departmentSenses`).
+    private let senses: [Int: Int]
     private let firstOnly: Bool
     /// The entries linked so far, in the order first linked, and the same as flags by entry.
     /// Unchecked: one page's render uses its linker on one thread, and the checks (a call into the
@@ -348,15 +350,22 @@ final class TermLinker {
         ownEntry = site.glossary.entryOfPage[page]
         // On a term's page, the homonyms it claims mean this term: they link to no other (see `Glossary.mentionedEntries`).
         ownWords = ownEntry.flatMap { site.glossary.homonymPatterns[$0] } ?? []
+        senses = site.department(of: page).flatMap { site.glossary.departmentSenses[$0] } ?? [:]
         self.firstOnly = firstOnly
         isLinked = Array(repeating: false, count: site.glossary.entries.count)
+        // A term the page links to itself, in its text, is not linked a second time: the reader has
+        // the writer's link.
+        if firstOnly, let own = site.explicitTerms[page] {
+            for e in own where !isLinked[e] { isLinked[e] = true }
+        }
     }
 
     /// Replaces `hits` with the words of `text` to link, left to right, each with its glossary entry.
     func links(in text: UnsafeBufferPointer<UInt8>, into hits: inout [(range: Range<Int>, tag: Int)]) {
         if !hits.isEmpty { hits.removeAll(keepingCapacity: true) }
         for m in matcher.matches(inUTF8: text, scratch: &scratch) {
-            guard let e = patternEntry[m.pattern], e != ownEntry, ownWords.isEmpty || !ownWords.contains(m.pattern) else { continue }
+            guard ownWords.isEmpty || !ownWords.contains(m.pattern),
+                  let e = (senses.isEmpty ? nil : senses[m.pattern]) ?? patternEntry[m.pattern], e != ownEntry else { continue }
             if isLinked[e] {
                 if firstOnly { continue }
             } else {
