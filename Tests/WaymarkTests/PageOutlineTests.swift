@@ -139,6 +139,22 @@ final class PageOutlineTests: XCTestCase {
         XCTAssertTrue(a.contains("|<p>Intro.</p>\n|<h2 id=\"one\">"), a)
     }
 
+    /// Several short values (channels, departments) share a line; long ones (KPIs) and a single value
+    /// stand one a line.
+    func testSeveralShortFieldValuesShareALine() throws {
+        XCTAssertTrue(FieldList.inline(["web", "email", "phone"]))
+        XCTAssertFalse(FieldList.inline(["web"]))
+        XCTAssertFalse(FieldList.inline(["web", "Time from first contact to go-live (days)"]))
+        let site = try TempSite([
+            "content/personas/sam.md": "---\ntype: persona\ntitle: Sam\ngoals: [Pay less, Keep the same number]\n"
+                + "needs: [A plain-language plan she can share in one tap, Someone to call]\n---\n",
+        ], templates: nil)
+        XCTAssertEqual(site.build().diagnostics.errorCount, 0)
+        let html = try XCTUnwrap(site.html("personas/sam/index.html"))
+        XCTAssertTrue(html.contains("<div class=\"field field--inline\">\n    <dt>Goals</dt>"), html)
+        XCTAssertTrue(html.contains("<div class=\"field\">\n    <dt>Needs</dt>"), html)
+    }
+
     // MARK: - Helpers
 
     private static func matches(_ pattern: String, in text: String) -> [(String, String)] {

@@ -611,12 +611,22 @@ struct FieldList {
 
     mutating func links(_ label: String, _ links: [TemplateObject]) {
         guard !links.isEmpty else { return }
-        rows.append(["label": .text(label), "links": .list(links.map(TemplateValue.object))])
+        var row: TemplateObject = ["label": .text(label), "links": .list(links.map(TemplateValue.object))]
+        if Self.inline(links.map { $0["title"]?.string ?? "" }) { row["inline"] = true }
+        rows.append(.object(row))
     }
 
     mutating func items(_ label: String, _ items: [String]) {
         guard !items.isEmpty else { return }
-        rows.append(["label": .text(label), "items": .texts(items)])
+        var row: TemplateObject = ["label": .text(label), "items": .texts(items)]
+        if Self.inline(items) { row["inline"] = true }
+        rows.append(.object(row))
+    }
+
+    /// Several short values ("web", "email", "phone"; department names) read best on one line,
+    /// not one a line: `inline` on the row.
+    static func inline(_ values: [String]) -> Bool {
+        values.count > 1 && values.allSatisfy { $0.count <= 24 }
     }
 
     /// An unknown front-matter key, shown as best it can be.
