@@ -79,8 +79,10 @@ struct New: ParsableCommand {
 
     func run() throws {
         guard let pageType = NewPage.type(named: type) else {
+            let hint = NewPage.closestType(to: type).map { "did you mean `\($0)`? The types are: " }
+                ?? "use one of: "
             report([.error(SourceLocation(path: "waymark new"), "unknown page type `\(type)`",
-                           hint: "use one of: \(NewPage.typeNames.joined(separator: ", "))")])
+                           hint: hint + NewPage.typeNames.joined(separator: ", "))])
             throw ExitCode(1)
         }
         switch NewPage.create(type: pageType, title: title, root: URL(fileURLWithPath: root)) {

@@ -88,6 +88,7 @@ final class ScaffoldTests: XCTestCase {
         XCTAssertEqual(config.title, "Support: the \"real\" journeys #2")
 
         let gitlab = try mapping(Yams.compose(yaml: String(contentsOf: scratch.appendingPathComponent(".gitlab-ci.yml"), encoding: .utf8)))
+        XCTAssertEqual(try mapping(XCTUnwrap(gitlab["variables"]))["GIT_DEPTH"]?.string, "0")
         let pages = try mapping(XCTUnwrap(gitlab["pages"]))
         XCTAssertEqual(try strings(pages["artifacts"].flatMap { try mapping($0)["paths"] }), ["public"])
         let script = try strings(pages["script"]).joined(separator: "\n")
@@ -183,6 +184,8 @@ final class ScaffoldTests: XCTestCase {
         XCTAssertEqual([checkout, libcmark, installFromSource, restore, check, buildStep, save, upload].sorted(),
                        [checkout, libcmark, installFromSource, restore, check, buildStep, save, upload], "steps in order")
 
+        // The whole history, for each page's "Last updated" date from git.
+        XCTAssertEqual(try mapping(XCTUnwrap(steps[checkout]["with"]))["fetch-depth"]?.string, "0")
         let restoreWith = try mapping(XCTUnwrap(steps[restore]["with"]))
         XCTAssertEqual(restoreWith["path"]?.string, ".waymark-cache\npublic\n")
         let key = try XCTUnwrap(restoreWith["key"]?.string)
@@ -254,6 +257,10 @@ final class ScaffoldTests: XCTestCase {
         XCTAssertEqual(unknown.status, 1)
         XCTAssertTrue(unknown.stderr.contains("unknown page type `customer`"), unknown.stderr)
         XCTAssertTrue(unknown.stderr.contains("journey, persona, finding, term, department, page"), unknown.stderr)
+        XCTAssertFalse(unknown.stderr.contains("did you mean"), unknown.stderr)
+        let typo = try waymark(["new", "jorney", "Renewal"], in: scratch)
+        XCTAssertEqual(typo.status, 1)
+        XCTAssertTrue(typo.stderr.contains("hint: did you mean `journey`?"), typo.stderr)
 
         let noSite = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: noSite) }

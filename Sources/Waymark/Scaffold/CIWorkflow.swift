@@ -61,6 +61,9 @@ enum CIWorkflow {
             steps:
               - name: Check out the knowledge base
                 uses: actions/checkout@v4
+                with:
+                  # The whole history: each page's "Last updated" date comes from git.
+                  fetch-depth: 0
 
               - name: Install libcmark and jemalloc
                 run: sudo apt-get update -q && sudo apt-get install -y -q libcmark-dev libjemalloc-dev
@@ -177,6 +180,8 @@ enum CIWorkflow {
         # - The site is built into public/, which is where GitLab Pages expects it.
         variables:
           WAYMARK_VERSION: \#(defaultVersionRef)
+          # The whole history: each page's "Last updated" date comes from git.
+          GIT_DEPTH: 0
 
         default:
           image: swift:6.1

@@ -13,6 +13,11 @@ public enum NewPage {
         PageType.fromFrontMatter(name.trimmingWhitespace()).flatMap { PageSkeleton.types.contains($0) ? $0 : nil }
     }
 
+    /// The type a mistyped name was probably meant to be (`jorney` → `journey`), or nil.
+    public static func closestType(to name: String) -> String? {
+        closestMatch(to: name.trimmingWhitespace().lowercased(), in: typeNames)
+    }
+
     /// The new page's path under the site root: `content/<folder of the type>/<slug>.md`.
     public static func relativePath(type: PageType, title: String) -> Result<String, Diagnostic> {
         let slug = fileStem(for: title)
