@@ -438,10 +438,20 @@ final class UnknownFieldTests: XCTestCase {
         XCTAssertEqual(found, [
             "content/journeys/renewal.md:4:1: warning: unknown field `kpi` in journey: did you mean `kpis`?",
             "content/journeys/renewal.md:7:5: warning: unknown field `goals` in stage `Notice` is ignored",
-            "content/journeys/renewal.md:9:24: warning: unknown field `chanel` in touchpoint `Letter` is ignored",
             "content/journeys/renewal.md:9:38: warning: unknown field `colour` in touchpoint `Letter` is ignored",
             "content/personas/ana.md:2:1: warning: unknown field `titel` in persona: did you mean `title`?",
         ])
+        // A misspelt *required* field is one error at the misspelling, not "missing" and "unknown" both.
+        let misspelt = try TempSite(EntityTests.base.merging([
+            "content/journeys/renewal.md": "---\ntitle: R\npersona: [personas/sam]\nstages:\n  - Notice\n  - name: Letter\n    touchpoints:\n"
+                + "      - {name: Letter, chanel: post}\n---\n",
+        ]) { $1 }).check()
+        XCTAssertEqual(headlines(misspelt.diagnostics), [
+            "content/journeys/renewal.md:3:1: error: unknown field `persona` in journey: did you mean `personas`, which it needs?",
+            "content/journeys/renewal.md:5:5: error: stage must be a mapping of `key: value` lines, not text",
+            "content/journeys/renewal.md:8:24: error: unknown field `chanel` in touchpoint `Letter`: did you mean `channel`, which it needs?",
+        ])
+        XCTAssertEqual(misspelt.diagnostics.map(\.hint), ["rename `persona` to `personas`", "write it as `- name: Notice`", "rename `chanel` to `channel`"])
         let report = try TempSite(EntityTests.base.merging([
             "content/personas/ana.md": "---\ntitel: Ana\n---\n",
             "content/journeys/renewal.md": "---\ntitle: R\npersonas: [personas/sam]\nstages:\n  - {name: Notice, goals: Knows, mood: 1}\n---\n",

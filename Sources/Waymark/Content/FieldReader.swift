@@ -9,6 +9,8 @@ struct FieldReader {
     private(set) var diagnostics: [Diagnostic] = []
     /// Which entries a field has read (by position: no hashing of keys for every field).
     private var used: [Bool]
+    /// Not a mapping (already an error): its fields are not reported missing on top.
+    private var notAMapping = false
 
     init(entries: [YAMLEntry], location: SourceLocation, subject: String) {
         self.entries = entries
@@ -22,7 +24,13 @@ struct FieldReader {
             self.init(entries: entries, location: l, subject: subject)
         } else {
             self.init(entries: [], location: value.location, subject: subject)
-            diagnostics.append(.error(value.location, "\(subject) must be a mapping of `key: value` lines, not \(value.kindDescription)"))
+            notAMapping = true
+            var hint: String?
+            // `- Cancelling` where `- name: Cancelling` was meant.
+            if case .scalar(let text, _, _) = value, !text.isEmpty, subject == "stage" || subject == "touchpoint" {
+                hint = "write it as `- name: \(text)`"
+            }
+            diagnostics.append(.error(value.location, "\(subject) must be a mapping of `key: value` lines, not \(value.kindDescription)", hint: hint))
         }
     }
 
@@ -38,7 +46,16 @@ struct FieldReader {
         return v
     }
 
+    /// A required field that is not there. When a field the reader does not know looks like it
+    /// misspelt (`persona` for `personas`), that is the one error, at the misspelling.
     mutating func missing(_ key: String, example: String) {
+        guard !notAMapping else { return }
+        for i in entries.indices where !used[i] && Self.nearMiss(entries[i].key, in: [key]) != nil {
+            used[i] = true
+            diagnostics.append(.error(entries[i].keyLocation, "unknown field `\(entries[i].key)` in \(subject): did you mean `\(key)`, which it needs?",
+                                      hint: "rename `\(entries[i].key)` to `\(key)`"))
+            return
+        }
         diagnostics.append(.error(location, "\(subject) is missing the required field `\(key)`", hint: "add `\(key): \(example)`"))
     }
 
