@@ -6,6 +6,15 @@ import Glibc
 /// Watches folders (recursively) and files with inotify and reports changed paths. A blocking read
 /// runs on its own thread; new folders are watched as they appear.
 final class FileWatcher: @unchecked Sendable {
+    /// An editor's or tool's scratch file, not part of the site: hidden files, backups (`page.md~`,
+    /// `#page.md#`), swap and temporary files, and files without an extension (`sed -i` writes
+    /// `sedX1b2c3` beside the file, vim probes with `4913`). Their changes rebuild nothing.
+    static func isScratchFile(_ name: String) -> Bool {
+        if name.hasPrefix(".") || name.hasPrefix("#") || name.hasSuffix("~") { return true }
+        for suffix in [".swp", ".swx", ".tmp", ".part", "___jb_tmp___", "___jb_old___"] where name.hasSuffix(suffix) { return true }
+        return !name.isEmpty && !name.contains(".")
+    }
+
     private let fd: Int32
     private var folders: [Int32: String] = [:]
     private let lock = NSLock()
@@ -65,7 +74,7 @@ final class FileWatcher: @unchecked Sendable {
                 let folder = lock.withLock { folders[event.wd] } ?? ""
                 let path = name.isEmpty ? folder : folder + "/" + name
                 if event.mask & UInt32(IN_ISDIR) != 0 && event.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { add(path) }
-                if !name.hasPrefix(".") && !name.hasSuffix("~") && !name.hasSuffix(".swp") { changed.append(path) }
+                if event.mask & UInt32(IN_ISDIR) != 0 || !Self.isScratchFile(name) { changed.append(path) }
                 offset += MemoryLayout<inotify_event>.size + nameLength
             }
             if !changed.isEmpty { onChange(changed) }

@@ -34,6 +34,16 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(StaticFiles.contentType(for: URL(fileURLWithPath: "x.svg")), "image/svg+xml")
     }
 
+    /// Editors' and tools' scratch files beside a page rebuild nothing and are not named in the log.
+    func testScratchFilesAreNotChanges() {
+        for name in [".page.md.swp", "page.md~", "#page.md#", "sedX1b2c3", "4913", "page.md.tmp", "page.md___jb_tmp___"] {
+            XCTAssertTrue(FileWatcher.isScratchFile(name), name)
+        }
+        for name in ["page.md", "waymark.yml", "map.png", "style.css", "journey.mustache"] {
+            XCTAssertFalse(FileWatcher.isScratchFile(name), name)
+        }
+    }
+
     func testReloadScriptGoesBeforeTheBodyEnds() {
         XCTAssertEqual(PreviewServer.inject("<s/>", into: "<html><body><p>x</p></body></html>"), "<html><body><p>x</p><s/></body></html>")
         XCTAssertEqual(PreviewServer.inject("<s/>", into: "<p>fragment</p>"), "<p>fragment</p><s/>")
