@@ -107,14 +107,25 @@ final class ScaffoldTests: XCTestCase {
         try Data("keep\n".utf8).write(to: root.appendingPathComponent("notes.txt"))
         let before = snapshot(root)
 
+        // A knowledge base already there is one error.
         let run = try waymark(["init", "kb"], in: scratch)
         XCTAssertEqual(run.status, 1)
-        XCTAssertTrue(run.stderr.contains("kb/content/index.md: error: "), run.stderr)
-        XCTAssertTrue(run.stderr.contains("kb/waymark.yml: error: "), run.stderr)
-        XCTAssertTrue(run.stderr.contains("exists"), run.stderr)
-        XCTAssertTrue(run.stderr.contains("hint: use an empty folder"), run.stderr)
-        XCTAssertFalse(run.stderr.contains("journeys"), "only conflicts are reported")
+        XCTAssertTrue(run.stderr.hasPrefix("kb: error: already holds a knowledge base (waymark.yml or content/)\n"), run.stderr)
+        XCTAssertEqual(run.stderr.components(separatedBy: "error:").count, 2, run.stderr)
         XCTAssertEqual(snapshot(root), before, "nothing written")
+
+        // Any other starter file in the way: each conflict is named, nothing is written.
+        try FileManager.default.removeItem(at: root.appendingPathComponent("content"))
+        try FileManager.default.removeItem(at: root.appendingPathComponent("waymark.yml"))
+        try Data("mine\n".utf8).write(to: root.appendingPathComponent(".gitignore"))
+        let other = snapshot(root)
+        let again = try waymark(["init", "kb"], in: scratch)
+        XCTAssertEqual(again.status, 1)
+        XCTAssertTrue(again.stderr.contains("kb/.gitignore: error: "), again.stderr)
+        XCTAssertTrue(again.stderr.contains("exists"), again.stderr)
+        XCTAssertTrue(again.stderr.contains("hint: use an empty folder"), again.stderr)
+        XCTAssertFalse(again.stderr.contains("journeys"), "only conflicts are reported")
+        XCTAssertEqual(snapshot(root), other, "nothing written")
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("content/journeys").path))
     }
 

@@ -35,6 +35,13 @@ public enum SiteScaffold {
         case .directory?, nil:
             break
         }
+        // A knowledge base already there is one error, not one per starter file in its way.
+        // (A symbolic link in their place is refused below, where every path is checked.)
+        if ScaffoldWriter.kind(directory.appendingPathComponent("waymark.yml").path) == .file
+            || ScaffoldWriter.kind(directory.appendingPathComponent("content").path) == .directory {
+            return Outcome(problems: [.error(place, "already holds a knowledge base (waymark.yml or content/)",
+                                             hint: "to add a page, run `waymark new journey \"Title\"` there; to start another, pass a new or empty folder")])
+        }
         let trimmed = title.trimmingWhitespace()
         let files = StarterSite.files(title: trimmed.isEmpty ? defaultTitle : trimmed, ci: ci)
         let writer = ScaffoldWriter(base: directory, displayPrefix: prefix)
