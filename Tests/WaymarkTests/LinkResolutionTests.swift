@@ -244,6 +244,22 @@ final class LinkResolutionTests: XCTestCase {
         ])
     }
 
+    /// A near miss is suggested the way the link was written (a Markdown link as a file path); with
+    /// none, the hint lists the page's anchors, or says it has none.
+    func testABrokenAnchorHintIsWrittenLikeTheLinkOrListsTheAnchors() throws {
+        let report = try check([
+            "content/guides/writing.md": "---\ntitle: W\n---\n## Preview while you write\n\n## Other\n",
+            "content/plain.md": "---\ntitle: P\n---\nText.\n",
+            "content/notes.md": "[a](guides/writing.md#othr), [b](guides/writing.md#preview), [[guides/writing#nope]], [[plain#x]].\n",
+        ])
+        XCTAssertEqual(report.diagnostics.map(\.hint), [
+            "did you mean `guides/writing.md#other`?",
+            "its anchors are #preview-while-you-write, #other",
+            "its anchors are #preview-while-you-write, #other",
+            "`plain` has no headings: link to the page itself, without `#…`",
+        ], DiagnosticFormat.human.render(report.diagnostics))
+    }
+
     func testBrokenStageAnchorSuggestsTheClosestStage() throws {
         let report = try check(["content/notes.md": "See [[journeys/asthma#diagnosys]].\n"])
         XCTAssertEqual(report.diagnostics.count, 1)

@@ -272,6 +272,19 @@ struct ReferenceChecker {
         return nil
     }
 
+    /// What a link to a missing anchor on page `t` could point at instead: its first few headings,
+    /// stages and touchpoints, or that it has none.
+    static func anchorList(of t: Int, in index: SiteIndex) -> String {
+        var anchors: [String] = []
+        if case .journey(let j) = index.pages[t].entity {
+            for stage in j.stages { anchors.append(stage.anchor) }
+        }
+        anchors += index.pages[t].facts.headings.map(\.anchor)
+        guard !anchors.isEmpty else { return "`\(index.pages[t].id)` has no headings: link to the page itself, without `#…`" }
+        let shown = anchors.prefix(8).map { "#\($0)" }.joined(separator: ", ")
+        return "its anchors are \(shown)" + (anchors.count > 8 ? " and \(anchors.count - 8) more" : "")
+    }
+
     /// `personas/sam.md` as written in a link from `guides/notes.md`: `../personas/sam.md`.
     static func relativeFile(_ target: String, from source: String) -> String {
         var from = source.split(separator: "/", omittingEmptySubsequences: false).dropLast()[...]
@@ -393,9 +406,16 @@ struct ReferenceChecker {
                               hint: "write the full id, e.g. \(bang)[[\(index.pages[hits[0]].id)]]"))
         case .missingAnchor(let t, let anchor):
             let id = index.pages[t].id
+            // Suggested the way the link was written: a Markdown link gets the file relative to this one.
+            var form = (before: "\(bang)[[\(id)#", after: "]]")
+            if case .url = link.target, !index.pages[t].file.relativePath.isEmpty {
+                form = ("`\(Self.relativeFile(index.pages[t].file.relativePath, from: index.pages[i].file.relativePath))#", "`")
+            }
+            let suggestion = form
+            let fallback = Self.anchorList(of: t, in: index)
             report(Diagnostic(brokenSeverity, link.location,
                               "broken \(embed ? "embed" : "anchor") \(written): `#\(anchor)` is not a heading, stage or touchpoint of `\(id.isEmpty ? "home" : id)`"),
-                   nearestAnchorTo: anchor, on: t) { s in s.map { "did you mean \(bang)[[\(id)#\($0)]]?" } }
+                   nearestAnchorTo: anchor, on: t) { s in s.map { "did you mean \(suggestion.before)\($0)\(suggestion.after)?" } ?? fallback }
         }
         return 0
     }
