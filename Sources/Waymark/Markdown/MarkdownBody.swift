@@ -82,7 +82,7 @@ struct MarkdownBody {
     /// its title in).
     static func hasTitleMarks(_ text: String) -> Bool {
         // Both marks are private-use characters whose UTF-8 starts with 0xEE: most texts have neither.
-        text.utf8.contains(0xEE) && (text.contains(titleMarkStart) || text.contains(titleMarkEnd))
+        text.containsByte(0xEE) && (text.contains(titleMarkStart) || text.contains(titleMarkEnd))
     }
 
     /// An unlabelled wikilink marked in scanned text: its target and anchor as written.
