@@ -65,6 +65,8 @@ struct SiteOptions: ParsableArguments {
             if report.wrote, let out = report.output {
                 if !report.incremental {
                     summary += "; wrote \(report.fileCount) files to \(out.path)"
+                } else if report.renderedCount == 0 {
+                    summary += "; every page was current in the build cache, updated \(report.writtenCount) of \(report.fileCount) files in \(out.path)"
                 } else if report.renderedCount < report.pageCount {
                     summary += "; rendered \(report.renderedCount) of \(report.pageCount) pages (the others were current in the build cache), updated \(report.writtenCount) of \(report.fileCount) files in \(out.path)"
                 } else {
