@@ -191,6 +191,16 @@ final class GlossaryTests: XCTestCase {
         ])
     }
 
+    /// The A–Z lists every term's departments in one order (by title), not each term's written order.
+    func testTheGlossaryIndexListsDepartmentsInOneOrder() throws {
+        var files = Self.terms
+        files["content/glossary/deal.md"] = "---\nterm: Deal\ndefinition: A sale.\nsynonyms:\n  sales: [opportunity]\n  it: [crm record]\n---\n"
+        let site = try TempSite(files, templates: nil)
+        XCTAssertFalse(site.build().diagnostics.hasErrors)
+        let index = try XCTUnwrap(site.html("glossary/index.html"))
+        XCTAssertTrue(index.contains("synonym-line\">IT: crm record · Sales: opportunity</dd>"), index)
+    }
+
     /// "Not to confuse with" goes both ways: the term named by another's `not_to_confuse` names it back.
     func testNotToConfuseIsShownOnBothTerms() throws {
         var files = Self.terms

@@ -536,7 +536,11 @@ struct PageContext: Sendable {
         var ctx = link(entry.page)
         ctx["definition"] = .text(entry.definition)
         if case .term(let t) = site.pages[entry.page].entity, let status = t.status { ctx["status"] = .text(status) }
-        let byDepartment = site.glossary.wordsByDepartment(e)
+        // Departments in one order for every term (by title, as the navigation lists them), so a reader
+        // scanning the A–Z finds Sales' word in the same place each time.
+        let byDepartment = site.glossary.wordsByDepartment(e).sorted {
+            (departments.firstIndex(of: $0.department) ?? Int.max) < (departments.firstIndex(of: $1.department) ?? Int.max)
+        }
         ctx["synonyms"] = .list(byDepartment.filter { $0.department != exceptDepartment }.map {
             ["department": .object(link($0.department)), "words": .text($0.words.joined(separator: ", "))]
         })
