@@ -130,6 +130,20 @@ final class BadInputTests: XCTestCase {
         ])
     }
 
+    /// Front matter written without its `---` lines is shown as text: the writer is told, once. Prose
+    /// that happens to open with a word and a colon is left alone.
+    func testFrontMatterWithoutFencesIsAWarning() throws {
+        let report = try check([
+            "content/notes.md": "title: Notes\ntags: [a]\n\nSome text.\n",
+            "content/prose.md": "Summary: eight parents were interviewed.\n",
+            "content/fine.md": "---\ntitle: Fine\n---\ntitle: in the body, after real front matter.\n",
+        ])
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/notes.md:1:1: warning: `title:` on the first line looks like front matter, but there is no `---` line above it, so it is shown as text",
+        ])
+        XCTAssertEqual(report.diagnostics.first?.hint, "put a line with just `---` before the fields and another after them")
+    }
+
     func testAPersonaTypeThatIsNeitherPrimaryNorSecondarySaysSo() throws {
         let report = try check(["content/personas/ana.md": "---\ntitle: Ana\ntype: main\n---\n"])
         XCTAssertEqual(errors(report), ["content/personas/ana.md:3:7: error: a persona's `type` is primary or secondary, not `main`"])

@@ -197,6 +197,12 @@ enum PageLoader {
                                           "\(type.label.lowercased()) is missing the required field `title`",
                                           hint: "add `title: A short title` to the front matter (or start the body with `# A short title`)"))
         }
+        if split.yaml == nil, let first = Self.fencelessField(bodyText) {
+            // `title: Notes` on the first line without `---` around it: shown as text, silently, otherwise.
+            diagnostics.append(.warning(SourceLocation(path: path, line: 1, column: 1),
+                                        "`\(first):` on the first line looks like front matter, but there is no `---` line above it, so it is shown as text",
+                                        hint: "put a line with just `---` before the fields and another after them"))
+        }
         let title = decoded.title ?? heading ?? prettyTitle(file)
         var page = LoadedPage(file: file, id: file.pageID, type: type, title: title, description: decoded.description,
                               draft: decoded.draft, tags: decoded.tags, glossary: decoded.glossary, entity: decoded.entity, params: decoded.params,
@@ -206,8 +212,6 @@ enum PageLoader {
         return (page, diagnostics)
     }
 
-    /// A page whose front matter cannot even be told from its body (a fence is not closed): it stays in
-    /// the site, empty, so that links to it are not reported as broken on top of the one error in it.
     /// "file is 32.5 MB; the limit is 32 MB": sizes in megabytes with one decimal, or in bytes when
     /// the file is so little over that both would read the same.
     static func tooLarge(_ size: Int) -> String {
@@ -220,6 +224,19 @@ enum PageLoader {
         return "file is \(PageContext.groupedDigits(size)) bytes; the limit is \(PageContext.groupedDigits(maxFileBytes)) bytes"
     }
 
+    /// The field a body's first line names when it looks like front matter written without its fences
+    /// (`title: Notes`): a field Waymark reads, then `: ` and a value.
+    static func fencelessField(_ body: String) -> String? {
+        guard let colon = body.prefix(80).firstIndex(of: ":") else { return nil }
+        let key = body[..<colon]
+        // Lowercase keys that prose does not open with ("Summary: …" may well be prose).
+        let keys: Set<Substring> = ["title", "type", "tags", "draft", "personas", "stages", "term", "synonyms"]
+        guard keys.contains(key), body[colon...].hasPrefix(": ") else { return nil }
+        return String(key)
+    }
+
+    /// A page whose front matter cannot even be told from its body (a fence is not closed): it stays in
+    /// the site, empty, so that links to it are not reported as broken on top of the one error in it.
     static func unreadable(_ file: ContentFile) -> LoadedPage {
         var ignored: [Diagnostic] = []
         let type = pageType(file, frontMatter: nil, diagnostics: &ignored)
