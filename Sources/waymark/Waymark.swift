@@ -193,6 +193,12 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
+        // Nothing to preview: said once, before a server starts that could only show an error.
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: rootURL.appendingPathComponent("content").path, isDirectory: &isFolder), isFolder.boolValue else {
+            FileHandle.standardError.write(Data("content/: error: no content/ folder in \(rootURL.path)\n  hint: run `waymark serve` in the knowledge base's root, pass --root DIR, or start one with `waymark init`\n".utf8))
+            throw ExitCode(1)
+        }
         var options = PreviewServer.Options(root: rootURL, output: rootURL.appendingPathComponent(".waymark-cache/serve"))
         options.host = host
         options.port = port

@@ -251,6 +251,15 @@ final class ScaffoldTests: XCTestCase {
         }
     }
 
+    /// `serve` where there is no knowledge base stops at once with what to do, rather than serving an
+    /// error page. (The unusable host makes a regression fail instead of serving forever.)
+    func testServeWithoutContentStopsWithAHint() throws {
+        let run = try waymark(["serve", "--host", "256.0.0.1", "--port", "8937"], in: scratch)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.hasPrefix("content/: error: no content/ folder in "), run.stderr)
+        XCTAssertTrue(run.stderr.contains("hint: run `waymark serve` in the knowledge base's root"), run.stderr)
+    }
+
     func testNewNeverOverwritesAndRejectsUnknownTypes() throws {
         XCTAssertTrue(SiteScaffold.initialize(at: scratch, displayPath: ".").succeeded)
         XCTAssertEqual(try waymark(["new", "persona", "Sam"], in: scratch).status, 0)
