@@ -6,11 +6,16 @@
    Ranking: every word of the query must match a word of the page (the last word may be the start
    of one, so results come while typing); a page whose file is named after the query counts most,
    then a title match, then keywords (glossary
-   synonyms, stages, touchpoints, headings, tags), then the text. Accents and case are ignored. */
+   synonyms, stages, touchpoints, headings, tags), then the text. Accents and case are ignored.
+
+   The index carries the start of each page's text. Every other word is in the shards under
+   search/words/, one script per first two letters of a word (search/words/ch.js for "champion"),
+   loaded as the words are typed; a page found only there ranks below the others, and its result
+   links to the word with a text fragment (#:~:text=champion), which browsers scroll to. */
 (function () {
   "use strict";
 
-  var script = document.currentScript;
+  var script = typeof document !== "undefined" ? document.currentScript : null;
   // The site's root, from this script's own address (…/assets/search.js): right on a server, under a
   // sub-path and from disk alike.
   var root = script && script.src ? script.src.replace(/assets\/search\.js(?:[?#].*)?$/, "") : "";
@@ -21,8 +26,9 @@
   var WORD_FLAGS = "gu";
   try { new RegExp(WORD_SOURCE, WORD_FLAGS); } catch (e) { WORD_SOURCE = "[A-Za-z0-9\\u00C0-\\uFFFF]+"; WORD_FLAGS = "g"; }
 
+  /* Accents dropped, lower case, and Greek's final sigma as any other (SearchWords.fold in Swift). */
   function fold(s) {
-    return s.normalize ? s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase() : s.toLowerCase();
+    return (s.normalize ? s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase() : s.toLowerCase()).replace(/\u03c2/g, "\u03c3");
   }
 
   function decode(s) {
@@ -56,13 +62,14 @@
 
   function prepare(data) {
     var types = data.types || [];
-    return (data.pages || []).map(function (p) {
+    return (data.pages || []).map(function (p, index) {
       var keywords = (p[3] || []).map(function (k) {
         return typeof k === "string" ? { text: k, anchor: null } : { text: String(k[0]), anchor: String(k[1]) };
       });
       var title = String(p[0]), text = String(p[4] || "");
       var name = String(p[1]).replace(/(^|\/)index\.html$/, "").replace(/\/$/, "").split("/").pop();
       return {
+        index: index,
         slug: words(fold(decode(name))).join(" "),
         title: title, url: String(p[1]), type: types[p[2]] || ["page", "Page"], keywords: keywords, text: text,
         titleFolded: fold(title), textFolded: fold(text),
@@ -73,8 +80,40 @@
     });
   }
 
-  /* How well one query word matches a page, and which keywords it matched. */
-  function termScore(doc, term) {
+  /* The shard a folded word is in, and its file under search/words/ (SearchWords.fileName in Swift):
+     the first two characters; a–z and 0–9 as they are, any other as "_" and six hex digits. */
+  function shardKey(term) {
+    return Array.from(term).slice(0, 2).join("");
+  }
+
+  function shardFile(key) {
+    return Array.from(key).map(function (c) {
+      return /^[a-z0-9]$/.test(c) ? c : "_" + ("00000" + c.codePointAt(0).toString(16)).slice(-6);
+    }).join("");
+  }
+
+  /* The pages whose text has a word matching `term` (exactly, or as its start), from the term's
+     shard: {page index: [2 or 1, the word]}. null while the shard is loading. */
+  function deepMatches(shards, term) {
+    var shard = shards[shardKey(term)];
+    if (!shard || shard === "loading") return shard ? null : {};
+    var vs = [variants(term)], found = {};
+    Object.keys(shard).forEach(function (word) {
+      var m = match(word, vs);
+      if (!m) return;
+      var page = 0, gaps = shard[word];
+      for (var i = 0; i < gaps.length; i++) {
+        page += gaps[i];
+        var seen = found[page];
+        if (!seen || m > seen[0] || (m === seen[0] && word.length < seen[1].length)) found[page] = [m, word];
+      }
+    });
+    return found;
+  }
+
+  /* How well one query word matches a page, and which keywords it matched. `deep` is the word's
+     matches in the whole text (deepMatches). */
+  function termScore(doc, term, deep) {
     var vs = [variants(term)];
     var score = 0, hits = [], i, j, m;
     for (i = 0; i < doc.titleWords.length; i++) {
@@ -92,20 +131,28 @@
       m = match(doc.textWords[i], vs);
       if (m) { score += m === 2 ? 1 : 0.5; inText++; }
     }
-    return { score: score, hits: hits };
+    var further = null;
+    if (!score && deep && deep[doc.index]) {
+      score = deep[doc.index][0] === 2 ? 0.5 : 0.25;
+      further = deep[doc.index][1];
+    }
+    return { score: score, hits: hits, further: further };
   }
 
-  function search(docs, query) {
+  /* `shards` maps a shard's key to its words, "loading", or nothing when the word has no shard. */
+  function search(docs, query, shards) {
     var terms = [];
     words(fold(query)).forEach(function (t) { if (terms.indexOf(t) < 0) terms.push(t); });
     if (!terms.length) return { terms: [], results: [], partial: false };
     var phrase = terms.join(" ");
+    var deep = terms.map(function (t) { return deepMatches(shards || {}, t); });
     var all = [], some = [];
     docs.forEach(function (doc) {
-      var score = 0, matched = 0, hits = [];
-      terms.forEach(function (t) {
-        var s = termScore(doc, t);
+      var score = 0, matched = 0, hits = [], further = [];
+      terms.forEach(function (t, k) {
+        var s = termScore(doc, t, deep[k]);
         if (s.score > 0) { matched++; score += s.score; hits = hits.concat(s.hits); }
+        if (s.further) further.push(s.further);
       });
       if (!matched) return;
       // The page's own name (`journeys/asthma` for "asthma") first.
@@ -115,7 +162,7 @@
         else if (doc.keywordFolded.some(function (k) { return k.indexOf(phrase) >= 0; })) score += 8;
         else if (doc.textFolded.indexOf(phrase) >= 0) score += 3;
       }
-      var result = { doc: doc, score: score, matched: matched, hits: hits };
+      var result = { doc: doc, score: score, matched: matched, hits: hits, further: further };
       (matched === terms.length ? all : some).push(result);
     });
     var partial = !all.length;
@@ -123,7 +170,8 @@
     results.sort(function (a, b) {
       return b.matched - a.matched || b.score - a.score || a.doc.title.localeCompare(b.doc.title);
     });
-    return { terms: terms.map(variants), results: results, partial: partial && results.length > 0 };
+    return { terms: terms.map(variants), results: results, partial: partial && results.length > 0,
+             loading: deep.some(function (d) { return d === null; }) };
   }
 
   function el(name, className) {
@@ -193,6 +241,22 @@
       item.appendChild(text);
     }
 
+    // Words found only further into the page: a link that takes the reader to the first of them.
+    if (result.further.length) {
+      var further = el("p", "search-result__further");
+      var jump = el("a");
+      jump.href = href(doc.url) + "#:~:text=" + encodeURIComponent(result.further[0]);
+      jump.appendChild(document.createTextNode("Further down: "));
+      result.further.forEach(function (w, n) {
+        if (n) jump.appendChild(document.createTextNode(", "));
+        var mark = el("mark");
+        mark.textContent = w;
+        jump.appendChild(mark);
+      });
+      further.appendChild(jump);
+      item.appendChild(further);
+    }
+
     // Keywords that matched: sections (stages, touchpoints, headings) as links, other words as a line.
     var seen = {}, sections = [], other = [];
     result.hits.forEach(function (i) {
@@ -238,9 +302,33 @@
     var docs = prepare(data);
     var baseTitle = document.title;
     var timer = null;
+    var current = null;
+
+    // The word shards: which exist (search/words/index.js lists them), and those loaded or loading.
+    var wordIndex = window.WaymarkSearchWords || { shards: [], version: "" };
+    var exists = {}, shards = {};
+    (wordIndex.shards || []).forEach(function (key) { exists[key] = true; });
+
+    function load(key, query) {
+      if (!exists[key] || shards[key]) return;
+      shards[key] = "loading";
+      var tag = document.createElement("script");
+      tag.src = root + "search/words/" + shardFile(key) + ".js?v=" + encodeURIComponent(wordIndex.version || "");
+      function done() {
+        var loaded = window.WaymarkSearchShards && window.WaymarkSearchShards[key];
+        // A shard that cannot be loaded counts as empty: the results from the index stay.
+        shards[key] = loaded || {};
+        if (current === query) run(query, false);
+      }
+      tag.onload = done;
+      tag.onerror = done;
+      document.head.appendChild(tag);
+    }
 
     function run(query, remember) {
-      var found = search(docs, query);
+      current = query;
+      words(fold(query)).forEach(function (t) { load(shardKey(t), query); });
+      var found = search(docs, query, shards);
       while (list.firstChild) list.removeChild(list.firstChild);
       var q = query.trim();
       document.title = q ? "\u201c" + q + "\u201d \u2013 " + baseTitle : baseTitle;
@@ -252,7 +340,8 @@
       var shown = found.results.slice(0, MAX_RESULTS);
       shown.forEach(function (r) { list.appendChild(renderResult(r, found.terms)); });
       var quoted = "\u201c" + q + "\u201d";
-      if (!n) status.textContent = "No results for " + quoted + ". Try fewer words, or another department's word for it.";
+      if (!n && found.loading) status.textContent = "Searching\u2026";
+      else if (!n) status.textContent = "No results for " + quoted + ". Try fewer words, or another department's word for it.";
       else if (found.partial) status.textContent = "No page has all of " + quoted + "; " + n + " page" + (n === 1 ? " has" : "s have") + " some of the words.";
       else status.textContent = n + " result" + (n === 1 ? "" : "s") + " for " + quoted + (n > shown.length ? "; showing the first " + shown.length : "") + ".";
     }
@@ -291,6 +380,13 @@
     }
   }
 
+  // Outside a browser (the test suite runs it in Node) the searching itself is what is wanted.
+  if (typeof document === "undefined") {
+    if (typeof module !== "undefined") {
+      module.exports = { fold: fold, words: words, prepare: prepare, search: search, shardKey: shardKey, shardFile: shardFile };
+    }
+    return;
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

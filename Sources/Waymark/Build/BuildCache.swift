@@ -28,7 +28,7 @@ struct FileStamp: Codable, Equatable, Sendable {
 /// A load result is one value in its compact form (PageCompactForms.swift), not a field at a time.
 struct BuildCache: Sendable {
     /// Bumped whenever the cache's shape or meaning changes.
-    static let format = 16
+    static let format = 17
     static let magic = Array("WAYMARK-CACHE\n".utf8)
 
     struct Source: Sendable {
@@ -87,6 +87,8 @@ struct BuildCache: Sendable {
         var mentions: [Int]
         /// The start of its body as plain text, for the search index.
         var searchText = ""
+        /// Every word of its body, folded, for the search index's shards.
+        var searchWords = ""
     }
 
     /// The files made from the whole site (feed, graph.json, search index and page, sitemap, robots.txt, 404 page).
@@ -94,6 +96,12 @@ struct BuildCache: Sendable {
         var key: UInt64
         var paths: [String]
         var diagnostics: [Diagnostic]
+        /// The search index, made from other inputs (every page's first words).
+        var searchKey: UInt64 = 0
+        var searchPaths: [String] = []
+        /// The word shards (`SearchWords`): their keys, and the list of pages their numbers count.
+        var shardKeys: [String] = []
+        var shardPagesKey: UInt64 = 0
     }
 
     /// The part stored as one document, before the records (in its compact form: decoding it is
@@ -514,12 +522,14 @@ extension BuildCache.Render: CompactForm {
         w.write(fingerprint)
         w.write(mentions)
         w.write(searchText)
+        w.write(searchWords)
     }
 
     init(reading r: inout CompactReader) throws {
         fingerprint = try r.read()
         mentions = try r.read()
         searchText = try r.read()
+        searchWords = try r.read()
     }
 }
 
@@ -528,12 +538,20 @@ extension BuildCache.SiteFiles: CompactForm {
         w.write(key)
         w.write(paths)
         w.write(diagnostics)
+        w.write(searchKey)
+        w.write(searchPaths)
+        w.write(shardKeys)
+        w.write(shardPagesKey)
     }
 
     init(reading r: inout CompactReader) throws {
         key = try r.read()
         paths = try r.read()
         diagnostics = try r.read()
+        searchKey = try r.read()
+        searchPaths = try r.read()
+        shardKeys = try r.read()
+        shardPagesKey = try r.read()
     }
 }
 

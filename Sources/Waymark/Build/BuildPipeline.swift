@@ -49,6 +49,8 @@ public struct BuildReport: Sendable {
     public var memory: BuildMemory?
     /// Bytes of `search/index.js` and of everything written, when a search index was built.
     public var searchIndexBytes: Int?
+    /// The word shards beside it (`search/words/`): how many, their bytes, the largest one's.
+    public var searchShards = (count: 0, bytes: 0, largest: 0)
     public var siteBytes = 0
     /// What the build made and no longer needs (the site, the previous cache, the output files), kept
     /// for as long as the report: a one-shot command exits without freeing them object by object,
@@ -289,6 +291,13 @@ public enum BuildPipeline {
                 }
             }
             if case .bytes(let data) = rendered.first(where: { $0.path == SearchIndex.path })?.content { report.searchIndexBytes = data.count }
+            for file in rendered where file.path.hasPrefix(SearchWords.folder) {
+                if case .bytes(let data) = file.content {
+                    report.searchShards.count += 1
+                    report.searchShards.bytes += data.count
+                    report.searchShards.largest = max(report.searchShards.largest, data.count)
+                }
+            }
             if let figure = report.searchIndexFigure { progress("      " + figure) }
         }
         report.diagnostics.sort()

@@ -44,14 +44,12 @@ extension SiteRenderer {
         return relativeLinks ? nil : path
     }
 
-    /// Everything publishing adds beside the pages. A file a site provides itself (`content/robots.txt`)
-    /// takes the place of the generated one. `bodyText` is each page's body as plain text.
-    func publishingFiles(_ site: Site, contexts: PageContext, bodyText: [String], taken: Set<String>) -> (files: [OutputFile], diagnostics: [Diagnostic]) {
+    /// Everything publishing adds beside the pages, except the search index (`searchFiles`). A file a
+    /// site provides itself (`content/robots.txt`) takes the place of the generated one.
+    func publishingFiles(_ site: Site, contexts: PageContext, taken: Set<String>) -> (files: [OutputFile], diagnostics: [Diagnostic]) {
         var files: [OutputFile] = []
         var diagnostics: [Diagnostic] = []
         if writesSearchPage {
-            files.append(OutputFile(path: SearchIndex.path,
-                                    content: .bytes(SearchIndex(site: site, bodyText: bodyText, relativeLinks: relativeLinks).script())))
             if let page = standalonePage(template: "search", title: "Search", type: "search", path: "search/", contexts: contexts) {
                 files.append(OutputFile(path: Self.searchPagePath, content: .bytes(Array(page))))
             }
@@ -67,6 +65,68 @@ extension SiteRenderer {
         files.append(robots(site))
         if let openSearch = openSearchDescription(site) { files.append(openSearch) }
         return (files.filter { !taken.contains($0.path) }, diagnostics)
+    }
+
+    /// The search files, made again where their inputs changed: each word shard (`SearchWords`) when a
+    /// page gained or lost a word in it, the index when the pages' titles, places or first words did. `bodyText` is each page's body as plain text (its start),
+    /// `bodyWords` its words; `previousWords` the words of each page (by output path) the previous
+    /// build saw.
+    func searchFiles(_ site: Site, bodyText: [String], bodyWords: [String], previous: BuildCache.SiteFiles?,
+                     previousWords: [String: String]?, siteView: UInt64?, exists: ([String]) -> Bool,
+                     taken: Set<String>) -> SearchFiles {
+        guard writesSearchPage else { return SearchFiles() }
+        var made = SearchFiles()
+        // The version of the shards' page numbers: every page, in order. Shards made for another list
+        // are not reused, and the search page asks for them under another address (`ch.js?v=…`).
+        var pages = StableHasher()
+        for page in site.pages { pages.combine(page.id) }
+        made.pagesKey = pages.value
+        let path = SearchWords.path
+
+        var changed: Set<String>?
+        if let previous, let previousWords, previous.shardPagesKey == made.pagesKey, exists(previous.shardKeys.map(path)) {
+            changed = []
+            for i in site.pages.indices where changed != nil {
+                guard let before = previousWords[Self.outputPath(id: site.pages[i].id)] else { changed = nil; break }
+                if before != bodyWords[i] { changed?.formUnion(SearchWords.changedKeys(before, bodyWords[i])) }
+            }
+        }
+        let shards = SearchWords.shards(pageWords: bodyWords, only: changed)
+        var keys = Set(shards.map(\.key))
+        if let changed, let previous {
+            for key in previous.shardKeys where !changed.contains(key) {
+                keys.insert(key)
+                made.kept.append(path(key))
+            }
+        }
+        made.shardKeys = keys.sorted()
+        made.files = parallelMap(shards) { OutputFile(path: path($0.key), content: .bytes(SearchWords.script($0))) }
+        // The list of shards, a few kilobytes, is made on every build and written when it changed.
+        made.files.append(OutputFile(path: SearchWords.listPath,
+                                     content: .bytes(SearchWords.listScript(keys: made.shardKeys, version: String(made.pagesKey, radix: 36)))))
+
+        var key = StableHasher()
+        key.combine(siteView ?? 0)
+        key.combine(made.pagesKey)
+        for text in bodyText { key.combine(text) }
+        made.indexKey = key.value
+        if siteView != nil, let previous, previous.searchKey == made.indexKey, exists(previous.searchPaths) {
+            made.kept += previous.searchPaths
+        } else {
+            let index = SearchIndex(site: site, bodyText: bodyText, relativeLinks: relativeLinks)
+            made.files.append(OutputFile(path: SearchIndex.path, content: .bytes(index.script())))
+        }
+        made.files = made.files.filter { !taken.contains($0.path) }
+        return made
+    }
+
+    struct SearchFiles {
+        var files: [OutputFile] = []
+        /// The previous build's files that are current.
+        var kept: [String] = []
+        var pagesKey: UInt64 = 0
+        var shardKeys: [String] = []
+        var indexKey: UInt64 = 0
     }
 
     /// A page that is not content (search, 404) rendered through the theme's layout. `path` is its
@@ -89,8 +149,13 @@ extension BuildReport {
     /// The search index's share of the written site, for `--verbose` and the README's figure.
     public var searchIndexFigure: String? {
         guard let index = searchIndexBytes, siteBytes > 0 else { return nil }
-        return String(format: "search index %@ of %@ written (%.1f%%)", Self.size(index), Self.size(siteBytes),
-                      Double(index) * 100 / Double(siteBytes))
+        var figure = String(format: "search index %@ of %@ written (%.1f%%)", Self.size(index), Self.size(siteBytes),
+                            Double(index) * 100 / Double(siteBytes))
+        if searchShards.count > 0 {
+            figure += String(format: "; every word in %d shards beside it, %@ (%.1f%%), the largest %@", searchShards.count,
+                             Self.size(searchShards.bytes), Double(searchShards.bytes) * 100 / Double(siteBytes), Self.size(searchShards.largest))
+        }
+        return figure
     }
 
     static func size(_ bytes: Int) -> String {

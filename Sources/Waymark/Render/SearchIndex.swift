@@ -12,7 +12,8 @@ import Foundation
 /// strings that rank above body text: glossary synonyms and tags as strings, headings, stages and
 /// touchpoints as `[name, anchor]` so results can link to them; `text` is the description, definition or
 /// quote and the start of the body, cut at `excerptWords` words. Kept small: only what ranking and a
-/// result snippet need, not every word of every page.
+/// result snippet need. Every other word of every page is in the shards under `search/words/`
+/// (`SearchWords`).
 struct SearchIndex {
     static let path = "search/index.js"
     static let excerptWords = 80
@@ -149,7 +150,7 @@ struct SearchIndex {
 
     private static func plainText(fromHTML b: UnsafeBufferPointer<UInt8>, maxWords: Int) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(min(b.count, 8 * maxWords + 64))
+        out.reserveCapacity(maxWords >= b.count ? b.count : min(b.count, 8 * maxWords + 64))
         var words = 0
         var lastWasSpace = true
         var i = 0

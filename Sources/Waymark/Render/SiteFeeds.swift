@@ -378,6 +378,21 @@ struct JSONText {
         MarkdownBody.appendUTF8(String(n), to: &bytes)
     }
 
+    /// A number that is not negative, in decimal, without making a string (the search shards write
+    /// millions, nearly all of one or two digits).
+    mutating func decimal(_ n: Int) {
+        guard n >= 0 else { return integer(n) }
+        if n < 10 {
+            bytes.append(UInt8(truncatingIfNeeded: 0x30 + n))
+        } else if n < 100 {
+            bytes.append(UInt8(truncatingIfNeeded: 0x30 + n / 10))
+            bytes.append(UInt8(truncatingIfNeeded: 0x30 + n % 10))
+        } else {
+            decimal(n / 10)
+            bytes.append(UInt8(truncatingIfNeeded: 0x30 + n % 10))
+        }
+    }
+
     /// A quoted JSON string: `"` and `\\` escaped, control characters as \\n, \\t… or \\u00XX; `/` and
     /// everything else (non-ASCII included) as is.
     mutating func string(_ s: String) {

@@ -103,7 +103,7 @@ struct SiteRenderer {
                 let current = fingerprint(mentions ?? [])
                 if current == oldFingerprint {
                     return (i, PageResult(file: nil, diagnostic: nil, mentions: (mentions ?? []).sorted(), fingerprint: current, kept: true,
-                                          searchText: old.searchText))
+                                          searchText: old.searchText, searchWords: old.searchWords))
                 }
                 previous = current
             }
@@ -169,46 +169,60 @@ struct SiteRenderer {
         var files: [OutputFile] = []
         var result = Result(files: [], diagnostics: [], site: linked)
         var searchText = Array(repeating: "", count: site.pages.count)
+        var searchWords = Array(repeating: "", count: site.pages.count)
         for (i, page) in all {
             let path = Self.outputPath(id: site.id(of: i))
             if let file = page.file { files.append(file) }
             if let d = page.diagnostic { result.diagnostics.append(d) }
             if page.kept { result.kept.append(path) }
             searchText[i] = page.searchText
+            searchWords[i] = page.searchWords
             result.renders[path] = BuildCache.Render(fingerprint: page.fingerprint,
                                                      mentions: page.mentions,
-                                                     searchText: page.searchText)
+                                                     searchText: page.searchText,
+                                                     searchWords: page.searchWords)
         }
-        // The whole-site files are made from the site view, what pages link as glossary terms and
-        // every page's search text: when none of that changed, the previous ones are kept.
+        // The whole-site files are made from the site view and what pages link as glossary terms: when
+        // neither changed, the previous ones are kept. The search files have inputs of their own
+        // (every page's words), and are kept or made again piece by piece (`searchFiles`).
         var siteFilesKey: UInt64?
         if let siteView {
             var h = StableHasher()
             h.combine(siteView)
             for users in linked.termUsage { h.combine(users.count); for u in users { h.combine(u) } }
-            for text in searchText { h.combine(text) }
             siteFilesKey = h.value
         }
         let assetPaths = Set(site.assets.map(\.relativePath))
-        if let previous = incremental?.siteFiles, previous.key == siteFilesKey,
-           previous.paths.allSatisfy({ incremental?.outputExists($0) == true }) {
+        let previous = siteView == nil ? nil : incremental?.siteFiles
+        let exists = { (paths: [String]) in paths.allSatisfy { incremental?.outputExists($0) == true } }
+        let keepSite = previous != nil && previous?.key == siteFilesKey && exists(previous?.paths ?? [])
+        var siteFiles = previous ?? BuildCache.SiteFiles(key: 0, paths: [], diagnostics: [])
+        if let previous, keepSite {
             result.kept += previous.paths
             result.diagnostics += previous.diagnostics
-            result.siteFiles = previous
-        } else {
-            // graph.json is written alongside the feed, search index and other published files.
-            let taken = Set(files.map(\.path)).union(result.kept).union(assetPaths).union(theme.assets.keys)
-            let searchText = searchText
+        }
+        let taken = Set(files.map(\.path)).union(result.kept).union(assetPaths).union(theme.assets.keys)
+        // Made while graph.json, begun before the term pages, is still being made on the other core.
+        let search = searchFiles(linkedSite, bodyText: searchText, bodyWords: searchWords, previous: previous,
+                                 previousWords: incremental.map { $0.previous.mapValues(\.searchWords) }, siteView: siteView,
+                                 exists: exists, taken: taken)
+        files += search.files
+        result.kept += search.kept
+        siteFiles.searchKey = search.indexKey
+        siteFiles.searchPaths = search.files.map(\.path).filter { $0 == SearchIndex.path } + search.kept.filter { $0 == SearchIndex.path }
+        siteFiles.shardKeys = search.shardKeys
+        siteFiles.shardPagesKey = search.pagesKey
+        phase("search index and word shards")
+        if !keepSite {
+            // graph.json is written alongside the feed, the search page and other published files.
             if graph == nil { graph = pendingGraph(linkedSite) }
             let feed = findingsFeed(linkedSite)
-            let published = publishingFiles(linkedSite, contexts: contexts, bodyText: searchText,
+            let published = publishingFiles(linkedSite, contexts: contexts,
                                             taken: taken.union([Self.graphPath] + (feed.map { [$0.path] } ?? [])))
-            let siteFiles = (feed.map { [$0] } ?? []) + [graph?.value ?? knowledgeGraph(linkedSite)] + published.files
+            let made = (feed.map { [$0] } ?? []) + [graph?.value ?? knowledgeGraph(linkedSite)] + published.files
             result.diagnostics += published.diagnostics
-            files += siteFiles
-            if let siteFilesKey {
-                result.siteFiles = BuildCache.SiteFiles(key: siteFilesKey, paths: siteFiles.map(\.path), diagnostics: published.diagnostics)
-            }
+            files += made
+            (siteFiles.key, siteFiles.paths, siteFiles.diagnostics) = (siteFilesKey ?? 0, made.map(\.path), published.diagnostics)
         }
         // The sitemap gives every page's date from git: made on every build (it takes milliseconds), so
         // a commit does not make the other whole-site files again. Written only when its bytes changed.
@@ -216,10 +230,11 @@ struct SiteRenderer {
         if !Set(files.map(\.path)).union(result.kept).union(assetPaths).union(theme.assets.keys).contains(sitemapFile.path) {
             files.append(sitemapFile)
         }
-        phase("site files (graph.json, feed, search, listings)")
+        if siteFilesKey != nil { result.siteFiles = siteFiles }
+        phase("site files (graph.json, feed, listings)")
         for asset in site.assets { files.append(OutputFile(path: asset.relativePath, content: .copy(asset.url))) }
-        let taken = Set(files.map(\.path)).union(result.kept)
-        for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !taken.contains(path) {
+        let provided = Set(files.map(\.path)).union(result.kept)
+        for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !provided.contains(path) {
             files.append(OutputFile(path: path, content: .copy(url)))
         }
         if relativeLinks {
@@ -257,8 +272,10 @@ struct SiteRenderer {
         var fingerprint: UInt64?
         /// Not rendered: the output from the previous build is current.
         var kept = false
-        /// The body as plain text, for the search index.
+        /// The start of the body as plain text, for the search index.
         var searchText = ""
+        /// Every word of the body, for the search index's shards (`SearchWords`).
+        var searchWords = ""
     }
 
     private func renderPage(_ i: Int, contexts: PageContext) -> PageResult {
@@ -272,18 +289,19 @@ struct SiteRenderer {
         var context = contexts.context(for: i, content: html, leadLength: leadLength)
         addPublishingContext(&context, page: i, termCards: !mentions.isEmpty)
         let searchText = SearchIndex.plainText(fromHTML: html)
+        let searchWords = SearchWords.words(ofHTML: html, page: page)
         // The page's body and the theme around it, and a line for each page a term page lists.
         let listed = site.glossary.entryOfPage[i].map { site.termUsage[$0].count } ?? 0
         guard let output = theme.render(context, template: page.type.rawValue, capacity: html.count + 16_384 + 128 * listed) else {
             return PageResult(file: nil, diagnostic: .error(SourceLocation(path: page.path), "no template for \(page.type.rawValue) pages",
                                                             hint: "add templates/\(page.type.rawValue).mustache or templates/page.mustache"),
-                              mentions: mentions, searchText: searchText)
+                              mentions: mentions, searchText: searchText, searchWords: searchWords)
         }
         let diagnostic = output.problem.map {
             Diagnostic.error(SourceLocation(path: page.path), "template error: \($0)", hint: "a partial must not include itself, directly or through others")
         }
         return PageResult(file: OutputFile(path: Self.outputPath(id: page.id), content: .bytes(output.bytes)), diagnostic: diagnostic,
-                          mentions: mentions, searchText: searchText)
+                          mentions: mentions, searchText: searchText, searchWords: searchWords)
     }
 
     /// A page's body with its text: a page restored from the build cache has none, so it is read
