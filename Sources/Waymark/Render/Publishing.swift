@@ -69,10 +69,10 @@ extension SiteRenderer {
 
     /// The search files, made again where their inputs changed: each word shard (`SearchWords`) when a
     /// page gained or lost a word in it, the index when the pages' titles, places or first words did. `bodyText` is each page's body as plain text (its start),
-    /// `bodyWords` its words; `previousWords` the words of each page (by output path) the previous
-    /// build saw.
+    /// `bodyWords` its words; `previousWords` the words the previous build saw on each page (nil
+    /// where it has no record of the page).
     func searchFiles(_ site: Site, bodyText: [String], bodyWords: [String], previous: BuildCache.SiteFiles?,
-                     previousWords: [String: String]?, siteView: UInt64?, exists: ([String]) -> Bool,
+                     previousWords: [String?]?, siteView: UInt64?, exists: ([String]) -> Bool,
                      taken: Set<String>) -> SearchFiles {
         guard writesSearchPage else { return SearchFiles() }
         var made = SearchFiles()
@@ -87,7 +87,7 @@ extension SiteRenderer {
         if let previous, let previousWords, previous.shardPagesKey == made.pagesKey, exists(previous.shardKeys.map(path)) {
             changed = []
             for i in site.pages.indices where changed != nil {
-                guard let before = previousWords[Self.outputPath(id: site.pages[i].id)] else { changed = nil; break }
+                guard let before = previousWords[i] else { changed = nil; break }
                 if before != bodyWords[i] { changed?.formUnion(SearchWords.changedKeys(before, bodyWords[i])) }
             }
         }

@@ -321,8 +321,9 @@ enum SearchWords {
 
     /// The shards of a site whose page `i` has the words `pageWords[i]` (as `words(ofHTML:)` gives
     /// them), sorted by key. Made on all cores: each takes the words whose first two bytes fall in
-    /// its bucket (a shard's words share their first two bytes, so each shard is made whole by one).
-    /// With `only`, just the shards of those keys (a word that begins no shard any more has none).
+    /// its bucket, of a power of two (a shard's words share their first two bytes, so each shard is
+    /// made whole by one). With `only`, just the shards of those keys (a word that begins no shard
+    /// any more has none), in one pass.
     static func shards(pageWords: [String], only: Set<String>? = nil) -> [Shard] {
         if only?.isEmpty == true { return [] }
         // A word's shard is known from its first two bytes but for words whose first letter takes
@@ -336,22 +337,25 @@ enum SearchWords {
             return pairs
         }
         // Every bucket reads every page's words: a few shards (after an edit) are made in one.
-        let buckets = only == nil ? max(1, ProcessInfo.processInfo.activeProcessorCount * 2) : 1
+        var power = 1
+        if only == nil { while power < ProcessInfo.processInfo.activeProcessorCount * 2 { power <<= 1 } }
+        let buckets = power
         let parts = parallelMap(Array(0..<buckets)) { bucket -> [Shard] in
             var table = WordTable(separator: nil)
             var postings: [[Int32]] = []
             for i in pageWords.indices {
                 var line = pageWords[i]
                 line.withUTF8 { bytes in
+                    guard let base = bytes.baseAddress else { return }
+                    let count = bytes.count
                     var start = 0
-                    while start < bytes.count {
-                        var end = start
-                        while end < bytes.count && bytes[end] != 0x20 { end += 1 }
+                    while start < count {
+                        // The next space ends the word: found with memchr, most words being skipped.
+                        let end = memchr(base + start, 0x20, count - start).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? count
                         if end > start {
-                            let second = end - start > 1 ? Int(bytes[start + 1]) : 0
-                            if (Int(bytes[start]) &* 31 &+ second) % buckets == bucket,
-                               wantedPairs.map({ $0[Int(bytes[start]) << 8 | second] }) ?? true {
-                                let (id, isNew) = table.id(of: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                            let first = Int(base[start]), second = end - start > 1 ? Int(base[start + 1]) : 0
+                            if (first &* 31 &+ second) & (buckets - 1) == bucket, wantedPairs.map({ $0[first << 8 | second] }) ?? true {
+                                let (id, isNew) = table.id(of: UnsafeBufferPointer(start: base + start, count: end - start))
                                 if isNew { postings.append([Int32(i)]) } else { postings[id].append(Int32(i)) }
                             }
                         }

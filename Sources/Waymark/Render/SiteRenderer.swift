@@ -103,11 +103,12 @@ struct SiteRenderer {
                 let current = fingerprint(mentions ?? [])
                 if current == oldFingerprint {
                     return (i, PageResult(file: nil, diagnostic: nil, mentions: (mentions ?? []).sorted(), fingerprint: current, kept: true,
-                                          searchText: old.searchText, searchWords: old.searchWords))
+                                          searchText: old.searchText, searchWords: old.searchWords, previousSearchWords: old.searchWords))
                 }
                 previous = current
             }
             var result = self.renderPage(i, contexts: contexts)
+            result.previousSearchWords = previousRenders[path]?.searchWords
             if let staging = self.staging, let file = result.file { result.file = staging.write(file) }
             // Kept with the terms the page links now, which is what the next build compares against.
             let now = result.mentions
@@ -170,6 +171,7 @@ struct SiteRenderer {
         var result = Result(files: [], diagnostics: [], site: linked)
         var searchText = Array(repeating: "", count: site.pages.count)
         var searchWords = Array(repeating: "", count: site.pages.count)
+        var previousWords = [String?](repeating: nil, count: site.pages.count)
         for (i, page) in all {
             let path = Self.outputPath(id: site.id(of: i))
             if let file = page.file { files.append(file) }
@@ -177,6 +179,7 @@ struct SiteRenderer {
             if page.kept { result.kept.append(path) }
             searchText[i] = page.searchText
             searchWords[i] = page.searchWords
+            previousWords[i] = page.previousSearchWords
             result.renders[path] = BuildCache.Render(fingerprint: page.fingerprint,
                                                      mentions: page.mentions,
                                                      searchText: page.searchText,
@@ -204,7 +207,7 @@ struct SiteRenderer {
         let taken = Set(files.map(\.path)).union(result.kept).union(assetPaths).union(theme.assets.keys)
         // Made while graph.json, begun before the term pages, is still being made on the other core.
         let search = searchFiles(linkedSite, bodyText: searchText, bodyWords: searchWords, previous: previous,
-                                 previousWords: incremental.map { $0.previous.mapValues(\.searchWords) }, siteView: siteView,
+                                 previousWords: incremental == nil ? nil : previousWords, siteView: siteView,
                                  exists: exists, taken: taken)
         files += search.files
         result.kept += search.kept
@@ -276,6 +279,8 @@ struct SiteRenderer {
         var searchText = ""
         /// Every word of the body, for the search index's shards (`SearchWords`).
         var searchWords = ""
+        /// What the previous build saw of them, if it saw the page.
+        var previousSearchWords: String?
     }
 
     private func renderPage(_ i: Int, contexts: PageContext) -> PageResult {
