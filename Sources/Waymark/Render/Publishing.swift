@@ -79,7 +79,8 @@ extension SiteRenderer {
         // The version of the shards' page numbers: every page, in order. Shards made for another list
         // are not reused, and the search page asks for them under another address (`ch.js?v=…`).
         var pages = StableHasher()
-        for page in site.pages { pages.combine(page.id) }
+        // Through the buffer: each page copied out of the array would be retained and released whole.
+        site.pages.withUnsafeBufferPointer { for k in $0.indices { pages.combine($0[k].id) } }
         made.pagesKey = pages.value
         let path = SearchWords.path
 

@@ -204,11 +204,12 @@ struct SiteRenderer {
             result.kept += previous.paths
             result.diagnostics += previous.diagnostics
         }
-        let taken = Set(files.map(\.path)).union(result.kept).union(assetPaths).union(theme.assets.keys)
-        // Made while graph.json, begun before the term pages, is still being made on the other core.
+        // Made while graph.json, begun before the term pages, is still being made on the other core. Only
+        // files under search/ can take the place of the search files.
+        let inSearch = { (paths: [String]) in paths.filter { $0.hasPrefix("search/") } }
         let search = searchFiles(linkedSite, bodyText: searchText, bodyWords: searchWords, previous: previous,
-                                 previousWords: incremental == nil ? nil : previousWords, siteView: siteView,
-                                 exists: exists, taken: taken)
+                                 previousWords: incremental == nil ? nil : previousWords, siteView: siteView, exists: exists,
+                                 taken: Set(inSearch(files.map(\.path)) + inSearch(result.kept) + inSearch(Array(assetPaths)) + inSearch(Array(theme.assets.keys))))
         files += search.files
         result.kept += search.kept
         siteFiles.searchKey = search.indexKey
@@ -216,6 +217,7 @@ struct SiteRenderer {
         siteFiles.shardKeys = search.shardKeys
         siteFiles.shardPagesKey = search.pagesKey
         phase("search index and word shards")
+        let taken = Set(files.map(\.path)).union(result.kept).union(assetPaths).union(theme.assets.keys)
         if !keepSite {
             // graph.json is written alongside the feed, the search page and other published files.
             if graph == nil { graph = pendingGraph(linkedSite) }
