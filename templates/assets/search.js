@@ -11,7 +11,7 @@
    The index carries the start of each page's text. Every other word is in the shards under
    search/words/, one script per first two letters of a word (search/words/ch.js for "champion"),
    loaded as the words are typed; a page found only there ranks below the others, and its result
-   links to the word with a text fragment (#:~:text=champion), which browsers scroll to. */
+   links to the words with a text fragment (#:~:text=champion), which browsers scroll to and mark. */
 (function () {
   "use strict";
 
@@ -245,7 +245,7 @@
     if (result.further.length) {
       var further = el("p", "search-result__further");
       var jump = el("a");
-      jump.href = href(doc.url) + "#:~:text=" + encodeURIComponent(result.further[0]);
+      jump.href = href(doc.url) + "#:~:" + result.further.map(function (w) { return "text=" + encodeURIComponent(w); }).join("&");
       jump.appendChild(document.createTextNode("Further down: "));
       result.further.forEach(function (w, n) {
         if (n) jump.appendChild(document.createTextNode(", "));
