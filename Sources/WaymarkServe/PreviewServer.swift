@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -35,6 +38,34 @@ public final class PreviewServer: Sendable {
         self.options = options
         files = StaticFiles(root: options.output)
         self.log = log
+    }
+
+    /// Whether `port` on `host` can be listened on now: a socket is bound to each of the host's
+    /// addresses (with SO_REUSEADDR, as the server binds) and closed again. Asked before the first
+    /// build, so a busy port is said at once, not after a build of the whole site. Nil when the host
+    /// name cannot be resolved (the server then reports it).
+    public static func portIsFree(host: String, port: Int) -> Bool? {
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &found) == 0, let first = found else { return nil }
+        defer { freeaddrinfo(first) }
+        var next: UnsafeMutablePointer<addrinfo>? = first
+        while let info = next {
+            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            if fd >= 0 {
+                var one: Int32 = 1
+                setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+                let bound = bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0
+                let busy = !bound && errno == EADDRINUSE
+                close(fd)
+                if busy { return false }
+            }
+            next = info.pointee.ai_next
+        }
+        return true
     }
 
     /// Builds once, then serves until SIGINT or SIGTERM. `onReady` gets the URL once listening.

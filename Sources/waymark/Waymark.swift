@@ -199,6 +199,11 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("content/: error: no content/ folder in \(rootURL.path)\n  hint: run `waymark serve` in the knowledge base's root, pass --root DIR, or start one with `waymark init`\n".utf8))
             throw ExitCode(1)
         }
+        // A busy port is said before the first build, which at thousands of pages takes seconds.
+        if PreviewServer.portIsFree(host: host, port: port) == false {
+            Self.portInUse(port: port, host: host)
+            throw ExitCode(1)
+        }
         var options = PreviewServer.Options(root: rootURL, output: rootURL.appendingPathComponent(".waymark-cache/serve"))
         options.host = host
         options.port = port
@@ -212,11 +217,17 @@ struct Serve: AsyncParsableCommand {
             }
         } catch {
             let text = "\(error)"
+            // Taken while the first build ran.
             if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {
-                FileHandle.standardError.write(Data("error: port \(port) on \(host) is already in use\n  hint: try `waymark serve --port \(port + 1)`\n".utf8))
+                Self.portInUse(port: port, host: host)
                 throw ExitCode(1)
             }
             throw error
         }
+    }
+
+    static func portInUse(port: Int, host: String) {
+        let next = port < 65_535 ? port + 1 : 8080
+        FileHandle.standardError.write(Data("error: port \(port) on \(host) is already in use\n  hint: try `waymark serve --port \(next)`\n".utf8))
     }
 }

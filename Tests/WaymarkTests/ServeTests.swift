@@ -112,6 +112,42 @@ final class ServeTests: XCTestCase {
         events.close()
     }
 
+    /// A busy port is said at once, before any build: nothing is built into the preview folder.
+    func testABusyPortIsSaidBeforeTheFirstBuild() throws {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("waymark")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw XCTSkip("the waymark executable is not built next to the tests (\(executable.path))")
+        }
+        let port = try freePort()
+        XCTAssertEqual(PreviewServer.portIsFree(host: "127.0.0.1", port: port), true)
+        // Something else listening there.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        XCTAssertEqual(bound, 0)
+        XCTAssertEqual(listen(fd, 1), 0)
+        XCTAssertEqual(PreviewServer.portIsFree(host: "127.0.0.1", port: port), false)
+        XCTAssertNil(PreviewServer.portIsFree(host: "no-such-host.invalid", port: port))
+
+        let site = try TempSite(["content/index.md": "---\ntitle: Home\n---\nWelcome.\n"])
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["serve", "--root", site.root.path, "--port", String(port)]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 1)
+        XCTAssertEqual(said, "error: port \(port) on 127.0.0.1 is already in use\n  hint: try `waymark serve --port \(port + 1)`\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: site.root.appendingPathComponent(".waymark-cache/serve").path), "no build was made")
+    }
+
     // MARK: Helpers: a free port and a tiny HTTP client over POSIX sockets
 
     func freePort() throws -> Int {
