@@ -175,3 +175,29 @@ final class StageEvidenceTests: XCTestCase {
         XCTAssertTrue(cell.contains("<a href=\"/research/calls/\">Calls</a> <span class=\"evidence-kind\">supports at Viewing</span>"), cell)
     }
 }
+
+/// The research folder's listing is a table of findings, newest first, with method, date,
+/// participants and confidence; other folders stay lists.
+final class ResearchIndexTests: XCTestCase {
+    func testResearchFolderIsATableNewestFirst() throws {
+        let site = try TempSite([
+            "content/research/old.md": "---\ntitle: Old survey\nmethod: online survey\ndate: 2024-03-01\nparticipants: 1200\nconfidence: low\n---\nWhat we asked.\n",
+            "content/research/new.md": "---\ntitle: New interviews\nmethod: interviews\ndate: 2026-01-15\nparticipants: 9\nconfidence: high\n---\nWhat they said.\n",
+            "content/research/mid.md": "---\ntitle: Mid diary\nmethod: diary study\ndate: 2025-06-30\n---\nWhat they wrote.\n",
+            "content/notes/a.md": "# A\n\nA note.\n",
+        ], templates: nil)
+        assertNoErrors(site.build())
+        let research = try XCTUnwrap(site.html("research/index.html"))
+        XCTAssertTrue(research.contains(#"<table class="research-table">"#), research)
+        let rows = ["New interviews", "Mid diary", "Old survey"].map { research.range(of: ">\($0)</a>")?.lowerBound }
+        XCTAssertEqual(rows.compactMap { $0 }.count, 3)
+        XCTAssertEqual(rows.compactMap { $0 }, rows.compactMap { $0 }.sorted(), "newest first")
+        XCTAssertTrue(research.contains(#"<td class="research-table__number">1,200</td>"#))
+        XCTAssertTrue(research.contains("<td>online survey</td>"))
+        XCTAssertTrue(research.contains(#"<td class="research-table__date">2026-01-15</td>"#))
+        XCTAssertTrue(research.contains(#"<span class="research-table__summary">What they said.</span>"#))
+        let notes = try XCTUnwrap(site.html("notes/index.html"))
+        XCTAssertFalse(notes.contains("research-table"))
+        XCTAssertTrue(notes.contains(#"<ul class="item-list">"#))
+    }
+}

@@ -161,6 +161,9 @@ final class ReaderFormatTests: XCTestCase {
         let last = String(summary.dropLast().split(separator: " ").last ?? "")
         XCTAssertTrue(words.contains(last), "“\(last)” is no whole word: \(summary)")
         XCTAssertEqual(PageContext.summary("Short."), "Short.")
+        // Cut at the end of a sentence: the ellipsis takes the full stop's place.
+        let sentence = String(repeating: "x", count: 180) + " to them. " + String(repeating: "y", count: 40)
+        XCTAssertTrue(PageContext.summary(sentence).hasSuffix(" to them…"), PageContext.summary(sentence))
         // One long word: cut where it must be.
         XCTAssertEqual(PageContext.summary(String(repeating: "a", count: 300)).count, 198)
     }

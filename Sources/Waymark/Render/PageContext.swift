@@ -227,12 +227,28 @@ struct PageContext: Sendable {
         ctx["page"] = .object(pageCtx)
         ctx["site"] = .object(siteContext(for: page))
         if page.type == .listing || page.type == .home {
-            let items = (site.children[page.id] ?? []).map { c -> TemplateValue in
+            var children = site.children[page.id] ?? []
+            // A folder of research findings is a table, newest first: what was learnt, how, when, from
+            // how many people, how sure.
+            let findings = children.compactMap { c -> (Int, Finding)? in
+                if case .finding(let f) = site.pages[c].entity { return (c, f) } else { return nil }
+            }
+            let isResearch = !children.isEmpty && findings.count == children.count
+            if isResearch {
+                let order = Dictionary(uniqueKeysWithValues: children.enumerated().map { ($1, $0) })
+                children = findings.sorted { a, b in a.1.date != b.1.date ? a.1.date > b.1.date : order[a.0, default: 0] < order[b.0, default: 0] }.map(\.0)
+            }
+            let items = children.map { c -> TemplateValue in
                 var l = link(c)
                 if let s = site.pages[c].description ?? site.firstParagraph(of: c).map(Self.summary) { l["summary"] = .text(s) }
+                if case .finding(let f) = site.pages[c].entity {
+                    l["finding"] = ["method": .text(f.method), "date": .text(f.date),
+                                    "participants": .text(f.participants.map(Self.groupedDigits) ?? ""),
+                                    "confidence": .text(f.confidence ?? "")]
+                }
                 return .object(l)
             }
-            ctx["listing"] = ["items": .list(items), "hasItems": .bool(!items.isEmpty)]
+            ctx["listing"] = ["items": .list(items), "hasItems": .bool(!items.isEmpty), "isResearch": .bool(isResearch)]
         }
         if page.type == .home { ctx["home"] = ["sections": .list(homeSections())] }
         if page.id == "personas", page.type == .listing || page.type == .page {
@@ -377,7 +393,8 @@ struct PageContext: Sendable {
         guard text.count > 200 else { return text }
         var cut = text.prefix(197)
         if let space = cut.lastIndex(of: " "), cut.distance(from: space, to: cut.endIndex) <= 40 { cut = cut[..<space] }
-        return String(cut).trimmingWhitespace().trimmingCharacters(in: CharacterSet(charactersIn: ",;:")) + "…"
+        // "…them." + "…" would read "them.…": a full stop at the cut goes, as commas and colons do.
+        return String(cut).trimmingWhitespace().trimmingCharacters(in: CharacterSet(charactersIn: ",;:.")) + "…"
     }
 
     private func homeSections() -> [TemplateValue] {
