@@ -87,7 +87,10 @@ final class JourneyViewsTests: XCTestCase {
     func testCoverageListsAssumptionsUnsupportedTouchpointsAndContradictions() throws {
         let s = try build()
         let coverage = text(try XCTUnwrap(s.html("coverage/index.html")))
-        XCTAssertTrue(coverage.contains("2 of 5 touchpoints are backed by research"), coverage)
+        XCTAssertTrue(coverage.contains("2 of 5 touchpoints (40%) are backed by research"), coverage)
+        XCTAssertTrue(coverage.contains("Onboarding (2 of 4 touchpoints)"), coverage)
+        XCTAssertEqual([PageContext.percent(0, of: 0), PageContext.percent(1, of: 300), PageContext.percent(299, of: 300), PageContext.percent(3, of: 3)],
+                       ["0%", "1%", "99%", "100%"])
         XCTAssertTrue(coverage.contains("Renewal (basis: assumption)"), coverage)
         XCTAssertFalse(coverage.contains("Onboarding (basis:"), coverage)
         XCTAssertTrue(coverage.contains("Onboarding › First use , contradicted by Call review"), coverage)
@@ -101,9 +104,10 @@ final class JourneyViewsTests: XCTestCase {
     func testHandoffsAreConsecutiveTouchpointsChangingHands() throws {
         let s = try build()
         let service = text(try XCTUnwrap(s.html("departments/service/index.html")))
-        XCTAssertTrue(service.contains("Onboarding : Contract call (Sales) → Welcome email (Service)"), service)
-        XCTAssertTrue(service.contains("Onboarding : Welcome email (Service) → GP visit (GP practice)"), service)
-        XCTAssertTrue(service.contains("Onboarding : GP visit (GP practice) → Help call (Service)"), service)
+        // Journey by journey: the journey once, then each handoff in it.
+        XCTAssertTrue(service.contains("Handoffs Where the customer moves between this department and another, or an outside organisation. "
+                                       + "Onboarding Contract call (Sales) → Welcome email (Service) Welcome email (Service) → GP visit (GP practice) "
+                                       + "GP visit (GP practice) → Help call (Service)"), service)
         let sales = text(try XCTUnwrap(s.html("departments/sales/index.html")))
         XCTAssertTrue(sales.contains("Contract call Onboarding › Sign-up phone Moment of truth"), sales)
     }

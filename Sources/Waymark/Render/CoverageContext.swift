@@ -29,6 +29,7 @@ extension PageContext {
             }
             contradictions(site.journeys.evidence(journey: i, anchor: ""), anchor: "") { j.stages.isEmpty ? "" : "the whole journey" }
             var missing: [TemplateValue] = []
+            let journeyTouchpoints = j.stages.reduce(0) { $0 + $1.touchpoints.count }
             // Stages and touchpoints read in place: copying one retains everything it holds.
             for s in j.stages.indices {
                 contradictions(site.journeys.evidence(journey: i, anchor: j.stages[s].anchor), anchor: j.stages[s].anchor) { j.stages[s].name }
@@ -47,6 +48,7 @@ extension PageContext {
                 var row = link(i)
                 row["touchpoints"] = .list(missing)
                 row["count"] = .int(missing.count)
+                row["total"] = .int(journeyTouchpoints)
                 unsupported.append(.object(row))
             }
         }
@@ -55,6 +57,16 @@ extension PageContext {
             "unsupported": .list(unsupported), "hasUnsupported": .bool(!unsupported.isEmpty),
             "contradicted": .list(contradicted), "hasContradicted": .bool(!contradicted.isEmpty),
             "touchpointCount": .int(touchpointCount), "supportedCount": .int(supportedCount),
+            "supportedPercent": .text(Self.percent(supportedCount, of: touchpointCount)), "hasTouchpoints": .bool(touchpointCount > 0),
         ]
+    }
+
+    /// `part` of `whole` as a whole percentage, rounded down, "0%" of nothing: "40%". Never 100% while
+    /// something is missing, never 0% once something is there.
+    static func percent(_ part: Int, of whole: Int) -> String {
+        guard whole > 0 else { return "0%" }
+        var p = part * 100 / whole
+        if p == 0 && part > 0 { p = 1 }
+        return "\(p)%"
     }
 }

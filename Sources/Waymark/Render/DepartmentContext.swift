@@ -79,6 +79,20 @@ extension PageContext {
             return ["journey": handoffLink ?? .object(link(h.journey)), "from": .text(name(h.from)), "to": .text(name(h.to)),
                     "fromOwner": .text(h.fromOwner), "toOwner": .text(h.toOwner)]
         }
+        // The same, one group per journey (they come journey by journey), for a list a reader can scan.
+        var handoffGroups: [TemplateValue] = []
+        var groupJourney = -1, groupItems: [TemplateValue] = []
+        for (h, item) in zip(departmentHandoffs[d] ?? [], handoffs) {
+            if h.journey != groupJourney, !groupItems.isEmpty {
+                handoffGroups.append(["journey": .object(link(groupJourney)), "items": .list(groupItems), "count": .int(groupItems.count)])
+                groupItems = []
+            }
+            groupJourney = h.journey
+            groupItems.append(item)
+        }
+        if !groupItems.isEmpty {
+            handoffGroups.append(["journey": .object(link(groupJourney)), "items": .list(groupItems), "count": .int(groupItems.count)])
+        }
         let vocabulary = (departmentWords[d] ?? [])
             .sorted { $0.words.lowercased() < $1.words.lowercased() }
             .map { v -> TemplateValue in ["words": .text(v.words), "term": .object(link(site.glossary.entries[v.entry].page))] }
@@ -86,7 +100,7 @@ extension PageContext {
         var ctx: TemplateObject = [
             "owned": .list(owned), "hasOwned": .bool(!owned.isEmpty), "kpis": .texts(kpis), "hasKPIs": .bool(!kpis.isEmpty),
             "journeys": .list(journeys.map { .object(link($0)) }), "hasJourneys": .bool(!journeys.isEmpty),
-            "handoffs": .list(handoffs), "hasHandoffs": .bool(!handoffs.isEmpty),
+            "handoffs": .list(handoffs), "hasHandoffs": .bool(!handoffs.isEmpty), "handoffsByJourney": .list(handoffGroups),
             "vocabulary": .list(vocabulary), "hasVocabulary": .bool(!vocabulary.isEmpty),
         ]
         if let v = site.index.page(id: "glossary/vocabulary/" + name) { ctx["vocabularyPage"] = .object(link(v)) }
