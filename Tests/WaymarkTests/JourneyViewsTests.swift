@@ -124,7 +124,9 @@ final class JourneyViewsTests: XCTestCase {
         // 2 shared of 3, τ −1 (order reversed), RBO_ext computed as in RankingMetricsTests.
         let expected = RankingComparison(customer: ["help-call", "contract-call", "welcome-email"],
                                          department: ["contract-call", "pricing-page", "help-call"])
-        XCTAssertTrue(text(html).contains("Sales 2 of 3 0.67 −1.00 \(String(format: "%.2f", expected.rbo))"), text(html))
+        XCTAssertTrue(text(html).contains("Sales \(PageContext.agreement(rbo: expected.rbo)) 2 of 3 0.67 −1.00 \(String(format: "%.2f", expected.rbo))"), text(html))
+        XCTAssertEqual([0.9, 0.7, 0.5, 0.4, 0.2].map { PageContext.agreement(rbo: $0) },
+                       ["Close to customers", "Close to customers", "Partly agrees", "Partly agrees", "Differs from customers"])
         XCTAssertTrue(html.contains(#"slope-item--off-map" x="350" y="65.0">2. Pricing page"#), html)
     }
 

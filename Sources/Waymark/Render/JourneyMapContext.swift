@@ -158,6 +158,12 @@ extension PageContext {
         ]
     }
 
+    /// The rankings' agreement in words, for readers who do not read RBO: how close a department's
+    /// list is to the customers', the top counting most.
+    static func agreement(rbo: Double) -> String {
+        rbo >= 0.7 ? "Close to customers" : rbo >= 0.4 ? "Partly agrees" : "Differs from customers"
+    }
+
     /// Per department: the metrics against the customers' list and a slope chart.
     private func rankingViews(_ j: Journey) -> [TemplateValue] {
         guard let customer = j.rankings.first(where: { $0.list.value == "customer" }) else { return [] }
@@ -172,7 +178,7 @@ extension PageContext {
                 "department": .object(link(ranking.list, type: .department)),
                 "overlap": .text(Self.cFormat("%.2f", r.overlap)), "shared": .int(r.shared), "k": .int(r.k),
                 "tau": .text(r.kendallTau.map { Self.cFormat("%+.2f", $0).replacingOccurrences(of: "-", with: "−") } ?? "n/a"),
-                "rbo": .text(Self.cFormat("%.2f", r.rbo)),
+                "rbo": .text(Self.cFormat("%.2f", r.rbo)), "verdict": .text(Self.agreement(rbo: r.rbo)),
             ]
             // Slope chart: customers' list on the left, the department's on the right, shared items joined.
             let rowHeight = 22.0, top = 28.0
