@@ -52,22 +52,12 @@ final class ServeTests: XCTestCase {
     // MARK: End to end, through the real executable
 
     func testEditReloadOverlayFixAndStop() throws {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("waymark")
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw XCTSkip("the waymark executable is not built next to the tests (\(executable.path))")
-        }
         let site = try TempSite([
             "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
             "content/notes.md": "---\ntitle: Notes\n---\nFirst version.\n",
         ])
         let port = try freePort()
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["serve", "--root", site.root.path, "--port", String(port)]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, _) = try startServe(site, port: port)
         defer { if process.isRunning { process.terminate() } }
 
         let page = try waitFor(port: port, path: "/notes/")
@@ -114,10 +104,6 @@ final class ServeTests: XCTestCase {
 
     /// A busy port is said at once, before any build: nothing is built into the preview folder.
     func testABusyPortIsSaidBeforeTheFirstBuild() throws {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("waymark")
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw XCTSkip("the waymark executable is not built next to the tests (\(executable.path))")
-        }
         let port = try freePort()
         XCTAssertEqual(PreviewServer.portIsFree(host: "127.0.0.1", port: port), true)
         // Something else listening there.
@@ -134,13 +120,7 @@ final class ServeTests: XCTestCase {
         XCTAssertNil(PreviewServer.portIsFree(host: "no-such-host.invalid", port: port))
 
         let site = try TempSite(["content/index.md": "---\ntitle: Home\n---\nWelcome.\n"])
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["serve", "--root", site.root.path, "--port", String(port)]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, errors) = try startServe(site, port: port)
         let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 1)
@@ -148,7 +128,24 @@ final class ServeTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: site.root.appendingPathComponent(".waymark-cache/serve").path), "no build was made")
     }
 
-    // MARK: Helpers: a free port and a tiny HTTP client over POSIX sockets
+    // MARK: Helpers: the server, a free port and a tiny HTTP client over POSIX sockets
+
+    /// `waymark serve` on `site` and `port`, with its standard error; skips where the executable is
+    /// not built next to the tests.
+    func startServe(_ site: TempSite, port: Int) throws -> (Process, Pipe) {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("waymark")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw XCTSkip("the waymark executable is not built next to the tests (\(executable.path))")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["serve", "--root", site.root.path, "--port", String(port)]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return (process, errors)
+    }
 
     func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
