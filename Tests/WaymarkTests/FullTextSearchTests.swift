@@ -21,6 +21,13 @@ final class FullTextSearchTests: XCTestCase {
             <h2 id="a">Heading &amp; more</h2><p>See <a href="/g/">un<em>usual</em></a> caf&#xE9; &#39;x&#39; &lt;b&gt;</p>
             <script>hidden()</script><p>Shown<br>again</p>
             """#.utf8)), "heading more see unusual cafe x b shown again")
+        for tag in SearchWords.Words.inlineTags {
+            XCTAssertEqual(SearchWords.words(ofHTML: Array("<p>un<\(tag) class=\"x\">us</\(tag)>ual</p>".utf8)), "unusual", "<\(tag)> is inline")
+            XCTAssertEqual(SearchWords.words(ofHTML: Array("<p>un<\(tag.uppercased())>us</\(tag.uppercased())>ual</p>".utf8)), "unusual")
+        }
+        for tag in ["p", "li", "div", "br", "td", "h2", "section", "pre", "table", "emx", "spans", "", "!-- note --"] {
+            XCTAssertEqual(SearchWords.words(ofHTML: Array("<p>one<\(tag)>two</p>".utf8)), "one two", "<\(tag)> ends a word")
+        }
         XCTAssertEqual(SearchWords.words(ofText: ""), "")
         let many = (1...3000).map { "w\($0)" }
         XCTAssertEqual(SearchWords.words(ofText: (many + many.reversed()).joined(separator: " ")), many.joined(separator: " "),
