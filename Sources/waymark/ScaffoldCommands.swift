@@ -36,6 +36,10 @@ struct Init: ParsableCommand {
         let shown = directory == "." ? "this folder" : directory
         var text = "Created a knowledge base in \(shown):\n"
         for file in outcome.files { text += "  \(file)\n" }
+        if let pipeline = outcome.pipeline {
+            text += "and its CI pipeline at the top of the repository (\(pipeline.repository.path)), building \(pipeline.site)/:\n"
+            text += "  \(pipeline.path)\n"
+        }
         text += "\nNext steps:\n"
         if directory != "." { text += "  cd \(ShellWord.quoteIfNeeded(directory))\n" }
         text += "  waymark serve          preview with live reload on http://127.0.0.1:8080/\n"
@@ -43,14 +47,12 @@ struct Init: ParsableCommand {
         let hookStep = "waymark hook install   rebuild public/ after every commit"
         let top = PostCommitHook.repositoryTop(containing: url)
         text += top == nil ? "  git init && \(hookStep)\n" : "  \(hookStep)\n"
-        if ci == .github { text += "  set the repository variable WAYMARK_REPO for CI (see .github/workflows/waymark.yml)\n" }
-        if ci == .gitlab { text += "  set the CI/CD variable WAYMARK_REPO (see .gitlab-ci.yml)\n" }
-        let site = url.resolvingSymlinksInPath().path
-        if let top, ci != .none, site.hasPrefix(top.path + "/") {
-            // CI only reads pipelines at the repository's top, and they build the folder they run in.
-            let inside = String(site.dropFirst(top.path.count + 1))
-            text += "\nnote: this folder is inside the repository at \(top.path): CI reads the pipeline only at the\n"
-            text += "  repository's top, so move it there and give its waymark commands `--root \(ShellWord.quoteIfNeeded(inside))`\n"
+        let pipelinePath = outcome.pipeline?.path ?? (ci == .gitlab ? ".gitlab-ci.yml" : ".github/workflows/waymark.yml")
+        if ci == .github { text += "  set the repository variable WAYMARK_REPO for CI (see \(pipelinePath))\n" }
+        if ci == .gitlab { text += "  set the CI/CD variable WAYMARK_REPO (see \(pipelinePath))\n" }
+        if let pipeline = outcome.pipeline, pipeline.needsInclude {
+            text += "\nnote: the repository has a .gitlab-ci.yml already, so Waymark's jobs are in \(pipeline.path);\n"
+            text += "  add them to it with:\n    include:\n      - local: \(pipeline.path)\n"
         }
         print(text, terminator: "")
     }

@@ -88,7 +88,11 @@ final class ScaffoldTests: XCTestCase {
         XCTAssertEqual(config.title, "Support: the \"real\" journeys #2")
 
         let gitlab = try mapping(Yams.compose(yaml: String(contentsOf: scratch.appendingPathComponent(".gitlab-ci.yml"), encoding: .utf8)))
-        XCTAssertEqual(try mapping(XCTUnwrap(gitlab["variables"]))["GIT_DEPTH"]?.string, "0")
+        XCTAssertNil(gitlab["variables"], "nothing global: the file can be included by another pipeline")
+        XCTAssertNil(gitlab["default"])
+        let waymarkTemplate = try mapping(XCTUnwrap(gitlab[".waymark"]))
+        XCTAssertEqual(try mapping(XCTUnwrap(waymarkTemplate["variables"]))["GIT_DEPTH"]?.string, "0")
+        XCTAssertEqual(waymarkTemplate["image"]?.string, "swift:6.1")
         let pages = try mapping(XCTUnwrap(gitlab["pages"]))
         XCTAssertEqual(try strings(pages["artifacts"].flatMap { try mapping($0)["paths"] }), ["public"])
         let script = try strings(pages["script"]).joined(separator: "\n")
@@ -150,7 +154,7 @@ final class ScaffoldTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("kb: error: exists and is not a folder"), run.stderr)
     }
 
-    func testInitInsideARepositorySaysWhereThePipelineMustGo() throws {
+    func testInitInASubfolderOfARepositoryWritesThePipelineAtItsTop() throws {
         try requireGit()
         try git(["init", "-q"], in: scratch)
         try FileManager.default.createDirectory(at: scratch.appendingPathComponent("docs"), withIntermediateDirectories: true)
@@ -158,12 +162,87 @@ final class ScaffoldTests: XCTestCase {
         XCTAssertEqual(nested.status, 0, nested.stderr)
         XCTAssertFalse(nested.stdout.contains("git init"), "already in a repository")
         XCTAssertTrue(nested.stdout.contains("waymark hook install"), nested.stdout)
-        XCTAssertTrue(nested.stdout.contains("note: this folder is inside the repository"), nested.stdout)
-        XCTAssertTrue(nested.stdout.contains("--root docs/kb"), nested.stdout)
+        XCTAssertTrue(nested.stdout.contains("and its CI pipeline at the top of the repository"), nested.stdout)
+        let site = scratch.appendingPathComponent("docs/kb")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: site.appendingPathComponent(".github").path), "CI reads no pipeline there")
+        let text = try String(contentsOf: scratch.appendingPathComponent(".github/workflows/waymark.yml"), encoding: .utf8)
+        let workflow = try mapping(Yams.compose(yaml: text))
+        let triggers = try mapping(XCTUnwrap(workflow["on"]))
+        XCTAssertEqual(try strings(mapping(XCTUnwrap(triggers["push"]))["paths"]), ["docs/kb/**", ".github/workflows/waymark.yml"])
+        XCTAssertEqual(try strings(mapping(XCTUnwrap(triggers["pull_request"]))["paths"]), ["docs/kb/**", ".github/workflows/waymark.yml"])
+        let build = try mapping(XCTUnwrap(mapping(XCTUnwrap(workflow["jobs"]))["build"]))
+        XCTAssertEqual(try mapping(XCTUnwrap(mapping(XCTUnwrap(build["defaults"]))["run"]))["working-directory"]?.string, "docs/kb",
+                       "the commands run in the knowledge base")
+        // What actions are given is the repository's path.
+        let steps = try XCTUnwrap(build["steps"]?.sequence).map { try mapping($0) }
+        func with(_ action: String) throws -> [String: Node] {
+            try mapping(XCTUnwrap(steps.first { $0["uses"]?.string?.hasPrefix(action + "@") == true }?["with"]))
+        }
+        XCTAssertEqual(try with("actions/cache/restore")["path"]?.string, "docs/kb/.waymark-cache\ndocs/kb/public\n")
+        XCTAssertTrue(try XCTUnwrap(with("actions/cache/restore")["key"]?.string)
+            .contains("hashFiles('docs/kb/content/**', 'docs/kb/templates/**', 'docs/kb/waymark.yml')"))
+        XCTAssertEqual(try with("actions/cache/save")["path"]?.string, "docs/kb/.waymark-cache\ndocs/kb/public\n")
+        XCTAssertEqual(try with("actions/upload-pages-artifact")["path"]?.string, "docs/kb/public")
+        XCTAssertTrue(steps.contains { $0["if"]?.string?.contains("hashFiles('docs/kb/.waymark-cache/**')") == true })
+        let report = BuildPipeline.run(BuildOptions(root: site))
+        assertNoDiagnostics(report)
 
+        // A second knowledge base in the same repository: the pipeline's name is taken, so nothing is written.
+        let second = try waymark(["init", "handbook"], in: scratch)
+        XCTAssertEqual(second.status, 1)
+        XCTAssertTrue(second.stderr.contains(".github/workflows/waymark.yml: error: a file with this name already exists"), second.stderr)
+        XCTAssertTrue(second.stderr.contains("--ci none"), second.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("handbook/waymark.yml").path))
+
+        // At the repository's top, the pipeline is the site's own, as outside a repository.
+        try FileManager.default.removeItem(at: scratch.appendingPathComponent(".github"))
         let top = try waymark(["init"], in: scratch)
         XCTAssertEqual(top.status, 0, top.stderr)
-        XCTAssertFalse(top.stdout.contains("note:"), "the repository's top is where the pipeline belongs")
+        XCTAssertFalse(top.stdout.contains("at the top of the repository"), top.stdout)
+        XCTAssertFalse(try String(contentsOf: scratch.appendingPathComponent(".github/workflows/waymark.yml"), encoding: .utf8)
+            .contains("working-directory"))
+    }
+
+    func testGitLabPipelineForASubfolderIsAtTheTopOrBesideTheSiteToInclude() throws {
+        try requireGit()
+        try git(["init", "-q"], in: scratch)
+        let fresh = try waymark(["init", "docs/kb", "--ci", "gitlab"], in: scratch)
+        XCTAssertEqual(fresh.status, 0, fresh.stderr)
+        let gitlab = try mapping(Yams.compose(yaml: String(contentsOf: scratch.appendingPathComponent(".gitlab-ci.yml"), encoding: .utf8)))
+        let template = try mapping(XCTUnwrap(gitlab[".waymark"]))
+        XCTAssertEqual(try mapping(XCTUnwrap(template["variables"]))["WAYMARK_SITE"]?.string, "docs/kb")
+        XCTAssertTrue(try XCTUnwrap(template["cache"]?.sequence).contains { try strings(mapping($0)["paths"]) == ["docs/kb/.waymark-cache/", "public/"] })
+        for job in ["build", "pages"] {
+            let script = try strings(mapping(XCTUnwrap(gitlab[job]))["script"])
+            XCTAssertTrue(script.contains(#"waymark check --root "$WAYMARK_SITE""#), "\(script)")
+            XCTAssertTrue(script.contains { $0.hasPrefix(#"waymark build --root "$WAYMARK_SITE" --output "$CI_PROJECT_DIR/public""#) }, "\(script)")
+        }
+        XCTAssertFalse(try String(contentsOf: scratch.appendingPathComponent("docs/kb/.gitignore"), encoding: .utf8).contains(".waymark-tool"),
+                       "the tool is kept at the repository's top")
+
+        // A repository with a pipeline of its own keeps it: Waymark's jobs go beside the site, to include.
+        let own = "stages: [test]\n"
+        try Data(own.utf8).write(to: scratch.appendingPathComponent(".gitlab-ci.yml"), options: .atomic)
+        let included = try waymark(["init", "handbook", "--ci", "gitlab"], in: scratch)
+        XCTAssertEqual(included.status, 0, included.stderr)
+        XCTAssertEqual(try String(contentsOf: scratch.appendingPathComponent(".gitlab-ci.yml"), encoding: .utf8), own)
+        XCTAssertTrue(included.stdout.contains("- local: handbook/waymark.gitlab-ci.yml"), included.stdout)
+        let jobs = try mapping(Yams.compose(yaml: String(contentsOf: scratch.appendingPathComponent("handbook/waymark.gitlab-ci.yml"), encoding: .utf8)))
+        XCTAssertEqual(try mapping(XCTUnwrap(mapping(XCTUnwrap(jobs[".waymark"]))["variables"]))["WAYMARK_SITE"]?.string, "handbook")
+    }
+
+    func testGitHubAnnotationsNameFilesFromTheRepositoryTop() {
+        let site = URL(fileURLWithPath: "/work/repo/docs/kb")
+        XCTAssertEqual(DiagnosticFormat.githubPathPrefix(root: site, workspace: "/work/repo", currentDirectory: "/elsewhere"), "docs/kb/")
+        XCTAssertEqual(DiagnosticFormat.githubPathPrefix(root: site, workspace: nil, currentDirectory: "/work/repo/docs"), "kb/")
+        XCTAssertEqual(DiagnosticFormat.githubPathPrefix(root: site, workspace: "/work/repo/docs/kb", currentDirectory: "/"), "")
+        XCTAssertEqual(DiagnosticFormat.githubPathPrefix(root: site, workspace: "/work/other", currentDirectory: "/"), "", "not inside")
+        XCTAssertEqual(DiagnosticFormat.githubPathPrefix(root: site, workspace: "/work/rep", currentDirectory: "/"), "", "not a prefix by letters")
+        let broken = Diagnostic.error(SourceLocation(path: "content/a.md", line: 3, column: 5), "broken link")
+        XCTAssertEqual(DiagnosticFormat.github.render([broken], githubPathPrefix: "docs/kb/"),
+                       "::error file=docs/kb/content/a.md,line=3,col=5::broken link\n")
+        let option = Diagnostic.error(SourceLocation(path: "--base-url"), "not a URL")
+        XCTAssertEqual(DiagnosticFormat.github.render([option], githubPathPrefix: "docs/kb/"), "::error file=--base-url::not a URL\n")
     }
 
     // MARK: The GitHub workflow

@@ -5,12 +5,28 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
     case human, json, github
 
     /// Renders all diagnostics (already sorted) in this format, ending with a newline when non-empty.
-    public func render(_ diagnostics: [Diagnostic]) -> String {
+    /// `githubPathPrefix` goes before each file's path in GitHub annotations (see `githubPathPrefix(root:)`).
+    public func render(_ diagnostics: [Diagnostic], githubPathPrefix: String = "") -> String {
         switch self {
         case .human: return diagnostics.map(Self.human).joined()
-        case .github: return diagnostics.map(Self.github).joined()
+        case .github: return diagnostics.map { Self.github($0, pathPrefix: githubPathPrefix) }.joined()
         case .json: return Self.json(diagnostics)
         }
+    }
+
+    /// GitHub attaches an annotation to a file by its path in the repository, while a diagnostic names
+    /// its file relative to the site's root. For a knowledge base in a subfolder (`docs/kb`) the
+    /// annotations need that folder in front: the root's path relative to the workflow's checkout
+    /// (`$GITHUB_WORKSPACE`), or else to the current folder. Empty when the root is neither inside.
+    public static func githubPathPrefix(root: URL, workspace: String? = ProcessInfo.processInfo.environment["GITHUB_WORKSPACE"],
+                                        currentDirectory: String = FileManager.default.currentDirectoryPath) -> String {
+        let site = root.standardizedFileURL.resolvingSymlinksInPath().path
+        let base = URL(fileURLWithPath: workspace.flatMap { $0.isEmpty ? nil : $0 } ?? currentDirectory)
+            .standardizedFileURL.resolvingSymlinksInPath().path
+        guard site != base else { return "" }
+        let top = base.hasSuffix("/") ? base : base + "/"
+        guard site.hasPrefix(top) else { return "" }
+        return String(site.dropFirst(top.count)) + "/"
     }
 
     static func position(_ l: SourceLocation) -> String {
@@ -29,7 +45,7 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
     }
 
     /// `::error file=…,line=…,col=…::message` — GitHub turns these into annotations on the diff.
-    static func github(_ d: Diagnostic) -> String {
+    static func github(_ d: Diagnostic, pathPrefix: String = "") -> String {
         func property(_ s: String) -> String {
             s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
                 .replacingOccurrences(of: "\n", with: "%0A").replacingOccurrences(of: ":", with: "%3A")
@@ -39,7 +55,9 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
             s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
                 .replacingOccurrences(of: "\n", with: "%0A")
         }
-        var props = ["file=\(property(d.location.path))"]
+        // Not before what is no file: `--base-url` names the option it came from.
+        let path = d.location.path.hasPrefix("-") || d.location.path.hasPrefix("/") ? d.location.path : pathPrefix + d.location.path
+        var props = ["file=\(property(path))"]
         if d.location.line > 0 { props.append("line=\(d.location.line)") }
         if d.location.column > 0 { props.append("col=\(d.location.column)") }
         var message = d.message

@@ -6,22 +6,48 @@ public enum CIProvider: String, Sendable, CaseIterable {
 /// The CI pipelines `waymark init` writes: check with annotations, restore and save the build cache,
 /// build, and publish `public/` from the main branch.
 enum CIWorkflow {
-    static func file(for ci: CIProvider) -> (path: String, text: String)? {
+    /// The pipeline file, at the top of the repository. `site` is the knowledge base's folder in the
+    /// repository (`docs/kb`), empty when it is the repository's top.
+    static func file(for ci: CIProvider, site: String = "") -> (path: String, text: String)? {
         switch ci {
-        case .github: return (githubPath, github)
-        case .gitlab: return (gitlabPath, gitlab)
+        case .github: return (githubPath, github(site: site))
+        case .gitlab: return (gitlabPath, gitlab(site: site))
         case .none: return nil
         }
     }
 
     static let githubPath = ".github/workflows/waymark.yml"
     static let gitlabPath = ".gitlab-ci.yml"
+    /// The GitLab pipeline's name beside a knowledge base whose repository has a .gitlab-ci.yml already.
+    static let gitlabIncludedName = "waymark.gitlab-ci.yml"
+
+    /// A YAML plain scalar for `text` when it is one safely, else a double-quoted one.
+    private static func yaml(_ text: String) -> String { YAMLText.scalar(text) }
+
+    /// `text` in a single-quoted string of a GitHub expression (`hashFiles('…')`).
+    private static func expressionString(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
     /// The Waymark release the pipelines build by default: the one that wrote them.
     static var defaultVersionRef: String { "v" + waymarkVersion }
 
-    static var github: String {
-        #"""
+    static func github(site: String) -> String {
+        // In a subfolder: paths given to actions are the repository's, while `run` steps start in the site.
+        let p = site.isEmpty ? "" : site + "/"
+        let onlySite = site.isEmpty ? "" : """
+
+                # Only commits that change the knowledge base (or this file) build it.
+                paths: [\(yaml(p + "**")), \(yaml(githubPath))]
+            """
+        let workingDirectory = site.isEmpty ? "" : """
+
+                defaults:
+                  run:
+                    # The knowledge base's folder in this repository: every command below runs there.
+                    working-directory: \(yaml(site))
+            """
+        let folderNote = site.isEmpty ? "# - The site is built into public/ (the `output` default in waymark.yml)."
+            : "# - The knowledge base is the folder \(site)/ of this repository, built into \(p)public/ (the\n#   `output` default in its waymark.yml). Check annotations name files from the repository's top."
+        return #"""
         # Checks and builds the knowledge base on every push and pull request, and publishes it to
         # GitHub Pages from main. Written by `waymark init`; edit it freely.
         #
@@ -35,13 +61,13 @@ enum CIWorkflow {
         #   the source has no such tag. A branch name is cached like a tag, so prefer a tag or a commit.
         # - Publishing needs Settings → Pages → Source: "GitHub Actions". Pull requests are checked and
         #   built but not published.
-        # - The site is built into public/ (the `output` default in waymark.yml).
+        \#(folderNote)
         name: waymark
 
         on:
           push:
-            branches: [main]
-          pull_request:
+            branches: [main]\#(onlySite)
+          pull_request:\#(onlySite)
           workflow_dispatch:
 
         permissions:
@@ -57,7 +83,7 @@ enum CIWorkflow {
 
         jobs:
           build:
-            runs-on: ubuntu-24.04
+            runs-on: ubuntu-24.04\#(workingDirectory)
             steps:
               - name: Check out the knowledge base
                 uses: actions/checkout@v4
@@ -106,9 +132,9 @@ enum CIWorkflow {
                   # The cache holds parsed pages and render fingerprints; the previous public/ lets
                   # pages a commit did not affect be kept instead of rendered again.
                   path: |
-                    .waymark-cache
-                    public
-                  key: waymark-cache-${{ runner.os }}-${{ steps.waymark.outputs.version }}-${{ hashFiles('content/**', 'templates/**', 'waymark.yml') }}
+                    \#(p).waymark-cache
+                    \#(p)public
+                  key: waymark-cache-${{ runner.os }}-${{ steps.waymark.outputs.version }}-${{ hashFiles(\#(expressionString(p + "content/**")), \#(expressionString(p + "templates/**")), \#(expressionString(p + "waymark.yml"))) }}
                   restore-keys: |
                     waymark-cache-${{ runner.os }}-${{ steps.waymark.outputs.version }}-
 
@@ -132,19 +158,19 @@ enum CIWorkflow {
                   fi
 
               - name: Save the build cache
-                if: steps.cache.outputs.cache-hit != 'true' && hashFiles('.waymark-cache/**') != ''
+                if: steps.cache.outputs.cache-hit != 'true' && hashFiles(\#(expressionString(p + ".waymark-cache/**"))) != ''
                 uses: actions/cache/save@v4
                 with:
                   path: |
-                    .waymark-cache
-                    public
+                    \#(p).waymark-cache
+                    \#(p)public
                   key: ${{ steps.cache.outputs.cache-primary-key }}
 
               - name: Upload the site for Pages
                 if: github.event_name == 'push' && github.ref == 'refs/heads/main'
                 uses: actions/upload-pages-artifact@v3
                 with:
-                  path: public
+                  path: \#(yaml(p + "public"))
 
           deploy:
             needs: build
@@ -164,8 +190,20 @@ enum CIWorkflow {
         """#
     }
 
-    static var gitlab: String {
-        #"""
+    static func gitlab(site: String) -> String {
+        // In a subfolder: the commands are given the site's folder, and the site is built into public/
+        // at the repository's top, where GitLab Pages takes it from.
+        let p = site.isEmpty ? "" : site + "/"
+        let siteVariable = site.isEmpty ? "" : """
+
+                # The knowledge base's folder in this repository.
+                WAYMARK_SITE: \(yaml(site))
+            """
+        let root = site.isEmpty ? "" : #" --root "$WAYMARK_SITE""#
+        let output = site.isEmpty ? "" : #" --output "$CI_PROJECT_DIR/public""#
+        let folderNote = site.isEmpty ? "# - The site is built into public/, which is where GitLab Pages expects it."
+            : "# - The knowledge base is the folder \(site)/ (WAYMARK_SITE below); it is built into public/ at the\n#   repository's top, which is where GitLab Pages expects it."
+        return #"""
         # Checks and builds the knowledge base on every push to a branch (merge requests show that
         # pipeline's result), and publishes it to GitLab Pages from the default branch. Written by `waymark init --ci gitlab`; edit it freely.
         #
@@ -177,28 +215,28 @@ enum CIWorkflow {
         #   Waymark's source. WAYMARK_VERSION is the tag, branch or commit to build (the tag of the
         #   Waymark that wrote this file; change it if your copy of the source has no such tag).
         # - The build cache (.waymark-cache/) is restored and saved by GitLab's cache, one per branch.
-        # - The site is built into public/, which is where GitLab Pages expects it.
-        variables:
-          WAYMARK_VERSION: \#(defaultVersionRef)
-          # The whole history: each page's "Last updated" date comes from git.
-          GIT_DEPTH: 0
-
-        default:
-          image: swift:6.1
-
+        \#(folderNote)
+        # - Everything is in the `.waymark` template the two jobs extend (no global `default:` or
+        #   `variables:`), so this file can also be included from another pipeline (`include: local:`);
+        #   there, a job of its own named `pages` would clash with the one below.
         .waymark:
+          image: swift:6.1
+          variables:
+            WAYMARK_VERSION: \#(defaultVersionRef)\#(siteVariable)
+            # The whole history: each page's "Last updated" date comes from git.
+            GIT_DEPTH: 0
           cache:
             - key: waymark-tool-$WAYMARK_VERSION
               paths: [.waymark-tool/]
             - key: waymark-cache-$CI_COMMIT_REF_SLUG
               fallback_keys: [waymark-cache-$CI_DEFAULT_BRANCH]
-              paths: [.waymark-cache/, public/]
+              paths: [\#(yaml(p + ".waymark-cache/")), public/]
           before_script:
             - apt-get update -qq && apt-get install -y -qq libcmark-dev libjemalloc-dev git >/dev/null
             - |
               if [ ! -x .waymark-tool/bin/waymark ]; then
                 if [ -z "$WAYMARK_REPO" ]; then
-                  echo "Set the CI/CD variable WAYMARK_REPO to the git URL of Waymark's source (see the top of .gitlab-ci.yml)."
+                  echo "Set the CI/CD variable WAYMARK_REPO to the git URL of Waymark's source (see the top of Waymark's pipeline file)."
                   exit 1
                 fi
                 tool="$PWD/.waymark-tool"
@@ -218,8 +256,8 @@ enum CIWorkflow {
           rules:
             - if: $CI_COMMIT_BRANCH && $CI_COMMIT_BRANCH != $CI_DEFAULT_BRANCH
           script:
-            - waymark check
-            - waymark build
+            - waymark check\#(root)
+            - waymark build\#(root)\#(output)
           artifacts:
             paths: [public]
             expire_in: 1 week
@@ -229,8 +267,8 @@ enum CIWorkflow {
           rules:
             - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
           script:
-            - waymark check
-            - waymark build --base-url "$CI_PAGES_URL/"
+            - waymark check\#(root)
+            - waymark build\#(root)\#(output) --base-url "$CI_PAGES_URL/"
           artifacts:
             paths: [public]
 

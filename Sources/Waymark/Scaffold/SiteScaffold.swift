@@ -9,6 +9,22 @@ public enum SiteScaffold {
         /// One error per conflict; nothing was written when there are any.
         public var problems: [Diagnostic] = []
         public var succeeded: Bool { problems.isEmpty }
+        /// For a knowledge base in a subfolder of a git repository: the pipeline, written where CI
+        /// reads it (relative to the repository's top), and that top.
+        public var pipeline: Pipeline?
+    }
+
+    /// Where `init` put the CI pipeline of a knowledge base inside a repository.
+    public struct Pipeline: Sendable, Equatable {
+        /// The repository's top folder.
+        public var repository: URL
+        /// The pipeline's path relative to `repository`.
+        public var path: String
+        /// The knowledge base's folder relative to `repository` (`docs/kb`).
+        public var site: String
+        /// Set when the repository already had a `.gitlab-ci.yml`: the pipeline was written beside the
+        /// knowledge base instead, for that file to include.
+        public var needsInclude: Bool
     }
 
     public static let defaultTitle = "Customer journey knowledge base"
@@ -43,10 +59,64 @@ public enum SiteScaffold {
                                              hint: "to add a page, run `waymark new journey \"Title\"` there; to start another, pass a new or empty folder")])
         }
         let trimmed = title.trimmingWhitespace()
-        let files = StarterSite.files(title: trimmed.isEmpty ? defaultTitle : trimmed, ci: ci)
-        let writer = ScaffoldWriter(base: directory, displayPrefix: prefix)
-        let problems = writer.write(files, hint: "use an empty folder, or move the existing file away and run `waymark init` again")
+        let hint = "use an empty folder, or move the existing file away and run `waymark init` again"
+        // CI reads a pipeline only at the top of the repository: for a knowledge base in a subfolder it
+        // goes there, and builds that folder.
+        guard ci != .none, let top = repositoryTop(around: directory),
+              let site = relativePath(of: directory, inside: top) else {
+            let files = StarterSite.files(title: trimmed.isEmpty ? defaultTitle : trimmed, ci: ci)
+            let problems = ScaffoldWriter(base: directory, displayPrefix: prefix).write(files, hint: hint)
+            return problems.isEmpty ? Outcome(files: files.map(\.path)) : Outcome(problems: problems)
+        }
+        // The pipeline's own files (GitLab's .waymark-tool/) are at the repository's top, not in the site.
+        let files = StarterSite.files(title: trimmed.isEmpty ? defaultTitle : trimmed, ci: .none)
+        var pipeline = Pipeline(repository: top, path: "", site: site, needsInclude: false)
+        var pipelineFile = CIWorkflow.file(for: ci, site: site)
+        if ci == .gitlab, ScaffoldWriter.kind(top.appendingPathComponent(CIWorkflow.gitlabPath).path) != nil {
+            // A repository's one .gitlab-ci.yml is not replaced: Waymark's jobs go beside the site, to include.
+            pipelineFile?.path = site + "/" + CIWorkflow.gitlabIncludedName
+            pipeline.needsInclude = true
+        }
+        guard let pipelineFile else { return Outcome(problems: []) }
+        pipeline.path = pipelineFile.path
+        let siteWriter = ScaffoldWriter(base: directory, displayPrefix: prefix)
+        let topWriter = ScaffoldWriter(base: top, displayPrefix: top.path + "/")
+        let conflicts = siteWriter.conflicts(files.map(\.path), hint: hint)
+            + topWriter.conflicts([pipelineFile.path], hint: "CI reads the pipeline at the repository's top, and one of this name is there "
+                                  + "(another knowledge base's?): run `waymark init --ci none`, then build this folder from that pipeline too, or move it away")
+        if !conflicts.isEmpty { return Outcome(problems: conflicts) }
+        let problems = siteWriter.write(files, hint: hint)
         if !problems.isEmpty { return Outcome(problems: problems) }
-        return Outcome(files: files.map(\.path))
+        let pipelineProblems = topWriter.write([pipelineFile], hint: hint)
+        if !pipelineProblems.isEmpty {
+            // All or nothing: the site's files go too.
+            for file in files { try? FileManager.default.removeItem(at: directory.appendingPathComponent(file.path)) }
+            return Outcome(problems: pipelineProblems)
+        }
+        return Outcome(files: files.map(\.path), pipeline: pipeline)
+    }
+
+    /// The top of the git repository the folder is (or will be) in: asked of its nearest existing
+    /// ancestor, since `init` may be creating it.
+    static func repositoryTop(around folder: URL) -> URL? {
+        var existing = folder.standardizedFileURL
+        while ScaffoldWriter.kind(existing.path) == nil, existing.path != "/" { existing = existing.deletingLastPathComponent() }
+        return PostCommitHook.repositoryTop(containing: existing)
+    }
+
+    /// `folder`'s path under `top` (`docs/kb`); nil when it is `top` itself or outside it.
+    static func relativePath(of folder: URL, inside top: URL) -> String? {
+        // The nearest existing ancestor's real path, then the folders still to be made.
+        var existing = folder.standardizedFileURL
+        var missing: [String] = []
+        while ScaffoldWriter.kind(existing.path) == nil, existing.path != "/" {
+            missing.insert(existing.lastPathComponent, at: 0)
+            existing = existing.deletingLastPathComponent()
+        }
+        let path = ([existing.resolvingSymlinksInPath().path] + missing).joined(separator: "/")
+        let topPath = top.resolvingSymlinksInPath().path
+        guard path.hasPrefix(topPath + "/") else { return nil }
+        let inside = String(path.dropFirst(topPath.count + 1))
+        return inside.isEmpty ? nil : inside
     }
 }
