@@ -321,6 +321,24 @@ final class BuildCacheTests: XCTestCase {
         XCTAssertEqual(second.diagnostics, first.diagnostics)
     }
 
+    /// A theme file that is copied, not rendered (a site's own `templates/assets/…`), changed with no
+    /// page changed: the build must not take it for "nothing changed".
+    func testAnEditedThemeAssetIsCopiedAgain() throws {
+        let site = try TempSite(["content/guides/a.md": "---\ntitle: Alpha\n---\nText.\n",
+                                 "templates/assets/brand.css": "body { color: black; }\n"], templates: nil)
+        cachedBuild(site)
+        let brand = site.output.appendingPathComponent("assets/brand.css")
+        try site.write("templates/assets/brand.css", "body { color: navy; }\n")
+        var report = assertCachedEqualsClean(site, "a theme asset edited")
+        XCTAssertEqual(try String(contentsOf: brand, encoding: .utf8), "body { color: navy; }\n")
+        XCTAssertEqual(report.renderedCount, 0, "no page depends on the asset's bytes")
+        try site.write("templates/assets/print.css", "@page { margin: 1cm; }\n")
+        report = assertCachedEqualsClean(site, "a theme asset added")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: site.output.appendingPathComponent("assets/print.css").path))
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("templates/assets/print.css"))
+        assertCachedEqualsClean(site, "a theme asset deleted")
+    }
+
     func testUnchangedOutputsAreNotRewritten() throws {
         let site = try exampleSite()
         cachedBuild(site)

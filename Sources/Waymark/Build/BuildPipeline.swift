@@ -380,6 +380,12 @@ public enum BuildPipeline {
         h.combine(BuildCache.toolIdentity)
         h.combine(configurationKey(config, options))
         h.combine(theme.fingerprint)
+        // The theme's own files (style.css…): their contents are copied, not rendered, so they are not
+        // in the theme's fingerprint (which every page's render key includes), but a change must be seen.
+        for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) {
+            guard let stamp = FileStamp.of(url.path) else { return nil }
+            h.combine(path); h.combine(Int(stamp.size)); h.combine(stamp.seconds); h.combine(stamp.nanoseconds); h.combine(stamp.inode)
+        }
         for file in files {
             h.combine(file.relativePath)
             switch file.kind {
