@@ -105,7 +105,8 @@ public final class PreviewServer: Sendable {
         build.memory = await state.memory
         let started = Date()
         let report = await Task.detached { [build] in BuildPipeline.run(build) }.value
-        if report.succeeded { await state.remember(report.memory) }
+        // After an update that stopped part way the remembered cache no longer describes the preview.
+        if report.succeeded || report.updateFailed { await state.remember(report.memory) }
         let ms = Int(Date().timeIntervalSince(started) * 1000)
         await state.update(report.diagnostics)
         let errors = report.diagnostics.errorCount

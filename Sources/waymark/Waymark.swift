@@ -74,7 +74,11 @@ struct SiteOptions: ParsableArguments {
                     summary += "; rendered every page, updated \(report.writtenCount) of \(report.fileCount) files in \(out.path)"
                 }
             }
-            if errors > 0 && action == "build" { summary += "; nothing written, the previous output is unchanged" }
+            if report.updateFailed {
+                summary += "; the update of \(report.output?.path ?? "the output") stopped part way (each file is whole, old or new)"
+            } else if errors > 0 && action == "build" {
+                summary += "; nothing written, the previous output is unchanged"
+            }
             FileHandle.standardError.write(Data((summary + "\n").utf8))
         }
         if errors > 0 { throw ExitCode(1) }

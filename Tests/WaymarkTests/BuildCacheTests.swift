@@ -275,6 +275,142 @@ final class BuildCacheTests: XCTestCase {
         XCTAssertTrue(site.html("guides/a/index.html")?.contains("Gamma renamed") == true, "shown through two embeds")
     }
 
+    /// A git repository in the site's root, for tests of dates and authors: `git(…)` runs in it.
+    private func repository(_ site: TempSite) throws -> (String...) throws -> Void {
+        func git(_ args: String...) throws {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["git", "-C", site.root.path] + args
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            if p.terminationStatus != 0 { throw XCTSkip("git is not usable here") }
+        }
+        try git("init", "-q")
+        return git
+    }
+
+    /// Names come through .mailmap: a new .mailmap changes them, though no commit moved HEAD.
+    func testAMailmapRenamesAuthorsWithoutACommit() throws {
+        let site = try TempSite(["content/guides/a.md": "---\ntitle: Alpha\n---\nText.\n"], templates: nil)
+        let git = try repository(site)
+        try git("-c", "user.name=Bob", "-c", "user.email=b@example.org", "add", ".")
+        try git("-c", "user.name=Bob", "-c", "user.email=b@example.org", "commit", "-q", "-m", "first")
+        cachedBuild(site)
+        XCTAssertTrue(site.html("guides/a/index.html")?.contains("Bob") == true)
+        try site.write(".mailmap", "Robert Builder <b@example.org> Bob <b@example.org>\n")
+        let report = assertCachedEqualsClean(site, "a .mailmap added")
+        XCTAssertTrue(report.incremental)
+        XCTAssertTrue(site.html("guides/a/index.html")?.contains("Robert Builder") == true)
+    }
+
+    /// A shallow clone deepened (`git fetch --unshallow`) moves no HEAD, but pages' dates change.
+    func testDeepeningAShallowCloneUpdatesDates() throws {
+        let origin = try TempSite(["content/guides/a.md": "---\ntitle: Alpha\n---\nText.\n",
+                                   "content/guides/b.md": "---\ntitle: Beta\n---\nText.\n"], templates: nil)
+        let git = try repository(origin)
+        let who = ["-c", "user.name=Ann", "-c", "user.email=a@example.org"]
+        func commit(_ message: String, date: String) throws {
+            try git("-c", "user.name=Ann", "-c", "user.email=a@example.org", "add", ".")
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["git", "-C", origin.root.path] + who + ["commit", "-q", "-m", message]
+            p.environment = ProcessInfo.processInfo.environment.merging(["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date]) { $1 }
+            try p.run()
+            p.waitUntilExit()
+            if p.terminationStatus != 0 { throw XCTSkip("git is not usable here") }
+        }
+        try commit("first", date: "2025-01-01T10:00:00+00:00")
+        try origin.write("content/guides/b.md", "---\ntitle: Beta\n---\nText, changed.\n")
+        try commit("second", date: "2025-05-05T10:00:00+00:00")
+        let site = try TempSite([:], templates: nil)
+        try FileManager.default.removeItem(at: site.root)
+        let clone = Process()
+        clone.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        clone.arguments = ["git", "clone", "-q", "--depth", "1", "file://" + origin.root.path, site.root.path]
+        try clone.run()
+        clone.waitUntilExit()
+        guard clone.terminationStatus == 0 else { throw XCTSkip("git clone failed") }
+        cachedBuild(site)
+        XCTAssertTrue(site.html("guides/a/index.html")?.contains("2025-05-05") == true, "a shallow clone dates every page by its one commit")
+        let fetch = Process()
+        fetch.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        fetch.arguments = ["git", "-C", site.root.path, "fetch", "-q", "--unshallow"]
+        try fetch.run()
+        fetch.waitUntilExit()
+        XCTAssertEqual(fetch.terminationStatus, 0)
+        assertCachedEqualsClean(site, "the clone deepened")
+        XCTAssertTrue(site.html("guides/a/index.html")?.contains("2025-01-01") == true)
+    }
+
+    /// A file under content/ where Waymark writes a file of its own, or where the site needs a folder,
+    /// is an error at that file: nothing is written, and no build crashes.
+    func testAContentFileInThePlaceOfAGeneratedOneIsAnError() throws {
+        let site = try TempSite(["content/guides/a.md": "---\ntitle: Alpha\n---\nText.\n",
+                                 "content/graph.json": "{}\n",
+                                 "content/guides/a/index.html": "<p>mine</p>\n",
+                                 "content/guides/b": "a file with no extension\n",
+                                 "content/guides/b.md": "---\ntitle: Beta\n---\nText.\n",
+                                 "content/robots.txt": "User-agent: *\n"], templates: nil)
+        for _ in 0..<2 {  // with no cache, then with the cache of a good build
+            let report = cachedBuild(site)
+            let errors = report.diagnostics.filter { $0.severity == .error }.map { "\($0.location.path): \($0.message)" }
+            XCTAssertEqual(errors.sorted(), [
+                "content/graph.json: Waymark writes graph.json itself (the knowledge graph)",
+                "content/guides/a/index.html: Waymark writes guides/a/index.html itself (a page of the site)",
+                "content/guides/b: the site needs a folder guides/b/ where this file would be copied",
+            ])
+            XCTAssertFalse(report.wrote)
+            for path in ["content/graph.json", "content/guides/a/index.html", "content/guides/b"] { try? FileManager.default.removeItem(at: site.root.appendingPathComponent(path)) }
+            XCTAssertFalse(cachedBuild(site).diagnostics.hasErrors, "and without them the site builds")
+            XCTAssertEqual(try String(contentsOf: site.output.appendingPathComponent("robots.txt"), encoding: .utf8), "User-agent: *\n",
+                           "a robots.txt of the site's own takes the place of Waymark's, as documented")
+            try site.write("content/graph.json", "{}\n")
+            try site.write("content/guides/a/index.html", "<p>mine</p>\n")
+            try site.write("content/guides/b", "a file with no extension\n")
+        }
+    }
+
+    /// A file copied as it is, then replaced by a page of the same name: the page needs a folder
+    /// where the file was. The update removes the file before it writes the page.
+    func testAFileReplacedByAPageOfTheSameName() throws {
+        let site = try TempSite(["content/guides/a.md": "---\ntitle: Alpha\n---\nSee [notes](notes).\n",
+                                 "content/guides/notes": "plain notes\n"], templates: nil)
+        cachedBuild(site)
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("content/guides/notes"))
+        try site.write("content/guides/notes.md", "---\ntitle: Notes\n---\nHi.\n")
+        XCTAssertTrue(assertCachedEqualsClean(site, "a file replaced by a page").incremental)
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("content/guides/notes.md"))
+        try site.write("content/guides/notes", "plain notes again\n")
+        XCTAssertTrue(assertCachedEqualsClean(site, "and back").incremental)
+    }
+
+    /// An update that fails part way removes the build cache, which described the old files: the next
+    /// build starts from scratch instead of trusting files it never wrote.
+    func testAFailedUpdateIsFollowedByABuildFromScratch() throws {
+        let site = try TempSite(["content/guides/a.md": "---\ntitle: Alpha\n---\nText.\n",
+                                 "content/guides/b.md": "---\ntitle: Beta\n---\nText.\n"], templates: nil)
+        cachedBuild(site)
+        // A folder in the way of a new page's file makes writing it fail; the listing is written.
+        let inTheWay = site.output.appendingPathComponent("guides/c/index.html/in-the-way")
+        try FileManager.default.createDirectory(at: inTheWay, withIntermediateDirectories: true)
+        try site.write("content/guides/c.md", "---\ntitle: Gamma\n---\nText.\n")
+        let failed = cachedBuild(site)
+        XCTAssertTrue(failed.updateFailed)
+        XCTAssertTrue(failed.diagnostics.hasErrors)
+        XCTAssertTrue(site.html("guides/index.html")?.contains("Gamma") == true, "written before the failure")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cacheFile(site).path), "the cache no longer describes the output")
+        // The page taken back: the site is as the cache (had it stayed) described it, the listing is not.
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("content/guides/c.md"))
+        try FileManager.default.removeItem(at: site.output.appendingPathComponent("guides/c"))
+        let next = cachedBuild(site)
+        XCTAssertFalse(next.incremental, "from scratch")
+        XCTAssertFalse(next.diagnostics.hasErrors, DiagnosticFormat.human.render(next.diagnostics))
+        XCTAssertFalse(site.html("guides/index.html")?.contains("Gamma") == true)
+        XCTAssertEqual(snapshot(site.output), cleanOutput(site))
+    }
+
     /// A commit changes the dates and authors pages show without changing their text.
     func testACommitUpdatesDatesOfCachedPages() throws {
         let site = try TempSite([

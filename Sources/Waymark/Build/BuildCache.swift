@@ -28,7 +28,7 @@ struct FileStamp: Codable, Equatable, Sendable {
 /// A load result is one value in its compact form (PageCompactForms.swift), not a field at a time.
 struct BuildCache: Sendable {
     /// Bumped whenever the cache's shape or meaning changes.
-    static let format = 17
+    static let format = 18
     static let magic = Array("WAYMARK-CACHE\n".utf8)
 
     struct Source: Sendable {
@@ -484,6 +484,7 @@ extension BuildCache.Header {
         w.write(termIDs)
         w.write(history.head)
         w.write(history.changes)
+        w.write(Int(truncatingIfNeeded: history.context))
         w.write(linkMemo)
     }
 
@@ -501,6 +502,7 @@ extension BuildCache.Header {
         termIDs = try r.read()
         history.head = try r.read()
         history.changes = try r.read()
+        history.context = UInt64(truncatingIfNeeded: try r.read() as Int)
         linkMemo = try r.read()
     }
 }

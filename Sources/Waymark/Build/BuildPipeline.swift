@@ -34,6 +34,9 @@ public struct BuildReport: Sendable {
     public var pageCount = 0
     public var fileCount = 0
     public var wrote = false
+    /// An update of the previous output failed part way: some files are new, some old, and the build
+    /// cache (which described the old ones) was removed, so the next build starts from scratch.
+    public var updateFailed = false
     public var output: URL?
     public var steps: [(name: String, seconds: Double)] = []
     /// Findings that are not problems but worth a look (glossary terms no page uses).
@@ -317,6 +320,10 @@ public enum BuildPipeline {
             let writer = OutputWriter(output: output)
             do {
                 if let incremental {
+                    // From the first file written until the new cache is saved, the old cache no longer
+                    // describes the output: gone, a build that fails or is killed on the way is followed
+                    // by one from scratch, not by one that trusts files it never wrote.
+                    if let cacheFile = options.cacheFile { unlink(cacheFile.path) }
                     (hashes, report.writtenCount) = try writer.update(outputFiles, kept: kept, previous: incremental.outputs)
                     report.incremental = true
                 } else {
@@ -328,9 +335,10 @@ public enum BuildPipeline {
                 }
                 report.wrote = true
             } catch {
+                report.updateFailed = incremental != nil
                 report.diagnostics.append(.error(SourceLocation(path: config.output), "\(error)",
                                                  hint: incremental == nil ? "the previous output was left as it was"
-                                                     : "files already updated are complete; run the build again, or with --no-cache"))
+                                                     : "files already updated are complete; the build cache was removed, so the next build starts from scratch"))
             }
         }
         if report.wrote, let cacheSave {

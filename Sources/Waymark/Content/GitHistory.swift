@@ -31,6 +31,9 @@ struct GitHistory: Sendable {
 
     /// The commit the history was read at, so that the next build reads only the commits after it.
     var head: String?
+    /// What else decides the dates and names besides the commits: the repository's `.mailmap` and,
+    /// in a shallow clone, where its history is cut (a deeper fetch moves no HEAD but changes dates).
+    var context: UInt64 = 0
 
     /// The arguments of the one `git log` (before the revision range and the path).
     private static let logArguments = ["-c", "core.quotepath=off", "log", "-z", "--no-color",
@@ -45,11 +48,14 @@ struct GitHistory: Sendable {
     /// over thousands of commits that takes seconds, and it would otherwise be paid on every build.
     static func load(root: URL, previous: GitHistory? = nil) -> GitHistory {
         guard mayBeInRepository(root) else { return GitHistory() }
-        guard let head = git(["rev-parse", "--verify", "-q", "HEAD^{commit}"], in: root).map({ String(decoding: $0, as: UTF8.self) })?
-            .trimmingCharacters(in: .whitespacesAndNewlines), !head.isEmpty else {
+        // One git run for the commit and what else the dates depend on.
+        guard let answer = git(["rev-parse", "--is-shallow-repository", "--show-toplevel", "--git-path", "shallow", "HEAD^{commit}"], in: root),
+              case let lines = String(decoding: answer, as: UTF8.self).split(separator: "\n").map(String.init), lines.count == 4,
+              case let head = lines[3], !head.isEmpty else {
             return GitHistory()
         }
-        if let previous, let old = previous.head {
+        let context = contextKey(shallow: lines[0] == "true", top: lines[1], shallowFile: lines[2], root: root)
+        if let previous, let old = previous.head, previous.context == context {
             if old == head { return previous }
             if git(["merge-base", "--is-ancestor", old, head], in: root) != nil,
                let merges = git(["rev-list", "--merges", "--count", old + ".." + head], in: root),
@@ -58,13 +64,29 @@ struct GitHistory: Sendable {
                 var history = parse(data)
                 for (path, change) in previous.changes where history.changes[path] == nil { history.changes[path] = change }
                 history.head = head
+                history.context = context
                 return history
             }
         }
         guard let data = git(logArguments + [head, "--", "content"], in: root) else { return GitHistory() }
         var history = parse(data)
         history.head = head
+        history.context = context
         return history
+    }
+
+    /// A hash of the `.mailmap` at the repository's top and, when the clone is shallow, of the list of
+    /// commits where its history is cut (`shallowFile`, relative to `root` unless absolute).
+    static func contextKey(shallow: Bool, top: String, shallowFile: String, root: URL) -> UInt64 {
+        var h = StableHasher()
+        let mailmap = FileManager.default.contents(atPath: top + "/.mailmap")
+        h.combine(mailmap.map { String(decoding: $0, as: UTF8.self) } ?? "")
+        h.combine(shallow ? 1 : 0)
+        if shallow {
+            let path = shallowFile.hasPrefix("/") ? shallowFile : root.path + "/" + shallowFile
+            h.combine(FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? "")
+        }
+        return h.value
     }
 
     /// Whether git could find a repository from `root`, as git looks for one: `GIT_DIR` is set, or

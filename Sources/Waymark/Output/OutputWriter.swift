@@ -174,11 +174,26 @@ struct OutputWriter {
         let hashes = parallelMap(files) { Self.contentHash($0) }
         var result: [String: UInt64] = [:]
         for path in kept { if let h = previous[path] { result[path] = h } }
+        for file in files {
+            guard Self.isSafe(file.path) else { throw WriteError.unsafePath(file.path) }
+            result[file.path] = 0
+        }
+        // Files of the last build that this one does not make go first, with the folders they leave
+        // empty: a page may now need a folder where a file was (`guides/notes` → `guides/notes/`), or
+        // a file where a folder was.
+        for path in Set(previous.keys).subtracting(result.keys).sorted() where Self.isSafe(path) {
+            let target = output.path + "/" + path
+            unlink(target)
+            // Remove folders left empty, up to the output folder itself.
+            var dir = String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)])
+            while dir.count > output.path.count, rmdir(dir) == 0 {
+                dir = String(dir[..<(dir.lastIndex(of: "/") ?? dir.endIndex)])
+            }
+        }
         var made: Set<String> = [output.path]
         // Which files changed, and their folders, in order; then the changed files on all cores.
         var changed: [(file: Int, target: String, temporary: String)] = []
         for (k, (file, hash)) in zip(files, hashes).enumerated() {
-            guard Self.isSafe(file.path) else { throw WriteError.unsafePath(file.path) }
             result[file.path] = hash
             let target = output.path + "/" + file.path
             if previous[file.path] == hash, access(target, F_OK) == 0 { continue }
@@ -206,17 +221,7 @@ struct OutputWriter {
             return nil
         }
         if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
-        let written = changed.count
-        for path in Set(previous.keys).subtracting(result.keys).sorted() where Self.isSafe(path) {
-            let target = output.path + "/" + path
-            unlink(target)
-            // Remove folders left empty, up to the output folder itself.
-            var dir = String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)])
-            while dir.count > output.path.count, rmdir(dir) == 0 {
-                dir = String(dir[..<(dir.lastIndex(of: "/") ?? dir.endIndex)])
-            }
-        }
-        return (result, written)
+        return (result, changed.count)
     }
 
     /// Staging and swapped-out folders of builds that were killed (their process is gone): a killed

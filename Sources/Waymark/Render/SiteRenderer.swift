@@ -237,7 +237,7 @@ struct SiteRenderer {
         }
         if siteFilesKey != nil { result.siteFiles = siteFiles }
         phase("site files (graph.json, feed, listings)")
-        for asset in site.assets { files.append(OutputFile(path: asset.relativePath, content: .copy(asset.url))) }
+        result.diagnostics += placeAssets(site.assets, among: &files, kept: result.kept)
         let provided = Set(files.map(\.path)).union(result.kept)
         for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !provided.contains(path) {
             files.append(OutputFile(path: path, content: .copy(url)))
@@ -253,6 +253,55 @@ struct SiteRenderer {
     }
 
     static let graphPath = "graph.json"
+
+    /// Adds the files under content/ that are copied as they are, each where it lies. One whose place
+    /// Waymark writes itself (a page's `index.html`, `graph.json`, a listing), or where the site
+    /// needs a folder (`guides/notes` beside `guides/notes.md`), is an error at the file: it would
+    /// silently replace a page, or no build could write it.
+    private func placeAssets(_ assets: [ContentFile], among files: inout [OutputFile], kept: [String]) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        let generated = Set(files.map(\.path)).union(kept)
+        var paths = generated
+        var placed: [ContentFile] = []
+        for asset in assets {
+            if generated.contains(asset.relativePath) {
+                diagnostics.append(.error(SourceLocation(path: "content/" + asset.relativePath),
+                                          "Waymark writes \(asset.relativePath) itself (\(Self.describe(generatedPath: asset.relativePath)))",
+                                          hint: "rename the file or move it to another folder"))
+            } else {
+                paths.insert(asset.relativePath)
+                placed.append(asset)
+            }
+        }
+        // A file where another output needs a folder: `guides/notes` and `guides/notes/index.html`.
+        var folders: Set<Substring> = []
+        for path in paths {
+            var end = path.endIndex
+            while let slash = path[..<end].lastIndex(of: "/") {
+                guard folders.insert(path[..<slash]).inserted else { break }
+                end = slash
+            }
+        }
+        for asset in placed {
+            if folders.contains(Substring(asset.relativePath)) {
+                diagnostics.append(.error(SourceLocation(path: "content/" + asset.relativePath),
+                                          "the site needs a folder \(asset.relativePath)/ where this file would be copied",
+                                          hint: "rename the file, or the page or folder of the same name"))
+            } else {
+                files.append(OutputFile(path: asset.relativePath, content: .copy(asset.url)))
+            }
+        }
+        return diagnostics
+    }
+
+    /// What Waymark writes at a path, for a message: a page, or one of the whole-site files.
+    private static func describe(generatedPath path: String) -> String {
+        switch path {
+        case graphPath: return "the knowledge graph"
+        case SearchIndex.path: return "the search index"
+        default: return path.hasSuffix("index.html") ? "a page of the site" : "a file of the site"
+        }
+    }
 
     /// graph.json, being made on another thread, and written there into the staging folder when
     /// there is one (it is the biggest file: about 100 MB at 10,000 pages with auto-links), in pieces.
