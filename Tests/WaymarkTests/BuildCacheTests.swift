@@ -275,18 +275,22 @@ final class BuildCacheTests: XCTestCase {
         XCTAssertTrue(site.html("guides/a/index.html")?.contains("Gamma renamed") == true, "shown through two embeds")
     }
 
+    /// Runs git (in `folder` when given), with extra environment variables; skips the test where git fails.
+    private func runGit(_ args: [String], in folder: URL? = nil, environment: [String: String] = [:]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["git"] + (folder.map { ["-C", $0.path] } ?? []) + args
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        if p.terminationStatus != 0 { throw XCTSkip("git \(args.first ?? "") failed: git is not usable here") }
+    }
+
     /// A git repository in the site's root, for tests of dates and authors: `git(…)` runs in it.
     private func repository(_ site: TempSite) throws -> (String...) throws -> Void {
-        func git(_ args: String...) throws {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["git", "-C", site.root.path] + args
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            if p.terminationStatus != 0 { throw XCTSkip("git is not usable here") }
-        }
+        func git(_ args: String...) throws { try runGit(args, in: site.root) }
         try git("init", "-q")
         return git
     }
@@ -310,36 +314,20 @@ final class BuildCacheTests: XCTestCase {
         let origin = try TempSite(["content/guides/a.md": "---\ntitle: Alpha\n---\nText.\n",
                                    "content/guides/b.md": "---\ntitle: Beta\n---\nText.\n"], templates: nil)
         let git = try repository(origin)
-        let who = ["-c", "user.name=Ann", "-c", "user.email=a@example.org"]
         func commit(_ message: String, date: String) throws {
-            try git("-c", "user.name=Ann", "-c", "user.email=a@example.org", "add", ".")
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["git", "-C", origin.root.path] + who + ["commit", "-q", "-m", message]
-            p.environment = ProcessInfo.processInfo.environment.merging(["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date]) { $1 }
-            try p.run()
-            p.waitUntilExit()
-            if p.terminationStatus != 0 { throw XCTSkip("git is not usable here") }
+            try git("add", ".")
+            try runGit(["-c", "user.name=Ann", "-c", "user.email=a@example.org", "commit", "-q", "-m", message], in: origin.root,
+                       environment: ["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date])
         }
         try commit("first", date: "2025-01-01T10:00:00+00:00")
         try origin.write("content/guides/b.md", "---\ntitle: Beta\n---\nText, changed.\n")
         try commit("second", date: "2025-05-05T10:00:00+00:00")
         let site = try TempSite([:], templates: nil)
         try FileManager.default.removeItem(at: site.root)
-        let clone = Process()
-        clone.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        clone.arguments = ["git", "clone", "-q", "--depth", "1", "file://" + origin.root.path, site.root.path]
-        try clone.run()
-        clone.waitUntilExit()
-        guard clone.terminationStatus == 0 else { throw XCTSkip("git clone failed") }
+        try runGit(["clone", "-q", "--depth", "1", "file://" + origin.root.path, site.root.path])
         cachedBuild(site)
         XCTAssertTrue(site.html("guides/a/index.html")?.contains("2025-05-05") == true, "a shallow clone dates every page by its one commit")
-        let fetch = Process()
-        fetch.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        fetch.arguments = ["git", "-C", site.root.path, "fetch", "-q", "--unshallow"]
-        try fetch.run()
-        fetch.waitUntilExit()
-        XCTAssertEqual(fetch.terminationStatus, 0)
+        try runGit(["fetch", "-q", "--unshallow"], in: site.root)
         assertCachedEqualsClean(site, "the clone deepened")
         XCTAssertTrue(site.html("guides/a/index.html")?.contains("2025-01-01") == true)
     }
@@ -417,17 +405,7 @@ final class BuildCacheTests: XCTestCase {
             "content/guides/a.md": "---\ntitle: Alpha\n---\nSee [[b]].\n",
             "content/guides/b.md": "---\ntitle: Beta\n---\nPlain text.\n",
         ], templates: nil)
-        func git(_ args: String...) throws {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["git", "-C", site.root.path] + args
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            if p.terminationStatus != 0 { throw XCTSkip("git is not usable here") }
-        }
-        try git("init", "-q")
+        let git = try repository(site)
         try git("-c", "user.name=Ada Author", "-c", "user.email=ada@example.org", "add", ".")
         try git("-c", "user.name=Ada Author", "-c", "user.email=ada@example.org", "commit", "-q", "-m", "first")
         cachedBuild(site)
