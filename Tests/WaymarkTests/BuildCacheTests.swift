@@ -360,6 +360,54 @@ final class BuildCacheTests: XCTestCase {
         }
     }
 
+    /// Names: one written with composed and one with decomposed accents is one name (a crash before);
+    /// a page whose folder is a file of the site is an error at the page; a long name updates.
+    func testNamesThatLookAlikeOrCrowdTheSitesOwnFiles() throws {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        let site = try TempSite(["content/guides/a.md": "---\ntitle: Alpha\n---\n![one](\(decomposed).png) ![two](../\(composed)/b.png)\n",
+                                 "content/graph.json.md": "---\ntitle: Graph\n---\nText.\n"], templates: nil)
+        func rawWrite(_ path: String, _ text: String) throws {
+            let url = site.root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            XCTAssertTrue(FileManager.default.createFile(atPath: url.path, contents: Data(text.utf8)))
+        }
+        try rawWrite("content/guides/\(composed).png", "1")
+        try rawWrite("content/guides/\(decomposed).png", "2")
+        // Folders named both ways hold one folder's files; every place in the site is composed.
+        try rawWrite("content/\(composed)/a.png", "a")
+        try rawWrite("content/\(decomposed)/b.png", "b")
+        var report = cachedBuild(site)
+        XCTAssertEqual(report.diagnostics.filter { $0.severity == .error }.map(\.message).sorted(), [
+            "this page would be written in a folder graph.json/, where the site has the file graph.json (the knowledge graph)",
+            "two files are named content/guides/\(composed).png, its accents encoded two ways (composed and decomposed)",
+        ])
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("content/graph.json.md"))
+        try FileManager.default.removeItem(atPath: site.root.path + "/content/guides/" + decomposed + ".png")
+        let long = String(repeating: "x", count: 246) + ".png"
+        try rawWrite("content/" + long, "first")
+        report = cachedBuild(site)
+        XCTAssertFalse(report.diagnostics.hasErrors, DiagnosticFormat.human.render(report.diagnostics))
+        let written = try FileManager.default.subpathsOfDirectory(atPath: site.output.path)
+        XCTAssertFalse(written.contains { $0.unicodeScalars.contains("\u{301}") }, "no decomposed name in the output")
+        XCTAssertTrue(written.contains { Array($0.utf8) == Array("\(composed)/b.png".utf8) }, "\(written)")
+        let html = try XCTUnwrap(site.html("guides/a/index.html"))
+        XCTAssertTrue(html.contains(#"src="/guides/caf%C3%A9.png""#), "a link typed decomposed names the composed file")
+        XCTAssertTrue(html.contains(#"src="/caf%C3%A9/b.png""#))
+        try rawWrite("content/" + long, "second")
+        XCTAssertTrue(assertCachedEqualsClean(site, "a file with a 250-byte name changed").incremental)
+    }
+
+    /// An output that is a file is refused, not replaced by a folder.
+    func testAnOutputThatIsAFileIsRefused() throws {
+        let site = try TempSite(["content/guides/a.md": "---\ntitle: Alpha\n---\nText.\n"], templates: nil)
+        var o = site.options()
+        o.output = "waymark.yml"
+        try site.write("waymark.yml", "title: Mine\n")
+        let report = BuildPipeline.run(o)
+        XCTAssertTrue(report.diagnostics.contains { $0.message.contains("is a file, not a folder") })
+        XCTAssertEqual(try String(contentsOf: site.root.appendingPathComponent("waymark.yml"), encoding: .utf8), "title: Mine\n")
+    }
+
     /// A file copied as it is, then replaced by a page of the same name: the page needs a folder
     /// where the file was. The update removes the file before it writes the page.
     func testAFileReplacedByAPageOfTheSameName() throws {

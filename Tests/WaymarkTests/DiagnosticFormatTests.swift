@@ -36,6 +36,15 @@ final class DiagnosticFormatTests: XCTestCase {
                        "content/: error: no content/ folder\ncontent/a.md:7: warning: something\n")
     }
 
+    /// A file name with a line break or a terminal escape cannot fake a diagnostic or colour the terminal.
+    func testHumanWritesOutControlCharactersInNamesAndMessages() {
+        let d = Diagnostic.error(SourceLocation(path: "content/a\nb.md: error: fake\u{1B}[31m", line: 2, column: 1),
+                                 "cannot read \u{7}x", hint: "rename\tit")
+        XCTAssertEqual(DiagnosticFormat.human.render([d]),
+                       "content/a\\nb.md: error: fake\\u{1B}[31m:2:1: error: cannot read \\u{7}x\n  hint: rename\\tit\n")
+        XCTAssertEqual(DiagnosticFormat.visible("café ✓ plain"), "café ✓ plain")
+    }
+
     func testNothingToReportPrintsNothing() {
         XCTAssertEqual(DiagnosticFormat.human.render([]), "")
         XCTAssertEqual(DiagnosticFormat.github.render([]), "")

@@ -331,7 +331,7 @@ public enum BuildPipeline {
                         DispatchQueue.global().async(group: removal) { OutputWriter.remove(previous) }
                     }
                     report.writtenCount = outputFiles.count
-                    if options.cacheFile != nil { hashes = Dictionary(uniqueKeysWithValues: zip(outputFiles.map(\.path), written)) }
+                    if options.cacheFile != nil { hashes = Dictionary(zip(outputFiles.map(\.path), written), uniquingKeysWith: { _, last in last }) }
                 }
                 report.wrote = true
             } catch {
@@ -439,6 +439,11 @@ public enum BuildPipeline {
         }
         for protected in ["content", "templates"] where out == rootPath + "/" + protected || out.hasPrefix(rootPath + "/" + protected + "/") {
             return .error(location, "output folder \(out) is inside \(protected)/", hint: "choose a folder such as `public`")
+        }
+        var info = stat()
+        if stat(out, &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
+            return .error(location, "output folder \(out) is a file, not a folder",
+                          hint: "Waymark replaces its output folder on every build; choose a folder such as `public` with --output or `output:` in waymark.yml")
         }
         let fm = FileManager.default
         if let entries = try? fm.contentsOfDirectory(atPath: out), !entries.isEmpty,

@@ -10,6 +10,12 @@ struct ContentFile: Sendable, Hashable {
     var path: String
     var kind: Kind
 
+    /// `text` in Unicode's composed form (NFC): `café` typed on one system and saved decomposed
+    /// (`e` and a combining accent) on another is one name, and one output path, not two.
+    static func nfc(_ text: String) -> String {
+        text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
+    }
+
     init(relativePath: String, path: String, kind: Kind) {
         self.relativePath = relativePath
         self.path = path
@@ -136,7 +142,8 @@ struct ContentDiscovery {
                 walk(prefix + name, relative: rel, files: &files, diagnostics: &diagnostics)
             case .regular:
                 let isMarkdown = ContentFile.markdownExtensionLength(name) > 0
-                files.append(ContentFile(relativePath: rel, path: prefix + name, kind: isMarkdown ? .markdown : .asset))
+                // The name as written on disk reads the file; its composed form is its place in the site.
+                files.append(ContentFile(relativePath: ContentFile.nfc(rel), path: prefix + name, kind: isMarkdown ? .markdown : .asset))
             case .other:
                 diagnostics.append(.warning(SourceLocation(path: "content/" + rel), "not a regular file; skipped"))
             }

@@ -39,10 +39,31 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
     }
 
     static func human(_ d: Diagnostic) -> String {
-        var s = "\(position(d.location)): \(d.severity.rawValue): \(d.message)\n"
-        if let hint = d.hint { s += "  hint: \(hint)\n" }
+        var location = d.location
+        location.path = visible(location.path)
+        var s = "\(position(location)): \(d.severity.rawValue): \(visible(d.message))\n"
+        if let hint = d.hint { s += "  hint: \(visible(hint))\n" }
         return s
     }
+
+    /// `text` with control characters written out (`\n`, `\u{1B}`), so a file name cannot move the
+    /// terminal's cursor, colour it or start a line that looks like another diagnostic.
+    static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where isControl(scalar): out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func isControl(_ s: Unicode.Scalar) -> Bool { s.value < 0x20 || (0x7F...0x9F).contains(s.value) }
 
     /// `::error file=…,line=…,col=…::message` — GitHub turns these into annotations on the diff.
     static func github(_ d: Diagnostic, pathPrefix: String = "") -> String {

@@ -115,10 +115,11 @@ extension SiteIndex {
                 id = id.slashSeparated().dropLast().joined(separator: "/")
             }
             if let i = page(id: id) { return withAnchor(.found(i), anchor: anchor, target: id, type: nil) }
-            if !isMarkdown, assets.contains(resolved) { return .asset(resolved) }
+            if !isMarkdown, assets.contains(resolved) { return .asset(ContentFile.nfc(resolved)) }
             return .missing(near: id, type: nil)
         }
-        if assets.contains(resolved) { return .asset(resolved) }
+        // Composed, as the file's place in the site is: a link typed decomposed still finds it on a server.
+        if assets.contains(resolved) { return .asset(ContentFile.nfc(resolved)) }
         return .missing(near: nil, type: nil)
     }
 

@@ -196,10 +196,17 @@ struct Linker {
         for i in inOrder {
             let key = pages[i].id.lowercased()
             if let first = seen[key] {
-                let same = pages[first].id == pages[i].id ? "the same id" : "ids that differ only in case"
-                diagnostics.append(.error(SourceLocation(path: pages[i].path, line: 1, column: 1),
-                                          "\(pages[i].path) and \(pages[first].path) have \(same) `\(pages[i].id)`",
-                                          hint: "rename or remove one of them; `a.md` and `a/index.md` are the same page"))
+                if pages[first].file.relativePath == pages[i].file.relativePath {
+                    // Two files on disk whose names differ only in how an accent is encoded.
+                    diagnostics.append(.error(SourceLocation(path: pages[i].path, line: 1, column: 1),
+                                              "two files are named \(pages[i].path), its accents encoded two ways (composed and decomposed)",
+                                              hint: "keep one of them: to a reader and to links they are the same name"))
+                } else {
+                    let same = pages[first].id == pages[i].id ? "the same id" : "ids that differ only in case"
+                    diagnostics.append(.error(SourceLocation(path: pages[i].path, line: 1, column: 1),
+                                              "\(pages[i].path) and \(pages[first].path) have \(same) `\(pages[i].id)`",
+                                              hint: "rename or remove one of them; `a.md` and `a/index.md` are the same page"))
+                }
                 continue
             }
             seen[key] = i

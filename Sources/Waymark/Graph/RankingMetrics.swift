@@ -27,7 +27,7 @@ struct RankingComparison: Sendable, Equatable {
 
     /// τ-a on the shared items: (concordant − discordant) / (n(n−1)/2), in the order each list gives them.
     static func kendallTau(_ a: [String], _ b: [String]) -> Double? {
-        let rankB = Dictionary(uniqueKeysWithValues: b.enumerated().map { ($1, $0) })
+        let rankB = Dictionary(b.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let sharedInA = a.filter { rankB[$0] != nil }
         let n = sharedInA.count
         guard n >= 2 else { return nil }

@@ -199,8 +199,8 @@ struct OutputWriter {
             if previous[file.path] == hash, access(target, F_OK) == 0 { continue }
             let dir = String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)])
             try Self.makeDirectory(dir, made: &made)
-            let name = String(target[(target.index(after: target.lastIndex(of: "/") ?? target.startIndex))...])
-            changed.append((k, target, dir + "/.\(name).waymark-\(getpid())"))
+            // Not named after the file: a name near the system's limit of 255 bytes left no room for a suffix.
+            changed.append((k, target, dir + "/.waymark-\(getpid())-\(k)"))
         }
         let failures = parallelMap(changed) { change -> WriteError? in
             do {

@@ -242,6 +242,7 @@ struct SiteRenderer {
         for (path, url) in theme.assets.sorted(by: { $0.key < $1.key }) where !provided.contains(path) {
             files.append(OutputFile(path: path, content: .copy(url)))
         }
+        result.diagnostics += pagesInPlaceOfFiles(Set(files.map(\.path)).union(result.kept))
         if relativeLinks {
             let base = site.config.basePath
             files = parallelMap(files) { RelativeLinks.rewrite($0, basePath: base) }
@@ -263,8 +264,13 @@ struct SiteRenderer {
         let generated = Set(files.map(\.path)).union(kept)
         var paths = generated
         var placed: [ContentFile] = []
+        var seen: Set<String> = []
         for asset in assets {
-            if generated.contains(asset.relativePath) {
+            if !seen.insert(asset.relativePath).inserted {
+                diagnostics.append(.error(SourceLocation(path: "content/" + asset.relativePath),
+                                          "two files are named content/\(asset.relativePath), its accents encoded two ways (composed and decomposed)",
+                                          hint: "keep one of them: to a reader, a web server and links they are the same name"))
+            } else if generated.contains(asset.relativePath) {
                 diagnostics.append(.error(SourceLocation(path: "content/" + asset.relativePath),
                                           "Waymark writes \(asset.relativePath) itself (\(Self.describe(generatedPath: asset.relativePath)))",
                                           hint: "rename the file or move it to another folder"))
@@ -294,12 +300,26 @@ struct SiteRenderer {
         return diagnostics
     }
 
+    /// A page is written as `<id>/index.html`: one whose folder is where the site has a file
+    /// (`graph.json.md`, `robots.txt.md`, `assets/style.css.md`) could never be written. An error at the page.
+    private func pagesInPlaceOfFiles(_ paths: Set<String>) -> [Diagnostic] {
+        site.pages.indices.compactMap { i -> Diagnostic? in
+            let id = site.id(of: i)
+            guard !id.isEmpty, paths.contains(id) else { return nil }
+            return .error(SourceLocation(path: site.pages[i].path, line: 1, column: 1),
+                          "this page would be written in a folder \(id)/, where the site has the file \(id) (\(Self.describe(generatedPath: id)))",
+                          hint: "rename the file: a page's address is its path without `.md`")
+        }
+    }
+
     /// What Waymark writes at a path, for a message: a page, or one of the whole-site files.
     private static func describe(generatedPath path: String) -> String {
         switch path {
         case graphPath: return "the knowledge graph"
         case SearchIndex.path: return "the search index"
-        default: return path.hasSuffix("index.html") ? "a page of the site" : "a file of the site"
+        default:
+            if path.hasSuffix("index.html") { return "a page of the site" }
+            return path.hasPrefix("assets/") ? "a file of the theme" : "a file of the site"
         }
     }
 
