@@ -554,6 +554,34 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(e.first?.hasPrefix("content/secret.md:1:1: error: cannot read file") ?? false, "\(e)")
     }
 
+    /// Files copied as they are, unreadable: every one is reported by `check`, not the first by a failed write.
+    func testUnreadableFilesBesideThePagesAreEachAnError() throws {
+        let site = try TempSite(Self.base.merging(["content/a.png": "a", "content/b.png": "b"]) { $1 })
+        for name in ["a.png", "b.png"] {
+            try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: site.root.appendingPathComponent("content/" + name).path)
+        }
+        defer {
+            for name in ["a.png", "b.png"] {
+                try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: site.root.appendingPathComponent("content/" + name).path)
+            }
+        }
+        if FileManager.default.isReadableFile(atPath: site.root.appendingPathComponent("content/a.png").path) {
+            throw XCTSkip("running as root (or with CAP_DAC_OVERRIDE): chmod 000 does not stop this process reading the file")
+        }
+        XCTAssertEqual(errors(site.check()), ["content/a.png: error: cannot read file: Permission denied", "content/b.png: error: cannot read file: Permission denied"])
+    }
+
+    func testAConfigurationThatIsAFolderAndContentThatIsAFileAreErrors() throws {
+        let site = try TempSite(Self.base)
+        try? FileManager.default.removeItem(at: site.root.appendingPathComponent("waymark.yml"))
+        try FileManager.default.createDirectory(at: site.root.appendingPathComponent("waymark.yml"), withIntermediateDirectories: true)
+        XCTAssertEqual(errors(site.check()), ["waymark.yml: error: waymark.yml: it is a folder, not a file"])
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("waymark.yml"))
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("content"))
+        try site.write("content", "not a folder\n")
+        XCTAssertEqual(errors(site.check()), ["content/: error: is a file, not a folder"])
+    }
+
     func testAnUnreadableFolderIsAnErrorNamingIt() throws {
         let site = try TempSite(Self.base.merging(["content/locked/page.md": "# Locked\n"]) { $1 })
         let url = site.root.appendingPathComponent("content/locked")

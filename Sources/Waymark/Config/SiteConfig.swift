@@ -39,7 +39,17 @@ public struct SiteConfig: Sendable {
     public static func load(root: URL) -> (SiteConfig, [Diagnostic]) {
         var config = SiteConfig()
         let url = root.appendingPathComponent(fileName)
-        guard let data = try? Data(contentsOf: url) else { return (config, []) }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            // No waymark.yml is a site with every default; one that is there and cannot be read is not.
+            var info = stat()
+            guard stat(url.path, &info) == 0 else { return (config, []) }
+            let why = info.st_mode & S_IFMT == S_IFDIR ? "it is a folder, not a file" : "cannot read it"
+            return (config, [.error(SourceLocation(path: fileName), "\(fileName): \(why)",
+                                    hint: "waymark.yml holds the site's settings as `key: value` lines; remove it to use the defaults")])
+        }
         let text: String
         switch SourceText.decode(data, path: fileName) {
         case .success(let s): text = s.text

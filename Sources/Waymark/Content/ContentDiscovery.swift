@@ -120,6 +120,12 @@ struct ContentDiscovery {
         if let listed = Self.list(dir) {
             entries = listed
         } else {
+            var info = stat()
+            if stat(dir, &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
+                diagnostics.append(.error(SourceLocation(path: "content/" + relative), "is a file, not a folder",
+                                          hint: "the pages go in a folder content/ beside waymark.yml"))
+                return
+            }
             // Foundation words the error the way writers have always seen it.
             do {
                 entries = try FileManager.default.contentsOfDirectory(atPath: dir).map { ($0, nil) }
@@ -142,6 +148,14 @@ struct ContentDiscovery {
                 walk(prefix + name, relative: rel, files: &files, diagnostics: &diagnostics)
             case .regular:
                 let isMarkdown = ContentFile.markdownExtensionLength(name) > 0
+                // A page that cannot be read is reported where it is loaded; a file copied as it is, here,
+                // so that `check` finds it too, and every one of them.
+                if !isMarkdown, access(prefix + name, R_OK) != 0 {
+                    diagnostics.append(.error(SourceLocation(path: "content/" + ContentFile.nfc(rel)),
+                                              "cannot read file: \(String(cString: strerror(errno)))",
+                                              hint: "check the file's permissions, or move it out of content/"))
+                    continue
+                }
                 // The name as written on disk reads the file; its composed form is its place in the site.
                 files.append(ContentFile(relativePath: ContentFile.nfc(rel), path: prefix + name, kind: isMarkdown ? .markdown : .asset))
             case .other:
