@@ -571,6 +571,20 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(errors(site.check()), ["content/a.png: error: cannot read file: Permission denied", "content/b.png: error: cannot read file: Permission denied"])
     }
 
+    /// A name that is not text (bytes that are not UTF-8) is an error naming it, not "no such file".
+    func testFileNamesThatAreNotUTF8AreErrors() throws {
+        let site = try TempSite(Self.base)
+        for name: [UInt8] in [Array("bad".utf8) + [0xFF] + Array("name.md".utf8), Array("img".utf8) + [0xFE] + Array(".png".utf8)] {
+            let path = Array((site.root.path + "/content/").utf8) + name + [0]
+            let file = path.withUnsafeBufferPointer { fopen(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), "w") }
+            guard let file else { throw XCTSkip("this file system refuses names that are not UTF-8") }
+            fputs("---\ntitle: X\n---\n", file)
+            fclose(file)
+        }
+        XCTAssertEqual(errors(site.check()), ["content/bad\u{FFFD}name.md: error: the name is not valid UTF-8 (\u{FFFD} marks the bytes that are not)",
+                                              "content/img\u{FFFD}.png: error: the name is not valid UTF-8 (\u{FFFD} marks the bytes that are not)"])
+    }
+
     func testAConfigurationThatIsAFolderAndContentThatIsAFileAreErrors() throws {
         let site = try TempSite(Self.base)
         try? FileManager.default.removeItem(at: site.root.appendingPathComponent("waymark.yml"))

@@ -113,7 +113,7 @@ struct ContentDiscovery {
     }
 
     /// What a folder entry is, as far as the walk cares.
-    enum EntryType: Equatable { case directory, regular, symbolicLink, other, unreadable }
+    enum EntryType: Equatable { case directory, regular, symbolicLink, other, unreadable, invalidName }
 
     private func walk(_ dir: String, relative: String, files: inout [ContentFile], diagnostics: inout [Diagnostic]) {
         let entries: [(name: String, type: EntryType?)]
@@ -141,6 +141,9 @@ struct ContentDiscovery {
             switch listedType ?? Self.type(ofItemAt: prefix + name) {
             case .unreadable:
                 diagnostics.append(.error(SourceLocation(path: "content/" + rel), "cannot read file attributes"))
+            case .invalidName:
+                diagnostics.append(.error(SourceLocation(path: "content/" + rel), "the name is not valid UTF-8 (� marks the bytes that are not)",
+                                          hint: "rename it: a name becomes the page's address and must be text"))
             case .symbolicLink:
                 diagnostics.append(.warning(SourceLocation(path: "content/" + rel), "symbolic link is not followed",
                                             hint: "copy the file into content/ instead; links could point outside the knowledge base"))
@@ -172,10 +175,15 @@ struct ContentDiscovery {
         var entries: [(name: String, type: EntryType?)] = []
         while let entry = readdir(dir) {
             guard entry.pointee.d_ino != 0 else { continue }
-            let name = withUnsafeBytes(of: &entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+            let (name, valid) = withUnsafeBytes(of: &entry.pointee.d_name) { raw -> (String, Bool) in
+                let c = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
+                if let name = String(validatingCString: c) { return (name, true) }
+                return (String(cString: c), false)  // repaired, with U+FFFD, for the message
+            }
             if name == "." || name == ".." { continue }
             let type: EntryType?
-            switch entry.pointee.d_type {
+            switch valid ? entry.pointee.d_type : UInt8.max {
+            case UInt8.max: type = .invalidName
             case UInt8(DT_DIR): type = .directory
             case UInt8(DT_REG): type = .regular
             case UInt8(DT_LNK): type = .symbolicLink
