@@ -7,24 +7,37 @@ import Glibc
 /// runs on its own thread; new folders are watched as they appear.
 final class FileWatcher: @unchecked Sendable {
     /// An editor's or tool's scratch file, not part of the site: hidden files, backups (`page.md~`,
-    /// `#page.md#`), swap and temporary files, and files without an extension (`sed -i` writes
-    /// `sedX1b2c3` beside the file, vim probes with `4913`). Their changes rebuild nothing.
+    /// `#page.md#`), swap and temporary files, `sed -i`'s `sedX1b2c3` and vim's probe `4913`. Their
+    /// changes rebuild nothing. Other names without an extension (`notes`, `CODEOWNERS`) are files of
+    /// the site, copied as they are, and do.
     static func isScratchFile(_ name: String) -> Bool {
         if name.hasPrefix(".") || name.hasPrefix("#") || name.hasSuffix("~") { return true }
         for suffix in [".swp", ".swx", ".tmp", ".part", "___jb_tmp___", "___jb_old___"] where name.hasSuffix(suffix) { return true }
-        return !name.isEmpty && !name.contains(".")
+        if !name.isEmpty, name.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { return true }
+        return name.utf8.count == 9 && name.hasPrefix("sed") && name.utf8.dropFirst(3).allSatisfy { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
     }
 
     private let fd: Int32
     private var folders: [Int32: String] = [:]
+    /// Folders watched only for some of their entries (the site's root, for `waymark.yml`, `content/`
+    /// and `templates/`): the names that count. Anything else there (`.git/`, `.waymark-cache/`,
+    /// `NOTES.md`) rebuilds nothing and is not watched.
+    private var only: [Int32: Set<String>] = [:]
     private let lock = NSLock()
     private let onChange: @Sendable ([String]) -> Void
 
-    /// `paths` are folders (watched with everything below them) or single files.
+    /// `paths` are folders (watched with everything below them) or single files, existing or not: a
+    /// folder that appears later (`templates/`) is watched from then on.
     init?(paths: [String], onChange: @escaping @Sendable ([String]) -> Void) {
         fd = inotify_init1(Int32(IN_CLOEXEC))
         guard fd >= 0 else { return nil }
         self.onChange = onChange
+        // Each path's folder, for the path's name only: it sees a file replaced by an editor, and a
+        // missing folder created.
+        for (dir, names) in Dictionary(grouping: paths, by: { ($0 as NSString).deletingLastPathComponent }) {
+            let wd = inotify_add_watch(fd, dir, Self.mask)
+            if wd >= 0 { lock.withLock { folders[wd] = dir; only[wd] = Set(names.map { ($0 as NSString).lastPathComponent }) } }
+        }
         for path in paths { add(path) }
         let thread = Thread { [weak self] in self?.readLoop() }
         thread.name = "waymark-watch"
@@ -33,23 +46,29 @@ final class FileWatcher: @unchecked Sendable {
 
     private static let mask = UInt32(IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_ATTRIB)
 
+    /// Watches the folder `path` and every folder below it (hidden ones aside); a file is watched
+    /// through its folder already.
     private func add(_ path: String) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
-        if !isDirectory.boolValue {
-            // A single file (waymark.yml): watch its folder, which also sees it replaced by an editor.
-            let dir = (path as NSString).deletingLastPathComponent
-            let wd = inotify_add_watch(fd, dir, Self.mask)
-            if wd >= 0 { lock.withLock { folders[wd] = dir } }
-            return
-        }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return }
         let wd = inotify_add_watch(fd, path, Self.mask)
-        if wd >= 0 { lock.withLock { folders[wd] = path } }
+        if wd >= 0 { lock.withLock { folders[wd] = path; only[wd] = nil } }
         let children = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         for child in children where !child.hasPrefix(".") {
             let full = path + "/" + child
             var childIsDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: full, isDirectory: &childIsDirectory), childIsDirectory.boolValue { add(full) }
+        }
+    }
+
+    /// Stops watching `path` and the folders below it.
+    private func forget(_ path: String) {
+        lock.withLock {
+            for (wd, folder) in folders where folder == path || folder.hasPrefix(path + "/") {
+                inotify_rm_watch(fd, wd)
+                folders[wd] = nil
+                only[wd] = nil
+            }
         }
     }
 
@@ -71,11 +90,16 @@ final class FileWatcher: @unchecked Sendable {
                     let namePointer = buffer.advanced(by: offset + MemoryLayout<inotify_event>.size).assumingMemoryBound(to: CChar.self)
                     name = String(cString: namePointer)
                 }
-                let folder = lock.withLock { folders[event.wd] } ?? ""
-                let path = name.isEmpty ? folder : folder + "/" + name
-                if event.mask & UInt32(IN_ISDIR) != 0 && event.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { add(path) }
-                if event.mask & UInt32(IN_ISDIR) != 0 || !Self.isScratchFile(name) { changed.append(path) }
                 offset += MemoryLayout<inotify_event>.size + nameLength
+                let (folder, names) = lock.withLock { (folders[event.wd] ?? "", only[event.wd]) }
+                if let names, !names.contains(name) { continue }
+                let path = name.isEmpty ? folder : folder + "/" + name
+                let isFolder = event.mask & UInt32(IN_ISDIR) != 0
+                if isFolder && name.hasPrefix(".") { continue }
+                if isFolder && event.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { add(path) }
+                // A folder moved away (out of content/, say) is no longer watched; its old path's changes end here.
+                if isFolder && event.mask & UInt32(IN_MOVED_FROM) != 0 { forget(path) }
+                if isFolder || !Self.isScratchFile(name) { changed.append(path) }
             }
             if !changed.isEmpty { onChange(changed) }
         }

@@ -44,6 +44,15 @@ public final class PreviewServer: Sendable {
     /// addresses (with SO_REUSEADDR, as the server binds) and closed again. Asked before the first
     /// build, so a busy port is said at once, not after a build of the whole site. Nil when the host
     /// name cannot be resolved (the server then reports it).
+    /// The address to open: an IPv6 host in brackets (`http://[::1]:8080/`), and for a server on every
+    /// interface (`0.0.0.0`, `::`) this machine's own name for itself.
+    static func url(host: String, port: Int) -> String {
+        if listensOnEveryInterface(host) { return "http://localhost:\(port)/" }
+        return host.contains(":") ? "http://[\(host)]:\(port)/" : "http://\(host):\(port)/"
+    }
+
+    public static func listensOnEveryInterface(_ host: String) -> Bool { ["0.0.0.0", "::", "[::]"].contains(host) }
+
     public static func portIsFree(host: String, port: Int) -> Bool? {
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE
@@ -76,7 +85,7 @@ public final class PreviewServer: Sendable {
         let watcher = FileWatcher(paths: watched) { paths in Task { await rebuilder.changed(paths) } }
         if watcher == nil { log("warning: cannot watch files (inotify unavailable); pages will not rebuild") }
         let responder = CallbackResponder<BasicRequestContext> { [self] request, _ in try await self.respond(to: request) }
-        let url = "http://\(options.host):\(options.port)/"
+        let url = Self.url(host: options.host, port: options.port)
         var logger = Logger(label: "waymark.serve")
         logger.logLevel = .error
         let app = Application(
@@ -111,7 +120,9 @@ public final class PreviewServer: Sendable {
         await state.update(report.diagnostics)
         let errors = report.diagnostics.errorCount
         if !report.diagnostics.isEmpty { log(DiagnosticFormat.human.render(report.diagnostics).trimmingCharacters(in: .newlines)) }
-        log(errors > 0 ? "build failed (\(reason)): \(errors) error\(errors == 1 ? "" : "s"); showing the last good pages with the errors overlaid"
+        let hasPages = FileManager.default.fileExists(atPath: options.output.appendingPathComponent("index.html").path)
+        let shown = hasPages ? "showing the last good pages with the errors overlaid" : "no build has succeeded yet: fix the errors to see the site"
+        log(errors > 0 ? "build failed (\(reason)): \(errors) error\(errors == 1 ? "" : "s"); \(shown)"
                        : "built \(report.pageCount) pages in \(ms) ms, \(report.renderedCount) rendered, \(report.writtenCount) files updated (\(reason))")
         await reload.broadcast("reload")
     }

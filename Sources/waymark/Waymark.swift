@@ -205,9 +205,15 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         // A busy port is said before the first build, which at thousands of pages takes seconds.
-        if PreviewServer.portIsFree(host: host, port: port) == false {
+        switch PreviewServer.portIsFree(host: host, port: port) {
+        case false?:
             Self.portInUse(port: port, host: host)
             throw ExitCode(1)
+        case nil:
+            FileHandle.standardError.write(Data("error: --host \(host) is not an address of this machine\n  hint: leave it out to serve on 127.0.0.1 (this machine only), or use 0.0.0.0 for every network interface\n".utf8))
+            throw ExitCode(1)
+        case true?:
+            break
         }
         var options = PreviewServer.Options(root: rootURL, output: rootURL.appendingPathComponent(".waymark-cache/serve"))
         options.host = host
@@ -218,6 +224,9 @@ struct Serve: AsyncParsableCommand {
         do {
             try await server.run { url in
                 FileHandle.standardError.write(Data("Serving on \(url) (Ctrl-C to stop)\n".utf8))
+                if PreviewServer.listensOnEveryInterface(host) {
+                    FileHandle.standardError.write(Data("note: listening on every network interface: anyone who can reach this machine can open the preview\n".utf8))
+                }
                 if shouldOpen { _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["xdg-open", url]) }
             }
         } catch {

@@ -39,7 +39,7 @@ final class ServeTests: XCTestCase {
         for name in [".page.md.swp", "page.md~", "#page.md#", "sedX1b2c3", "4913", "page.md.tmp", "page.md___jb_tmp___"] {
             XCTAssertTrue(FileWatcher.isScratchFile(name), name)
         }
-        for name in ["page.md", "waymark.yml", "map.png", "style.css", "journey.mustache"] {
+        for name in ["page.md", "waymark.yml", "map.png", "style.css", "journey.mustache", "notes", "CODEOWNERS", "sedimentary", "2025-notes"] {
             XCTAssertFalse(FileWatcher.isScratchFile(name), name)
         }
     }
@@ -100,6 +100,41 @@ final class ServeTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertLessThan(Date().timeIntervalSince(stopping), 1.0, "shutdown must not wait for the open event stream")
         events.close()
+    }
+
+    /// A file with no extension is a file of the site: its edits and deletion reach the preview.
+    /// What appears beside the site at its root (`.git/`, a notes file) rebuilds nothing.
+    func testTheRootIsWatchedOnlyForTheSiteAndFilesWithoutAnExtensionCount() throws {
+        let site = try TempSite(["content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
+                                 "content/guides/notes": "plain notes v1\n"])
+        let port = try freePort()
+        let (process, _) = try startServe(site, port: port)
+        defer { if process.isRunning { process.terminate() } }
+        XCTAssertTrue(try waitFor(port: port, path: "/guides/notes").contains("plain notes v1"))
+        let events = try EventStream(port: port)
+        defer { events.close() }
+        try site.write("content/guides/notes", "plain notes v2\n")
+        XCTAssertTrue(try events.waitForEvent("reload", seconds: 10))
+        XCTAssertTrue(try get(port: port, path: "/guides/notes").contains("plain notes v2"))
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("content/guides/notes"))
+        XCTAssertTrue(try events.waitForEvent("reload", seconds: 10))
+        XCTAssertTrue(try get(port: port, path: "/guides/notes").hasPrefix("HTTP/1.1 404"))
+        // Beside the site: a repository made, a file of notes; then one edit of a page, one reload.
+        try FileManager.default.createDirectory(at: site.root.appendingPathComponent(".git/objects"), withIntermediateDirectories: true)
+        try site.write(".git/index.lock", "x")
+        try site.write("NOTES.md", "to do\n")
+        XCTAssertFalse(try events.waitForEvent("reload", seconds: 1.5), "nothing of the site changed")
+        try site.write("content/index.md", "---\ntitle: Home\n---\nWelcome back.\n")
+        XCTAssertTrue(try events.waitForEvent("reload", seconds: 10))
+        try site.write(".git/index.lock", "y")
+        XCTAssertFalse(try events.waitForEvent("reload", seconds: 1.5), "a folder made at the root later is not watched")
+    }
+
+    func testAddressesToOpen() {
+        XCTAssertEqual(PreviewServer.url(host: "127.0.0.1", port: 8080), "http://127.0.0.1:8080/")
+        XCTAssertEqual(PreviewServer.url(host: "::1", port: 8080), "http://[::1]:8080/")
+        XCTAssertEqual(PreviewServer.url(host: "0.0.0.0", port: 9000), "http://localhost:9000/")
+        XCTAssertTrue(PreviewServer.listensOnEveryInterface("::"))
     }
 
     /// A busy port is said at once, before any build: nothing is built into the preview folder.
