@@ -46,16 +46,21 @@
     return el;
   }
 
-  // A card starts at its word; near the right edge of a narrow screen it moves left to stay in view.
+  // A card starts below its word; near the right edge of a narrow screen it moves left, and near the
+  // bottom of the window it opens above the word, to stay in view.
   function place(wrap) {
     var el = wrap && wrap.lastChild;
-    if (!el || el.className !== "term-card") return;
+    if (!el || !el.classList || !el.classList.contains("term-card")) return;
     el.style.left = "";
+    el.classList.remove("term-card--above");
     var rect = el.getBoundingClientRect();
     if (!rect.width) return;
     var width = Math.min(document.documentElement.clientWidth, window.innerWidth || Infinity);
     var overflow = rect.right - (width - 8);
     if (overflow > 0) el.style.left = -Math.min(overflow, Math.max(rect.left - 8, 0)) + "px";
+    var height = window.innerHeight || document.documentElement.clientHeight;
+    var word = wrap.getBoundingClientRect();
+    if (rect.bottom > height - 8 && word.top - rect.height - 8 > 0) el.classList.add("term-card--above");
   }
 
   function close() {

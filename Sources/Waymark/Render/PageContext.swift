@@ -46,7 +46,7 @@ struct PageContext: Sendable {
             guard let folder = type.folder, let i = site.index.page(id: folder) else { continue }
             nav.append(["title": .text(type.sectionTitle), "url": .text(site.url(of: i)), "id": .text(folder)])
         }
-        if let c = site.index.page(id: "coverage") { nav.append(["title": "Evidence", "url": .text(site.url(of: c)), "id": "coverage"]) }
+        if let c = site.index.page(id: "coverage") { nav.append(["title": "Coverage", "url": .text(site.url(of: c)), "id": "coverage"]) }
         if let t = site.index.page(id: TagIndex.folder), site.pages[t].type == .tags {
             nav.append(["title": "Tags", "url": .text(site.url(of: t)), "id": .text(TagIndex.folder)])
         }
