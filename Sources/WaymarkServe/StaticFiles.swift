@@ -35,6 +35,9 @@ public struct StaticFiles: Sendable {
             if !decoded.hasSuffix("/") { return .redirect(path + "/") }
             candidate.appendPathComponent("index.html")
             guard FileManager.default.fileExists(atPath: candidate.path) else { return .notFound }
+        } else if decoded.hasSuffix("/") {
+            // `/notes.txt/` names a folder; a file is not one (as a web host answers, so the preview does not hide a broken link).
+            return .notFound
         }
         // A symbolic link may point anywhere; only what really lies inside the root is served.
         let real = candidate.resolvingSymlinksInPath().standardizedFileURL.path

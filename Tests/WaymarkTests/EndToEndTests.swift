@@ -499,4 +499,21 @@ final class BacklinkDisplayTests: XCTestCase {
         XCTAssertTrue(linkedFrom.contains("Research about this persona"), linkedFrom)
         XCTAssertTrue(linkedFrom.contains("href=\"/guides/notes/\""), linkedFrom)
     }
+
+    /// A page linked from a dozen shows ten per relation; the other two are behind "Show 2 more",
+    /// in the page all the same (a `<details>`, which works without JavaScript).
+    func testALongRelationShowsTenThenTheRestBehindShowMore() throws {
+        var files = ["content/guides/hub.md": "---\ntitle: Hub\n---\nThe hub.\n"]
+        for k in 1...12 { files["content/guides/note-\(k).md"] = "---\ntitle: Note \(k)\n---\nSee [[guides/hub]] for note \(k).\n" }
+        let site = try TempSite(files, templates: nil)
+        XCTAssertEqual(site.build().diagnostics.errorCount, 0)
+        let hub = try XCTUnwrap(site.html("guides/hub/index.html"))
+        let linkedFrom = String(hub[try XCTUnwrap(hub.range(of: "wm-backlinks-title"), hub).lowerBound...])
+        let parts = linkedFrom.components(separatedBy: "<details class=\"backlinks-more\">")
+        XCTAssertEqual(parts.count, 2, linkedFrom)
+        XCTAssertEqual(parts[0].components(separatedBy: "class=\"backlink__title\"").count - 1, 10, parts[0])
+        XCTAssertEqual(parts[1].components(separatedBy: "class=\"backlink__title\"").count - 1, 2, parts[1])
+        XCTAssertTrue(parts[1].contains("Show </span>2 more</summary>"), parts[1])
+        for k in 1...12 { XCTAssertTrue(linkedFrom.contains("href=\"/guides/note-\(k)/\""), "note-\(k)") }
+    }
 }

@@ -30,6 +30,10 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(files.resolve("/a/"), .file(root.appendingPathComponent("a/index.html").resolvingSymlinksInPath()))
         XCTAssertEqual(files.resolve("/a"), .redirect("/a/"))
         XCTAssertEqual(files.resolve("/missing/"), .notFound)
+        // A file asked for as a folder is not there, as on a web host.
+        try Data("notes".utf8).write(to: root.appendingPathComponent("a/notes"))
+        XCTAssertEqual(files.resolve("/a/notes/"), .notFound)
+        XCTAssertEqual(files.resolve("/a/notes"), .file(root.appendingPathComponent("a/notes").resolvingSymlinksInPath()))
         XCTAssertEqual(StaticFiles.contentType(for: URL(fileURLWithPath: "x.css")), "text/css; charset=utf-8")
         XCTAssertEqual(StaticFiles.contentType(for: URL(fileURLWithPath: "x.svg")), "image/svg+xml")
     }

@@ -177,7 +177,15 @@ struct PageContext: Sendable {
         func close() {
             guard let c = current else { return }
             groups.append(["relation": .text(c.relation.label), "items": .list(c.items)])
-            if !c.others.isEmpty { otherGroups.append(["relation": .text(c.relation.label), "items": .list(c.others)]) }
+            guard !c.others.isEmpty else { return }
+            // A page linked from dozens shows the first few of a relation, the rest behind "Show N more".
+            var group: TemplateObject = ["relation": .text(c.relation.label), "items": .list(c.others), "count": .int(c.others.count),
+                                         "shown": .list(Array(c.others.prefix(Self.backlinkListLimit)))]
+            if c.others.count > Self.backlinkListLimit {
+                group["more"] = .int(c.others.count - Self.backlinkListLimit)
+                group["rest"] = .list(Array(c.others.dropFirst(Self.backlinkListLimit)))
+            }
+            otherGroups.append(.object(group))
         }
         for b in site.backlinks[i] {
             var item = link(b.source)
@@ -500,6 +508,10 @@ struct PageContext: Sendable {
         }
         return ctx
     }
+
+    /// "Linked from" shows this many pages per relation, then the rest behind "Show N more" (a `<details>`
+    /// element, so it works without JavaScript and every link stays in the page).
+    static let backlinkListLimit = 10
 
     /// A common term is used on thousands of pages; its page shows this many per type, then the rest
     /// behind "Show N more" (a `<details>` element: every page is listed, and it works without JavaScript).
