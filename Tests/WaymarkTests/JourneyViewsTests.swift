@@ -99,6 +99,14 @@ final class JourneyViewsTests: XCTestCase {
         }
         XCTAssertFalse(coverage.contains("Sign-up › Contract call"), coverage)
         XCTAssertFalse(coverage.contains("First use › Help call"), coverage)
+        // One row per journey, the least backed first, with its bar as wide as its share.
+        XCTAssertTrue(coverage.contains("By journey The least backed first. A touchpoint is backed when at least one finding supports it. "
+                                        + "Journey Basis Backed by research Contradictions "
+                                        + "Renewal assumption 0 of 1 touchpoints (0%) 0 "
+                                        + "Onboarding research 2 of 4 touchpoints (50%) 1 "), coverage)
+        let html = try XCTUnwrap(s.html("coverage/index.html"))
+        XCTAssertTrue(html.contains(#"<rect class="coverage-bar__fill" width="50" height="8" rx="2"/>"#), html)
+        XCTAssertTrue(html.contains(#"<rect class="coverage-bar__fill" width="0" height="8" rx="2"/>"#), html)
     }
 
     func testHandoffsAreConsecutiveTouchpointsChangingHands() throws {

@@ -5,6 +5,8 @@ extension PageContext {
         var assumptions: [TemplateValue] = []
         var unsupported: [TemplateValue] = []
         var contradicted: [TemplateValue] = []
+        // One row per journey: how much of it research backs, and how often research contradicts it.
+        var byJourney: [(row: TemplateObject, share: Double, title: String)] = []
         var touchpointCount = 0, supportedCount = 0
         let journeys = site.pages.indices.filter { site.pages[$0].type == .journey }
             .sorted { site.pages[$0].title.lowercased() < site.pages[$1].title.lowercased() }
@@ -30,6 +32,7 @@ extension PageContext {
             contradictions(site.journeys.evidence(journey: i, anchor: ""), anchor: "") { j.stages.isEmpty ? "" : "the whole journey" }
             var missing: [TemplateValue] = []
             let journeyTouchpoints = j.stages.reduce(0) { $0 + $1.touchpoints.count }
+            let contradictedBefore = contradicted.count
             // Stages and touchpoints read in place: copying one retains everything it holds.
             for s in j.stages.indices {
                 contradictions(site.journeys.evidence(journey: i, anchor: j.stages[s].anchor), anchor: j.stages[s].anchor) { j.stages[s].name }
@@ -44,6 +47,17 @@ extension PageContext {
                     contradictions(evidence, anchor: anchor, name: name)
                 }
             }
+            let backed = journeyTouchpoints - missing.count
+            var summary = link(i)
+            summary["basis"] = .text(j.basis ?? "not stated")
+            summary["touchpoints"] = .int(journeyTouchpoints)
+            summary["backed"] = .int(backed)
+            summary["percent"] = .text(Self.percent(backed, of: journeyTouchpoints))
+            // The bar's width out of 100, as the percentage shown: never full while something is missing.
+            summary["barWidth"] = .text(journeyTouchpoints == 0 ? "0" : String(Self.percent(backed, of: journeyTouchpoints).dropLast()))
+            summary["contradicted"] = .int(contradicted.count - contradictedBefore)
+            summary["isContradicted"] = .bool(contradicted.count > contradictedBefore)
+            byJourney.append((summary, journeyTouchpoints == 0 ? 1 : Double(backed) / Double(journeyTouchpoints), site.pages[i].title.lowercased()))
             if !missing.isEmpty {
                 var row = link(i)
                 row["touchpoints"] = .list(missing)
@@ -52,7 +66,12 @@ extension PageContext {
                 unsupported.append(.object(row))
             }
         }
+        // The least backed first: what most needs validating leads.
+        let journeyRows = byJourney.enumerated()
+            .sorted { a, b in a.element.share != b.element.share ? a.element.share < b.element.share : a.offset < b.offset }
+            .map { TemplateValue.object($0.element.row) }
         return [
+            "journeys": .list(journeyRows), "hasJourneys": .bool(!journeyRows.isEmpty),
             "assumptions": .list(assumptions), "hasAssumptions": .bool(!assumptions.isEmpty),
             "unsupported": .list(unsupported), "hasUnsupported": .bool(!unsupported.isEmpty),
             "contradicted": .list(contradicted), "hasContradicted": .bool(!contradicted.isEmpty),
