@@ -596,6 +596,41 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(errors(site.check()), ["content/: error: is a file, not a folder"])
     }
 
+    /// `links: warning` reads as a setting and set nothing, under a warning that suggested `links`
+    /// for `links`: now an error at the value that shows how to write it.
+    func testASettingWrittenAsTheSectionsValueSaysHowToWriteIt() throws {
+        let site = try TempSite(Self.base)
+        try site.write("waymark.yml", "links: warning\nglossary: off\nmarkdown: {unsafe: true}\n")
+        let report = site.check()
+        XCTAssertEqual(errors(report), [
+            "waymark.yml:1:8: error: `links` holds settings, not a value: `links.broken` is probably meant",
+            "waymark.yml:2:11: error: `glossary` holds settings, not a value: `glossary.autolink` is probably meant",
+        ])
+        XCTAssertTrue(report.diagnostics.contains { $0.hint == "write `links: {broken: warning}` (or `links.broken: warning`); broken is one of error, warning" },
+                      DiagnosticFormat.human.render(report.diagnostics))
+        XCTAssertFalse(report.diagnostics.contains { $0.message.contains("unknown key") }, DiagnosticFormat.human.render(report.diagnostics))
+    }
+
+    /// Word's soft return (U+000B) pasted into a summary made the Atom feed ill-formed XML, which
+    /// feed readers refuse whole: control characters are written as spaces wherever text is escaped.
+    func testAControlCharacterInTextNeverReachesTheFeedOrThePage() throws {
+        let site = try TempSite(Self.base.merging([
+            "content/research/w.md": "---\ntitle: \"Word\\vpaste\"\nmethod: survey\ndate: 2026-01-01\n---\nSoft\u{0B}return and a bell\u{07}.\n",
+        ]) { $1 })
+        XCTAssertEqual(site.build().diagnostics.errorCount, 0)
+        let feed = try XCTUnwrap(site.html("research/feed.xml"))
+        XCTAssertTrue(feed.contains("<summary>Soft return and a bell .</summary>"), feed)
+        XCTAssertTrue(feed.contains("<title>Word paste</title>"), feed)
+        let page = try XCTUnwrap(site.html("research/w/index.html"))
+        for text in [feed, page, try XCTUnwrap(site.html("sitemap.xml"))] {
+            XCTAssertFalse(text.utf8.contains { isForbiddenControl($0) }, text)
+        }
+        XCTAssertEqual(escapeHTML("a\u{0B}b\u{7F}c\td\r\ne"), "a b c\td\r\ne")
+        // In the word-at-a-time scan and in the tail after it; tabs, line breaks and non-ASCII text are kept.
+        XCTAssertEqual(SourceText.controlsAsSpaces("0123456\u{0B}89abcdéf\tghij\nklmn\u{7F}op\u{1F}"), "0123456 89abcdéf\tghij\nklmn op ")
+        XCTAssertEqual(SourceText.controlsAsSpaces("plain\ttext, ü, ☃\n"), "plain\ttext, ü, ☃\n")
+    }
+
     func testAnUnreadableFolderIsAnErrorNamingIt() throws {
         let site = try TempSite(Self.base.merging(["content/locked/page.md": "# Locked\n"]) { $1 })
         let url = site.root.appendingPathComponent("content/locked")

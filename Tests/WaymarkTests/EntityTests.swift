@@ -258,6 +258,20 @@ final class EntityTests: XCTestCase {
                                                    hint: "write dates as YYYY-MM-DD, e.g. 2026-03-14")])
     }
 
+    /// A day the month does not have would reach the feed as `<updated>2026-02-30…`, which feed readers refuse.
+    func testADayTheMonthDoesNotHaveIsNotADate() throws {
+        for (date, message, hint) in [("2026-02-30", "February 2026 has 28 days", "2026-02-28"), ("2024-02-30", "February 2024 has 29 days", "2024-02-29"),
+                                      ("2025-04-31", "April 2025 has 30 days", "2025-04-30"), ("1900-02-29", "February 1900 has 28 days", "1900-02-28")] {
+            let report = try check(["content/research/diary.md": "---\ntitle: Diary study\nmethod: survey\ndate: \(date)\n---\n"])
+            XCTAssertEqual(report.diagnostics, [.error(SourceLocation(path: "content/research/diary.md", line: 4, column: 7),
+                                                       "`date` is `\(date)`, not a date: \(message)",
+                                                       hint: "write dates as YYYY-MM-DD, e.g. \(hint)")], date)
+        }
+        for date in ["2024-02-29", "2000-02-29", "2026-12-31"] {
+            assertNoDiagnostics(try check(["content/research/diary.md": "---\ntitle: Diary study\nmethod: survey\ndate: \(date)\n---\n"]))
+        }
+    }
+
     func testFindingWithoutMethodOrDateNamesThem() throws {
         let report = try check(["content/research/diary.md": "---\ntitle: Diary study\n---\n"])
         XCTAssertEqual(Set(headlines(report.diagnostics)), [

@@ -19,6 +19,13 @@ public struct SiteConfig: Sendable {
 
     public init() {}
 
+    /// The sections of `waymark.yml`, each with its one setting (for the hint when a value stands in for it).
+    static let sections: [String: (name: String, values: String, example: String)] = [
+        "links": ("broken", "error, warning", "warning"),
+        "glossary": ("autolink", "first, all, off", "off"),
+        "markdown": ("unsafe", "true, false", "true"),
+    ]
+
     static let fileName = "waymark.yml"
     static let knownKeys = ["title", "baseURL", "editURL", "links", "links.broken", "glossary", "glossary.autolink",
                             "markdown", "markdown.unsafe", "output", "ignore"]
@@ -68,8 +75,17 @@ public struct SiteConfig: Sendable {
         // Nested sections (`links: {broken: warning}`) and dotted keys (`links.broken: warning`) both work.
         var flat: [YAMLEntry] = []
         for e in entries {
-            if ["links", "glossary", "markdown"].contains(e.key), case .mapping(let sub, _) = e.value {
-                flat += sub.map { YAMLEntry(key: "\(e.key).\($0.key)", keyLocation: $0.keyLocation, value: $0.value) }
+            if let setting = sections[e.key] {
+                if case .mapping(let sub, _) = e.value {
+                    flat += sub.map { YAMLEntry(key: "\(e.key).\($0.key)", keyLocation: $0.keyLocation, value: $0.value) }
+                } else {
+                    // `links: warning` reads as a setting but sets nothing: say how to write it, not "unknown key".
+                    let given: String
+                    if case .scalar(let s, _, _) = e.value, !s.isEmpty { given = s } else { given = setting.example }
+                    diagnostics.append(.error(e.value.location, "`\(e.key)` holds settings, not a value: `\(e.key).\(setting.name)` is probably meant",
+                                              hint: "write `\(e.key): {\(setting.name): \(given)}` (or `\(e.key).\(setting.name): \(given)`); "
+                                                  + "\(setting.name) is one of \(setting.values)"))
+                }
             } else {
                 flat.append(e)
             }

@@ -114,12 +114,21 @@ struct FieldReader {
     /// A `YYYY-MM-DD` date.
     mutating func date(_ key: String) -> Located<String>? {
         guard let s = string(key) else { return nil }
-        let parts = s.value.split(separator: "-")
-        let valid = parts.count == 3 && parts[0].count == 4 && parts[1].count == 2 && parts[2].count == 2
-            && parts.allSatisfy { $0.allSatisfy(\.isASCII) && Int($0) != nil }
-            && (1...12).contains(Int(parts[1]) ?? 0) && (1...31).contains(Int(parts[2]) ?? 0)
-        guard valid else {
+        let parts = s.value.split(separator: "-", omittingEmptySubsequences: false)
+        let numbers = parts.map { $0.allSatisfy { $0.isASCII && $0.isNumber } ? Int($0) : nil }
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = numbers[0], let month = numbers[1], let day = numbers[2], (1...12).contains(month), day >= 1 else {
             diagnostics.append(.error(s.location, "`\(key)` is `\(s.value)`, not a date", hint: "write dates as YYYY-MM-DD, e.g. 2026-03-14"))
+            return nil
+        }
+        // A day the month does not have (2026-02-30) would reach the feed and sitemap as an invalid date.
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard day <= days else {
+            let monthName = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                             "October", "November", "December"][month - 1]
+            diagnostics.append(.error(s.location, "`\(key)` is `\(s.value)`, not a date: \(monthName) \(year) has \(days) days",
+                                      hint: "write dates as YYYY-MM-DD, e.g. \(s.value.prefix(8))\(String(format: "%02d", days))"))
             return nil
         }
         return s

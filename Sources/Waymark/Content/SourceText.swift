@@ -49,6 +49,31 @@ struct SourceText: Sendable {
         return .success(SourceText(text: String(decoding: normalised, as: UTF8.self)))
     }
 
+    /// `text` with each control character HTML and XML do not allow (see `isForbiddenControl`; Word's
+    /// soft return, U+000B, comes with pasted text) made a space: cmark writes them into the page as
+    /// they are. A space is one byte as they are, so every line and column stays where it was.
+    /// Eight bytes a step: most bodies have none, and only words with a byte below 0x20 or DEL are looked into.
+    static func controlsAsSpaces(_ text: String) -> String {
+        var text = text
+        let found = text.withUTF8 { bytes -> Bool in
+            guard let base = bytes.baseAddress else { return false }
+            let raw = UnsafeRawPointer(base)
+            var i = 0
+            while i + 8 <= bytes.count {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                // A byte below 0x20, or a byte equal to 0x7F (w XOR 0x7F…7F has a zero byte).
+                let below = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
+                let x = w ^ 0x7F7F_7F7F_7F7F_7F7F
+                let del = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+                if below | del != 0, (i..<i + 8).contains(where: { isForbiddenControl(bytes[$0]) }) { return true }
+                i += 8
+            }
+            return (i..<bytes.count).contains { isForbiddenControl(bytes[$0]) }
+        }
+        guard found else { return text }
+        return String(decoding: text.utf8.map { isForbiddenControl($0) ? 0x20 : $0 }, as: UTF8.self)
+    }
+
     /// memchr: the whole file is searched for NUL and CR on every load.
     static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = bytes.baseAddress, !bytes.isEmpty, let hit = memchr(base, Int32(byte), bytes.count) else { return nil }

@@ -885,9 +885,11 @@ extension MarkdownBody {
 }
 
 /// Escapes text for HTML element content and double-quoted attributes.
+/// Control characters other than tab, line feed and carriage return (Word's soft return, U+000B,
+/// arrives in pasted text) are not allowed in XML and are errors in HTML: they become spaces.
 public func escapeHTML(_ s: String) -> String {
     // Most values need no escaping: returned as they are, without copying.
-    guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return s }
+    guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 || isForbiddenControl($0) }) else { return s }
     var out = ""
     out.reserveCapacity(s.utf8.count)
     for c in s.unicodeScalars {
@@ -897,8 +899,16 @@ public func escapeHTML(_ s: String) -> String {
         case ">": out += "&gt;"
         case "\"": out += "&quot;"
         case "'": out += "&#39;"
+        case _ where c.value < 0x80 && isForbiddenControl(UInt8(c.value)): out += " "
         default: out.unicodeScalars.append(c)
         }
     }
     return out
+}
+
+/// A C0 control character or DEL, other than tab, line feed and carriage return: not allowed in XML 1.0
+/// (DEL is, but HTML forbids it), so never written out.
+@inline(__always)
+func isForbiddenControl(_ byte: UInt8) -> Bool {
+    (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F
 }

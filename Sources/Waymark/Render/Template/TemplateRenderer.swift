@@ -267,12 +267,14 @@ struct TemplateRenderer {
     }
 }
 
-/// Escapes `& < > " '` for HTML text and attribute values, byte by byte on UTF-8 (every other byte,
-/// including those of multi-byte characters, is copied as is).
+/// Escapes `& < > " '` for HTML text and attribute values, byte by byte on UTF-8, and writes a space
+/// for a control character HTML and XML do not allow (every other byte, including those of
+/// multi-byte characters, is copied as is).
 enum HTMLEscaper {
     private static let needsEscape: [Bool] = {
         var table = [Bool](repeating: false, count: 256)
         for b in "&<>\"'".utf8 { table[Int(b)] = true }
+        for b in 0...255 where isForbiddenControl(UInt8(b)) { table[b] = true }
         return table
     }()
 
@@ -287,7 +289,8 @@ enum HTMLEscaper {
             case UInt8(ascii: "<"): output.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])  // &lt;
             case UInt8(ascii: ">"): output.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])  // &gt;
             case UInt8(ascii: "\""): output.append(contentsOf: [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B])  // &quot;
-            default: output.append(contentsOf: [0x26, 0x23, 0x33, 0x39, 0x3B])  // &#39;
+            case UInt8(ascii: "'"): output.append(contentsOf: [0x26, 0x23, 0x33, 0x39, 0x3B])  // &#39;
+            default: output.append(0x20)  // a control character (see `isForbiddenControl`): a space
             }
             runStart = i + 1
         }
