@@ -146,10 +146,10 @@ final class LinkResolutionTests: XCTestCase {
     }
 
     func testExternalLinksAreLeftAlone() throws {
-        let html = try notesHTML("[a](https://example.org/x.md) [b](mailto:kb@example.org) [c](/somewhere/)\n")
+        let html = try notesHTML("[a](https://example.org/x.md) [b](mailto:kb@example.org) [c](//example.org/somewhere/)\n")
         XCTAssertTrue(html.contains(#"<a href="https://example.org/x.md">a</a>"#), html)
         XCTAssertTrue(html.contains(#"<a href="mailto:kb@example.org">b</a>"#), html)
-        XCTAssertTrue(html.contains(#"<a href="/somewhere/">c</a>"#), html)
+        XCTAssertTrue(html.contains(#"<a href="//example.org/somewhere/">c</a>"#), html)
     }
 
     func testBaseURLPrefixesEveryLink() throws {
@@ -424,4 +424,75 @@ final class LinkResolutionTests: XCTestCase {
         XCTAssertEqual(hints["unknown glossary term `glossary/conversion`"], "create content/glossary/conversion.md or fix the id")
         XCTAssertEqual(hints["unknown glossary term `glossary/activaton`"], "did you mean `glossary/activation`?")
     }
+
+    // MARK: Links that still lead somewhere (from a writer's review)
+
+    /// With `links.broken: warning`, a link to a page whose heading was renamed was written as the raw
+    /// `target.md#old` address (a 404) or the wikilink as literal text: it now goes to the page.
+    func testAStaleAnchorUnderBrokenWarningStillLinksThePage() throws {
+        let site = try TempSite([
+            "waymark.yml": "links: {broken: warning}\n",
+            "content/target.md": "---\ntitle: Target\n---\n## Real heading\n",
+            "content/src.md": "---\ntitle: Src\n---\n[renamed](target.md#old-heading) [[target#old-heading|see target]] [[target#old-heading]]\n",
+        ])
+        let report = site.build()
+        XCTAssertEqual(report.diagnostics.errorCount, 0)
+        XCTAssertEqual(report.diagnostics.filter { $0.message.hasPrefix("broken anchor") }.count, 3, DiagnosticFormat.human.render(report.diagnostics))
+        let html = try XCTUnwrap(site.html("src/index.html"))
+        XCTAssertTrue(html.contains(#"<a href="/target/#old-heading">renamed</a>"#), html)
+        XCTAssertTrue(html.contains(#"href="/target/#old-heading" class="wikilink wikilink-page">see target</a>"#), html)
+        XCTAssertTrue(html.contains(#"href="/target/#old-heading" class="wikilink wikilink-page">Target</a>"#), html)
+        XCTAssertFalse(html.contains("[["), html)
+    }
+
+    /// A file's `#page=3` or `?v=2` is for the reader's viewer: it stays on the link, and
+    /// `[[report.pdf#page=3]]` is the file (it was "no such page or file").
+    func testAFilesFragmentAndQueryStayOnItsLink() throws {
+        let site = try TempSite([
+            "content/report.pdf": "%PDF",
+            "content/pdf.md": "---\ntitle: Pdf\n---\n[p3](report.pdf#page=3) [q](report.pdf?v=2) [[report.pdf#page=3]] [[report.pdf#page=4|page 4]]\n",
+        ])
+        let report = site.build()
+        assertNoDiagnostics(report)
+        let html = try XCTUnwrap(site.html("pdf/index.html"))
+        for href in [#"href="/report.pdf#page=3">p3"#, #"href="/report.pdf?v=2">q"#, #"href="/report.pdf#page=3" class="wikilink wikilink-file">report.pdf"#,
+                     #"href="/report.pdf#page=4" class="wikilink wikilink-file">page 4"#] {
+            XCTAssertTrue(html.contains(href), href + "\n" + html)
+        }
+    }
+
+    /// A link from the site's root (`/target/`, `/target.md`) was left as written: not checked, and
+    /// outside the site under a base URL. A page or file of the site is now linked as any other; the
+    /// site's own files (search, feed) get the base URL; anything else is a warning, left as written.
+    func testALinkFromTheSitesRootIsResolvedCheckedAndGivenTheBaseURL() throws {
+        let site = try TempSite([
+            "waymark.yml": "baseURL: /kb/\n",
+            "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
+            "content/target.md": "---\ntitle: Target\n---\n## Real heading\n",
+            "content/images/map.png": "PNG",
+            "content/guides/abs.md": """
+                ---
+                title: Abs
+                ---
+                [a](/target.md) [b](/target/#real-heading) [h](/) [s](/search/?q=churn) [f](/research/feed.xml)
+
+                ![m](/images/map.png) [c](/no-such-page/) ![d](/missing.png) [w](//example.com/x)
+                """,
+        ])
+        let report = site.build()
+        XCTAssertEqual(report.diagnostics.errorCount, 0)
+        XCTAssertEqual(headlines(report.diagnostics.filter { $0.severity == .warning }), [
+            "content/guides/abs.md:6:23: warning: link `/no-such-page/` is not a page or file of this site: it is left as written",
+            "content/guides/abs.md:6:43: warning: image `/missing.png` is not a page or file of this site: it is left as written",
+        ])
+        let html = try XCTUnwrap(site.html("guides/abs/index.html"))
+        for expected in [#"<a href="/kb/target/">a</a>"#, #"<a href="/kb/target/#real-heading">b</a>"#, #"<a href="/kb/">h</a>"#,
+                         #"<a href="/kb/search/?q=churn">s</a>"#, #"<a href="/kb/research/feed.xml">f</a>"#,
+                         #"<img src="/kb/images/map.png" alt="m""#, #"<a href="/no-such-page/">c</a>"#, #"<a href="//example.com/x">w</a>"#] {
+            XCTAssertTrue(html.contains(expected), expected + "\n" + html)
+        }
+        // The root-relative link is a backlink like any other.
+        XCTAssertTrue(try XCTUnwrap(site.html("target/index.html")).contains(#"href="/kb/guides/abs/""#))
+    }
+
 }

@@ -13,13 +13,41 @@ enum LinkResolution: Equatable {
     case missing(near: String?, type: PageType?)
     case ambiguous([Int])
     case missingAnchor(page: Int, anchor: String)
+
+    /// Files every site has beside its pages (search, feed, sitemap…): a root-relative link to one
+    /// is this site's, so it gets the base URL, though no page or file under content/ is behind it.
+    static let generatedFiles: [String] = ["search", "search/", "assets/", "graph.json", "sitemap.xml", "robots.txt", "404.html",
+                                           "research/feed.xml", "glossary/cards.js"]
+
+    /// `url`'s path (before `?` or `#`, without the leading `/`) when it is root-relative and names
+    /// one of `generatedFiles`.
+    static func generatedFile(_ url: String) -> String? {
+        guard url.hasPrefix("/"), !url.hasPrefix("//") else { return nil }
+        let path = url.dropFirst().prefix { $0 != "?" && $0 != "#" }
+        return generatedFiles.contains { $0.hasSuffix("/") ? path.hasPrefix($0) : path == $0 } ? String(url.dropFirst()) : nil
+    }
+
+    /// The `?query` and `#fragment` of a link as written, for a file's address: they are for the
+    /// reader's viewer (`report.pdf#page=3`), so they go with it.
+    static func suffix(of url: String) -> Substring {
+        url.firstIndex { $0 == "?" || $0 == "#" }.map { url[$0...] } ?? ""
+    }
+
+    /// A page or file of this site (an anchor it lacks included): what a root-relative link is taken for.
+    var isSiteTarget: Bool {
+        switch self {
+        case .page, .asset, .missingAnchor: return true
+        default: return false
+        }
+    }
 }
 
 extension SiteIndex {
     /// `[[target#anchor|label]]` from the page at `from`; an empty target means the page itself.
     func resolve(_ link: Wikilink, from: Int) -> LinkResolution {
         let lookupResult: Lookup = link.target.isEmpty ? .found(from) : lookup(link.target)
-        if case .missing = lookupResult, link.anchor == nil, let path = asset(named: link.target, from: from) { return .asset(path) }
+        // A file's `#…` is for the reader's viewer (`[[report.pdf#page=3]]`), not a heading to check.
+        if case .missing = lookupResult, let path = asset(named: link.target, from: from) { return .asset(path) }
         return withAnchor(lookupResult, anchor: link.anchor, target: link.target, type: nil)
     }
 
@@ -53,7 +81,20 @@ extension SiteIndex {
     func resolve(url raw: String, from: Int) -> LinkResolution {
         let url = raw.trimmingWhitespace()
         if url.isEmpty { return .external }
-        if url.hasPrefix("//") || url.hasPrefix("/") { return .external }
+        if url.hasPrefix("//") { return .external }
+        if url.hasPrefix("/") {
+            // From the site's root (`/journeys/asthma/`, `/guides/notes.md`, `/images/map.png`): a page or
+            // file of the site is linked as any other, under the base URL; anything else may live
+            // elsewhere on the same server, so it stays as written (the link step says so).
+            switch resolve(url: String(url.dropFirst()), from: from, fromRoot: true) {
+            case let found where found.isSiteTarget: return found
+            default: return .external
+            }
+        }
+        return resolve(url: url, from: from, fromRoot: false)
+    }
+
+    private func resolve(url: String, from: Int, fromRoot: Bool) -> LinkResolution {
         // Without a colon there is no scheme to look at (most links are relative paths).
         let hasColon = url.containsByte(UInt8(ascii: ":"))
         // Written as `java&#9;script:` it has no clean scheme, but it is no path either: rendering empties it.
@@ -77,19 +118,23 @@ extension SiteIndex {
             path = String(decoding: path.utf8[..<q], as: UTF8.self)
         }
         if path.isEmpty {
+            // `/` alone is the home page; `#top` and `?x` alone are this page.
+            if fromRoot, let home = page(id: "") { return withAnchor(.found(home), anchor: anchor, target: "", type: nil) }
             return withAnchor(.found(from), anchor: anchor, target: pages[from].id, type: nil)
         }
         if path.containsByte(UInt8(ascii: "%")) { path = path.removingPercentEncoding ?? path }
-        return resolveASCII(path: path, anchor: anchor, from: from) ?? resolve(path: path, anchor: anchor, from: from)
+        return resolveASCII(path: path, anchor: anchor, from: from, fromRoot: fromRoot)
+            ?? resolve(path: path, anchor: anchor, from: from, fromRoot: fromRoot)
     }
 
-    /// A relative path (decoded, without its anchor and query) written on page `from`.
-    func resolve(path: String, anchor: String?, from: Int) -> LinkResolution {
+    /// A relative path (decoded, without its anchor and query) written on page `from`; with `fromRoot`
+    /// relative to content/ instead of the page's folder.
+    func resolve(path: String, anchor: String?, from: Int, fromRoot: Bool = false) -> LinkResolution {
         let pieces: [String] = path.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
             ? path.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
             : path.slashSeparated().map(String.init)
         // Relative to the folder holding the source file.
-        var parts = folders[from]
+        var parts = fromRoot ? [] : folders[from]
         for piece in pieces {
             switch piece {
             case ".": continue
@@ -127,7 +172,7 @@ extension SiteIndex {
     /// an ASCII folder, where a character is a byte and lowercasing changes letters only. The path
     /// is put together on bytes, and only the id looked up is made a string. nil for any other
     /// path, and for the odd names (`.md` alone) only the general way words right.
-    func resolveASCII(path: String, anchor: String?, from: Int) -> LinkResolution? {
+    func resolveASCII(path: String, anchor: String?, from: Int, fromRoot: Bool = false) -> LinkResolution? {
         let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
         guard path.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
         // The resolved path, its parts joined by `/`, and where each part starts.
@@ -140,7 +185,7 @@ extension SiteIndex {
             resolved.append(contentsOf: part)
         }
         // Relative to the folder holding the source file.
-        for part in folders[from] {
+        for part in fromRoot ? [] : folders[from] {
             guard ContentFile.isASCII(part.utf8) else { return nil }
             append(part.utf8)
         }

@@ -334,6 +334,11 @@ struct ReferenceChecker {
                 if !u.hasPrefix("https://"), !u.hasPrefix("http://"), let scheme = MarkdownBody.blockedScheme(u, image: isImage) {
                     report(.warning(link.location, "\(isImage ? "image" : "link") `\(u)` is left out: `\(scheme):` addresses are not published",
                                     hint: "link a page with [[…]] or a web address (https://…) instead"))
+                } else if u.hasPrefix("/"), !u.hasPrefix("//"), LinkResolution.generatedFile(u) == nil {
+                    // Root-relative, and no page or file of this site: another application on the same server, or a typo.
+                    report(.warning(link.location, "\(isImage ? "image" : "link") `\(u)` is not a page or file of this site: it is left as written",
+                                    hint: "a page is linked from the site's root as `/journeys/asthma/` or `/journeys/asthma.md`; "
+                                        + "for something else on the same server, write its full address (https://…)"))
                 }
             case .wiki: break
             }

@@ -17,9 +17,17 @@ extension SiteRenderer {
                     return RenderedLink(href: site.url(of: t) + (anchor.map { "#" + $0 } ?? ""), label: label,
                                         cssClass: "wikilink wikilink-\(pages[t].type.rawValue)", title: pages[t].description)
                 }
+            case .missingAnchor(let t, let anchor):
+                // The link step reported the anchor; the page is there, so the link still leads to it
+                // (with `links.broken: warning` a renamed heading leaves a working link, not text).
+                return index.pages.withUnsafeBufferPointer { pages in
+                    RenderedLink(href: site.url(of: t) + "#" + anchor, label: link.label ?? index.linkLabel(target: t, anchor: nil, shownOn: i),
+                                 cssClass: "wikilink wikilink-\(pages[t].type.rawValue)", title: pages[t].description)
+                }
             case .asset(let path):
                 let name = path.slashSeparated().last.map(String.init) ?? path
-                return RenderedLink(href: site.url(ofAsset: path), label: link.label ?? name, cssClass: "wikilink wikilink-file", title: nil)
+                return RenderedLink(href: site.url(ofAsset: path) + (link.anchor.map { "#" + $0 } ?? ""), label: link.label ?? name,
+                                    cssClass: "wikilink wikilink-file", title: nil)
             default:
                 return nil
             }
@@ -27,7 +35,9 @@ extension SiteRenderer {
         options.rewriteURL = { url in
             switch index.resolve(url: url, from: i) {
             case .page(let t, let anchor): return site.url(of: t) + (anchor.map { "#" + $0 } ?? "")
-            case .asset(let path): return site.url(ofAsset: path)
+            case .missingAnchor(let t, let anchor): return site.url(of: t) + "#" + anchor
+            case .asset(let path): return site.url(ofAsset: path) + LinkResolution.suffix(of: url)
+            case .external: return LinkResolution.generatedFile(url).map { site.config.basePath + $0 }
             default: return nil
             }
         }
