@@ -323,10 +323,16 @@ final class EntityTests: XCTestCase {
 
     // MARK: Types
 
-    func testUnknownTypeIsAnErrorAtTheValue() throws {
-        let report = try check(["content/notes.md": "---\ntitle: Notes\ntype: recipe\n---\n"])
-        XCTAssertEqual(headlines(report.diagnostics), ["content/notes.md:3:7: error: unknown page type `recipe`"])
-        XCTAssertTrue(report.diagnostics.first?.hint?.contains("journey") == true)
+    /// A misspelt type is an error that names the type meant; a type of another tool (Foam's
+    /// `type: feature`) is a warning, and the page is built as a plain page.
+    func testUnknownTypeIsAnErrorWhenMisspeltAndAWarningWhenForeign() throws {
+        let misspelt = try check(["content/notes.md": "---\ntitle: Notes\ntype: jorney\n---\n"])
+        XCTAssertEqual(headlines(misspelt.diagnostics), ["content/notes.md:3:7: error: unknown page type `jorney`"])
+        XCTAssertEqual(misspelt.diagnostics.first?.hint, "did you mean `type: journey`?")
+        let site = try TempSite(["content/notes.md": "---\ntitle: Notes\ntype: recipe\n---\nA plain page.\n"])
+        let foreign = site.build()
+        XCTAssertEqual(headlines(foreign.diagnostics), ["content/notes.md:3:7: warning: unknown page type `recipe`: the page is built as a plain page"])
+        XCTAssertTrue(try XCTUnwrap(site.html("notes/index.html")).contains("A plain page."))
     }
 
     func testTypeOverridesTheFolder() throws {

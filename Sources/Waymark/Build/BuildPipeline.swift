@@ -263,8 +263,8 @@ public enum BuildPipeline {
             for phase in result.phases {
                 progress("      \(phase.name) (\(oneDecimal(phase.seconds * 1000)) ms, CPU \(oneDecimal(phase.cpu * 1000)) ms)")
             }
-            // A --relative build is for reading from disk, not for crawlers.
-            if config.origin == nil, !options.relativeLinks, !report.diagnostics.hasErrors {
+            // A --relative build is for reading from disk, not for crawlers; a check writes no sitemap.
+            if config.origin == nil, options.write, !options.relativeLinks, !report.diagnostics.hasErrors {
                 report.notes.append("sitemap.xml lists site paths, not full URLs, because baseURL has no host; "
                                     + "search engines and robots.txt need `baseURL: https://…` in waymark.yml or --base-url")
             }

@@ -271,9 +271,14 @@ enum PageLoader {
                     diagnostics.append(.error(loc, "a persona's `type` is primary or secondary, not `\(name)`",
                                               hint: "write `type: primary` or `type: secondary` (or leave it out)"))
                 }
+            } else if let meant = closestMatch(to: name.lowercased(), in: ["journey", "persona", "finding", "term", "department", "page"]) {
+                // A misspelt type (`jorney`) would lose every check of that type: an error.
+                diagnostics.append(.error(loc, "unknown page type `\(name)`", hint: "did you mean `type: \(meant)`?"))
             } else {
-                diagnostics.append(.error(loc, "unknown page type `\(name)`",
-                                          hint: "use one of journey, persona, finding, term, department, page"))
+                // Notes from Obsidian, Foam or Dataview often use `type:` for their own kinds (`feature`, `meeting`).
+                diagnostics.append(.warning(loc, "unknown page type `\(name)`: the page is built as a plain page",
+                                            hint: "Waymark's types are journey, persona, finding, term, department and page; "
+                                                + "rename the field (e.g. `kind: \(name)`) to keep it without this warning"))
             }
         }
         return type
