@@ -272,6 +272,21 @@ final class EntityTests: XCTestCase {
         }
     }
 
+    /// Hints and places from a writer's review: a participant count's hint is not an emotion's
+    /// ("0 (worst) to … (best)"), and an empty stage list is reported where it is written.
+    func testANegativeParticipantCountAndAnEmptyStageListAreReportedWhereWritten() throws {
+        let finding = try check(["content/research/diary.md": "---\ntitle: Diary study\nmethod: survey\ndate: 2026-01-05\nparticipants: -1\n---\n"])
+        XCTAssertEqual(finding.diagnostics, [.error(SourceLocation(path: "content/research/diary.md", line: 5, column: 15),
+                                                    "`participants` is -1, outside 0…10000000", hint: "use a whole number from 0 to 10000000")])
+        let journey = try check(["content/personas/sam.md": "---\ntitle: Sam\n---\n",
+                                 "content/journeys/empty.md": "---\ntitle: Empty\npersonas: [sam]\n\nstages: []\n---\n"])
+        XCTAssertEqual(headlines(journey.diagnostics), ["content/journeys/empty.md:5:9: error: journey has no stages"])
+        // A misspelt title is one error at the misspelling, as for every other required field.
+        let persona = try check(["content/personas/sam.md": "---\ntitel: Sam\n---\n"])
+        XCTAssertEqual(persona.diagnostics, [.error(SourceLocation(path: "content/personas/sam.md", line: 2, column: 1),
+                                                    "unknown field `titel` in persona: did you mean `title`, which it needs?", hint: "rename `titel` to `title`")])
+    }
+
     func testFindingWithoutMethodOrDateNamesThem() throws {
         let report = try check(["content/research/diary.md": "---\ntitle: Diary study\n---\n"])
         XCTAssertEqual(Set(headlines(report.diagnostics)), [

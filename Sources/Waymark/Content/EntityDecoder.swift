@@ -85,7 +85,9 @@ struct EntityDecoder {
                 if let stage = self.stage(item, reader: &r, slugs: &stageSlugs) { stages.append(stage) }
             }
             if items.isEmpty {
-                r.report(.error(r.location, "journey has no stages", hint: "list at least one stage under `stages:` with a `name:`"))
+                // At `stages: []` itself, not at the start of the front matter.
+                let at = r.entries.first(where: { $0.key == "stages" })?.value.location ?? r.location
+                r.report(.error(at, "journey has no stages", hint: "list at least one stage under `stages:` with a `name:`"))
             }
         } else if r.entries.first(where: { $0.key == "stages" }) == nil {
             r.missing("stages", example: "[{name: Awareness}]")
@@ -151,7 +153,7 @@ struct EntityDecoder {
                     owner: t.string("owner"),
                     actors: t.strings("actors").map(\.value),
                     moment: t.choice("moment", ["pain", "pleasure", "truth", "neutral"]),
-                    emotion: t.int("emotion", in: emotionRange),
+                    emotion: t.int("emotion", in: emotionRange, scale: ("worst", "best")),
                     kpis: t.strings("kpis").map(\.value),
                     findings: t.strings("findings"),
                     location: tp.location
@@ -167,7 +169,7 @@ struct EntityDecoder {
             name: name.value,
             anchor: anchor,
             goal: s.string("goal")?.value,
-            emotion: s.int("emotion", in: emotionRange),
+            emotion: s.int("emotion", in: emotionRange, scale: ("worst", "best")),
             owner: s.string("owner"),
             touchpoints: touchpoints,
             location: item.location

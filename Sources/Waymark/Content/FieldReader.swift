@@ -86,7 +86,8 @@ struct FieldReader {
     }
 
     /// A whole number within `range`.
-    mutating func int(_ key: String, in range: ClosedRange<Int>? = nil) -> Int? {
+    /// `scale`: what the ends of the range mean, said in the hint (an emotion's "worst" and "best").
+    mutating func int(_ key: String, in range: ClosedRange<Int>? = nil, scale: (low: String, high: String)? = nil) -> Int? {
         guard let v = value(key) else { return nil }
         guard case .scalar(let s, .int, let l) = v, let n = Int(s) else {
             wrongType(key, v, expected: range.map { "a whole number from \($0.lowerBound) to \($0.upperBound)" } ?? "a whole number")
@@ -94,7 +95,8 @@ struct FieldReader {
         }
         if let range, !range.contains(n) {
             diagnostics.append(.error(l, "`\(key)` is \(n), outside \(range.lowerBound)…\(range.upperBound)",
-                                      hint: "use a whole number from \(range.lowerBound) (worst) to \(range.upperBound) (best)"))
+                                      hint: scale.map { "use a whole number from \(range.lowerBound) (\($0.low)) to \(range.upperBound) (\($0.high))" }
+                                          ?? "use a whole number from \(range.lowerBound) to \(range.upperBound)"))
             return nil
         }
         return n

@@ -192,10 +192,17 @@ enum PageLoader {
         let heading = facts.headings.first(where: { $0.level == 1 })?.text
         if !yamlFailed, decoded.title == nil, heading == nil, ![.page, .listing, .home, .term, .glossary, .vocabulary, .matrix, .coverage].contains(type) {
             // A file without any front matter (an imported handbook page) gets a warning; typed data without a title is an error.
-            diagnostics.append(Diagnostic(split.yaml == nil ? .warning : .error,
-                                          frontMatter?.location ?? SourceLocation(path: path, line: 1, column: 1),
-                                          "\(type.label.lowercased()) is missing the required field `title`",
-                                          hint: "add `title: A short title` to the front matter (or start the body with `# A short title`)"))
+            // A misspelt `titel:` is that one error, at the misspelling (as for every other required field).
+            if let k = diagnostics.firstIndex(where: { $0.severity == .warning && $0.message.hasPrefix("unknown field `") && $0.message.hasSuffix("did you mean `title`?") }) {
+                let misspelt = diagnostics[k].message.dropFirst("unknown field `".count).prefix { $0 != "`" }
+                diagnostics[k] = .error(diagnostics[k].location, "unknown field `\(misspelt)` in \(type.label.lowercased()): did you mean `title`, which it needs?",
+                                        hint: "rename `\(misspelt)` to `title`")
+            } else {
+                diagnostics.append(Diagnostic(split.yaml == nil ? .warning : .error,
+                                              frontMatter?.location ?? SourceLocation(path: path, line: 1, column: 1),
+                                              "\(type.label.lowercased()) is missing the required field `title`",
+                                              hint: "add `title: A short title` to the front matter (or start the body with `# A short title`)"))
+            }
         }
         if split.yaml == nil, let first = Self.fencelessField(bodyText) {
             // `title: Notes` on the first line without `---` around it: shown as text, silently, otherwise.
