@@ -357,6 +357,16 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(snapshot(site.root), before)
     }
 
+    /// The error names what chose the folder: `waymark.yml`'s `output:` at its line, or `--output`.
+    func testAnOutputInsideContentIsAnErrorAtTheSettingThatChoseIt() throws {
+        let site = try TempSite(Self.goodSite.merging(["waymark.yml": "title: Site\noutput: content/out\n"]) { $1 })
+        let report = BuildPipeline.run(BuildOptions(root: site.root))
+        XCTAssertEqual(headlines(report.diagnostics), ["waymark.yml:2:9: error: output folder \(site.root.path)/content/out is inside content/"])
+        var o = BuildOptions(root: site.root)
+        o.output = site.root.appendingPathComponent("templates/x").path
+        XCTAssertEqual(headlines(BuildPipeline.run(o).diagnostics), ["--output: error: output folder \(site.root.path)/templates/x is inside templates/"])
+    }
+
     func testOutputThatHoldsTheSiteRootIsRefused() throws {
         let site = try TempSite(Self.goodSite)
         var o = BuildOptions(root: site.root)

@@ -495,4 +495,19 @@ final class LinkResolutionTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(site.html("target/index.html")).contains(#"href="/kb/guides/abs/""#))
     }
 
+
+    /// `#top` is the top of any page in a browser: not a broken anchor.
+    func testTopIsTheTopOfAnyPage() throws {
+        let site = try TempSite([
+            "content/target.md": "---\ntitle: Target\n---\n## Real heading\n",
+            "content/src.md": "---\ntitle: Src\n---\n[up](#top) [[#top|up again]] [[target#top]] [there](target.md#top)\n",
+        ])
+        assertNoDiagnostics(site.build())
+        let html = try XCTUnwrap(site.html("src/index.html"))
+        for expected in [#"<a href="/src/#top">up</a>"#, #"href="/src/#top" class="wikilink wikilink-page">up again</a>"#,
+                         #"href="/target/#top" class="wikilink wikilink-page">Target</a>"#, #"<a href="/target/#top">there</a>"#] {
+            XCTAssertTrue(html.contains(expected), expected + "\n" + html)
+        }
+    }
+
 }

@@ -264,7 +264,7 @@ public enum BuildPipeline {
                 progress("      \(phase.name) (\(oneDecimal(phase.seconds * 1000)) ms, CPU \(oneDecimal(phase.cpu * 1000)) ms)")
             }
             // A --relative build is for reading from disk, not for crawlers; a check writes no sitemap.
-            if config.origin == nil, options.write, !options.relativeLinks, !report.diagnostics.hasErrors {
+            if config.origin == nil, options.write, !options.relativeLinks, !report.diagnostics.hasErrors, unsafeOutput(output, root: root) == nil {
                 report.notes.append("sitemap.xml lists site paths, not full URLs, because baseURL has no host; "
                                     + "search engines and robots.txt need `baseURL: https://…` in waymark.yml or --base-url")
             }
@@ -313,7 +313,11 @@ public enum BuildPipeline {
         let removal = DispatchGroup()
         defer { removal.wait() }
         step(5, incremental == nil ? "Write \(outputFiles.count) files" : "Update \(outputFiles.count + kept.count) files") {
-            if let problem = unsafeOutput(output, root: root) {
+            if var problem = unsafeOutput(output, root: root) {
+                // Named at the option or the setting that chose the folder (waymark.yml is read again only now).
+                if let chosenAt = options.output != nil ? SourceLocation(path: "--output") : SiteConfig.outputSetting(root: root) {
+                    problem.location = chosenAt
+                }
                 report.diagnostics.append(problem)
                 return
             }

@@ -42,6 +42,16 @@ public struct SiteConfig: Sendable {
         return path
     }
 
+    /// Where `waymark.yml` sets `output:` (its line and column), if it does; for a diagnostic about
+    /// the output folder, read again only then.
+    static func outputSetting(root: URL) -> SourceLocation? {
+        guard let data = try? Data(contentsOf: root.appendingPathComponent(fileName)),
+              case .success(let source) = SourceText.decode(data, path: fileName),
+              case .success(.mapping(let entries, _)?) = YAMLDocument.parse(source.text, path: fileName, firstLine: 1),
+              let entry = entries.first(where: { $0.key == "output" }) else { return nil }
+        return entry.value.location
+    }
+
     /// Reads `waymark.yml` under `root`, if present. Problems come back as diagnostics; defaults fill the gaps.
     public static func load(root: URL) -> (SiteConfig, [Diagnostic]) {
         var config = SiteConfig()

@@ -48,7 +48,13 @@ extension SiteIndex {
         let lookupResult: Lookup = link.target.isEmpty ? .found(from) : lookup(link.target)
         // A file's `#…` is for the reader's viewer (`[[report.pdf#page=3]]`), not a heading to check.
         if case .missing = lookupResult, let path = asset(named: link.target, from: from) { return .asset(path) }
-        return withAnchor(lookupResult, anchor: link.anchor, target: link.target, type: nil)
+        return Self.topOfPage(withAnchor(lookupResult, anchor: link.anchor, target: link.target, type: nil))
+    }
+
+    /// `#top` names the top of any page in a browser (the HTML standard), so a link to it is not broken.
+    private static func topOfPage(_ resolution: LinkResolution) -> LinkResolution {
+        if case .missingAnchor(let page, let anchor) = resolution, anchor.lowercased() == "top" { return .page(page, anchor: "top") }
+        return resolution
     }
 
     /// A front-matter reference such as `personas/sam` or `journeys/asthma#diagnosis/gp-appointment`.
@@ -119,12 +125,12 @@ extension SiteIndex {
         }
         if path.isEmpty {
             // `/` alone is the home page; `#top` and `?x` alone are this page.
-            if fromRoot, let home = page(id: "") { return withAnchor(.found(home), anchor: anchor, target: "", type: nil) }
-            return withAnchor(.found(from), anchor: anchor, target: pages[from].id, type: nil)
+            if fromRoot, let home = page(id: "") { return Self.topOfPage(withAnchor(.found(home), anchor: anchor, target: "", type: nil)) }
+            return Self.topOfPage(withAnchor(.found(from), anchor: anchor, target: pages[from].id, type: nil))
         }
         if path.containsByte(UInt8(ascii: "%")) { path = path.removingPercentEncoding ?? path }
-        return resolveASCII(path: path, anchor: anchor, from: from, fromRoot: fromRoot)
-            ?? resolve(path: path, anchor: anchor, from: from, fromRoot: fromRoot)
+        return Self.topOfPage(resolveASCII(path: path, anchor: anchor, from: from, fromRoot: fromRoot)
+            ?? resolve(path: path, anchor: anchor, from: from, fromRoot: fromRoot))
     }
 
     /// A relative path (decoded, without its anchor and query) written on page `from`; with `fromRoot`
