@@ -109,6 +109,18 @@ final class JourneyViewsTests: XCTestCase {
         XCTAssertTrue(html.contains(#"<rect class="coverage-bar__fill" width="0" height="8" rx="2"/>"#), html)
     }
 
+    /// A journey whose emotions are all on touchpoints: the curve's text alternative names them.
+    func testACurveOfTouchpointEmotionsOnlyIsDescribedByThem() throws {
+        let site = try TempSite([
+            "content/personas/sam.md": "---\ntitle: Sam\n---\n",
+            "content/journeys/move.md": "---\ntitle: Moving\npersonas: [sam]\nstages:\n  - name: Search\n    touchpoints:\n"
+                + "      - {name: Listing site, channel: web, emotion: 1}\n      - {name: Agent call, channel: phone, emotion: -2}\n---\n",
+        ], templates: nil)
+        XCTAssertEqual(site.build().diagnostics.errorCount, 0)
+        let html = try XCTUnwrap(site.html("journeys/move/index.html"))
+        XCTAssertTrue(html.contains("Emotion by touchpoint, from −2 (distress) to +2 (delight): Search › Listing site +1, Search › Agent call −2."), html)
+    }
+
     func testHandoffsAreConsecutiveTouchpointsChangingHands() throws {
         let s = try build()
         let service = text(try XCTUnwrap(s.html("departments/service/index.html")))

@@ -142,7 +142,14 @@ extension PageContext {
         let ordered = dots.sorted { $0.x < $1.x }
         let width = Self.curveLeft + Double(j.stages.count) * Self.stageWidth + 8
         let truths = j.stages.flatMap { s in s.touchpoints.filter { $0.moment == "truth" }.map { "\(s.name) › \($0.name)" } }
-        var text = "Emotion by stage, from −2 (distress) to +2 (delight): " + description.joined(separator: ", ") + "."
+        var text: String
+        if description.isEmpty {
+            // Only touchpoints have an emotion: the text alternative names them (it read "…(delight): .").
+            let touchpoints = j.stages.flatMap { s in s.touchpoints.compactMap { tp in tp.emotion.map { "\(s.name) › \(tp.name) \(Self.signed($0))" } } }
+            text = "Emotion by touchpoint, from −2 (distress) to +2 (delight): " + touchpoints.joined(separator: ", ") + "."
+        } else {
+            text = "Emotion by stage, from −2 (distress) to +2 (delight): " + description.joined(separator: ", ") + "."
+        }
         if !truths.isEmpty { text += " Moments of truth: " + truths.joined(separator: "; ") + "." }
         return [
             "width": .text(Self.fmt(width)), "height": .text(Self.fmt(Self.curveHeight)),
