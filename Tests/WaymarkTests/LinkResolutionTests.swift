@@ -510,4 +510,20 @@ final class LinkResolutionTests: XCTestCase {
         }
     }
 
+
+    /// A touchpoint's anchor written with its stage's old name: the hint names the touchpoint under
+    /// its stage's new name (it listed the stages, which never match a touchpoint's anchor).
+    func testATouchpointUnderARenamedStageIsSuggestedByItsOwnName() throws {
+        let report = try TempSite([
+            "content/personas/sam.md": "---\ntitle: Sam\n---\n",
+            "content/journeys/asthma.md": "---\ntitle: Asthma\npersonas: [sam]\nstages:\n  - name: Diagnosis and tests\n    touchpoints:\n"
+                + "      - {name: GP appointment, channel: in person}\n---\nSee [[asthma#diagnosis/gp-appointment]].\n",
+            "content/research/f.md": "---\ntitle: F\nmethod: survey\ndate: 2026-01-01\nsupports: [journeys/asthma#diagnosis/gp-appointment]\n---\n",
+        ]).check()
+        XCTAssertEqual(report.diagnostics.map { $0.hint ?? "" }, [
+            "its stage has another name now: did you mean [[journeys/asthma#diagnosis-and-tests/gp-appointment]]?",
+            "its stage has another name now: did you mean `journeys/asthma#diagnosis-and-tests/gp-appointment`?",
+        ])
+    }
+
 }

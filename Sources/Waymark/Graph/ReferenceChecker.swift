@@ -247,6 +247,11 @@ struct ReferenceChecker {
             return t
         case .missingAnchor(let t, let anchor):
             let id = index.pages[t].id
+            if let moved = Self.touchpointUnderRenamedStage(anchor, of: t, in: index) {
+                report(.error(r.location, "unknown stage or touchpoint `#\(anchor)` in `\(id)`",
+                              hint: "its stage has another name now: did you mean `\(id)#\(moved)`?"))
+                return nil
+            }
             report(.error(r.location, "unknown stage or touchpoint `#\(anchor)` in `\(id)`"), nearestAnchorTo: anchor, on: t) { s in
                 s.map { "did you mean `\(id)#\($0)`?" } ?? "refer to a stage as `journey#stage` or a touchpoint as `journey#stage/touchpoint`"
             }
@@ -274,15 +279,27 @@ struct ReferenceChecker {
 
     /// What a link to a missing anchor on page `t` could point at instead: its first few headings,
     /// stages and touchpoints, or that it has none.
-    static func anchorList(of t: Int, in index: SiteIndex) -> String {
+    /// `wanted`: the anchor written; a touchpoint's (`stage/touchpoint`) gets touchpoint anchors listed, not stages.
+    static func anchorList(of t: Int, in index: SiteIndex, wanted: String = "") -> String {
         var anchors: [String] = []
         if case .journey(let j) = index.pages[t].entity {
-            for stage in j.stages { anchors.append(stage.anchor) }
+            for stage in j.stages {
+                if wanted.contains("/") { anchors += stage.touchpoints.map(\.anchor) } else { anchors.append(stage.anchor) }
+            }
         }
         anchors += index.pages[t].facts.headings.map(\.anchor)
         guard !anchors.isEmpty else { return "`\(index.pages[t].id)` has no headings: link to the page itself, without `#…`" }
         let shown = anchors.prefix(8).map { "#\($0)" }.joined(separator: ", ")
         return "its anchors are \(shown)" + (anchors.count > 8 ? " and \(anchors.count - 8) more" : "")
+    }
+
+    /// The one touchpoint anchor of journey page `t` with the touchpoint part of `wanted`
+    /// (`diagnosis/gp-appointment` → `diagnosis-and-tests/gp-appointment`): its stage was renamed.
+    static func touchpointUnderRenamedStage(_ wanted: String, of t: Int, in index: SiteIndex) -> String? {
+        guard case .journey(let j) = index.pages[t].entity, let slash = wanted.lastIndex(of: "/") else { return nil }
+        let touchpoint = "/" + wanted[wanted.index(after: slash)...]
+        let same = j.stages.flatMap { $0.touchpoints.map(\.anchor) }.filter { $0.hasSuffix(touchpoint) }
+        return same.count == 1 ? same[0] : nil
     }
 
     /// `personas/sam.md` as written in a link from `guides/notes.md`: `../personas/sam.md`.
@@ -417,10 +434,15 @@ struct ReferenceChecker {
                 form = ("`\(Self.relativeFile(index.pages[t].file.relativePath, from: index.pages[i].file.relativePath))#", "`")
             }
             let suggestion = form
-            let fallback = Self.anchorList(of: t, in: index)
-            report(Diagnostic(brokenSeverity, link.location,
-                              "broken \(embed ? "embed" : "anchor") \(written): `#\(anchor)` is not a heading, stage or touchpoint of `\(id.isEmpty ? "home" : id)`"),
-                   nearestAnchorTo: anchor, on: t) { s in s.map { "did you mean \(suggestion.before)\($0)\(suggestion.after)?" } ?? fallback }
+            let fallback = Self.anchorList(of: t, in: index, wanted: anchor)
+            var broken = Diagnostic(brokenSeverity, link.location,
+                                    "broken \(embed ? "embed" : "anchor") \(written): `#\(anchor)` is not a heading, stage or touchpoint of `\(id.isEmpty ? "home" : id)`")
+            if let moved = Self.touchpointUnderRenamedStage(anchor, of: t, in: index) {
+                broken.hint = "its stage has another name now: did you mean \(suggestion.before)\(moved)\(suggestion.after)?"
+                report(broken)
+            } else {
+                report(broken, nearestAnchorTo: anchor, on: t) { s in s.map { "did you mean \(suggestion.before)\($0)\(suggestion.after)?" } ?? fallback }
+            }
         }
         return 0
     }
