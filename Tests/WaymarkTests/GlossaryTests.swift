@@ -314,6 +314,28 @@ final class GlossaryTests: XCTestCase {
         ])
     }
 
+    /// A synonym with no word links nothing, and `a` or `the` would link it in every sentence: an
+    /// error and a warning, and neither is auto-linked.
+    func testASynonymWithNoWordOrTooCommonAWordIsReportedAndNotLinked() throws {
+        var files = Self.terms
+        files["content/glossary/churn.md"] = "---\nterm: Churn\ndefinition: Customers who leave.\nsynonyms:\n  marketing: [\"\", \"--\", a, The, attrition]\n---\n"
+        files["content/guides/notes.md"] = "A customer and the attrition.\n"
+        let s = try TempSite(files)
+        let report = s.build()
+        XCTAssertEqual(headlines(report.diagnostics.filter { $0.location.path.hasSuffix("churn.md") }), [
+            "content/glossary/churn.md:5:15: error: synonym `` has no word in it",
+            "content/glossary/churn.md:5:19: error: synonym `--` has no word in it",
+            "content/glossary/churn.md:5:25: warning: synonym `a` is too common a word to auto-link: it is not linked",
+            "content/glossary/churn.md:5:28: warning: synonym `The` is too common a word to auto-link: it is not linked",
+        ])
+        // Without the errors the site builds: the common words are not linked, the real synonym is.
+        try s.write("content/glossary/churn.md", "---\nterm: Churn\ndefinition: Customers who leave.\nsynonyms:\n  marketing: [a, The, attrition]\n---\n")
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let notes = try XCTUnwrap(s.html("guides/notes/index.html"))
+        XCTAssertTrue(notes.contains(">attrition</a>"), notes)
+        XCTAssertFalse(notes.contains(">A</a>") || notes.contains(">the</a>"), notes)
+    }
+
     func testUnusedTermsAreListedAndUsageIsGroupedByType() throws {
         let s = try site("Every segment matters.\n")
         let report = s.build()

@@ -218,12 +218,31 @@ struct EntityDecoder {
         )
     }
 
+    /// English words too common to stand alone as a synonym (after lowercasing and `singular`).
+    static let commonWords: Set<String> = ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with",
+                                           "from", "as", "is", "are", "was", "be", "it", "this", "that", "we", "you", "they",
+                                           "he", "she", "i", "our", "your", "their", "not", "no", "yes", "if", "so", "do"]
+
     private static func term(_ r: inout FieldReader) -> GlossaryTerm {
         var synonyms: [GlossaryTerm.Synonyms] = []
         if let entries = r.mapping("synonyms") {
             for entry in entries {
                 var sub = FieldReader(entries: [entry], location: entry.keyLocation, subject: "synonyms")
-                let words = sub.strings(entry.key).map(\.value)
+                var words: [String] = []
+                for word in sub.strings(entry.key) {
+                    // A synonym is auto-linked wherever it is written: one with no word links nothing, and
+                    // `a` or `the` would link it on every page.
+                    let tokens = TermMatcher.tokens(in: word.value)
+                    if tokens.isEmpty {
+                        sub.report(.error(word.location, "synonym `\(word.value)` has no word in it",
+                                          hint: "write the word \(entry.key) uses for this term, or remove the line"))
+                    } else if tokens.count == 1, tokens[0].word.count == 1 || Self.commonWords.contains(tokens[0].word) {
+                        sub.report(.warning(word.location, "synonym `\(word.value)` is too common a word to auto-link: it is not linked",
+                                            hint: "it would link “\(word.value)” in nearly every sentence; write the phrase \(entry.key) uses instead"))
+                    } else {
+                        words.append(word.value)
+                    }
+                }
                 r.absorb(sub)
                 synonyms.append(.init(department: Located(value: entry.key, location: entry.keyLocation), words: words))
             }
