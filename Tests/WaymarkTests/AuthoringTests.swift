@@ -377,6 +377,20 @@ final class AuthoringTests: XCTestCase {
         XCTAssertEqual(pages, (["tags/index.html"] + expected.map { "tags/\($0)/index.html" }).sorted())
     }
 
+    /// `tags: interviews, parents` is one text in YAML but two tags to a writer (and to Obsidian); so is `tags: "#a #b"`.
+    func testTagsWrittenAsOneTextWithCommasOrHashesAreSeveral() throws {
+        let site = try TempSite([
+            "content/a.md": "---\ntitle: A\ntags: interviews, parents\n---\nA.\n",
+            "content/b.md": "---\ntitle: B\ntags: \"#night-cough #school\"\n---\nB.\n",
+            "content/c.md": "---\ntitle: C\ntags: [\"#triage\", customer journey]\n---\nC.\n",
+        ])
+        assertNoDiagnostics(site.build())
+        for tag in ["interviews", "parents", "night-cough", "school", "triage", "customer-journey"] {
+            XCTAssertNotNil(site.html("tags/\(tag)/index.html"), tag)
+        }
+        XCTAssertNil(site.html("tags/interviews-parents/index.html"))
+    }
+
     func testTagsNextToWikilinksAreFoundWhenLoadingAndRendering() throws {
         let site = try TempSite([
             "content/a.md": "---\ntitle: A\n---\nAsk in `#channel`, then [[b]] #after and [x]#glued [[b]]#glued2 #real [[b]] #second.\n",

@@ -49,7 +49,12 @@ struct EntityDecoder {
                 r.wrongType("draft", v, expected: "true or false")
             }
         }
-        let tags = r.strings("tags").map(\.value)
+        // `tags: interviews, parents` (one text, as Obsidian reads it) is two tags; so is `tags: "#a #b"`.
+        var tags = r.strings("tags").map(\.value)
+        if tags.count == 1, tags[0].contains(",") || tags[0].contains(" #") {
+            tags = tags[0].split(whereSeparator: { $0 == "," || $0 == " " && tags[0].contains(" #") }).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        }
+        tags = tags.map { $0.hasPrefix("#") ? String($0.dropFirst()) : $0 }
         var glossary = true
         if let v = r.value("glossary") {
             if case .scalar(let s, .bool, _) = v { glossary = ["true", "yes", "on"].contains(s.lowercased()) } else {
