@@ -526,4 +526,19 @@ final class LinkResolutionTests: XCTestCase {
         ])
     }
 
+
+    /// `[[index]]`, `[[guides/index]]` and `[[guides/README]]` name the folder's page (the home page
+    /// at the top), as a folder's `index.md` or `README.md` is its page.
+    func testAWikilinkToAnIndexFileIsItsFoldersPage() throws {
+        let site = try TempSite([
+            "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
+            "content/guides/index.md": "---\ntitle: Guides\n---\nAll guides.\n",
+            "content/guides/notes.md": "---\ntitle: Notes\n---\n[[index]], [[guides/index]] and [[guides/README]].\n",
+        ])
+        assertNoDiagnostics(site.build())
+        let html = try XCTUnwrap(site.html("guides/notes/index.html"))
+        XCTAssertTrue(html.contains(#"href="/" class="wikilink wikilink-home">Home</a>"#), html)
+        XCTAssertEqual(html.components(separatedBy: #"href="/guides/" class="wikilink wikilink-page">Guides</a>"#).count - 1, 2, html)
+    }
+
 }

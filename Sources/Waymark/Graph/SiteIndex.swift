@@ -156,6 +156,14 @@ struct SiteIndex: Sendable {
             return r
         }
         if let hits = byTitle[lower], let r = decide(hits) { return r }
+        // `[[index]]`, `[[guides/index]]`, `[[guides/README]]`: the file is its folder's page (the home
+        // page for the top one), whose id has no `index`.
+        let parts = target.slashSeparated()
+        if let last = parts.last, ContentFile.isIndexName(last) {
+            let folder = parts.dropLast().joined(separator: "/")
+            if let i = byID[folder] { return .found(i) }
+            if !folder.isEmpty, let hits = byLowerID[folder.lowercased()], let r = decide(hits) { return r }
+        }
         return .missing
     }
 
