@@ -54,7 +54,8 @@ struct SiteOptions: ParsableArguments {
     /// Prints diagnostics and a summary; exits 1 on any error.
     func finish(_ report: BuildReport, action: String) throws {
         let printed = format.render(report.diagnostics,
-                                    githubPathPrefix: format == .github ? DiagnosticFormat.githubPathPrefix(root: URL(fileURLWithPath: root)) : "")
+                                    githubPathPrefix: format == .github ? DiagnosticFormat.githubPathPrefix(root: URL(fileURLWithPath: root)) : "",
+                                    humanPathPrefix: DiagnosticFormat.humanPathPrefix(root: root))
         // Programs read JSON and GitHub annotations from stdout; people read the human format on stderr.
         if format == .human { FileHandle.standardError.write(Data(printed.utf8)) } else { print(printed, terminator: "") }
         for note in report.notes where format != .json {

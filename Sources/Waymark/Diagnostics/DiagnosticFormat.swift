@@ -6,9 +6,18 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
 
     /// Renders all diagnostics (already sorted) in this format, ending with a newline when non-empty.
     /// `githubPathPrefix` goes before each file's path in GitHub annotations (see `githubPathPrefix(root:)`).
-    public func render(_ diagnostics: [Diagnostic], githubPathPrefix: String = "") -> String {
+    /// `humanPathPrefix` goes before each file's path in the human format: the site's root as given
+    /// on the command line (`--root docs/kb` → `docs/kb/content/…`), so a terminal or editor opened
+    /// where the command ran finds the file (see `humanPathPrefix(root:)`).
+    public func render(_ diagnostics: [Diagnostic], githubPathPrefix: String = "", humanPathPrefix: String = "") -> String {
         switch self {
-        case .human: return diagnostics.map(Self.human).joined()
+        case .human:
+            guard !humanPathPrefix.isEmpty else { return diagnostics.map(Self.human).joined() }
+            return diagnostics.map { d in
+                var d = d
+                if Self.namesAFile(d.location.path) { d.location.path = humanPathPrefix + d.location.path }
+                return Self.human(d)
+            }.joined()
         case .github: return diagnostics.map { Self.github($0, pathPrefix: githubPathPrefix) }.joined()
         case .json: return Self.json(diagnostics)
         }
@@ -27,6 +36,19 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
         let top = base.hasSuffix("/") ? base : base + "/"
         guard site.hasPrefix(top) else { return "" }
         return String(site.dropFirst(top.count)) + "/"
+    }
+
+    /// The prefix for `--root` as written: none for the current folder, else the root with a `/`.
+    public static func humanPathPrefix(root: String) -> String {
+        let trimmed = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+        if trimmed.isEmpty || trimmed == "." || trimmed == "./" { return "" }
+        return trimmed + "/"
+    }
+
+    /// Whether a location's path is a file under the site's root, not an option (`--output`), a
+    /// command (`waymark new`) or an absolute path.
+    static func namesAFile(_ path: String) -> Bool {
+        !path.isEmpty && !path.hasPrefix("-") && !path.hasPrefix("/") && !path.hasPrefix("waymark ")
     }
 
     static func position(_ l: SourceLocation) -> String {

@@ -443,6 +443,13 @@ struct ReferenceChecker {
             } else {
                 report(broken, nearestAnchorTo: anchor, on: t) { s in s.map { "did you mean \(suggestion.before)\($0)\(suggestion.after)?" } ?? fallback }
             }
+            // The link still leads to the page (and shows its title when unlabelled): it is a backlink,
+            // and so the page is re-rendered when that title changes.
+            if !isImage, t != i {
+                let titled = MarkdownBody.hasTitleMarks(link.sentence)
+                found.edges.append(Edge(target: t, backlink: Backlink(relation: .mentions, source: i,
+                                                                      context: titled ? index.readable(link.sentence, from: i, shownOn: t) : link.sentence)))
+            }
         }
         return 0
     }
