@@ -383,6 +383,18 @@ final class GlossaryTests: XCTestCase {
         }
     }
 
+    /// A department's vocabulary is A–Z by its own words, which its people look up (not by the shared term).
+    func testAVocabularyIsInTheOrderOfTheDepartmentsOwnWords() throws {
+        var files = Self.terms
+        files["content/glossary/churn.md"] = "---\nterm: Churn\ndefinition: Customers who leave.\nsynonyms:\n  marketing: [attrition]\n---\n"
+        files["content/glossary/lead.md"] = "---\nterm: Lead\ndefinition: Someone who may buy.\nsynonyms:\n  marketing: [Prospect]\n---\n"
+        let s = try TempSite(files, templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let html = try XCTUnwrap(s.html("glossary/vocabulary/marketing/index.html"))
+        let said = html.components(separatedBy: #"<th scope="row" role="rowheader">"#).dropFirst().map { $0.prefix { $0 != "<" } }
+        XCTAssertEqual(said, ["attrition", "Prospect", "target group"], html)
+    }
+
     /// The automaton (fail links, the per-node child filter, reused buffers) finds exactly what a
     /// word-by-word search for the longest pattern at each position finds, on phrases that overlap in
     /// every way: shared prefixes, suffixes, patterns inside patterns, over 64 distinct words, with

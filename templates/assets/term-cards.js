@@ -5,7 +5,7 @@
    resolves to (so it works at a server root, under a sub-path and from disk, where links end in
    index.html), puts the card after the link and ties it to the link by aria-describedby; the
    stylesheet shows it on hover and on keyboard focus. On touch screens the first tap opens the card and a second tap follows the link.
-   Escape closes an open card (WCAG 1.4.13). Cards are built from DOM text nodes: nothing from the
+   Escape closes an open card, and the pointer can move onto a card without closing it (WCAG 1.4.13). Cards are built from DOM text nodes: nothing from the
    card file is parsed as HTML. With JavaScript off the words are plain links to the term pages. */
 (function () {
   "use strict";
@@ -46,21 +46,39 @@
     return el;
   }
 
-  // A card starts below its word; near the right edge of a narrow screen it moves left, and near the
-  // bottom of the window it opens above the word, to stay in view.
+  // A card is placed against the window (position: fixed), so a table or map that scrolls sideways
+  // cannot cut it off: below its word, moved left near the right edge, and above the word near the
+  // bottom of the window. It touches its word (an invisible strip of the card covers the gap), so
+  // the pointer can move onto it without closing it (WCAG 1.4.13).
   function place(wrap) {
     var el = wrap && wrap.lastChild;
-    if (!el || !el.classList || !el.classList.contains("term-card")) return;
-    el.style.left = "";
+    var link = wrap && wrap.firstChild;
+    if (!el || !el.classList || !el.classList.contains("term-card") || !link) return;
     el.classList.remove("term-card--above");
+    el.style.left = "0px";
+    el.style.top = "0px";
     var rect = el.getBoundingClientRect();
     if (!rect.width) return;
+    var lines = link.getClientRects();
+    var word = lines.length ? lines[0] : link.getBoundingClientRect();
     var width = Math.min(document.documentElement.clientWidth, window.innerWidth || Infinity);
-    var overflow = rect.right - (width - 8);
-    if (overflow > 0) el.style.left = -Math.min(overflow, Math.max(rect.left - 8, 0)) + "px";
     var height = window.innerHeight || document.documentElement.clientHeight;
-    var word = wrap.getBoundingClientRect();
-    if (rect.bottom > height - 8 && word.top - rect.height - 8 > 0) el.classList.add("term-card--above");
+    var left = Math.max(8, Math.min(word.left, width - rect.width - 8));
+    var top = word.bottom + 4;
+    if (top + rect.height > height - 8 && word.top - rect.height - 4 > 8) {
+      top = word.top - rect.height - 4;
+      el.classList.add("term-card--above");
+    }
+    el.style.left = left + "px";
+    el.style.top = top + "px";
+  }
+
+  // The card showing now, if any: hovered, opened by a tap, or on the focused word.
+  function shown() {
+    var wrap = document.querySelector(".term:hover, .term--open");
+    var focused = document.activeElement && document.activeElement.parentNode;
+    if (!wrap && focused && focused.classList && focused.classList.contains("term")) wrap = focused;
+    return wrap;
   }
 
   function close() {
@@ -108,11 +126,23 @@
       place(wrap);
     }
   });
+  // Escape closes the card however it opened: by hover, by focus or by a tap (WCAG 1.4.13).
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
+    var wraps = document.querySelectorAll(".term:hover");
+    for (var k = 0; k < wraps.length; k++) wraps[k].classList.add("term--closed");
     var wrap = document.activeElement && document.activeElement.parentNode;
     if (wrap && wrap.classList && wrap.classList.contains("term")) wrap.classList.add("term--closed");
     close();
+  });
+  // A card placed against the window follows its word when the page or a table scrolls.
+  document.addEventListener("scroll", function () {
+    var wrap = shown();
+    if (wrap) place(wrap);
+  }, { capture: true, passive: true });
+  window.addEventListener("resize", function () {
+    var wrap = shown();
+    if (wrap) place(wrap);
   });
   document.addEventListener("focusout", function (event) {
     var wrap = event.target.parentNode;

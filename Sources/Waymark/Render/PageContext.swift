@@ -604,7 +604,7 @@ struct PageContext: Sendable {
     private func vocabulary(for page: LoadedPage) -> TemplateObject {
         let name = page.id.slashSeparated().last.map(String.init) ?? ""
         guard let d = site.index.page(id: "departments/" + name) ?? departments.first(where: { site.pages[$0].id.hasSuffix("/" + name) }) else { return [:] }
-        var entries: [TemplateValue] = []
+        var rows: [(words: String, ctx: TemplateObject)] = []
         for e in sortedEntries {
             let entry = site.glossary.entries[e]
             let own = entry.words.filter { $0.department == d }.map(\.text)
@@ -612,9 +612,15 @@ struct PageContext: Sendable {
                                   case .page(let p, _) = site.index.resolve(reference: o.value, type: .department) { return p == d }; return false }()
             guard !own.isEmpty || owned else { continue }
             var ctx = entryContext(e, exceptDepartment: d)
-            ctx["words"] = .text(own.isEmpty ? entry.name : own.joined(separator: ", "))
-            entries.append(.object(ctx))
+            let words = own.isEmpty ? entry.name : own.joined(separator: ", ")
+            ctx["words"] = .text(words)
+            rows.append((words, ctx))
         }
+        // A–Z by the department's own words, which its people look up (stable: ties keep the terms' order).
+        let entries = rows.enumerated().sorted { a, b in
+            let (x, y) = (a.element.words.lowercased(), b.element.words.lowercased())
+            return x != y ? x < y : a.offset < b.offset
+        }.map { TemplateValue.object($0.element.ctx) }
         return ["department": .object(link(d)), "entries": .list(entries), "hasEntries": .bool(!entries.isEmpty)]
     }
 
