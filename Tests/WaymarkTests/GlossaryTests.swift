@@ -383,6 +383,22 @@ final class GlossaryTests: XCTestCase {
         }
     }
 
+    /// `no_autolink` keeps a word in the term's views and card but links it nowhere (an everyday word
+    /// such as "feature"); a word that is not the term's is a warning, as it would link all the same.
+    func testNoAutolinkLeavesAWordUnlinkedButShown() throws {
+        var files = Self.terms
+        files["content/glossary/touchpoint.md"] = "---\nterm: Touchpoint\ndefinition: A moment of contact.\nsynonyms:\n  product: [feature]\n  it: [channel event]\nno_autolink: [feature, featur]\n---\n"
+        files["content/guides/notes.md"] = "The feature list, and every channel event.\n"
+        let s = try TempSite(files, templates: nil)
+        let report = s.build()
+        XCTAssertEqual(headlines(report.diagnostics.filter { $0.severity == .warning }),
+                       ["content/glossary/touchpoint.md:7:24: warning: `no_autolink` names `featur`, which is not this term's name or one of its synonyms"])
+        let notes = try XCTUnwrap(s.html("guides/notes/index.html"))
+        XCTAssertEqual(autolinks(notes), ["channel event → /glossary/touchpoint/"], notes)
+        XCTAssertTrue(try XCTUnwrap(s.html("glossary/vocabulary/product/index.html")).contains(">feature</th>"))
+        XCTAssertTrue(try XCTUnwrap(s.html("glossary/cards.js")).contains("Product calls this “feature”"))
+    }
+
     /// A department's vocabulary is A–Z by its own words, which its people look up (not by the shared term).
     func testAVocabularyIsInTheOrderOfTheDepartmentsOwnWords() throws {
         var files = Self.terms

@@ -380,6 +380,7 @@ extension GlossaryTerm: CompactForm {
         w.write(notToConfuse)
         w.write(status)
         w.write(owner)
+        w.write(noAutolink)
     }
 
     init(reading r: inout CompactReader) throws {
@@ -391,6 +392,7 @@ extension GlossaryTerm: CompactForm {
         notToConfuse = try r.read()
         status = try r.read()
         owner = try r.read()
+        noAutolink = try r.read()
     }
 }
 

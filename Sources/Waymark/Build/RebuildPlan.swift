@@ -37,6 +37,8 @@ enum RebuildPlan {
                 h.combine(word.department.map { site.pages[$0].id })
             }
         }
+        // Which of them link at all, and to which term.
+        for linked in site.glossary.patternEntry { h.combine(linked ?? -1) }
         return h.value
     }
 

@@ -156,6 +156,9 @@ struct GlossaryTerm: Sendable {
     var notToConfuse: [Located<String>]
     var status: String?
     var owner: Located<String>?
+    /// Words of the term (its name or synonyms) shown in its views and cards but not auto-linked:
+    /// a department's word that is also an everyday word ("feature", "pairing").
+    var noAutolink: [Located<String>] = []
 }
 
 struct Department: Sendable {

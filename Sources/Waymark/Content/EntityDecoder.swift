@@ -12,7 +12,7 @@ struct EntityDecoder {
                    "last_reviewed", "parent"],
         .persona: ["segment", "quote", "goals", "needs", "pains", "gains"],
         .finding: ["method", "participants", "confidence", "supports", "contradicts", "personas", "impact"],
-        .term: ["term", "definition", "synonyms", "related", "not_to_confuse", "status", "owner"],
+        .term: ["term", "definition", "synonyms", "related", "not_to_confuse", "status", "owner", "no_autolink"],
         .department: ["lead", "contact"],
     ]
     static let stageFields = ["name", "touchpoints", "goal", "emotion", "owner"]
@@ -253,7 +253,14 @@ struct EntityDecoder {
             }
         }
         let term = r.string("term")
-        return GlossaryTerm(
+        // Each word left unlinked must be one of the term's: a misspelt one would silently link.
+        let ownWords = Set(([term?.value].compactMap { $0 } + synonyms.flatMap(\.words)).map(TermMatcher.normalisedPhrase))
+        let noAutolink = r.strings("no_autolink")
+        for word in noAutolink where !ownWords.contains(TermMatcher.normalisedPhrase(word.value)) {
+            r.report(.warning(word.location, "`no_autolink` names `\(word.value)`, which is not this term's name or one of its synonyms",
+                              hint: "list words of this term only; its name is `term:`, its synonyms are under `synonyms:`"))
+        }
+        var result = GlossaryTerm(
             term: term?.value ?? "",
             termLocation: term?.location ?? r.location,
             definition: r.requiredString("definition", example: "One sentence everyone agrees on.")?.value ?? "",
@@ -263,5 +270,7 @@ struct EntityDecoder {
             status: r.choice("status", ["proposed", "agreed"]),
             owner: r.string("owner")
         )
+        result.noAutolink = noAutolink
+        return result
     }
 }

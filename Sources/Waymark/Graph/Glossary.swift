@@ -56,7 +56,12 @@ struct Glossary: Sendable {
         // One pattern per normalised phrase; a phrase claimed by several terms is a homonym.
         var claims: [String: [(entry: Int, word: Word)]] = [:]
         var order: [String] = []
+        // A term's words that are shown but not auto-linked (`no_autolink`), as normalised phrases.
+        var unlinked: [Int: Set<String>] = [:]
         for (e, entry) in entries.enumerated() {
+            if case .term(let t) = index.pages[entry.page].entity, !t.noAutolink.isEmpty {
+                unlinked[e] = Set(t.noAutolink.map { TermMatcher.normalisedPhrase($0.value) })
+            }
             for word in entry.words {
                 let key = TermMatcher.normalisedPhrase(word.text)
                 guard !key.isEmpty else { continue }
@@ -72,14 +77,16 @@ struct Glossary: Sendable {
             let c = claims[key] ?? []
             let distinct = Set(c.map(\.entry))
             if distinct.count > 1 { for e in distinct { homonymPatterns[e, default: []].insert(pattern) } }
+            // A term that leaves the word unlinked (`no_autolink`) does not take it; it still makes a homonym.
+            let linking = c.filter { unlinked[$0.entry]?.contains(key) != true }
             if distinct.count == 1 {
-                patternEntry.append(c[0].entry)
+                patternEntry.append(linking.isEmpty ? nil : c[0].entry)
             } else {
                 // A term's own name beats another term's synonym; otherwise nobody can decide.
-                let owners = Set(c.filter { $0.word.department == nil }.map(\.entry))
+                let owners = Set(linking.filter { $0.word.department == nil }.map(\.entry))
                 patternEntry.append(owners.count == 1 ? owners.first : nil)
                 homonyms.append(Homonym(word: c[0].word.text, claims: c))
-                for claim in c { if let d = claim.word.department, departmentSenses[d]?[pattern] == nil { departmentSenses[d, default: [:]][pattern] = claim.entry } }
+                for claim in linking { if let d = claim.word.department, departmentSenses[d]?[pattern] == nil { departmentSenses[d, default: [:]][pattern] = claim.entry } }
             }
         }
         self.patternEntry = patternEntry

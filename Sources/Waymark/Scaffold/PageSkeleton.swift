@@ -83,6 +83,7 @@ enum PageSkeleton {
                 definition: "Write one sentence that every department agrees on."
                 # synonyms:             # the words each department uses; keys are department ids
                 #   service: [another word]
+                # no_autolink: [another word]   # a synonym that is an everyday word too: shown, not auto-linked
                 # related: [glossary/another-term]
                 # not_to_confuse: [glossary/a-similar-word]
                 status: proposed        # proposed · agreed
