@@ -119,6 +119,14 @@ final class JourneyViewsTests: XCTestCase {
         XCTAssertEqual(site.build().diagnostics.errorCount, 0)
         let html = try XCTUnwrap(site.html("journeys/move/index.html"))
         XCTAssertTrue(html.contains("Emotion by touchpoint, from −2 (distress) to +2 (delight): Search › Listing site +1, Search › Agent call −2."), html)
+        // With the stage's own emotion too, the line still joins only the touchpoints (a stage dot in it
+        // jumped straight up or down to the middle touchpoint), and the stage is a bar across it.
+        try site.write("content/journeys/move.md", "---\ntitle: Moving\npersonas: [sam]\nstages:\n  - name: Search\n    emotion: -1\n    touchpoints:\n"
+                       + "      - {name: Listing site, channel: web, emotion: 1}\n      - {name: Agent call, channel: phone, emotion: -2}\n---\n")
+        XCTAssertEqual(site.build().diagnostics.errorCount, 0)
+        let again = try XCTUnwrap(site.html("journeys/move/index.html"))
+        XCTAssertTrue(again.contains(#"<line class="curve-stage" x1="68.0" x2="224.0" y1="110.0" y2="110.0"><title>Search: −1 negative</title></line>"#), again)
+        XCTAssertTrue(again.contains(#"<polyline class="curve-line" points="116.0,50.0 176.0,140.0"/>"#), again)
     }
 
     func testHandoffsAreConsecutiveTouchpointsChangingHands() throws {

@@ -121,6 +121,7 @@ extension PageContext {
     private func emotionCurve(_ j: Journey) -> TemplateObject? {
         func y(_ e: Int) -> Double { 20 + Double(2 - e) * 30 }
         var dots: [(x: Double, y: Double, stage: Bool, truth: Bool, label: String)] = []
+        var bars: [TemplateValue] = []
         var labels: [TemplateValue] = []
         var description: [String] = []
         for (s, stage) in j.stages.enumerated() {
@@ -128,8 +129,15 @@ extension PageContext {
             let name = stage.name.count > 26 ? String(stage.name.prefix(25)) + "…" : stage.name
             labels.append(["x": .text(Self.fmt(left + Self.stageWidth / 2)), "y": .text(Self.fmt(Self.curveHeight - 8)), "text": .text(name)])
             if let e = stage.emotion {
-                dots.append((left + Self.stageWidth / 2, y(e), true, false, "\(stage.name): \(Self.emotionLabel(e))"))
                 description.append("\(stage.name) \(Self.signed(e))")
+                if stage.touchpoints.contains(where: { $0.emotion != nil }) {
+                    // The line joins the touchpoints; the stage's own emotion is a bar across the stage
+                    // (a dot on the line jumped straight up or down to its middle touchpoint).
+                    bars.append(["x1": .text(Self.fmt(left + 12)), "x2": .text(Self.fmt(left + Self.stageWidth - 12)), "y": .text(Self.fmt(y(e))),
+                                 "label": .text("\(stage.name): \(Self.emotionLabel(e))")])
+                } else {
+                    dots.append((left + Self.stageWidth / 2, y(e), true, false, "\(stage.name): \(Self.emotionLabel(e))"))
+                }
             }
             let n = Double(stage.touchpoints.count)
             for (t, tp) in stage.touchpoints.enumerated() {
@@ -138,7 +146,7 @@ extension PageContext {
                              "\(stage.name) › \(tp.name): \(Self.emotionLabel(e))\(tp.moment == "truth" ? ", moment of truth" : "")"))
             }
         }
-        guard !dots.isEmpty else { return nil }
+        guard !dots.isEmpty || !bars.isEmpty else { return nil }
         let ordered = dots.sorted { $0.x < $1.x }
         let width = Self.curveLeft + Double(j.stages.count) * Self.stageWidth + 8
         let truths = j.stages.flatMap { s in s.touchpoints.filter { $0.moment == "truth" }.map { "\(s.name) › \($0.name)" } }
@@ -160,6 +168,7 @@ extension PageContext {
                 ["x": .text(Self.fmt(d.x)), "y": .text(Self.fmt(d.y)), "r": d.stage ? "6" : "4",
                  "kind": d.stage ? "stage" : "touchpoint", "truth": .bool(d.truth), "label": .text(d.label)]
             }),
+            "bars": .list(bars),
             "labels": .list(labels),
             "description": .text(text),
         ]
