@@ -97,13 +97,20 @@ extension PageContext {
             let kind: JourneyIndex.Evidence.Kind = ways.contains { $0.kind == .contradicts } ? .contradicts : ways.contains { $0.kind == .supports } ? .supports : .cited
             l["kind"] = .text(kind.rawValue)
             var labels: [String] = []
+            var parts: [TemplateValue] = []
             for k in [JourneyIndex.Evidence.Kind.supports, .contradicts, .cited] {
                 let places = ways.filter { $0.kind == k }
                 guard !places.isEmpty else { continue }
                 let named = places.compactMap(\.at)
-                labels.append(k.rawValue + (named.isEmpty || named.count < places.count ? "" : " at " + named.joined(separator: ", ")))
+                // "cited" alone says little to a reader: "mentions" is what it does.
+                let verb = k == .cited ? "mentions" : k.rawValue
+                let label = verb + (named.isEmpty || named.count < places.count ? "" : " " + named.joined(separator: ", "))
+                labels.append(label)
+                parts.append(["kind": .text(k.rawValue), "text": .text(label)])
             }
             l["kindLabel"] = .text(labels.joined(separator: "; "))
+            // Each way in its own colour (a finding that mostly supports read as all contradiction).
+            l["kinds"] = .list(parts)
             return l
         }
     }
