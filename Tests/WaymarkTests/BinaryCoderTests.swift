@@ -447,7 +447,8 @@ final class BinaryCoderTests: XCTestCase {
     private func allEntities() -> [Entity] {
         let term = GlossaryTerm(term: "Churn — Abwanderung", termLocation: here(2, 7), definition: "Customers who leave.",
                                 synonyms: [.init(department: located("sales", 4), words: ["attrition", "Kündigung"]), .init(department: located("cx", 5), words: [])],
-                                related: [located("retention", 6)], notToConfuse: [], status: "approved", owner: located("finance", 7))
+                                related: [located("retention", 6)], notToConfuse: [], status: "approved", owner: located("finance", 7),
+                                noAutolink: [located("attrition", 8)])
         return [.journey(fullJourney()), .journey(emptyJourney()),
                 .persona(Persona(kind: "primary", segment: "SMB", quote: "„Schnell!“", goals: ["g"], needs: [], pains: ["p1", "p2"], gains: ["ü"])),
                 .persona(Persona(kind: nil, segment: nil, quote: nil, goals: [], needs: [], pains: [], gains: [])),
@@ -674,7 +675,7 @@ final class BinaryCoderTests: XCTestCase {
             case .finding(let f):
                 XCTAssertEqual(fields(f), ["method", "date", "participants", "confidence", "supports", "contradicts", "personas", "impact"])
             case .term(let t):
-                XCTAssertEqual(fields(t), ["term", "termLocation", "definition", "synonyms", "related", "notToConfuse", "status", "owner"])
+                XCTAssertEqual(fields(t), ["term", "termLocation", "definition", "synonyms", "related", "notToConfuse", "status", "owner", "noAutolink"])
                 if let synonyms = t.synonyms.first { XCTAssertEqual(fields(synonyms), ["department", "words"]) }
             case .department(let d): XCTAssertEqual(fields(d), ["lead", "contact"])
             case .journey, .page: break

@@ -125,8 +125,10 @@ final class JourneyViewsTests: XCTestCase {
                        + "      - {name: Listing site, channel: web, emotion: 1}\n      - {name: Agent call, channel: phone, emotion: -2}\n---\n")
         XCTAssertEqual(site.build().diagnostics.errorCount, 0)
         let again = try XCTUnwrap(site.html("journeys/move/index.html"))
-        XCTAssertTrue(again.contains(#"<line class="curve-stage" x1="68.0" x2="224.0" y1="110.0" y2="110.0"><title>Search: −1 negative</title></line>"#), again)
-        XCTAssertTrue(again.contains(#"<polyline class="curve-line" points="116.0,50.0 176.0,140.0"/>"#), again)
+        // The curve is a row of the map: x as a share of the stage columns, so it lies under them.
+        XCTAssertTrue(again.contains(#"<line class="curve-stage" x1="6.7%" x2="93.3%" y1="110.0" y2="110.0"><title>Search: −1 negative</title></line>"#), again)
+        XCTAssertTrue(again.contains(#"<line class="curve-line" x1="33.3%" y1="50.0" x2="66.7%" y2="140.0"/>"#), again)
+        XCTAssertTrue(again.contains(#"<table class="journey-grid" style="--stages: 1">"#) && again.contains(#"<td class="grid-curve__plot" colspan="1">"#), again)
     }
 
     func testHandoffsAreConsecutiveTouchpointsChangingHands() throws {
@@ -145,7 +147,7 @@ final class JourneyViewsTests: XCTestCase {
         let html = try XCTUnwrap(s.html("journeys/onboarding/index.html"))
         XCTAssertTrue(html.contains(#"<th scope="col" id="sign-up""#), html)
         XCTAssertTrue(html.contains(#"id="first-use/help-call""#), html)
-        XCTAssertTrue(html.contains(#"<polyline class="curve-line""#), html)
+        XCTAssertTrue(html.contains(#"<tr class="grid-curve">"#) && html.contains(#"<line class="curve-line""#), html)
         XCTAssertTrue(html.contains("Emotion by stage, from −2 (distress) to +2 (delight): Sign-up +1, First use −1. Moments of truth: Sign-up › Contract call."), html)
         XCTAssertTrue(text(html).contains("Call review contradicts"), html)
         // Customers [help, contract, welcome] vs Sales [contract, pricing (not on the map), help]:

@@ -5,7 +5,7 @@ import Foundation
 /// and touchpoint, and the inside-out vs outside-in rankings. Coordinates are computed here so the
 /// templates only draw.
 extension PageContext {
-    static let stageWidth = 180.0, curveLeft = 56.0, curveHeight = 170.0
+    static let stageWidth = 180.0, curveLeft = 56.0, curveHeight = 170.0, curveRowHeight = 160.0
 
     func journeyMap(_ j: Journey, page: Int) -> TemplateObject {
         var stages: [TemplateValue] = []
@@ -63,6 +63,7 @@ extension PageContext {
         }
         var ctx: TemplateObject = ["stages": .list(stages), "hasStages": .bool(!stages.isEmpty)]
         if let curve = emotionCurve(j) { ctx["curve"] = .object(curve) }
+        ctx["stageCount"] = .int(j.stages.count)
         let whole = evidenceLinks(site.journeys.evidence(journey: page, anchor: ""))
         if !whole.isEmpty { ctx["evidence"] = .list(whole.map(TemplateValue.object)) }
         let rankings = rankingViews(j)
@@ -128,7 +129,7 @@ extension PageContext {
     private func emotionCurve(_ j: Journey) -> TemplateObject? {
         func y(_ e: Int) -> Double { 20 + Double(2 - e) * 30 }
         var dots: [(x: Double, y: Double, stage: Bool, truth: Bool, label: String)] = []
-        var bars: [TemplateValue] = []
+        var bars: [(x1: Double, x2: Double, y: Double, label: String)] = []
         var labels: [TemplateValue] = []
         var description: [String] = []
         for (s, stage) in j.stages.enumerated() {
@@ -140,8 +141,7 @@ extension PageContext {
                 if stage.touchpoints.contains(where: { $0.emotion != nil }) {
                     // The line joins the touchpoints; the stage's own emotion is a bar across the stage
                     // (a dot on the line jumped straight up or down to its middle touchpoint).
-                    bars.append(["x1": .text(Self.fmt(left + 12)), "x2": .text(Self.fmt(left + Self.stageWidth - 12)), "y": .text(Self.fmt(y(e))),
-                                 "label": .text("\(stage.name): \(Self.emotionLabel(e))")])
+                    bars.append((left + 12, left + Self.stageWidth - 12, y(e), "\(stage.name): \(Self.emotionLabel(e))"))
                 } else {
                     dots.append((left + Self.stageWidth / 2, y(e), true, false, "\(stage.name): \(Self.emotionLabel(e))"))
                 }
@@ -154,6 +154,27 @@ extension PageContext {
             }
         }
         guard !dots.isEmpty || !bars.isEmpty else { return nil }
+        // The same curve as a row of the map: x as a share of the stage columns (which the grid makes
+        // equal), so each stage's part of the curve sits under its column at any width.
+        let count = Double(max(j.stages.count, 1))
+        func share(_ x: Double) -> String { Self.fmt((x - Self.curveLeft) / Self.stageWidth / count * 100) + "%" }
+        let rowDots = dots.sorted { $0.x < $1.x }
+        var segments: [TemplateValue] = []
+        for (a, b) in zip(rowDots, rowDots.dropFirst()) {
+            segments.append(["x1": .text(share(a.x)), "y1": .text(Self.fmt(a.y)), "x2": .text(share(b.x)), "y2": .text(Self.fmt(b.y))])
+        }
+        let row: TemplateObject = [
+            "height": .text(Self.fmt(Self.curveRowHeight)), "stageCount": .int(j.stages.count),
+            "zeroY": .text(Self.fmt(y(0))),
+            "axis": .list((-2...2).reversed().map { ["y": .text(Self.fmt(y($0))), "label": .text(Self.signed($0)), "ty": .text(Self.fmt(y($0) + 4))] }),
+            "edges": .list((1..<max(j.stages.count, 1)).map { ["x": .text(Self.fmt(Double($0) / count * 100) + "%")] }),
+            "segments": .list(segments),
+            "dots": .list(rowDots.map { d -> TemplateValue in
+                ["x": .text(share(d.x)), "y": .text(Self.fmt(d.y)), "r": d.stage ? "6" : "4",
+                 "kind": d.stage ? "stage" : "touchpoint", "truth": .bool(d.truth), "label": .text(d.label)]
+            }),
+            "bars": .list(bars.map { ["x1": .text(share($0.x1)), "x2": .text(share($0.x2)), "y": .text(Self.fmt($0.y)), "label": .text($0.label)] }),
+        ]
         let ordered = dots.sorted { $0.x < $1.x }
         let width = Self.curveLeft + Double(j.stages.count) * Self.stageWidth + 8
         let truths = j.stages.flatMap { s in s.touchpoints.filter { $0.moment == "truth" }.map { "\(s.name) › \($0.name)" } }
@@ -175,8 +196,9 @@ extension PageContext {
                 ["x": .text(Self.fmt(d.x)), "y": .text(Self.fmt(d.y)), "r": d.stage ? "6" : "4",
                  "kind": d.stage ? "stage" : "touchpoint", "truth": .bool(d.truth), "label": .text(d.label)]
             }),
-            "bars": .list(bars),
+            "bars": .list(bars.map { ["x1": .text(Self.fmt($0.x1)), "x2": .text(Self.fmt($0.x2)), "y": .text(Self.fmt($0.y)), "label": .text($0.label)] }),
             "labels": .list(labels),
+            "row": .object(row),
             "description": .text(text),
         ]
     }
