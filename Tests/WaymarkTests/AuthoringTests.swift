@@ -111,6 +111,20 @@ final class AuthoringTests: XCTestCase {
         XCTAssertFalse(html.contains("<blockquote>"), html)
     }
 
+    /// A wikilink in a callout's title is a link, as in the body (it read as the bare id, unlinked);
+    /// a tag beside it is still a tag.
+    func testWikilinksInACalloutTitleAreLinks() throws {
+        let site = try TempSite([
+            "content/a.md": "---\ntitle: A\n---\n> [!note] See [[b]] and [[b|the B page]] #plans 1 < 2\n> Body.\n",
+            "content/b.md": "---\ntitle: B\n---\nB.\n",
+        ])
+        assertNoDiagnostics(site.build())
+        let html = try XCTUnwrap(site.html("a/index.html"))
+        XCTAssertTrue(html.contains(#"<span class="callout-title-text">See <a href="/b/" class="wikilink wikilink-page">B</a> and "#
+                                    + #"<a href="/b/" class="wikilink wikilink-page">the B page</a> <a href="/tags/plans/" class="tag" rel="tag">#plans</a> 1 &lt; 2</span>"#), html)
+        XCTAssertTrue(try XCTUnwrap(site.html("b/index.html")).contains(#"href="/a/""#), "the title's link is a backlink")
+    }
+
     func testCalloutTitlesAreEscaped() {
         let html = render("> [!tip] <script>alert(1)</script> & \"quotes\" 'too'\n> Body.\n")
         XCTAssertTrue(html.contains("<span class=\"callout-title-text\">&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot; &#39;too&#39;</span>"), html)

@@ -13,6 +13,8 @@ struct Callout: Equatable {
     var title: String?
     /// Whether white space separates the title from the marker (a `#tag` right after `]` is no tag).
     var titleAfterSpace = true
+    /// The title as written when it holds wikilinks (`title` has their labels): they are links in the page.
+    var linkedTitle: String?
 
     /// Obsidian's callout types and their aliases, mapped to the type that styles them.
     static let kinds: [String: String] = [
@@ -55,21 +57,29 @@ struct Callout: Equatable {
     }
 
     /// The markup before the callout's body; a callout with only a title has no body box.
-    /// `resolveTag` links `#tags` in a written title, as in the body.
-    func openHTML(body: Bool, resolveTag: ((String) -> String?)? = nil) -> String {
+    /// `resolveTag` links `#tags` in a written title, and `resolveWikilink` its wikilinks, as in the body.
+    func openHTML(body: Bool, resolveTag: ((String) -> String?)? = nil, resolveWikilink: ((Wikilink) -> RenderedLink?)? = nil) -> String {
         let classes = "callout callout-\(escapeHTML(kind))"
-        var text = escapeHTML(displayTitle)
-        if let resolveTag, let title, title.contains("#") {
-            let bytes = Array(title.utf8)
-            text = ""
-            var cursor = 0
-            for tag in InlineTag.scan(title, boundaryBefore: titleAfterSpace) {
-                guard let href = resolveTag(tag.name) else { continue }
-                text += escapeHTML(String(decoding: bytes[cursor..<tag.range.lowerBound], as: UTF8.self))
-                text += "<a href=\"\(escapeHTML(href))\" class=\"tag\" rel=\"tag\">#\(escapeHTML(tag.name))</a>"
-                cursor = tag.range.upperBound
+        var text = ""
+        if let linkedTitle, let resolveWikilink {
+            var cursor = linkedTitle.utf8.startIndex
+            var boundary = titleAfterSpace
+            for link in Wikilink.scan(linkedTitle) {
+                let start = linkedTitle.utf8.index(linkedTitle.utf8.startIndex, offsetBy: link.range.lowerBound)
+                text += Self.textHTML(String(linkedTitle[cursor..<start]), boundaryBefore: boundary, resolveTag: resolveTag)
+                if let r = resolveWikilink(link) {
+                    text += "<a href=\"\(escapeHTML(r.href))\" class=\"\(escapeHTML(r.cssClass))\">\(escapeHTML(r.label))</a>"
+                } else {
+                    text += escapeHTML(link.label ?? link.target)
+                }
+                cursor = linkedTitle.utf8.index(linkedTitle.utf8.startIndex, offsetBy: link.range.upperBound)
+                boundary = false
             }
-            text += escapeHTML(String(decoding: bytes[cursor...], as: UTF8.self))
+            text += Self.textHTML(String(linkedTitle[cursor...]), boundaryBefore: boundary, resolveTag: resolveTag)
+        } else if let title {
+            text = Self.textHTML(title, boundaryBefore: titleAfterSpace, resolveTag: resolveTag)
+        } else {
+            text = escapeHTML(displayTitle)
         }
         let title = "<span class=\"callout-icon\" aria-hidden=\"true\"></span><span class=\"callout-title-text\">\(text)</span>"
         switch fold {
@@ -83,13 +93,28 @@ struct Callout: Equatable {
     }
 
     /// The markup after it.
+    /// Title text, escaped, with its `#tags` linked when `resolveTag` is given.
+    private static func textHTML(_ text: String, boundaryBefore: Bool, resolveTag: ((String) -> String?)?) -> String {
+        guard let resolveTag, text.contains("#") else { return escapeHTML(text) }
+        let bytes = Array(text.utf8)
+        var out = ""
+        var cursor = 0
+        for tag in InlineTag.scan(text, boundaryBefore: boundaryBefore) {
+            guard let href = resolveTag(tag.name) else { continue }
+            out += escapeHTML(String(decoding: bytes[cursor..<tag.range.lowerBound], as: UTF8.self))
+            out += "<a href=\"\(escapeHTML(href))\" class=\"tag\" rel=\"tag\">#\(escapeHTML(tag.name))</a>"
+            cursor = tag.range.upperBound
+        }
+        return out + escapeHTML(String(decoding: bytes[cursor...], as: UTF8.self))
+    }
+
     func closeHTML(body: Bool) -> String { (body ? "</div>\n" : "") + (fold == .none ? "</div>" : "</details>") }
 }
 
 extension MarkdownBody {
     /// Turns every callout block quote of `tree` into a custom block holding the quote's children.
     /// Runs before any other rewrite: nodes it takes out are detached (freed with the tree), never freed early.
-    func rewriteCallouts(in tree: MarkdownTree, resolveTag: ((String) -> String?)? = nil) {
+    func rewriteCallouts(in tree: MarkdownTree, resolveTag: ((String) -> String?)? = nil, resolveWikilink: ((Wikilink) -> RenderedLink?)? = nil) {
         for quote in tree.allNodes() where quote.kind == .blockQuote {
             guard let (callout, firstLine) = Self.callout(of: quote) else { continue }
             // The marker line is the title: take it (and the line break ending it) out of the first paragraph.
@@ -98,7 +123,8 @@ extension MarkdownBody {
                 if paragraph.firstChild == nil { tree.detach(paragraph) }
             }
             let body = quote.firstChild != nil
-            let block = tree.makeCustomBlock(open: callout.openHTML(body: body, resolveTag: resolveTag), close: callout.closeHTML(body: body))
+            let block = tree.makeCustomBlock(open: callout.openHTML(body: body, resolveTag: resolveTag, resolveWikilink: resolveWikilink),
+                                             close: callout.closeHTML(body: body))
             quote.insertBefore(block)
             for child in quote.children { block.adopt(child) }
             tree.detach(quote)
@@ -131,6 +157,7 @@ extension MarkdownBody {
                 cursor = title.utf8.index(title.utf8.startIndex, offsetBy: link.range.upperBound)
             }
             callout.title = (plain + String(title[cursor...])).trimmingWhitespace()
+            callout.linkedTitle = title
         }
         return (callout, line)
     }

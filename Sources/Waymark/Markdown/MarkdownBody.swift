@@ -541,7 +541,7 @@ struct MarkdownBody {
             }
             tree.delete(first)
         }
-        rewriteCallouts(in: tree, resolveTag: options.resolveTag)
+        rewriteCallouts(in: tree, resolveTag: options.resolveTag, resolveWikilink: options.resolveWikilink)
         // Kinds are read before any mutation: text nodes deleted below are never touched again.
         let rewritable: [MarkdownNodeKind] = [.heading, .paragraph, .link, .image, .htmlBlock, .htmlInline]
         let nodes = tree.allNodes().map { ($0, $0.kind) }.filter { rewritable.contains($0.1) }
