@@ -125,6 +125,22 @@ final class AuthoringTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(site.html("b/index.html")).contains(#"href="/a/""#), "the title's link is a backlink")
     }
 
+    /// Foam writes a link reference definition under a note for each of its wikilinks, for other
+    /// Markdown tools; cmark made `[beta]` a link, and the page showed `[beta]` in brackets with the
+    /// id as its text. Those definitions are left out; a definition no wikilink names stays.
+    func testFoamsDefinitionsForItsWikilinksAreLeftOut() throws {
+        let site = try TempSite([
+            "content/notes/alpha.md": "# Alpha\n\nSee [[beta]], [[beta|the beta note]] and [the spec][spec].\n\n"
+                + "[beta]: beta.md \"Beta\"\n[beta|the beta note]: beta.md \"Beta\"\n[spec]: https://example.org/spec\n",
+            "content/notes/beta.md": "# Beta\n\nBody.\n",
+        ])
+        assertNoDiagnostics(site.build())
+        let html = try XCTUnwrap(site.html("notes/alpha/index.html"))
+        XCTAssertTrue(html.contains(#"<p>See <a href="/notes/beta/" class="wikilink wikilink-page">Beta</a>, "#
+                                    + #"<a href="/notes/beta/" class="wikilink wikilink-page">the beta note</a> and <a href="https://example.org/spec">the spec</a>.</p>"#), html)
+        XCTAssertEqual(SourceText.withoutWikilinkDefinitions("a [[x]]\n\n[x]: x.md\nlast\n"), "a [[x]]\n\n\nlast\n", "lines keep their numbers")
+    }
+
     func testCalloutTitlesAreEscaped() {
         let html = render("> [!tip] <script>alert(1)</script> & \"quotes\" 'too'\n> Body.\n")
         XCTAssertTrue(html.contains("<span class=\"callout-title-text\">&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot; &#39;too&#39;</span>"), html)

@@ -185,7 +185,7 @@ enum PageLoader {
 
         var reserved: Set<String> = []
         if case .journey(let j) = decoded.entity { reserved = Set(j.stages.map { $0.anchor }) }
-        let body = MarkdownBody(text: SourceText.controlsAsSpaces(bodyText), path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
+        let body = MarkdownBody(text: SourceText.withoutWikilinkDefinitions(SourceText.controlsAsSpaces(bodyText)), path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
         // Pages auto-linked while rendering have their words found then; the others keep their text for the glossary.
         let facts = body.scan(glossaryText: type == .term || !decoded.glossary)
         diagnostics += facts.problems

@@ -74,6 +74,27 @@ struct SourceText: Sendable {
         return String(decoding: text.utf8.map { isForbiddenControl($0) ? 0x20 : $0 }, as: UTF8.self)
     }
 
+    /// `text` without the link reference definitions Foam writes for its wikilinks (`[[beta]]` in the
+    /// text, `[beta]: beta.md "Beta"` at the end, so other Markdown tools see a link): cmark would make
+    /// `[beta]` a link and the page would show `[beta]` in brackets. Each such line is emptied, not
+    /// removed, so every other line keeps its number.
+    static func withoutWikilinkDefinitions(_ text: String) -> String {
+        guard text.containsByte(UInt8(ascii: "[")), text.contains("[["), text.contains("]:") else { return text }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var changed = false
+        for k in lines.indices {
+            let line = lines[k]
+            let trimmed = line.drop { $0 == " " }
+            guard line.count - trimmed.count <= 3, trimmed.first == "[", let close = trimmed.firstIndex(of: "]") else { continue }
+            let label = trimmed[trimmed.index(after: trimmed.startIndex)..<close]
+            guard !label.isEmpty, !label.contains("["), trimmed[close...].hasPrefix("]:"),
+                  text.contains("[[" + label + "]]") else { continue }
+            lines[k] = ""
+            changed = true
+        }
+        return changed ? lines.joined(separator: "\n") : text
+    }
+
     /// memchr: the whole file is searched for NUL and CR on every load.
     static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = bytes.baseAddress, !bytes.isEmpty, let hit = memchr(base, Int32(byte), bytes.count) else { return nil }
