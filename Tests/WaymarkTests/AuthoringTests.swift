@@ -419,6 +419,11 @@ final class AuthoringTests: XCTestCase {
             XCTAssertNotNil(site.html("tags/\(tag)/index.html"), tag)
         }
         XCTAssertNil(site.html("tags/interviews-parents/index.html"))
+        // Spaces split only a list of #tags; commas split words with spaces in them.
+        try site.write("content/c.md", "---\ntitle: C\ntags: customer journey, #x\n---\nC.\n")
+        assertNoDiagnostics(site.build())
+        XCTAssertNotNil(site.html("tags/customer-journey/index.html"))
+        XCTAssertNil(site.html("tags/customer/index.html"))
     }
 
     func testTagsNextToWikilinksAreFoundWhenLoadingAndRendering() throws {

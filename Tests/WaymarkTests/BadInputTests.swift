@@ -626,6 +626,11 @@ final class BadInputTests: XCTestCase {
             XCTAssertFalse(text.utf8.contains { isForbiddenControl($0) }, text)
         }
         XCTAssertEqual(escapeHTML("a\u{0B}b\u{7F}c\td\r\ne"), "a b c\td\r\ne")
+        // A title reaches link labels that no template escapes (a wikilink to the page): made clean at load.
+        try site.write("content/guides/g.md", "---\ntitle: G\n---\nSee [[research/w]].\n")
+        XCTAssertEqual(site.build().diagnostics.errorCount, 0)
+        let g = try XCTUnwrap(site.html("guides/g/index.html"))
+        XCTAssertTrue(g.contains(">Word paste</a>") && !g.utf8.contains { isForbiddenControl($0) }, g)
         // In the word-at-a-time scan and in the tail after it; tabs, line breaks and non-ASCII text are kept.
         XCTAssertEqual(SourceText.controlsAsSpaces("0123456\u{0B}89abcdéf\tghij\nklmn\u{7F}op\u{1F}"), "0123456 89abcdéf\tghij\nklmn op ")
         XCTAssertEqual(SourceText.controlsAsSpaces("plain\ttext, ü, ☃\n"), "plain\ttext, ü, ☃\n")

@@ -118,4 +118,14 @@ final class DiagnosticFormatTests: XCTestCase {
         let d = Diagnostic.error(SourceLocation(path: "content/a.md", line: 99, column: 1), "first file")
         XCTAssertEqual([a, b, c, d].sorted(), [d, b, a, c])
     }
+
+    /// `--root docs/kb` prints `docs/kb/content/…`; the current folder prints paths as they are; `/` gives one slash.
+    func testHumanPathsAreFromWhereTheCommandRuns() {
+        XCTAssertEqual(["docs/kb", "docs/kb/", ".", "./", "", "/", "/tmp/site"].map(DiagnosticFormat.humanPathPrefix(root:)),
+                       ["docs/kb/", "docs/kb/", "", "", "", "/", "/tmp/site/"])
+        let d = Diagnostic.error(SourceLocation(path: "content/a.md", line: 2, column: 3), "x")
+        XCTAssertEqual(DiagnosticFormat.human.render([d, .error(SourceLocation(path: "--output"), "y")], humanPathPrefix: "docs/kb/"),
+                       "docs/kb/content/a.md:2:3: error: x\n--output: error: y\n")
+    }
+
 }

@@ -344,10 +344,18 @@ final class EntityTests: XCTestCase {
         let misspelt = try check(["content/notes.md": "---\ntitle: Notes\ntype: jorney\n---\n"])
         XCTAssertEqual(headlines(misspelt.diagnostics), ["content/notes.md:3:7: error: unknown page type `jorney`"])
         XCTAssertEqual(misspelt.diagnostics.first?.hint, "did you mean `type: journey`?")
-        let site = try TempSite(["content/notes.md": "---\ntitle: Notes\ntype: recipe\n---\nA plain page.\n"])
+        let site = try TempSite(["content/notes.md": "---\ntitle: Notes\ntype: recipe\n---\nA plain page.\n",
+                                 "content/journeys/meeting.md": "---\ntitle: A meeting note\ntype: meeting\n---\nNotes.\n"])
         let foreign = site.build()
-        XCTAssertEqual(headlines(foreign.diagnostics), ["content/notes.md:3:7: warning: unknown page type `recipe`: the page is built as a plain page"])
+        // In a typed folder too: a plain page, not a journey missing its stages.
+        XCTAssertEqual(headlines(foreign.diagnostics), ["content/journeys/meeting.md:3:7: warning: unknown page type `meeting`: the page is built as a plain page",
+                                                        "content/notes.md:3:7: warning: unknown page type `recipe`: the page is built as a plain page"])
         XCTAssertTrue(try XCTUnwrap(site.html("notes/index.html")).contains("A plain page."))
+        // Other tools' common types near one of Waymark's are theirs, not misspellings.
+        for name in ["journal", "person", "team", "tag"] {
+            let report = try check(["content/n.md": "---\ntitle: N\ntype: \(name)\n---\n"])
+            XCTAssertEqual(report.diagnostics.map(\.severity), [.warning], name)
+        }
     }
 
     func testTypeOverridesTheFolder() throws {

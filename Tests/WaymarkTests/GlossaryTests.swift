@@ -325,8 +325,8 @@ final class GlossaryTests: XCTestCase {
         XCTAssertEqual(headlines(report.diagnostics.filter { $0.location.path.hasSuffix("churn.md") }), [
             "content/glossary/churn.md:5:15: error: synonym `` has no word in it",
             "content/glossary/churn.md:5:19: error: synonym `--` has no word in it",
-            "content/glossary/churn.md:5:25: warning: synonym `a` is too common a word to auto-link: it is not linked",
-            "content/glossary/churn.md:5:28: warning: synonym `The` is too common a word to auto-link: it is not linked",
+            "content/glossary/churn.md:5:25: warning: synonym `a` is too common a word to auto-link: it is shown, not linked",
+            "content/glossary/churn.md:5:28: warning: synonym `The` is too common a word to auto-link: it is shown, not linked",
         ])
         // Without the errors the site builds: the common words are not linked, the real synonym is.
         try s.write("content/glossary/churn.md", "---\nterm: Churn\ndefinition: Customers who leave.\nsynonyms:\n  marketing: [a, The, attrition]\n---\n")
@@ -334,6 +334,10 @@ final class GlossaryTests: XCTestCase {
         let notes = try XCTUnwrap(s.html("guides/notes/index.html"))
         XCTAssertTrue(notes.contains(">attrition</a>"), notes)
         XCTAssertFalse(notes.contains(">A</a>") || notes.contains(">the</a>"), notes)
+        // Shown all the same, in the card and the vocabulary; an acronym (IT) is no common word.
+        XCTAssertTrue(try XCTUnwrap(s.html("glossary/cards.js")).contains("Marketing calls this “a” or “The” or “attrition”"))
+        try s.write("content/glossary/churn.md", "---\nterm: Churn\ndefinition: Customers who leave.\nsynonyms:\n  marketing: [IT]\n---\n")
+        XCTAssertEqual(s.build().diagnostics.filter { $0.location.path.hasSuffix("churn.md") }.count, 0)
     }
 
     func testUnusedTermsAreListedAndUsageIsGroupedByType() throws {

@@ -491,6 +491,16 @@ final class LinkResolutionTests: XCTestCase {
                          #"<img src="/kb/images/map.png" alt="m""#, #"<a href="/no-such-page/">c</a>"#, #"<a href="//example.com/x">w</a>"#] {
             XCTAssertTrue(html.contains(expected), expected + "\n" + html)
         }
+        // A Markdown file's path from the root can only be a page of this site: broken, with a hint;
+        // one to a draft says so.
+        try site.write("content/guides/d.md", "---\ntitle: D\ndraft: true\n---\nD.\n")
+        try site.write("content/guides/more.md", "---\ntitle: More\n---\n[x](/guides/aa.md) [y](/guides/d/)\n")
+        XCTAssertEqual(headlines(site.build().diagnostics.filter { $0.location.path.hasSuffix("more.md") }), [
+            "content/guides/more.md:4:1: error: broken link `/guides/aa.md`: no such page or file",
+            "content/guides/more.md:4:20: error: link `/guides/d/` points to a draft, which this build leaves out",
+        ])
+        try site.remove("content/guides/more.md")
+        XCTAssertEqual(site.build().diagnostics.errorCount, 0)
         // The root-relative link is a backlink like any other.
         XCTAssertTrue(try XCTUnwrap(site.html("target/index.html")).contains(#"href="/kb/guides/abs/""#))
     }

@@ -51,8 +51,14 @@ struct EntityDecoder {
         }
         // `tags: interviews, parents` (one text, as Obsidian reads it) is two tags; so is `tags: "#a #b"`.
         var tags = r.strings("tags").map(\.value)
-        if tags.count == 1, tags[0].contains(",") || tags[0].contains(" #") {
-            tags = tags[0].split(whereSeparator: { $0 == "," || $0 == " " && tags[0].contains(" #") }).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        if tags.count == 1 {
+            let one = tags[0]
+            let words = one.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if one.contains(",") {
+                tags = one.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+            } else if words.count > 1, words.allSatisfy({ $0.hasPrefix("#") }) {
+                tags = words.map(String.init)
+            }
         }
         tags = tags.map { $0.hasPrefix("#") ? String($0.dropFirst()) : $0 }
         var glossary = true
@@ -230,20 +236,25 @@ struct EntityDecoder {
 
     private static func term(_ r: inout FieldReader) -> GlossaryTerm {
         var synonyms: [GlossaryTerm.Synonyms] = []
+        var tooCommon: [Located<String>] = []
         if let entries = r.mapping("synonyms") {
             for entry in entries {
                 var sub = FieldReader(entries: [entry], location: entry.keyLocation, subject: "synonyms")
                 var words: [String] = []
                 for word in sub.strings(entry.key) {
+                    let isAcronym = word.value.count > 1 && word.value.allSatisfy { $0.isUppercase || $0.isNumber }
                     // A synonym is auto-linked wherever it is written: one with no word links nothing, and
                     // `a` or `the` would link it on every page.
                     let tokens = TermMatcher.tokens(in: word.value)
                     if tokens.isEmpty {
                         sub.report(.error(word.location, "synonym `\(word.value)` has no word in it",
                                           hint: "write the word \(entry.key) uses for this term, or remove the line"))
-                    } else if tokens.count == 1, tokens[0].word.count == 1 || Self.commonWords.contains(tokens[0].word) {
-                        sub.report(.warning(word.location, "synonym `\(word.value)` is too common a word to auto-link: it is not linked",
+                    } else if tokens.count == 1, !isAcronym, tokens[0].word.count == 1 || Self.commonWords.contains(tokens[0].word) {
+                        // Shown in the vocabulary and the card like any synonym, but never auto-linked.
+                        sub.report(.warning(word.location, "synonym `\(word.value)` is too common a word to auto-link: it is shown, not linked",
                                             hint: "it would link “\(word.value)” in nearly every sentence; write the phrase \(entry.key) uses instead"))
+                        words.append(word.value)
+                        tooCommon.append(word)
                     } else {
                         words.append(word.value)
                     }
@@ -270,7 +281,7 @@ struct EntityDecoder {
             status: r.choice("status", ["proposed", "agreed"]),
             owner: r.string("owner")
         )
-        result.noAutolink = noAutolink
+        result.noAutolink = noAutolink + tooCommon
         return result
     }
 }

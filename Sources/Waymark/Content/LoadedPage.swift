@@ -210,8 +210,9 @@ enum PageLoader {
                                         "`\(first):` on the first line looks like front matter, but there is no `---` line above it, so it is shown as text",
                                         hint: "put a line with just `---` before the fields and another after them"))
         }
-        let title = decoded.title ?? heading ?? prettyTitle(file)
-        var page = LoadedPage(file: file, id: file.pageID, type: type, title: title, description: decoded.description,
+        // A title is written into link labels, listings and feeds: no control characters (a YAML "\v").
+        let title = SourceText.controlsAsSpaces(decoded.title ?? heading ?? prettyTitle(file))
+        var page = LoadedPage(file: file, id: file.pageID, type: type, title: title, description: decoded.description.map(SourceText.controlsAsSpaces),
                               draft: decoded.draft, tags: decoded.tags, glossary: decoded.glossary, entity: decoded.entity, params: decoded.params,
                               body: body, facts: facts)
         page.frontMatterHash = frontMatterHash
@@ -278,11 +279,13 @@ enum PageLoader {
                     diagnostics.append(.error(loc, "a persona's `type` is primary or secondary, not `\(name)`",
                                               hint: "write `type: primary` or `type: secondary` (or leave it out)"))
                 }
-            } else if let meant = closestMatch(to: name.lowercased(), in: ["journey", "persona", "finding", "term", "department", "page"]) {
+            } else if !Self.otherToolsTypes.contains(name.lowercased()),
+                      let meant = ["journey", "persona", "finding", "term", "department", "page"].first(where: { editDistance(name.lowercased(), $0) <= 1 }) {
                 // A misspelt type (`jorney`) would lose every check of that type: an error.
                 diagnostics.append(.error(loc, "unknown page type `\(name)`", hint: "did you mean `type: \(meant)`?"))
             } else {
                 // Notes from Obsidian, Foam or Dataview often use `type:` for their own kinds (`feature`, `meeting`).
+                type = .page
                 diagnostics.append(.warning(loc, "unknown page type `\(name)`: the page is built as a plain page",
                                             hint: "Waymark's types are journey, persona, finding, term, department and page; "
                                                 + "rename the field (e.g. `kind: \(name)`) to keep it without this warning"))
@@ -290,6 +293,11 @@ enum PageLoader {
         }
         return type
     }
+
+    /// `type:` values other tools' notes use (Obsidian, Foam, Dataview) that lie near a Waymark type:
+    /// never taken for a misspelling of it.
+    static let otherToolsTypes: Set<String> = ["person", "people", "journal", "team", "tag", "tags", "note", "notes", "meeting",
+                                               "daily", "project", "task", "topic", "idea", "book", "article", "pages"]
 
     static func prettyTitle(_ file: ContentFile) -> String {
         LoadedPage.prettyName(file.pageID.slashSeparated().last.map(String.init) ?? "Home")

@@ -42,7 +42,7 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
     public static func humanPathPrefix(root: String) -> String {
         let trimmed = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         if trimmed.isEmpty || trimmed == "." || trimmed == "./" { return "" }
-        return trimmed + "/"
+        return trimmed.hasSuffix("/") ? trimmed : trimmed + "/"
     }
 
     /// Whether a location's path is a file under the site's root, not an option (`--output`), a

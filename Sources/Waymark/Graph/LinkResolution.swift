@@ -17,7 +17,7 @@ enum LinkResolution: Equatable {
     /// Files every site has beside its pages (search, feed, sitemap…): a root-relative link to one
     /// is this site's, so it gets the base URL, though no page or file under content/ is behind it.
     static let generatedFiles: [String] = ["search", "search/", "assets/", "graph.json", "sitemap.xml", "robots.txt", "404.html",
-                                           "research/feed.xml", "glossary/cards.js"]
+                                           "research/feed.xml", "glossary/cards.js", "opensearch.xml"]
 
     /// `url`'s path (before `?` or `#`, without the leading `/`) when it is root-relative and names
     /// one of `generatedFiles`.
@@ -92,10 +92,12 @@ extension SiteIndex {
             // From the site's root (`/journeys/asthma/`, `/guides/notes.md`, `/images/map.png`): a page or
             // file of the site is linked as any other, under the base URL; anything else may live
             // elsewhere on the same server, so it stays as written (the link step says so).
-            switch resolve(url: String(url.dropFirst()), from: from, fromRoot: true) {
-            case let found where found.isSiteTarget: return found
-            default: return .external
-            }
+            let found = resolve(url: String(url.dropFirst()), from: from, fromRoot: true)
+            if found.isSiteTarget { return found }
+            // A Markdown file's path can only mean a page of this site: a broken link, checked as one.
+            let path = url.prefix { $0 != "?" && $0 != "#" }
+            if case .missing = found, ContentFile.markdownExtensionLength(String(path)) > 0 { return found }
+            return .external
         }
         return resolve(url: url, from: from, fromRoot: false)
     }

@@ -351,6 +351,11 @@ struct ReferenceChecker {
                 if !u.hasPrefix("https://"), !u.hasPrefix("http://"), let scheme = MarkdownBody.blockedScheme(u, image: isImage) {
                     report(.warning(link.location, "\(isImage ? "image" : "link") `\(u)` is left out: `\(scheme):` addresses are not published",
                                     hint: "link a page with [[…]] or a web address (https://…) instead"))
+                } else if u.hasPrefix("/"), !u.hasPrefix("//"), LinkResolution.generatedFile(u) == nil,
+                          case let id = u.dropFirst().prefix(while: { $0 != "?" && $0 != "#" }).split(separator: "/").joined(separator: "/").lowercased(),
+                          draftIDs.contains(id) {
+                    report(Diagnostic(brokenSeverity, link.location, "\(isImage ? "image" : "link") `\(u)` points to a draft, which this build leaves out",
+                                      hint: "publish it (remove `draft: true`), build with --drafts to preview, or remove the link"))
                 } else if u.hasPrefix("/"), !u.hasPrefix("//"), LinkResolution.generatedFile(u) == nil {
                     // Root-relative, and no page or file of this site: another application on the same server, or a typo.
                     report(.warning(link.location, "\(isImage ? "image" : "link") `\(u)` is not a page or file of this site: it is left as written",
