@@ -453,6 +453,21 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(html.components(separatedBy: "<td").count - 1, 4, "two body rows of two cells")
     }
 
+    /// A table right under a line of text (`**Scores**` then the header row), as GitHub shows it: the
+    /// line stays a paragraph and the rest is a table, its links checked and rendered. A paragraph
+    /// with a `|` in a later line that starts no table stays a paragraph.
+    func testATableRightUnderALineOfTextIsATable() throws {
+        let site = try TempSite(["content/b.md": "# B\n",
+                                 "content/t.md": "# T\n\n**Scores**\nby team\n| a | b |\n|---|:-:|\n| 1 | [[b]] |\n\nplain\nx | y\nmore\n"])
+        assertNoDiagnostics(site.build())
+        let html = try XCTUnwrap(site.html("t/index.html"))
+        XCTAssertTrue(html.contains("<p><strong>Scores</strong>\nby team</p>\n<div class=\"table-wrap\""), html)
+        XCTAssertTrue(html.contains(#"<a href="/b/" class="wikilink wikilink-page">B</a>"#), html)
+        XCTAssertTrue(html.contains("<th class=\"align-center\">"), html)
+        XCTAssertTrue(html.contains("<p>plain\nx | y\nmore</p>"), html)
+        XCTAssertTrue(try XCTUnwrap(site.html("b/index.html")).contains(#"href="/t/""#), "the table's link is a backlink")
+    }
+
     func testManyBrokenLinksWithLongNamesGetNoHintsInsteadOfStalling() throws {
         var files: [String: String] = [:]
         for i in 0..<200 { files["content/p\(i).md"] = "# Page number \(i) " + String(repeating: "x", count: 200) + "\n" }

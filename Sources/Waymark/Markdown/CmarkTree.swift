@@ -71,6 +71,11 @@ final class MarkdownTree {
         return node
     }
 
+    /// A new, empty paragraph (not yet in the tree).
+    func makeParagraph() -> MarkdownNode {
+        MarkdownNode(pointer: cmark_node_new(CMARK_NODE_PARAGRAPH))
+    }
+
     /// A new custom inline node that writes `markup` (UTF-8, without NUL bytes) as it is.
     func makeCustomInline(markup: inout [UInt8]) -> MarkdownNode {
         let node = MarkdownNode(pointer: cmark_node_new(CMARK_NODE_CUSTOM_INLINE))
@@ -207,6 +212,7 @@ struct MarkdownNode: Hashable {
 
     var parent: MarkdownNode? { cmark_node_parent(pointer).map(MarkdownNode.init) }
     var firstChild: MarkdownNode? { cmark_node_first_child(pointer).map(MarkdownNode.init) }
+    var previous: MarkdownNode? { cmark_node_previous(pointer).map(MarkdownNode.init) }
     var next: MarkdownNode? { cmark_node_next(pointer).map(MarkdownNode.init) }
 
     var children: [MarkdownNode] {
@@ -220,6 +226,7 @@ struct MarkdownNode: Hashable {
     }
 
     func insertBefore(_ sibling: MarkdownNode) { cmark_node_insert_before(pointer, sibling.pointer) }
+    func insertAfter(_ sibling: MarkdownNode) { cmark_node_insert_after(pointer, sibling.pointer) }
     func appendChild(_ child: MarkdownNode) { cmark_node_append_child(pointer, child.pointer) }
     /// Moves `child` (unlinking it from where it was) to the end of this node's children.
     func adopt(_ child: MarkdownNode) {

@@ -125,15 +125,19 @@ struct MarkdownBody {
                                                   location: location(node.startLine, node.startColumn, &scanner)))
                 collectLinks(in: node, scanner: &scanner, into: &facts, tooDeep: &tooDeep)
             case .paragraph:
+                // A table right under a line of text is a paragraph of its own, read as a table.
+                let table = PipeTable.splitOffTable(node, in: tree)
                 if facts.firstParagraph == nil, node.parent?.kind == .document, Self.embedsAlone(in: node) == nil {
                     facts.firstParagraph = plainText(node, markTitles: true)
                 }
-                if PipeTable.isOversized(node) {
-                    facts.problems.append(.warning(location(node.startLine, node.startColumn, &scanner),
-                                                   "pipe table has more than \(PipeTable.maxCells) cells; it is shown as text",
-                                                   hint: "split the table, or link to a CSV file under content/"))
+                for block in [node] + (table.map { [$0] } ?? []) {
+                    if PipeTable.isOversized(block) {
+                        facts.problems.append(.warning(location(node.startLine, node.startColumn, &scanner),
+                                                       "pipe table has more than \(PipeTable.maxCells) cells; it is shown as text",
+                                                       hint: "split the table, or link to a CSV file under content/"))
+                    }
+                    collectLinks(in: block, scanner: &scanner, into: &facts, paragraph: true, glossaryText: glossaryText, tooDeep: &tooDeep)
                 }
-                collectLinks(in: node, scanner: &scanner, into: &facts, paragraph: true, glossaryText: glossaryText, tooDeep: &tooDeep)
             case .htmlBlock, .htmlInline:
                 // A comment is a writer's note, left out of the page: nothing to warn about.
                 if Self.isHTMLComment(node.literal) { continue }
@@ -575,10 +579,14 @@ struct MarkdownBody {
                         continue
                     }
                 }
-                rewriteWikilinks(in: node, tree: tree, options)
-                if let resolveTag { rewriteTags(in: node, tree: tree, boundary: true, depth: 0, resolveTag) }
-                if let autolink { autolinkTerms(in: node, tree: tree, autolink, hits: &autolinkHits, html: &autolinkHTML) }
-                if PipeTable.isTable(node) { PipeTable.rewrite(node, in: tree) }
+                // A table right under a line of text is a paragraph of its own, rendered as a table.
+                let table = PipeTable.splitOffTable(node, in: tree)
+                for block in [node] + (table.map { [$0] } ?? []) {
+                    rewriteWikilinks(in: block, tree: tree, options)
+                    if let resolveTag { rewriteTags(in: block, tree: tree, boundary: true, depth: 0, resolveTag) }
+                    if let autolink { autolinkTerms(in: block, tree: tree, autolink, hits: &autolinkHits, html: &autolinkHTML) }
+                    if PipeTable.isTable(block) { PipeTable.rewrite(block, in: tree) }
+                }
             case .link, .image:
                 if Self.blockedScheme(node.url, image: kind == .image) != nil {
                     node.setURL("")

@@ -79,6 +79,39 @@ enum PipeTable {
         return cells
     }
 
+    /// A table written right under a line of text (`**Scores**`, then `| a | b |` and `|---|---|`),
+    /// which GitHub shows as a table: the lines from its header on are moved into a new paragraph
+    /// after `paragraph`, returned (then a table by `isTable`). Nil when no line after the first starts one.
+    static func splitOffTable(_ paragraph: MarkdownNode, in tree: MarkdownTree) -> MarkdownNode? {
+        // Cheap first: a line after the first that starts with text holding a `|`.
+        var child = paragraph.firstChild, candidate = false, breaks = 0
+        while let c = child {
+            if c.kind == .softBreak || c.kind == .lineBreak {
+                breaks += 1
+                if let n = c.next, n.kind == .text, n.literalContains(UInt8(ascii: "|")) { candidate = true }
+            }
+            child = c.next
+        }
+        guard candidate, breaks >= 2 else { return nil }
+        let ls = lines(of: paragraph)
+        guard ls.count >= 3 else { return nil }
+        for k in 1..<(ls.count - 1) {
+            guard ls[k].contains(where: { $0.kind == .text && $0.literalContains(UInt8(ascii: "|")) }),
+                  let columns = delimiterRow(ls[k + 1]), cellTexts(ls[k]).count == columns.count,
+                  let first = ls[k].first, let lineBreak = first.previous else { continue }
+            let table = tree.makeParagraph()
+            paragraph.insertAfter(table)
+            var node: MarkdownNode? = first
+            while let n = node {
+                node = n.next
+                table.adopt(n)
+            }
+            tree.delete(lineBreak)
+            return table
+        }
+        return nil
+    }
+
     /// Replaces `paragraph` by a table. Call only when `isTable(paragraph)`.
     static func rewrite(_ paragraph: MarkdownNode, in tree: MarkdownTree) {
         let ls = lines(of: paragraph)
