@@ -551,4 +551,12 @@ final class LinkResolutionTests: XCTestCase {
         XCTAssertEqual(html.components(separatedBy: #"href="/guides/" class="wikilink wikilink-page">Guides</a>"#).count - 1, 2, html)
     }
 
+
+    /// `[review process]()` only reloads the page: a warning at the link (it passed silently).
+    func testALinkWithNoAddressIsAWarning() throws {
+        let report = try TempSite(["content/a.md": "# A\n\nSee [review process]() and ![x]().\n"]).check()
+        XCTAssertEqual(headlines(report.diagnostics), ["content/a.md:3:5: warning: link has no address",
+                                                       "content/a.md:3:28: warning: image has no address"])
+    }
+
 }

@@ -348,7 +348,11 @@ struct ReferenceChecker {
             switch link.target {
             case .url(let u), .image(let u):
                 // Nearly every address is a web one: those are not looked at again.
-                if !u.hasPrefix("https://"), !u.hasPrefix("http://"), let scheme = MarkdownBody.blockedScheme(u, image: isImage) {
+                if u.isEmpty {
+                    // `[review process]()`: a link that only reloads the page, or an image of nothing.
+                    report(.warning(link.location, "\(isImage ? "image" : "link") has no address",
+                                    hint: isImage ? "put the image's path between the parentheses" : "put the page or address it should lead to between the parentheses, or drop the brackets"))
+                } else if !u.hasPrefix("https://"), !u.hasPrefix("http://"), let scheme = MarkdownBody.blockedScheme(u, image: isImage) {
                     report(.warning(link.location, "\(isImage ? "image" : "link") `\(u)` is left out: `\(scheme):` addresses are not published",
                                     hint: "link a page with [[…]] or a web address (https://…) instead"))
                 } else if u.hasPrefix("/"), !u.hasPrefix("//"), LinkResolution.generatedFile(u) == nil,
