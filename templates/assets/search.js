@@ -22,6 +22,8 @@
   var MAX_RESULTS = 50;
   var MAX_SECTIONS = 3;
   var SNIPPET_WORDS = 30;
+  /* Results whose passage is fetched from their page when a word is only further down it. */
+  var PASSAGE_RESULTS = 10;
   var WORD_SOURCE = "[\\p{L}\\p{N}]+";
   var WORD_FLAGS = "gu";
   try { new RegExp(WORD_SOURCE, WORD_FLAGS); } catch (e) { WORD_SOURCE = "[A-Za-z0-9\\u00C0-\\uFFFF]+"; WORD_FLAGS = "g"; }
@@ -208,6 +210,35 @@
     return (start > 0 ? "… " : "") + cut.trim() + (end < tokens.length ? " …" : "");
   }
 
+  /* The same, or null when no word of the text matches. */
+  function passage(text, terms) {
+    var re = new RegExp(WORD_SOURCE, WORD_FLAGS), m;
+    while ((m = re.exec(text))) {
+      if (match(fold(m[0]), terms)) return snippet(text, terms);
+    }
+    return null;
+  }
+
+  /* A result page's own text, fetched once (served pages only: a page opened from disk cannot fetch
+     another). Parsed without running anything; navigation, the table of contents and the
+     backlinks are left out, so the passage is one the page says itself. */
+  var pageTexts = {};
+  function pageText(url) {
+    if (!pageTexts[url]) {
+      pageTexts[url] = fetch(url, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          var page = new DOMParser().parseFromString(html, "text/html");
+          var main = page.querySelector("main") || page.body;
+          if (!main) return "";
+          main.querySelectorAll("nav, .toc, .breadcrumbs, .backlinks, script, style, svg").forEach(function (n) { n.remove(); });
+          return (main.textContent || "").replace(/\s+/g, " ").trim();
+        })
+        .catch(function () { return ""; });
+    }
+    return pageTexts[url];
+  }
+
   function href(url, anchor) {
     return root + url + (anchor ? "#" + anchor : "");
   }
@@ -255,6 +286,20 @@
       });
       further.appendChild(jump);
       item.appendChild(further);
+      // On a server, the passage where the words are replaces the page's first lines (MkDocs-like).
+      if (/^https?:$/.test(location.protocol) && window.fetch && window.DOMParser && result.rank < PASSAGE_RESULTS) {
+        pageText(href(doc.url)).then(function (full) {
+          var found = full && passage(full, terms);
+          if (!found) return;
+          var text = item.querySelector(".search-result__snippet");
+          if (!text) {
+            text = el("p", "search-result__snippet");
+            item.insertBefore(text, further);
+          }
+          while (text.firstChild) text.removeChild(text.firstChild);
+          highlight(text, found, terms);
+        });
+      }
     }
 
     // Keywords that matched: sections (stages, touchpoints, headings) as links, other words as a line.
@@ -338,7 +383,7 @@
       if (!found.terms.length) { status.textContent = ""; return; }
       var n = found.results.length;
       var shown = found.results.slice(0, MAX_RESULTS);
-      shown.forEach(function (r) { list.appendChild(renderResult(r, found.terms)); });
+      shown.forEach(function (r, k) { r.rank = k; list.appendChild(renderResult(r, found.terms)); });
       var quoted = "\u201c" + q + "\u201d";
       if (!n && found.loading) status.textContent = "Searching\u2026";
       else if (!n) status.textContent = "No results for " + quoted + ". Try fewer words, or another department's word for it.";
