@@ -559,4 +559,13 @@ final class LinkResolutionTests: XCTestCase {
                                                        "content/a.md:3:28: warning: image has no address"])
     }
 
+
+    /// `[[]]` and `[[|label]]` name nothing and stay as text: a warning at each (they passed silently);
+    /// in code they are left alone.
+    func testAnEmptyWikilinkIsAWarningAtItsPlace() throws {
+        let report = try TempSite(["content/a.md": "# A\n\nSee [[]] and [[|x]] and [[a]] and `[[]]`.\n"]).check()
+        XCTAssertEqual(headlines(report.diagnostics), ["content/a.md:3:5: warning: empty wikilink `[[]]` links nowhere: it is shown as written",
+                                                       "content/a.md:3:14: warning: empty wikilink `[[|x]]` links nowhere: it is shown as written"])
+    }
+
 }

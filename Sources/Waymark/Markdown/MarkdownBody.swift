@@ -70,6 +70,21 @@ struct MarkdownBody {
     /// Brackets around an unlabelled wikilink's target in backlink sentences, replaced by its title when linked.
     static let titleMarkStart = "\u{E000}", titleMarkEnd = "\u{E001}"
 
+    /// Each `[[…]]` in `text` that names nothing (`[[]]`, `[[ ]]`, `[[|label]]`), as written.
+    static func emptyWikilinks(in text: String) -> [String] {
+        guard text.contains("[[") else { return [] }
+        var found: [String] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "[["), found.count < 10 {
+            let after = rest[open.upperBound...]
+            guard let close = after.range(of: "]]") else { break }
+            let inner = after[..<close.lowerBound]
+            if !inner.contains("["), Wikilink.scan("[[" + inner + "]]").isEmpty { found.append(String(rest[open.lowerBound..<close.upperBound])) }
+            rest = after[close.upperBound...]
+        }
+        return found
+    }
+
     /// Whether raw HTML is one comment and nothing else (`<!-- TODO: add a photo -->`), across lines or not.
     static func isHTMLComment(_ literal: String) -> Bool {
         let s = literal.trimmingWhitespace()
@@ -208,6 +223,18 @@ struct MarkdownBody {
                         // An embed is reported at its `!`.
                         if link.embed, at != nil, column > 1 { column -= 1 }
                         found.append((.wiki(link), location(line, column, &scanner), offset))
+                    }
+                    // `[[]]` or `[[|label]]` names nothing: shown as written, so the writer hears of it.
+                    if runText.containsByte(UInt8(ascii: "[")) {
+                        var from = (run[0].startLine, run[0].startColumn)
+                        for empty in Self.emptyWikilinks(in: runText) {
+                            let needle = Array(empty.utf8)
+                            let at = scanner.find(needle, from: from)
+                            if let at { from = (at.line, at.column + needle.count) }
+                            let (line, column) = at ?? (run[0].startLine, run[0].startColumn)
+                            facts.problems.append(.warning(location(line, column, &scanner), "empty wikilink `\(empty)` links nowhere: it is shown as written",
+                                                           hint: "name the page inside the brackets, e.g. [[personas/maya-parent]], or remove them"))
+                        }
                     }
                     if !tagBytes.isEmpty {
                         let from = runText.utf8.distance(from: runText.utf8.startIndex, to: cursor)
