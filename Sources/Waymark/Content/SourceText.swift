@@ -79,7 +79,7 @@ struct SourceText: Sendable {
     /// `[beta]` a link and the page would show `[beta]` in brackets. Each such line is emptied, not
     /// removed, so every other line keeps its number.
     static func withoutWikilinkDefinitions(_ text: String) -> String {
-        guard text.containsByte(UInt8(ascii: "[")), text.contains("[["), text.contains("]:") else { return text }
+        guard text.containsByte(UInt8(ascii: "[")), text.containsUTF8("[["), text.containsUTF8("]:") else { return text }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var changed = false
         for k in lines.indices {

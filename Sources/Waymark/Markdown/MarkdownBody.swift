@@ -70,19 +70,36 @@ struct MarkdownBody {
     /// Brackets around an unlabelled wikilink's target in backlink sentences, replaced by its title when linked.
     static let titleMarkStart = "\u{E000}", titleMarkEnd = "\u{E001}"
 
-    /// Each `[[…]]` in `text` that names nothing (`[[]]`, `[[ ]]`, `[[|label]]`), as written.
+    /// Each `[[…]]` in `text` that names nothing (`[[]]`, `[[ ]]`, `[[|label]]`, `[[#]]`), as written.
+    /// On bytes: it runs over every text with a bracket, and almost all of them have none such.
     static func emptyWikilinks(in text: String) -> [String] {
-        guard text.contains("[[") else { return [] }
-        var found: [String] = []
-        var rest = Substring(text)
-        while let open = rest.range(of: "[["), found.count < 10 {
-            let after = rest[open.upperBound...]
-            guard let close = after.range(of: "]]") else { break }
-            let inner = after[..<close.lowerBound]
-            if !inner.contains("["), Wikilink.scan("[[" + inner + "]]").isEmpty { found.append(String(rest[open.lowerBound..<close.upperBound])) }
-            rest = after[close.upperBound...]
+        var text = text
+        return text.withUTF8 { bytes -> [String] in
+            let open = UInt8(ascii: "["), close = UInt8(ascii: "]"), bar = UInt8(ascii: "|"), hash = UInt8(ascii: "#")
+            var found: [String] = []
+            var i = 0
+            while i + 3 < bytes.count, found.count < 10 {
+                guard bytes[i] == open, bytes[i + 1] == open else { i += 1; continue }
+                // The inner text up to `]]`, with no `[` in it (as the wikilink scanner reads it).
+                var j = i + 2, end = -1
+                while j + 1 < bytes.count {
+                    if bytes[j] == open { break }
+                    if bytes[j] == close, bytes[j + 1] == close { end = j; break }
+                    j += 1
+                }
+                guard end >= 0 else { i += 2; continue }
+                // Empty when the target (before `#` and `|`) and the anchor are blank.
+                var named = false
+                for k in (i + 2)..<end {
+                    let b = bytes[k]
+                    if b == bar { break }
+                    if b != hash, b != 0x20, b != 0x09 { named = true; break }
+                }
+                if !named { found.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<(end + 2)]), as: UTF8.self)) }
+                i = end + 2
+            }
+            return found
         }
-        return found
     }
 
     /// Whether raw HTML is one comment and nothing else (`<!-- TODO: add a photo -->`), across lines or not.

@@ -1,3 +1,4 @@
+import Foundation
 /// `[[target#anchor|label]]` as written in a page body.
 struct Wikilink: Equatable, Sendable {
     /// The page part: an id, a file name or a title (may be empty for `[[#anchor]]`).
@@ -80,6 +81,27 @@ struct Wikilink: Equatable, Sendable {
 }
 
 extension String {
+    /// Whether the UTF-8 of the string holds `needle` (bytes, not characters: no grapheme breaking,
+    /// which `contains(_:)` on strings does).
+    func containsUTF8(_ needle: StaticString) -> Bool {
+        var s = self
+        return s.withUTF8 { hay in
+            needle.withUTF8Buffer { n in
+                guard let first = n.first, hay.count >= n.count else { return false }
+                // memchr to each candidate first byte, then the rest compared.
+                var from = 0
+                while from + n.count <= hay.count {
+                    guard let at = SourceText.firstIndex(of: first, in: UnsafeBufferPointer(rebasing: hay[from...])) else { return false }
+                    let start = from + at
+                    guard start + n.count <= hay.count else { return false }
+                    if memcmp(hay.baseAddress! + start, n.baseAddress!, n.count) == 0 { return true }
+                    from = start + 1
+                }
+                return false
+            }
+        }
+    }
+
     /// Whether the UTF-8 of the string holds `byte`: memchr on the string's own storage.
     func containsByte(_ byte: UInt8) -> Bool {
         // Read in place: a native string's bytes are contiguous (a copy to call `withUTF8` retained it).
