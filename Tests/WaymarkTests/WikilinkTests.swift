@@ -80,6 +80,18 @@ final class WikilinkTests: XCTestCase {
         let links = Wikilink.scan("[[a [b]] then [[c]]")
         XCTAssertEqual(links.map(\.target), ["c"])
     }
+
+    /// The byte search that guards the empty-wikilink and Foam-definition checks.
+    func testContainsUTF8FindsBytesAnywhere() {
+        XCTAssertTrue("ab[[c".containsUTF8("[["))
+        XCTAssertTrue("é]:".containsUTF8("]:"))
+        XCTAssertTrue("[[".containsUTF8("[["))
+        XCTAssertFalse("[ [ ]".containsUTF8("[["))
+        XCTAssertFalse("[".containsUTF8("[["))
+        XCTAssertFalse("".containsUTF8("]:"))
+        XCTAssertEqual(MarkdownBody.emptyWikilinks(in: "a [[]] b [[x]] [[ #|y]] [[#z]] [[q"), ["[[]]", "[[ #|y]]"])
+    }
+
 }
 
 /// Anchors and URL segments.
