@@ -141,6 +141,25 @@ final class AuthoringTests: XCTestCase {
         XCTAssertEqual(SourceText.withoutWikilinkDefinitions("a [[x]]\n\n[x]: x.md\nlast\n"), "a [[x]]\n\n\nlast\n", "lines keep their numbers")
     }
 
+    /// Obsidian block ids: `^key-finding` ending a paragraph or a list item leaves the text and is an
+    /// anchor there, which `[[note#^key-finding]]` links to (the marker was shown, the link broken).
+    func testObsidianBlockIdsAreAnchorsLinksLeadTo() throws {
+        let site = try TempSite([
+            "content/note.md": "# Note\n\nThe key finding is here. ^key-finding\n\n- a list item ^item-1\n\nNot a block ^ id and x^y.\n",
+            "content/other.md": "# Other\n\nSee [[note#^key-finding]] and [[note#^item-1|the item]].\n",
+        ])
+        assertNoDiagnostics(site.build())
+        let note = try XCTUnwrap(site.html("note/index.html"))
+        XCTAssertTrue(note.contains(#"<p><span id="^key-finding"></span>The key finding is here.</p>"#), note)
+        XCTAssertTrue(note.contains(#"<li><span id="^item-1"></span>a list item</li>"#), note)
+        XCTAssertTrue(note.contains("<p>Not a block ^ id and x^y.</p>"), note)
+        let other = try XCTUnwrap(site.html("other/index.html"))
+        XCTAssertTrue(other.contains(#"<a href="/note/#^key-finding" class="wikilink wikilink-page">Note</a>"#), other)
+        XCTAssertTrue(other.contains(#"<a href="/note/#^item-1" class="wikilink wikilink-page">the item</a>"#), other)
+        try site.write("content/other.md", "# Other\n\nSee [[note#^nope]].\n")
+        XCTAssertEqual(site.build().diagnostics.errorCount, 1)
+    }
+
     func testCalloutTitlesAreEscaped() {
         let html = render("> [!tip] <script>alert(1)</script> & \"quotes\" 'too'\n> Body.\n")
         XCTAssertTrue(html.contains("<span class=\"callout-title-text\">&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot; &#39;too&#39;</span>"), html)

@@ -432,6 +432,7 @@ extension BodyFacts: CompactCodable {
         w.write(glossaryText)
         w.write(tags)
         w.write(problems)
+        w.write(blockAnchors)
     }
 
     init(reading r: inout CompactReader) throws {
@@ -443,6 +444,7 @@ extension BodyFacts: CompactCodable {
         glossaryText = try r.read()
         tags = try r.read()
         problems = try r.read()
+        blockAnchors = try r.read()
     }
 }
 

@@ -31,6 +31,7 @@ struct LoadedPage: Sendable {
     /// Every anchor on the page: stages, touchpoints and headings.
     var anchors: Set<String> {
         var set = Set(facts.headings.map(\.anchor))
+        set.formUnion(facts.blockAnchors)
         if case .journey(let j) = entity {
             for stage in j.stages {
                 set.insert(stage.anchor)

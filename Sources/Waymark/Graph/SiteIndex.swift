@@ -93,6 +93,7 @@ struct SiteIndex: Sendable {
     func hasAnchor(_ anchor: String, on page: Int) -> Bool {
         let headings = pages[page].facts.headings
         if headings.indices.contains(where: { headings[$0].anchor == anchor }) { return true }
+        if anchor.hasPrefix("^"), pages[page].facts.blockAnchors.contains(anchor) { return true }
         guard case .journey(let j) = pages[page].entity else { return false }
         for s in j.stages.indices {
             if j.stages[s].anchor == anchor { return true }

@@ -204,6 +204,7 @@ struct MarkdownNode: Hashable {
     }
 
     func setURL(_ url: String) { cmark_node_set_url(pointer, url) }
+    func setLiteral(_ literal: String) { cmark_node_set_literal(pointer, literal) }
 
     var headingLevel: Int { Int(cmark_node_get_heading_level(pointer)) }
     /// 1-based line and byte column of the node's first character in the parsed text.
@@ -212,6 +213,7 @@ struct MarkdownNode: Hashable {
 
     var parent: MarkdownNode? { cmark_node_parent(pointer).map(MarkdownNode.init) }
     var firstChild: MarkdownNode? { cmark_node_first_child(pointer).map(MarkdownNode.init) }
+    var lastChild: MarkdownNode? { cmark_node_last_child(pointer).map(MarkdownNode.init) }
     var previous: MarkdownNode? { cmark_node_previous(pointer).map(MarkdownNode.init) }
     var next: MarkdownNode? { cmark_node_next(pointer).map(MarkdownNode.init) }
 

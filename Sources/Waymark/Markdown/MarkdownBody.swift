@@ -43,6 +43,9 @@ struct BodyFacts: Sendable {
     var glossaryText = ""
     /// Inline `#tags` as written (without `#`), in order; never from code, links, URLs or headings.
     var tags: [String] = []
+    /// Obsidian block ids (`^key-finding` at the end of a paragraph), with their `^`: link targets
+    /// (`[[page#^key-finding]]`) like headings.
+    var blockAnchors: [String] = []
     /// Limits the body ran into, for the load step to report.
     var problems: [Diagnostic] = []
 }
@@ -69,6 +72,18 @@ struct MarkdownBody {
 
     /// Brackets around an unlabelled wikilink's target in backlink sentences, replaced by its title when linked.
     static let titleMarkStart = "\u{E000}", titleMarkEnd = "\u{E001}"
+
+    /// The Obsidian block id ending `paragraph` (`… text ^key-finding`), with its `^`, if any: letters,
+    /// digits and `-` after a space at the end of its last text.
+    static func blockID(of paragraph: MarkdownNode) -> String? {
+        guard let last = paragraph.lastChild, last.kind == .text, last.literalContains(UInt8(ascii: "^")) else { return nil }
+        let text = last.literal
+        guard let caret = text.lastIndex(of: "^") else { return nil }
+        let id = text[text.index(after: caret)...]
+        guard !id.isEmpty, id.utf8.count <= 64, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else { return nil }
+        guard caret == text.startIndex ? paragraph.firstChild != last : text[text.index(before: caret)] == " " || text[text.index(before: caret)] == "\t" else { return nil }
+        return "^" + id
+    }
 
     /// Each `[[…]]` in `text` that names nothing (`[[]]`, `[[ ]]`, `[[|label]]`, `[[#]]`), as written.
     /// On bytes: it runs over every text with a bracket, and almost all of them have none such.
@@ -162,6 +177,7 @@ struct MarkdownBody {
                 if facts.firstParagraph == nil, node.parent?.kind == .document, Self.embedsAlone(in: node) == nil {
                     facts.firstParagraph = plainText(node, markTitles: true)
                 }
+                if let id = Self.blockID(of: node) { facts.blockAnchors.append(id) }
                 for block in [node] + (table.map { [$0] } ?? []) {
                     if PipeTable.isOversized(block) {
                         facts.problems.append(.warning(location(node.startLine, node.startColumn, &scanner),
@@ -621,6 +637,16 @@ struct MarkdownBody {
                         for markup in blocks { node.insertBefore(tree.makeCustomBlock(open: markup, close: "")) }
                         tree.detach(node)
                         continue
+                    }
+                }
+                // An Obsidian block id: the marker leaves the text, an anchor with its id starts the paragraph.
+                if let id = Self.blockID(of: node), let last = node.lastChild, last.kind == .text {
+                    var text = last.literal
+                    text.removeLast(id.utf8.count)
+                    while text.last == " " || text.last == "\t" { text.removeLast() }
+                    last.setLiteral(text)
+                    if options.headingAnchors, let first = node.firstChild {
+                        first.insertBefore(tree.makeCustomInline(open: "<span id=\"\(escapeHTML(id))\"></span>", close: ""))
                     }
                 }
                 // A table right under a line of text is a paragraph of its own, rendered as a table.
