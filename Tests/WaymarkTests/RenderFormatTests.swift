@@ -166,6 +166,16 @@ final class ReaderFormatTests: XCTestCase {
         XCTAssertTrue(PageContext.summary(sentence).hasSuffix(" to them…"), PageContext.summary(sentence))
         // One long word: cut where it must be.
         XCTAssertEqual(PageContext.summary(String(repeating: "a", count: 300)).count, 198)
+        // Characters, not bytes: 150 accented letters (300 bytes) stay whole, 201 are cut, and a
+        // flag of two scalars counts as one character.
+        let accented = String(repeating: "é", count: 150)
+        XCTAssertEqual(PageContext.summary(accented), accented)
+        XCTAssertEqual(PageContext.summary(String(repeating: "é", count: 201)), String(repeating: "é", count: 197) + "…")
+        let flags = String(repeating: "🇫🇷", count: 200)
+        XCTAssertEqual(PageContext.summary(flags), flags)
+        // Commas, colons and full stops at the cut go, however many.
+        XCTAssertEqual(PageContext.summary(String(repeating: "b", count: 194) + ".,: " + String(repeating: "c", count: 60)),
+                       String(repeating: "b", count: 194) + "…")
     }
 
     func testNumbersAreGroupedAndAnEmailContactIsAMailtoLink() throws {

@@ -8,8 +8,8 @@ extension PageContext {
         // One row per journey: how much of it research backs, and how often research contradicts it.
         var byJourney: [(row: TemplateObject, share: Double, title: String)] = []
         var touchpointCount = 0, supportedCount = 0
-        let journeys = site.pages.indices.filter { site.pages[$0].type == .journey }
-            .sorted { site.pages[$0].title.lowercased() < site.pages[$1].title.lowercased() }
+        let journeys = sortedByTitle(type: .journey)
+        let links = self.links
         for i in journeys {
             guard case .journey(let j) = site.pages[i].entity else { continue }
             if j.basis == nil || j.basis == "assumption" {
@@ -24,8 +24,8 @@ extension PageContext {
                 for e in evidence where e.kind == .contradicts {
                     let what = name()
                     contradicted.append([
-                        "journey": .object(link(i)), "what": .text(what.isEmpty ? "the whole journey" : what),
-                        "url": .text(url + (anchor.isEmpty ? "" : "#" + anchor)), "finding": .object(link(e.finding)),
+                        "journey": links[i], "what": .text(what.isEmpty ? "the whole journey" : what),
+                        "url": .text(url + (anchor.isEmpty ? "" : "#" + anchor)), "finding": links[e.finding],
                     ])
                 }
             }

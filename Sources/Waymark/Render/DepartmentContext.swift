@@ -4,15 +4,26 @@ extension PageContext {
     /// one pass over all handoffs and all terms, instead of one per department page.
     static func departmentIndex(_ site: Site) -> ([Int: [JourneyIndex.Handoff]], [Int: [(words: String, entry: Int)]]) {
         var handoffs: [Int: [JourneyIndex.Handoff]] = [:]
-        for h in site.journeys.handoffs {
-            var touched: [Int] = []
-            for place in [h.from, h.to] {
-                guard case .journey(let j) = site.pages[place.journey].entity, let t = place.touchpoint,
-                      let o = j.stages[place.stage].touchpoints[t].owner,
-                      case .page(let p, _) = site.index.resolve(reference: o.value, type: .department), !touched.contains(p) else { continue }
-                touched.append(p)
+        // Each owner as written is resolved once; a handoff's touchpoints are read in place (a copy of
+        // the page, to read its journey, retains every field it holds).
+        var departmentOf: [String: Int?] = [:]
+        func department(_ owner: String) -> Int? {
+            if let known = departmentOf[owner] { return known }
+            var found: Int?
+            if case .page(let p, _) = site.index.resolve(reference: owner, type: .department) { found = p }
+            departmentOf[owner] = found
+            return found
+        }
+        site.pages.withUnsafeBufferPointer { pages in
+            for h in site.journeys.handoffs {
+                var touched: [Int] = []
+                for place in [h.from, h.to] {
+                    guard case .journey(let j) = pages[place.journey].entity, let t = place.touchpoint,
+                          let o = j.stages[place.stage].touchpoints[t].owner, let p = department(o.value), !touched.contains(p) else { continue }
+                    touched.append(p)
+                }
+                for d in touched { handoffs[d, default: []].append(h) }
             }
-            for d in touched { handoffs[d, default: []].append(h) }
         }
         var words: [Int: [(words: String, entry: Int)]] = [:]
         for (e, entry) in site.glossary.entries.enumerated() {
@@ -30,6 +41,7 @@ extension PageContext {
 
     func departmentView(_ d: Int) -> TemplateObject {
         let index = site.journeys
+        let links = self.links
         var owned: [TemplateValue] = []
         var kpis: [String] = []
         var journeys: [Int] = []
@@ -43,7 +55,7 @@ extension PageContext {
             if runPage != place.journey {
                 runPage = place.journey
                 if case .journey(let j) = site.pages[place.journey].entity { runJourney = j } else { runJourney = nil }
-                runLink = .object(link(place.journey))
+                runLink = links[place.journey]
                 runURL = site.url(of: place.journey)
             }
             guard runJourney != nil, let journeyLink = runLink else { continue }
@@ -70,13 +82,13 @@ extension PageContext {
             if handoffPage != h.journey {
                 handoffPage = h.journey
                 if case .journey(let j) = site.pages[h.journey].entity { handoffJourney = j } else { handoffJourney = nil }
-                handoffLink = .object(link(h.journey))
+                handoffLink = links[h.journey]
             }
             func name(_ p: JourneyIndex.Place) -> String {
                 guard let t = p.touchpoint else { return "" }
                 return handoffJourney?.stages[p.stage].touchpoints[t].name ?? ""
             }
-            return ["journey": handoffLink ?? .object(link(h.journey)), "from": .text(name(h.from)), "to": .text(name(h.to)),
+            return ["journey": handoffLink ?? links[h.journey], "from": .text(name(h.from)), "to": .text(name(h.to)),
                     "fromOwner": .text(h.fromOwner), "toOwner": .text(h.toOwner)]
         }
         // The same, one group per journey (they come journey by journey), for a list a reader can scan.
@@ -84,22 +96,22 @@ extension PageContext {
         var groupJourney = -1, groupItems: [TemplateValue] = []
         for (h, item) in zip(departmentHandoffs[d] ?? [], handoffs) {
             if h.journey != groupJourney, !groupItems.isEmpty {
-                handoffGroups.append(["journey": .object(link(groupJourney)), "items": .list(groupItems), "count": .int(groupItems.count)])
+                handoffGroups.append(["journey": links[groupJourney], "items": .list(groupItems), "count": .int(groupItems.count)])
                 groupItems = []
             }
             groupJourney = h.journey
             groupItems.append(item)
         }
         if !groupItems.isEmpty {
-            handoffGroups.append(["journey": .object(link(groupJourney)), "items": .list(groupItems), "count": .int(groupItems.count)])
+            handoffGroups.append(["journey": links[groupJourney], "items": .list(groupItems), "count": .int(groupItems.count)])
         }
-        let vocabulary = (departmentWords[d] ?? [])
-            .sorted { $0.words.lowercased() < $1.words.lowercased() }
-            .map { v -> TemplateValue in ["words": .text(v.words), "term": .object(link(site.glossary.entries[v.entry].page))] }
+        let vocabulary = (departmentWords[d] ?? []).map { (v: $0, key: $0.words.lowercased()) }  // lowercased once, not per comparison
+            .sorted { $0.key < $1.key }.map(\.v)
+            .map { v -> TemplateValue in ["words": .text(v.words), "term": links[site.glossary.entries[v.entry].page]] }
         let name = site.pages[d].id.slashSeparated().last.map(String.init) ?? ""
         var ctx: TemplateObject = [
             "owned": .list(owned), "hasOwned": .bool(!owned.isEmpty), "kpis": .texts(kpis), "hasKPIs": .bool(!kpis.isEmpty),
-            "journeys": .list(journeys.map { .object(link($0)) }), "hasJourneys": .bool(!journeys.isEmpty),
+            "journeys": .list(journeys.map { links[$0] }), "hasJourneys": .bool(!journeys.isEmpty),
             "handoffs": .list(handoffs), "hasHandoffs": .bool(!handoffs.isEmpty), "handoffsByJourney": .list(handoffGroups),
             "vocabulary": .list(vocabulary), "hasVocabulary": .bool(!vocabulary.isEmpty),
         ]

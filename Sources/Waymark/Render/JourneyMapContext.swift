@@ -5,7 +5,7 @@ import Foundation
 /// and touchpoint, and the inside-out vs outside-in rankings. Coordinates are computed here so the
 /// templates only draw.
 extension PageContext {
-    static let stageWidth = 180.0, curveLeft = 56.0, curveHeight = 170.0, curveRowHeight = 160.0
+    static let stageWidth = 180.0, curveLeft = 56.0, curveRowHeight = 160.0
 
     func journeyMap(_ j: Journey, page: Int) -> TemplateObject {
         var stages: [TemplateValue] = []
@@ -126,16 +126,15 @@ extension PageContext {
     }
 
     /// −2…+2 mapped to the SVG's height; a point per stage and per touchpoint that has an emotion.
+    /// `row` is the curve as a row of the map (x as a share of the stage columns), `description` its
+    /// text alternative.
     private func emotionCurve(_ j: Journey) -> TemplateObject? {
         func y(_ e: Int) -> Double { 20 + Double(2 - e) * 30 }
         var dots: [(x: Double, y: Double, stage: Bool, truth: Bool, label: String)] = []
         var bars: [(x1: Double, x2: Double, y: Double, label: String)] = []
-        var labels: [TemplateValue] = []
         var description: [String] = []
         for (s, stage) in j.stages.enumerated() {
             let left = Self.curveLeft + Double(s) * Self.stageWidth
-            let name = stage.name.count > 26 ? String(stage.name.prefix(25)) + "…" : stage.name
-            labels.append(["x": .text(Self.fmt(left + Self.stageWidth / 2)), "y": .text(Self.fmt(Self.curveHeight - 8)), "text": .text(name)])
             if let e = stage.emotion {
                 description.append("\(stage.name) \(Self.signed(e))")
                 if stage.touchpoints.contains(where: { $0.emotion != nil }) {
@@ -175,8 +174,6 @@ extension PageContext {
             }),
             "bars": .list(bars.map { ["x1": .text(share($0.x1)), "x2": .text(share($0.x2)), "y": .text(Self.fmt($0.y)), "label": .text($0.label)] }),
         ]
-        let ordered = dots.sorted { $0.x < $1.x }
-        let width = Self.curveLeft + Double(j.stages.count) * Self.stageWidth + 8
         let truths = j.stages.flatMap { s in s.touchpoints.filter { $0.moment == "truth" }.map { "\(s.name) › \($0.name)" } }
         var text: String
         if description.isEmpty {
@@ -187,20 +184,7 @@ extension PageContext {
             text = "Emotion by stage, from −2 (distress) to +2 (delight): " + description.joined(separator: ", ") + "."
         }
         if !truths.isEmpty { text += " Moments of truth: " + truths.joined(separator: "; ") + "." }
-        return [
-            "width": .text(Self.fmt(width)), "height": .text(Self.fmt(Self.curveHeight)),
-            "zeroY": .text(Self.fmt(y(0))), "right": .text(Self.fmt(width - 4)), "left": .text(Self.fmt(Self.curveLeft)),
-            "axis": .list((-2...2).reversed().map { ["y": .text(Self.fmt(y($0))), "label": .text(Self.signed($0)), "ty": .text(Self.fmt(y($0) + 4))] }),
-            "points": .text(ordered.map { "\(Self.fmt($0.x)),\(Self.fmt($0.y))" }.joined(separator: " ")),
-            "dots": .list(ordered.map { d -> TemplateValue in
-                ["x": .text(Self.fmt(d.x)), "y": .text(Self.fmt(d.y)), "r": d.stage ? "6" : "4",
-                 "kind": d.stage ? "stage" : "touchpoint", "truth": .bool(d.truth), "label": .text(d.label)]
-            }),
-            "bars": .list(bars.map { ["x1": .text(Self.fmt($0.x1)), "x2": .text(Self.fmt($0.x2)), "y": .text(Self.fmt($0.y)), "label": .text($0.label)] }),
-            "labels": .list(labels),
-            "row": .object(row),
-            "description": .text(text),
-        ]
+        return ["row": .object(row), "description": .text(text)]
     }
 
     /// The rankings' agreement in words, for readers who do not read RBO: how close a department's

@@ -109,11 +109,18 @@ struct PageContext: Sendable {
     }
 
     func link(_ i: Int, anchor: String? = nil) -> TemplateObject {
-        var l: TemplateObject = ["title": .text(site.pages[i].title), "url": .text(site.url(of: i) + (anchor.map { "#" + $0 } ?? "")),
-                                          "typeLabel": .text(site.pages[i].type.label)]
-        if site.pages[i].draft { l["draft"] = true }
+        // Read in place: `site.pages[i].title` can copy the whole page first (retaining every field).
+        let (title, type, draft) = site.pages.withUnsafeBufferPointer { ($0[i].title, $0[i].type, $0[i].draft) }
+        var l: TemplateObject = ["title": .text(title), "url": .text(anchor.map { site.url(of: i) + "#" + $0 } ?? site.url(of: i)),
+                                 "typeLabel": .text(type.label)]
+        if draft { l["draft"] = true }
         return l
     }
+
+    /// Every page as a link, made once per build: a list of thousands of pages (what a department
+    /// owns, a tag's pages, backlinks) then shares values instead of making one per item.
+    /// Index it with page numbers; each value is `link(_:)`'s.
+    var links: [TemplateValue] { pageLinks.value }
 
     /// A front-matter reference as a link when it resolves, else as its text (the link step already reported it).
     func link(_ ref: Located<String>, type: PageType?) -> TemplateObject {
@@ -275,6 +282,16 @@ struct PageContext: Sendable {
         return .object(ctx)
     }
 
+    /// The pages of `type`, A–Z by title regardless of case. Each title is lowercased once and read in
+    /// place: lowercasing in the comparison (and copying each page to read its title) made a sort of
+    /// 4,000 journeys some 100,000 lowercased copies.
+    func sortedByTitle(type: PageType) -> [Int] {
+        let keyed: [(page: Int, key: String)] = site.pages.withUnsafeBufferPointer { pages in
+            pages.indices.compactMap { pages[$0].type == type ? ($0, pages[$0].title.lowercased()) : nil }
+        }
+        return keyed.sorted { $0.key != $1.key ? $0.key < $1.key : $0.page < $1.page }.map(\.page)
+    }
+
     /// `site`: title, base path, navigation (the section of `page` marked active) and the feed's URL.
     func siteContext(for page: LoadedPage?) -> TemplateObject {
         guard let page else { return siteContextNoneActive }
@@ -287,8 +304,7 @@ struct PageContext: Sendable {
     private func personaOverview() -> [TemplateValue] {
         // A journey walked by several personas lists its stages under each: made once.
         var stagesOfJourney: [Int: TemplateValue] = [:]
-        return site.pages.indices.filter { site.pages[$0].type == .persona }
-            .sorted { site.pages[$0].title.lowercased() < site.pages[$1].title.lowercased() }
+        return sortedByTitle(type: .persona)
             .map { p -> TemplateValue in
                 let journeys = site.backlinks[p].filter { $0.relation == .walkedJourneys }.map(\.source)
                 var row = link(p)
@@ -398,11 +414,18 @@ struct PageContext: Sendable {
 
     /// At most 200 characters, cut after a whole word where there is one in the last forty.
     static func summary(_ text: String) -> String {
-        guard text.count > 200 else { return text }
+        // Up to 200 characters stay whole. Counted only as far as the 201st: a listing of thousands of
+        // pages asks for as many summaries, and counting a long paragraph's characters walks all of it.
+        guard text.utf8.count > 200, let limit = text.index(text.startIndex, offsetBy: 200, limitedBy: text.endIndex),
+              limit < text.endIndex else { return text }
         var cut = text.prefix(197)
         if let space = cut.lastIndex(of: " "), cut.distance(from: space, to: cut.endIndex) <= 40 { cut = cut[..<space] }
         // "…them." + "…" would read "them.…": a full stop at the cut goes, as commas and colons do.
-        return String(cut).trimmingWhitespace().trimmingCharacters(in: CharacterSet(charactersIn: ",;:.")) + "…"
+        var kept = Substring(String(cut).trimmingWhitespace()).unicodeScalars
+        func isStop(_ c: Unicode.Scalar) -> Bool { c == "," || c == ";" || c == ":" || c == "." }
+        while let first = kept.first, isStop(first) { kept.removeFirst() }
+        while let last = kept.last, isStop(last) { kept.removeLast() }
+        return String(kept) + "…"
     }
 
     private func homeSections() -> [TemplateValue] {
@@ -439,7 +462,7 @@ struct PageContext: Sendable {
         fields.items("KPIs", j.kpis)
         fields.text("Last reviewed", j.lastReviewed)
         if let p = j.parent { fields.links("Part of", [link(p, type: .journey)]) }
-        let children = site.backlinks[page].filter { $0.relation == .childJourneys }.map { TemplateValue.object(link($0.source)) }
+        let children = site.backlinks[page].filter { $0.relation == .childJourneys }.map { links[$0.source] }
         var ctx = journeyMap(j, page: page)
         ctx["children"] = .list(children)
         ctx["hasChildren"] = .bool(!children.isEmpty)
@@ -463,7 +486,7 @@ struct PageContext: Sendable {
         fields.items("Needs", p.needs)
         fields.items("Pains", p.pains)
         fields.items("Gains", p.gains)
-        let journeys = site.backlinks[page].filter { $0.relation == .walkedJourneys }.map { TemplateValue.object(link($0.source)) }
+        let journeys = site.backlinks[page].filter { $0.relation == .walkedJourneys }.map { links[$0.source] }
         var ctx: TemplateObject = ["journeys": .list(journeys), "hasJourneys": .bool(!journeys.isEmpty)]
         if let q = p.quote { ctx["quote"] = .text(q) }
         return ctx
@@ -621,7 +644,7 @@ struct PageContext: Sendable {
             let (x, y) = (a.element.words.lowercased(), b.element.words.lowercased())
             return x != y ? x < y : a.offset < b.offset
         }.map { TemplateValue.object($0.element.ctx) }
-        return ["department": .object(link(d)), "entries": .list(entries), "hasEntries": .bool(!entries.isEmpty)]
+        return ["department": links[d], "entries": .list(entries), "hasEntries": .bool(!entries.isEmpty)]
     }
 
     /// Terms × departments: what each department calls each term.
@@ -633,7 +656,7 @@ struct PageContext: Sendable {
                 let words = entry.words.filter { $0.department == d }.map(\.text)
                 return words.isEmpty ? ["empty": true] : ["words": .text(words.joined(separator: ", "))]
             }
-            return ["term": .object(link(entry.page)), "cells": .list(cells)]
+            return ["term": links[entry.page], "cells": .list(cells)]
         }
         return ["departments": .list(columns.map { .object(link($0)) }), "rows": .list(rows)]
     }
