@@ -17,13 +17,17 @@ final class MarkdownTree {
     /// Nodes taken out of the document but still referenced by a rewrite in progress; freed with the tree.
     private var detached: [OpaquePointer] = []
 
-    /// Parses `markdown` with source positions recorded; invalid UTF-8 is replaced, never trusted.
+    /// Parses `markdown` with source positions recorded. A Swift string is valid UTF-8 (invalid input
+    /// was replaced when the file was read), so cmark does not check it again line by line
+    /// (`CMARK_OPT_VALIDATE_UTF8`), and it reads the string's own bytes: no NUL-terminated copy.
     init(markdown: String) {
-        let options = CMARK_OPT_SOURCEPOS | CMARK_OPT_VALIDATE_UTF8
-        var utf8 = markdown.utf8CString
-        let count = utf8.count - 1
-        root = utf8.withUnsafeMutableBufferPointer { buffer in
-            cmark_parse_document(buffer.baseAddress, count, options)
+        let options = CMARK_OPT_SOURCEPOS
+        var text = markdown
+        let empty: [CChar] = [0]
+        root = text.withUTF8 { utf8 in
+            utf8.withMemoryRebound(to: CChar.self) { chars in
+                empty.withUnsafeBufferPointer { cmark_parse_document(chars.baseAddress ?? $0.baseAddress, chars.count, options) }
+            }
         }
     }
 
