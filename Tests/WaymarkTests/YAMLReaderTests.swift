@@ -91,6 +91,10 @@ final class YAMLReaderTests: XCTestCase {
             ("Customer segment", .string), ("personas/sam", .string), ("2026-03-14x", .string), ("|\n  yes\n", .string), (">\n  12\n", .string),
             // Base 60 with more places than an Int holds: only read, never computed, so it cannot overflow.
             ("1:2:3:4:5:6:7:8:9:10:11:12:13", .int),
+            // Words that start with a letter (settled without parsing them), and the numbers that do.
+            ("infinity", .float), ("Infinity", .float), ("n_a_n", .float), ("inflation", .string), ("nancy", .string),
+            ("Sales team", .string), ("territory", .string), ("Offline", .string), ("snapshot", .string), ("service", .string),
+            ("name", .string), ("owner", .string), ("nUll", .string), ("Null", .null), ("ON", .bool), ("inf", .float), ("snan", .float), ("nan(1)", .float),
         ]
         for (text, expected) in cases {
             XCTAssertEqual(try kind(text), expected, text)

@@ -184,7 +184,9 @@ enum YAMLReader {
         var documents = 0
         var eventIndex = 0
         /// The first problem in reading order; once set, nothing more is built, events are only counted.
-        var problem: Diagnostic?
+        var problem: Diagnostic? {
+            didSet { building = problem == nil && documents == 1 }
+        }
         /// The first key that is not text, and the event its node started at.
         var keyProblem: (diagnostic: Diagnostic, startEvent: Int)?
 
@@ -230,12 +232,15 @@ enum YAMLReader {
             }
         }
 
-        private var building: Bool { problem == nil && documents == 1 }
+        /// Whether values are still built: no problem yet, inside the first document. Kept as a flag:
+        /// asking `problem == nil` for every event copied the optional diagnostic (about 200 instructions).
+        private var building = false
 
         mutating func handle(_ event: inout yaml_event_t) {
             switch event.type {
             case YAML_DOCUMENT_START_EVENT:
                 documents += 1
+                building = problem == nil && documents == 1
                 if documents == 2, problem == nil {
                     problem = .error(location(event.start_mark),
                                      "malformed YAML: but found another document (expected a single document in the stream at line \(1 + lineOffset))",
@@ -329,6 +334,8 @@ enum YAMLReader {
             if let index = frame.keyIndex {
                 earlier = index[form.text] ?? []
             } else {
+                // Nearly every key is new: that is settled without making a list.
+                if frame.keyForms.count < 32, !frame.keyForms.contains(where: { $0.text == form.text }) { return }
                 earlier = frame.keyForms.indices.filter { frame.keyForms[$0].text == form.text }
                 if frame.keyForms.count >= 32 {
                     var index: [String: [Int]] = [:]

@@ -52,6 +52,7 @@ enum YAMLScalar {
         default:
             return .string
         }
+        if isLetter(lead), let settled = wordKind(text.utf8, lead: lead) { return settled }
         var bytes = Array(text.utf8)
         if bytes.isEmpty || bytes == [0x7E] || equals(bytes, "null") || equals(bytes, "Null") || equals(bytes, "NULL") { return .null }
         if explicitTag != Tag.strName, isBoolWord(bytes) { return .bool }
@@ -64,6 +65,37 @@ enum YAMLScalar {
         if float(text, withoutUnderscores: bytes) { return .float }
         if isDigit(text.utf8.first ?? 0), isTimestamp(Array(text.utf8), strictDate: false) { return .timestamp }
         return .string
+    }
+
+    private static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") }
+
+    /// Text, when a plain scalar that starts with a letter can be nothing else; nil when the full
+    /// check must decide. Such a scalar is null or true/false only as one of those words, and a number
+    /// only as Swift reads one that starts with a letter: `inf`, `infinity`, `nan`, `nan(…)`, `snan`,
+    /// none of which holds a space. Settles keys and a field's words and sentences (`name`,
+    /// `Customer Service`) without copying, lowercasing or parsing them.
+    private static func wordKind(_ utf8: String.UTF8View, lead: UInt8) -> YAMLValue.ScalarKind? {
+        guard !utf8.contains(0x5F) else { return nil }  // underscores may stand inside a number
+        if utf8.count <= 5 {
+            var packed: UInt64 = 0
+            for b in utf8 { packed = packed << 8 | UInt64(b | 0x20) }
+            if nullAndBoolWords.contains(packed) { return nil }
+        } else if utf8.contains(0x20) {
+            return .string
+        }
+        var rest = utf8.dropFirst().makeIterator()
+        let next = (rest.next() ?? 0) | 0x20
+        switch lead | 0x20 {
+        case UInt8(ascii: "i"): return next == UInt8(ascii: "n") ? nil : .string
+        case UInt8(ascii: "n"): return next == UInt8(ascii: "a") ? nil : .string
+        case UInt8(ascii: "s"): return next == UInt8(ascii: "n") ? nil : .string
+        default: return .string
+        }
+    }
+
+    /// null and the true/false words, each byte lowercased and packed as `wordKind` packs a word.
+    private static let nullAndBoolWords: [UInt64] = ["null", "true", "yes", "on", "false", "no", "off"].map { word in
+        word.utf8.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     // MARK: Constructors (what Waymark accepts as a value of each kind)
