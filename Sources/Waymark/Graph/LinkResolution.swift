@@ -112,18 +112,36 @@ extension SiteIndex {
            url.first?.isLetter == true {
             return .external
         }
-        // Printable ASCII is one character a byte, so its bytes are searched; anything else by characters, as written.
-        let ascii = url.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        // Printable ASCII is one character a byte, so its bytes are searched (in the string's own
+        // buffer: through `utf8`'s indices each byte cost some thirty instructions); anything else by
+        // characters, as written.
         var path = url
         var anchor: String?
-        // `#` and `?` found as characters are single bytes too: the text around them is cut on bytes either way.
-        if let hash = ascii ? path.utf8.firstIndex(of: UInt8(ascii: "#")) : path.firstIndex(of: "#") {
-            let written = String(decoding: path.utf8[path.utf8.index(after: hash)...], as: UTF8.self)
-            anchor = written.containsByte(UInt8(ascii: "%")) ? written.removingPercentEncoding ?? written : written
-            path = String(decoding: path.utf8[..<hash], as: UTF8.self)
+        let cut: (path: String, anchor: String?)?? = path.withUTF8 { u in
+            var hash: Int?, query: Int?
+            for k in u.indices {
+                let b = u[k]
+                if b < 0x20 || b >= 0x7F { return nil }
+                if b == UInt8(ascii: "#"), hash == nil { hash = k }
+                if b == UInt8(ascii: "?"), query == nil, hash == nil { query = k }
+            }
+            let end = query ?? hash ?? u.count
+            return (String(decoding: UnsafeBufferPointer(rebasing: u[..<end]), as: UTF8.self),
+                    hash.map { String(decoding: UnsafeBufferPointer(rebasing: u[($0 + 1)...]), as: UTF8.self) })
         }
-        if let q = ascii ? path.utf8.firstIndex(of: UInt8(ascii: "?")) : path.firstIndex(of: "?") {
-            path = String(decoding: path.utf8[..<q], as: UTF8.self)
+        if let cut = cut.flatMap({ $0 }) {
+            path = cut.path
+            anchor = cut.anchor.map { $0.containsByte(UInt8(ascii: "%")) ? $0.removingPercentEncoding ?? $0 : $0 }
+        } else {
+            // `#` and `?` found as characters are single bytes too: the text around them is cut on bytes either way.
+            if let hash = path.firstIndex(of: "#") {
+                let written = String(decoding: path.utf8[path.utf8.index(after: hash)...], as: UTF8.self)
+                anchor = written.containsByte(UInt8(ascii: "%")) ? written.removingPercentEncoding ?? written : written
+                path = String(decoding: path.utf8[..<hash], as: UTF8.self)
+            }
+            if let q = path.firstIndex(of: "?") {
+                path = String(decoding: path.utf8[..<q], as: UTF8.self)
+            }
         }
         if path.isEmpty {
             // `/` alone is the home page; `#top` and `?x` alone are this page.
@@ -182,7 +200,6 @@ extension SiteIndex {
     /// path, and for the odd names (`.md` alone) only the general way words right.
     func resolveASCII(path: String, anchor: String?, from: Int, fromRoot: Bool = false) -> LinkResolution? {
         let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
-        guard path.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
         // The resolved path, its parts joined by `/`, and where each part starts.
         var resolved: [UInt8] = []
         resolved.reserveCapacity(path.utf8.count + 32)
@@ -197,15 +214,28 @@ extension SiteIndex {
             guard ContentFile.isASCII(part.utf8) else { return nil }
             append(part.utf8)
         }
-        for piece in path.utf8.split(separator: slash) {
-            if piece.count == 1, piece.first == dot { continue }
-            if piece.count == 2, piece.first == dot, piece.last == dot {
-                guard let start = starts.popLast() else { return .missing(near: nil, type: nil) }
-                resolved.removeSubrange(max(0, start - 1)...)
-                continue
+        // The path's pieces between slashes, read in the string's own buffer (`utf8.split` spent some
+        // four thousand instructions on a link).
+        var path = path
+        let done: LinkResolution?? = path.withUTF8 { p in
+            for b in p where b < 0x20 || b >= 0x7F { return .some(nil) }
+            var i = 0
+            while i < p.count {
+                var j = i
+                while j < p.count, p[j] != slash { j += 1 }
+                let piece = UnsafeBufferPointer(rebasing: p[i..<j])
+                i = j + 1
+                if piece.isEmpty || (piece.count == 1 && piece[0] == dot) { continue }
+                if piece.count == 2, piece[0] == dot, piece[1] == dot {
+                    guard let start = starts.popLast() else { return .some(.missing(near: nil, type: nil)) }
+                    resolved.removeSubrange(max(0, start - 1)...)
+                    continue
+                }
+                append(piece)
             }
-            append(piece)
+            return nil
         }
+        if let done { return done }
         let nameStart = starts.last ?? 0
         let name = resolved[nameStart...]
         let extensionLength = ContentFile.markdownExtensionLength(ascii: resolved)
