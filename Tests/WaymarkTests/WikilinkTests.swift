@@ -131,6 +131,18 @@ final class SlugTests: XCTestCase {
         XCTAssertEqual(slugs.allocate("Other"), "other")
     }
 
+    func testManyHeadingsStayUniqueBeyondTheShortList() {
+        // Past the first 32 slugs the allocator keeps them in a set: the same answers either way.
+        var slugs = SlugAllocator(reserved: ["notes-40"])
+        var seen: Set<String> = ["notes-40"]
+        for k in 0..<100 {
+            let slug = slugs.allocate(k % 2 == 0 ? "Notes" : "Step \(k / 10)")
+            XCTAssertTrue(seen.insert(slug).inserted, "\(slug) handed out twice")
+        }
+        XCTAssertTrue(seen.contains("notes-49") && seen.contains("notes-50") && seen.contains("step-9-4"), "\(seen.sorted())")
+        XCTAssertEqual(slugs.allocate("Notes"), "notes-51")
+    }
+
     func testReservedAnchorsAreNeverHandedOut() {
         var slugs = SlugAllocator(reserved: ["main", "diagnosis"])
         XCTAssertEqual(slugs.allocate("Main"), "main-1")

@@ -33,24 +33,53 @@ public func slugify(_ text: String) -> String {
 
 /// Hands out unique slugs within one page: the second "Notes" heading becomes `notes-1`.
 struct SlugAllocator {
-    private var used: Set<String> = []
+    /// Slugs handed out (and reserved): searched in turn while there are few, as on nearly every
+    /// page, and through a set once there are many. A set from the first heading spent more on
+    /// hashing and growing than the slugs took to make.
+    private var usedList: [String] = []
+    private var usedSet: Set<String>?
     /// The next number to try per base: thirty thousand "Notes" headings must not count from 1 each time.
     private var nextNumber: [String: Int] = [:]
+    private static let listLimit = 32
 
-    init(reserved: some Sequence<String> = []) { used = Set(reserved) }
+    init(reserved: some Sequence<String> = []) {
+        for slug in reserved { insert(slug) }
+    }
+
+    private func contains(_ slug: String) -> Bool {
+        if let usedSet { return usedSet.contains(slug) }
+        return usedList.contains(slug)
+    }
+
+    private mutating func insert(_ slug: String) {
+        if usedSet != nil {
+            usedSet?.insert(slug)
+        } else if usedList.count < Self.listLimit {
+            if !usedList.contains(slug) { usedList.append(slug) }
+        } else {
+            var set = Set(usedList)
+            set.insert(slug)
+            usedSet = set
+            usedList = []
+        }
+    }
 
     mutating func allocate(_ text: String) -> String {
         var base = slugify(text)
         if base.isEmpty { base = "section" }
+        guard contains(base) else {
+            insert(base)
+            return base
+        }
         var candidate = base
         var n = nextNumber[base] ?? 1
-        while used.contains(candidate) {
+        while contains(candidate) {
             candidate = "\(base)-\(n)"
             n += 1
         }
         // Numbers below n are all taken and nothing is ever released, so the next search may start here.
-        if candidate != base { nextNumber[base] = n }
-        used.insert(candidate)
+        nextNumber[base] = n
+        insert(candidate)
         return candidate
     }
 }
