@@ -937,13 +937,17 @@ extension MarkdownBody {
     /// run script; cmark's own safe mode allows those too, but lets every other rule here slip when a
     /// site turns on raw HTML, so Waymark decides itself, in every mode.
     static func blockedScheme(_ url: String, image: Bool) -> String? {
+        // Without a colon there is no scheme (most links are relative paths): settled on bytes.
+        guard url.containsByte(UInt8(ascii: ":")) else { return nil }
         // Browsers ignore control characters and spaces around and inside a scheme (`java\tscript:`).
         var scheme = ""
+        var length = 0
         for scalar in url.unicodeScalars {
             if scalar == ":" { break }
             if scalar.value <= 0x20 { continue }
-            if scheme.unicodeScalars.count > 10 { return nil }
+            if length > 10 { return nil }
             scheme.unicodeScalars.append(scalar)
+            length += 1
         }
         guard url.contains(":") else { return nil }
         let lowered = scheme.lowercased()
