@@ -323,6 +323,51 @@ final class AuthoringTests: XCTestCase {
         XCTAssertEqual(report.diagnostics.map(\.hint), ["did you mean ![[guides/source]]?", "did you mean ![[guides/source#preparing-a-visit]]?"])
     }
 
+    func testBlockEmbedShowsTheParagraphOrListItemWithThatID() throws {
+        let site = try TempSite([
+            "content/notes/interviews.md": """
+                ---
+                title: Interviews
+                ---
+                Parents call the nurse line first. ^first-call
+
+                - The cap does not pair with the phone. ^pairing
+                  - Seen in four of six homes.
+                - Refills run out on weekends.
+
+                Not embedded.
+
+                """,
+            "content/host.md": "---\ntitle: Host\n---\n![[notes/interviews#^first-call]]\n\n![[notes/interviews#^pairing]]\n",
+        ])
+        assertNoDiagnostics(site.build())
+        let html = try XCTUnwrap(site.html("host/index.html"))
+        XCTAssertTrue(html.contains("<figure class=\"embed\" data-embed=\"notes/interviews#^first-call\">\n"
+                                    + "<figcaption class=\"embed-source\">From <a href=\"/notes/interviews/#^first-call\">Interviews</a></figcaption>\n"
+                                    + "<div class=\"embed-content\">\n<p>Parents call the nurse line first.</p>\n</div>"), html)
+        // A list item comes with what is nested in it, and without its neighbours.
+        XCTAssertTrue(html.contains("<ul>\n<li>The cap does not pair with the phone.\n<ul>\n<li>Seen in four of six homes.</li>\n</ul>\n</li>\n</ul>"), html)
+        XCTAssertFalse(html.contains("Refills"), html)
+        XCTAssertFalse(html.contains("Not embedded"), html)
+        XCTAssertFalse(html.contains("^pairing<"), html)
+        // The embedded page lists the host, as for any embed.
+        XCTAssertTrue(try XCTUnwrap(site.html("notes/interviews/index.html")).contains("Embedded in"))
+    }
+
+    func testAMissingBlockIDInAnEmbedIsAnError() throws {
+        let site = try TempSite([
+            "content/notes.md": "---\ntitle: Notes\n---\nA finding. ^finding\n\n1. Call\n2. Wait ^wait\n",
+            "content/host.md": "---\ntitle: Host\n---\n![[notes#^findng]]\n\n![[notes#^wait]]\n",
+        ])
+        let report = site.check()
+        XCTAssertEqual(headlines(report.diagnostics), ["content/host.md:4:1: error: broken embed ![[notes#^findng]]: `#^findng` is not a block id of `notes`"])
+        XCTAssertEqual(report.diagnostics.map(\.hint), ["did you mean ![[notes#^finding]]?"])
+        // Fixed, the numbered step keeps its number.
+        try site.write("content/host.md", "---\ntitle: Host\n---\n![[notes#^finding]]\n\n![[notes#^wait]]\n")
+        assertNoDiagnostics(site.build())
+        XCTAssertTrue(try XCTUnwrap(site.html("host/index.html")).contains("<ol start=\"2\">\n<li>Wait</li>\n</ol>"))
+    }
+
     func testEmbedOfAStageIsAnError() throws {
         let site = try TempSite([
             "content/journeys/asthma.md": "---\ntitle: Asthma\npersonas: []\nstages: [{name: Diagnosis}]\n---\nText.\n",

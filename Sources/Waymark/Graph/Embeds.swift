@@ -33,7 +33,7 @@ struct EmbedGraph {
                 guard case .wiki(let w) = link.target, w.embed, !w.targetIsImage,
                       case .page(let t, let anchor) = index.resolve(w, from: i) else { continue }
                 // An anchor that is no heading (a journey stage) is reported by the reference check.
-                if let anchor, !index.pages[t].facts.headings.contains(where: { $0.anchor == anchor }) { continue }
+                if let anchor, !index.pages[t].facts.embeddable(anchor: anchor) { continue }
                 embeds.append(Occurrence(line: link.location.line, location: link.location, target: Key(page: t, anchor: anchor)))
             }
             return embeds
@@ -45,6 +45,9 @@ struct EmbedGraph {
     func children(of key: Key) -> [Occurrence] {
         guard let all = occurrences[key.page] else { return [] }
         guard let anchor = key.anchor else { return all }
+        // A block (`#^id`) is one paragraph or list item: an embed stands on a line of its own, so
+        // none is inside one. (Were one nested in a list item, rendering still stops at `maxDepth`.)
+        if anchor.hasPrefix("^") { return [] }
         let headings = index.pages[key.page].facts.headings
         guard let h = headings.firstIndex(where: { $0.anchor == anchor }) else { return [] }
         let start = headings[h].location.line

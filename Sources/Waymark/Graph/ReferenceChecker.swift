@@ -333,7 +333,7 @@ struct ReferenceChecker {
             resolution = index.resolve(url: u, from: i)
         }
         let isImage: Bool = { if case .image = link.target { return true }; return false }()
-        if case .page(let t, let anchor) = resolution, !(embed && anchor.map { a in !index.pages[t].facts.headings.contains { $0.anchor == a } } == true) {
+        if case .page(let t, let anchor) = resolution, !(embed && anchor.map { a in !index.pages[t].facts.embeddable(anchor: a) } == true) {
             guard !isImage else { return 0 }
             let relation: Backlink.Relation = embed ? .embeddedIn : .mentions
             let titled = MarkdownBody.hasTitleMarks(link.sentence)
@@ -388,7 +388,7 @@ struct ReferenceChecker {
             let id = index.pages[t].id
             let headings = Set(index.pages[t].facts.headings.map(\.anchor))
             report(Diagnostic(brokenSeverity, link.location,
-                              "broken embed \(written): `#\(anchor)` is not a heading of `\(id.isEmpty ? "home" : id)`; embeds show the section under a heading"),
+                              "broken embed \(written): `#\(anchor)` is not a heading of `\(id.isEmpty ? "home" : id)`; embeds show the section under a heading, or a block with an id (`#^id`)"),
                    nearestAnchorTo: anchor, on: t) { s in
                 s.flatMap { headings.contains($0) ? $0 : nil }.map { "did you mean ![[\(id)#\($0)]]?" }
                     ?? "embed the whole page with ![[\(id)]], or link the stage with [[…]]"
@@ -445,7 +445,8 @@ struct ReferenceChecker {
             let suggestion = form
             let fallback = Self.anchorList(of: t, in: index, wanted: anchor)
             var broken = Diagnostic(brokenSeverity, link.location,
-                                    "broken \(embed ? "embed" : "anchor") \(written): `#\(anchor)` is not a heading, stage or touchpoint of `\(id.isEmpty ? "home" : id)`")
+                                    "broken \(embed ? "embed" : "anchor") \(written): `#\(anchor)` is not "
+                                    + (anchor.hasPrefix("^") ? "a block id" : "a heading, stage or touchpoint") + " of `\(id.isEmpty ? "home" : id)`")
             if let moved = Self.touchpointUnderRenamedStage(anchor, of: t, in: index) {
                 broken.hint = "its stage has another name now: did you mean \(suggestion.before)\(moved)\(suggestion.after)?"
                 report(broken)

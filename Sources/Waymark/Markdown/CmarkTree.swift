@@ -211,6 +211,12 @@ struct MarkdownNode: Hashable {
     func setLiteral(_ literal: String) { cmark_node_set_literal(pointer, literal) }
 
     var headingLevel: Int { Int(cmark_node_get_heading_level(pointer)) }
+    /// An ordered list's first number; nil for a bullet list or another node.
+    var orderedListStart: Int? {
+        guard cmark_node_get_list_type(pointer) == CMARK_ORDERED_LIST else { return nil }
+        return Int(cmark_node_get_list_start(pointer))
+    }
+    func setListStart(_ start: Int) { cmark_node_set_list_start(pointer, Int32(clamping: start)) }
     /// 1-based line and byte column of the node's first character in the parsed text.
     var startLine: Int { Int(cmark_node_get_start_line(pointer)) }
     var startColumn: Int { Int(cmark_node_get_start_column(pointer)) }

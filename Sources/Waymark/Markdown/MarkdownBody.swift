@@ -48,6 +48,13 @@ struct BodyFacts: Sendable {
     var blockAnchors: [String] = []
     /// Limits the body ran into, for the load step to report.
     var problems: [Diagnostic] = []
+
+    /// Whether `![[page#anchor]]` can show something of this body: the section under a heading, or a
+    /// block with an Obsidian id (`#^key-finding`).
+    func embeddable(anchor: String) -> Bool {
+        if anchor.hasPrefix("^") { return blockAnchors.contains(anchor) }
+        return headings.contains { $0.anchor == anchor }
+    }
 }
 
 /// How a wikilink or URL is written into the output, decided by the link step.
@@ -593,7 +600,7 @@ struct MarkdownBody {
     func htmlBytes(_ options: RenderOptions) -> [UInt8] {
         let tree = MarkdownTree(markdown: text)
         if let section = options.section {
-            guard keepSection(section, in: tree) else { return [] }
+            guard section.hasPrefix("^") ? keepBlock(section, in: tree) : keepSection(section, in: tree) else { return [] }
         }
         var slugs = SlugAllocator(reserved: reservedAnchors)
         if let title = options.pageTitle, let first = tree.document.firstChild, first.kind == .heading, first.headingLevel == 1,
@@ -813,6 +820,27 @@ struct MarkdownBody {
             }
             if state == 1, child.kind == .heading, child.headingLevel <= heading.headingLevel { state = 2 }
             if state != 1 { tree.detach(child) }
+        }
+        return true
+    }
+
+    /// Leaves only the block whose Obsidian id is `id` (`^key-finding`): its paragraph, or the list item
+    /// the paragraph starts (with what is nested in it), inside the lists and quotes that hold it.
+    func keepBlock(_ id: String, in tree: MarkdownTree) -> Bool {
+        guard let paragraph = tree.allNodes().first(where: { $0.kind == .paragraph && Self.blockID(of: $0) == id }) else { return false }
+        var kept = paragraph
+        if let item = paragraph.parent, item.kind == .item, item.firstChild == paragraph {
+            kept = item
+            // Step 3 of a numbered list keeps its number.
+            if let list = item.parent, let start = list.orderedListStart, let position = list.children.firstIndex(of: item) {
+                list.setListStart(start + position)
+            }
+        }
+        // Up to the document, each level keeps only the node on the way to the block.
+        var node = kept
+        while let parent = node.parent {
+            for sibling in parent.children where sibling != node { tree.detach(sibling) }
+            node = parent
         }
         return true
     }

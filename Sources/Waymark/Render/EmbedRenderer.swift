@@ -56,7 +56,8 @@ extension SiteRenderer {
         guard case .page(let t, let anchor) = site.index.resolve(link, from: i) else { return nil }
         let target = site.pages[t]
         let heading = anchor.flatMap { a in target.facts.headings.first { $0.anchor == a } }
-        if anchor != nil && heading == nil { return nil }
+        // A block (`#^id`) is named by its page alone: its id is no title.
+        if let anchor, heading == nil, !(anchor.hasPrefix("^") && target.facts.embeddable(anchor: anchor)) { return nil }
         let key = EmbedGraph.Key(page: t, anchor: anchor)
         guard !embedding.contains(key), embedding.count <= EmbedGraph.maxDepth else { return nil }
         var options = linkOptions(for: t, embedding: embedding + [key])
