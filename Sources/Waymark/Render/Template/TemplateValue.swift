@@ -38,7 +38,7 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral
     init(integerLiteral value: Int) { self = .int(value) }
     init(arrayLiteral elements: TemplateValue...) { self = .list(elements) }
     init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        self = .object(TemplateObject(elements, uniquingKeysWith: { _, last in last }))
+        self = .object(TemplateObject(literal: elements))
     }
     init(nilLiteral: ()) { self = .null }
 }
@@ -163,54 +163,88 @@ struct SequencePosition {
 /// looking names up while rendering it).
 struct TemplateObject: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     typealias Element = (key: String, value: TemplateValue)
-    private var entries: [Element] = []
+    /// Kept without labels, the type a dictionary literal's pairs come in: a literal's own array
+    /// becomes the entries as it is (copying it, then releasing it, was a tenth of building a page's context).
+    private var entries: [(String, TemplateValue)] = []
 
     init() {}
 
     init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        self.init(elements, uniquingKeysWith: { _, last in last })
+        self.init(literal: elements)
+    }
+
+    /// The pairs of a literal: taken as they are when their keys differ, as they nearly always do.
+    init(literal elements: [(String, TemplateValue)]) {
+        if elements.count <= 16, Self.keysDiffer(elements) {
+            entries = elements
+        } else {
+            entries = Self.uniqued(elements) { _, last in last }
+        }
     }
 
     /// Like `Dictionary(_:uniquingKeysWith:)`: a repeated key keeps the first place, with the combined value.
+    init(_ pairs: some Sequence<(String, TemplateValue)>, uniquingKeysWith combine: (TemplateValue, TemplateValue) -> TemplateValue) {
+        entries = Self.uniqued(Array(pairs), combine)
+    }
+
+    private static func keysDiffer(_ pairs: [(String, TemplateValue)]) -> Bool {
+        var a = 1
+        while a < pairs.count {
+            var b = 0
+            while b < a {
+                if pairs[a].0 == pairs[b].0 { return false }
+                b += 1
+            }
+            a += 1
+        }
+        return true
+    }
+
     /// Many pairs (a writer's front matter can hold any number) are deduplicated through a dictionary,
     /// so that building stays linear; lookups in such an object are scans, as in any other.
-    init(_ pairs: some Sequence<(String, TemplateValue)>, uniquingKeysWith combine: (TemplateValue, TemplateValue) -> TemplateValue) {
-        let pairs = Array(pairs)
+    private static func uniqued(_ pairs: [(String, TemplateValue)], _ combine: (TemplateValue, TemplateValue) -> TemplateValue) -> [(String, TemplateValue)] {
+        var entries: [(String, TemplateValue)] = []
         entries.reserveCapacity(pairs.count)
         if pairs.count <= 16 {
             for (key, value) in pairs {
-                if let k = index(of: key) { entries[k].value = combine(entries[k].value, value) } else { entries.append((key, value)) }
+                if let k = entries.firstIndex(where: { $0.0 == key }) { entries[k].1 = combine(entries[k].1, value) } else { entries.append((key, value)) }
             }
-            return
+            return entries
         }
         var position: [String: Int] = [:]
         position.reserveCapacity(pairs.count)
         for (key, value) in pairs {
-            if let k = position[key] { entries[k].value = combine(entries[k].value, value); continue }
+            if let k = position[key] { entries[k].1 = combine(entries[k].1, value); continue }
             position[key] = entries.count
             entries.append((key, value))
         }
+        return entries
     }
 
     var count: Int { entries.count }
     var isEmpty: Bool { entries.isEmpty }
-    var keys: [String] { entries.map(\.key) }
+    var keys: [String] { entries.map { $0.0 } }
 
-    func makeIterator() -> IndexingIterator<[Element]> { entries.makeIterator() }
+    struct Iterator: IteratorProtocol {
+        fileprivate var base: IndexingIterator<[(String, TemplateValue)]>
+        mutating func next() -> Element? { base.next().map { (key: $0.0, value: $0.1) } }
+    }
+
+    func makeIterator() -> Iterator { Iterator(base: entries.makeIterator()) }
 
     @inline(__always)
     private func index(of key: String) -> Int? {
         let length = key.utf8.count
-        for k in entries.indices where entries[k].key.utf8.count == length && entries[k].key == key { return k }
+        for k in entries.indices where entries[k].0.utf8.count == length && entries[k].0 == key { return k }
         return nil
     }
 
     /// The key's value; setting nil removes the key.
     subscript(key: String) -> TemplateValue? {
-        get { index(of: key).map { entries[$0].value } }
+        get { index(of: key).map { entries[$0].1 } }
         set {
             if let k = index(of: key) {
-                if let newValue { entries[k].value = newValue } else { entries.remove(at: k) }
+                if let newValue { entries[k].1 = newValue } else { entries.remove(at: k) }
             } else if let newValue {
                 entries.append((key, newValue))
             }
@@ -220,13 +254,13 @@ struct TemplateObject: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     @discardableResult
     mutating func removeValue(forKey key: String) -> TemplateValue? {
         guard let k = index(of: key) else { return nil }
-        return entries.remove(at: k).value
+        return entries.remove(at: k).1
     }
 
     /// Like `Dictionary.merge(_:uniquingKeysWith:)`.
     mutating func merge(_ other: TemplateObject, uniquingKeysWith combine: (TemplateValue, TemplateValue) -> TemplateValue) {
         for (key, value) in other {
-            if let k = index(of: key) { entries[k].value = combine(entries[k].value, value) } else { entries.append((key, value)) }
+            if let k = index(of: key) { entries[k].1 = combine(entries[k].1, value) } else { entries.append((key, value)) }
         }
     }
 }
