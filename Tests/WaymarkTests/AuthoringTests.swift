@@ -146,7 +146,7 @@ final class AuthoringTests: XCTestCase {
     func testObsidianBlockIdsAreAnchorsLinksLeadTo() throws {
         let site = try TempSite([
             "content/note.md": "# Note\n\nThe key finding is here. ^key-finding\n\n- a list item ^item-1\n\nNot a block ^ id and x^y.\n",
-            "content/other.md": "# Other\n\nSee [[note#^key-finding]] and [[note#^item-1|the item]].\n",
+            "content/other.md": "# Other\n\nSee [[note#^key-finding]] and [[note#^item-1|the item]], [as Markdown](note.md#^item-1).\n",
         ])
         assertNoDiagnostics(site.build())
         let note = try XCTUnwrap(site.html("note/index.html"))
@@ -154,8 +154,10 @@ final class AuthoringTests: XCTestCase {
         XCTAssertTrue(note.contains(#"<li><span id="^item-1"></span>a list item</li>"#), note)
         XCTAssertTrue(note.contains("<p>Not a block ^ id and x^y.</p>"), note)
         let other = try XCTUnwrap(site.html("other/index.html"))
-        XCTAssertTrue(other.contains(#"<a href="/note/#^key-finding" class="wikilink wikilink-page">Note</a>"#), other)
-        XCTAssertTrue(other.contains(#"<a href="/note/#^item-1" class="wikilink wikilink-page">the item</a>"#), other)
+        XCTAssertTrue(other.contains(#"<a href="/note/#%5Ekey-finding" class="wikilink wikilink-page">Note</a>"#), other)
+        XCTAssertTrue(other.contains(#"<a href="/note/#%5Eitem-1" class="wikilink wikilink-page">the item</a>"#), other)
+        // `^` is no URL character: written %5E, which browsers decode to find the id.
+        XCTAssertTrue(other.contains(#"<a href="/note/#%5Eitem-1">as Markdown</a>"#), other)
         try site.write("content/other.md", "# Other\n\nSee [[note#^nope]].\n")
         XCTAssertEqual(site.build().diagnostics.errorCount, 1)
     }
@@ -343,7 +345,7 @@ final class AuthoringTests: XCTestCase {
         assertNoDiagnostics(site.build())
         let html = try XCTUnwrap(site.html("host/index.html"))
         XCTAssertTrue(html.contains("<figure class=\"embed\" data-embed=\"notes/interviews#^first-call\">\n"
-                                    + "<figcaption class=\"embed-source\">From <a href=\"/notes/interviews/#^first-call\">Interviews</a></figcaption>\n"
+                                    + "<figcaption class=\"embed-source\">From <a href=\"/notes/interviews/#%5Efirst-call\">Interviews</a></figcaption>\n"
                                     + "<div class=\"embed-content\">\n<p>Parents call the nurse line first.</p>\n</div>"), html)
         // A list item comes with what is nested in it, and without its neighbours.
         XCTAssertTrue(html.contains("<ul>\n<li>The cap does not pair with the phone.\n<ul>\n<li>Seen in four of six homes.</li>\n</ul>\n</li>\n</ul>"), html)

@@ -129,6 +129,12 @@ struct Site: Sendable {
     }
 }
 
+/// An anchor as a URL's fragment: `^`, which Obsidian block ids start with, is no URL character and is
+/// written `%5E` (browsers decode it to find the element, whose id keeps the `^`).
+func urlFragment(_ anchor: String) -> String {
+    anchor.containsByte(UInt8(ascii: "^")) ? anchor.replacingOccurrences(of: "^", with: "%5E") : anchor
+}
+
 /// Percent-encodes one URL path segment, keeping unreserved characters and common safe ones readable.
 func percentEncodePathSegment(_ s: String) -> String {
     if s.utf8.allSatisfy(isUnreservedInPath) { return s }

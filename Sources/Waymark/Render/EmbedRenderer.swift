@@ -14,14 +14,14 @@ extension SiteRenderer {
                 // of the whole page here, which retains and releases every one of its fields.
                 return index.pages.withUnsafeBufferPointer { pages in
                     let label = link.label ?? index.linkLabel(target: t, anchor: anchor, shownOn: i)
-                    return RenderedLink(href: site.url(of: t) + (anchor.map { "#" + $0 } ?? ""), label: label,
+                    return RenderedLink(href: site.url(of: t) + (anchor.map { "#" + urlFragment($0) } ?? ""), label: label,
                                         cssClass: "wikilink wikilink-\(pages[t].type.rawValue)", title: pages[t].description)
                 }
             case .missingAnchor(let t, let anchor):
                 // The link step reported the anchor; the page is there, so the link still leads to it
                 // (with `links.broken: warning` a renamed heading leaves a working link, not text).
                 return index.pages.withUnsafeBufferPointer { pages in
-                    RenderedLink(href: site.url(of: t) + "#" + anchor, label: link.label ?? index.linkLabel(target: t, anchor: nil, shownOn: i),
+                    RenderedLink(href: site.url(of: t) + "#" + urlFragment(anchor), label: link.label ?? index.linkLabel(target: t, anchor: nil, shownOn: i),
                                  cssClass: "wikilink wikilink-\(pages[t].type.rawValue)", title: pages[t].description)
                 }
             case .asset(let path):
@@ -34,8 +34,8 @@ extension SiteRenderer {
         }
         options.rewriteURL = { url in
             switch index.resolve(url: url, from: i) {
-            case .page(let t, let anchor): return site.url(of: t) + (anchor.map { "#" + $0 } ?? "")
-            case .missingAnchor(let t, let anchor): return site.url(of: t) + "#" + anchor
+            case .page(let t, let anchor): return site.url(of: t) + (anchor.map { "#" + urlFragment($0) } ?? "")
+            case .missingAnchor(let t, let anchor): return site.url(of: t) + "#" + urlFragment(anchor)
             case .asset(let path): return site.url(ofAsset: path) + LinkResolution.suffix(of: url)
             case .external: return LinkResolution.generatedFile(url).map { site.config.basePath + $0 }
             default: return nil
@@ -68,7 +68,7 @@ extension SiteRenderer {
         if anchor == nil { options.pageTitle = target.title }
         let body = bodyForRendering(t)
         let content = body.text.isEmpty ? "" : body.html(options)
-        let href = site.url(of: t) + (anchor.map { "#" + $0 } ?? "")
+        let href = site.url(of: t) + (anchor.map { "#" + urlFragment($0) } ?? "")
         let source = target.title + (heading.map { " › " + $0.text } ?? "")
         return "<figure class=\"embed\" data-embed=\"\(escapeHTML(target.id + (anchor.map { "#" + $0 } ?? "")))\">\n"
             + "<figcaption class=\"embed-source\">From <a href=\"\(escapeHTML(href))\">\(escapeHTML(source))</a></figcaption>\n"

@@ -111,7 +111,7 @@ struct PageContext: Sendable {
     func link(_ i: Int, anchor: String? = nil) -> TemplateObject {
         // Read in place: `site.pages[i].title` can copy the whole page first (retaining every field).
         let (title, type, draft) = site.pages.withUnsafeBufferPointer { ($0[i].title, $0[i].type, $0[i].draft) }
-        var l: TemplateObject = ["title": .text(title), "url": .text(anchor.map { site.url(of: i) + "#" + $0 } ?? site.url(of: i)),
+        var l: TemplateObject = ["title": .text(title), "url": .text(anchor.map { site.url(of: i) + "#" + urlFragment($0) } ?? site.url(of: i)),
                                  "typeLabel": .text(type.label)]
         if draft { l["draft"] = true }
         return l
