@@ -76,8 +76,12 @@ struct New: ParsableCommand {
     @Argument(help: "The page's title; the file name is made from it.")
     var title: String
 
-    @Option(help: "The knowledge base's root folder (holds content/).")
+    @Option(help: "The knowledge base's root folder (holds content/). Inside one of its folders, the knowledge base above is found.")
     var root: String = "."
+
+    mutating func validate() throws {
+        if let found = EnclosingKnowledgeBase.root(for: root) { root = found }
+    }
 
     func run() throws {
         guard let pageType = NewPage.type(named: type) else {

@@ -25,10 +25,40 @@ struct WaymarkCommand: AsyncParsableCommand {
     )
 }
 
+/// The knowledge base a command run inside one of its folders means: with no `--root`, and no
+/// `content/` here, the nearest folder above that holds `waymark.yml` and `content/` (as git finds
+/// its repository). Its path relative to here, so that diagnostics name files from here; nil when
+/// there is none, and the command says there is no content/ folder.
+enum EnclosingKnowledgeBase {
+    static func root(for root: String) -> String? {
+        let files = FileManager.default
+        var isFolder: ObjCBool = false
+        guard root == ".", !(files.fileExists(atPath: "content", isDirectory: &isFolder) && isFolder.boolValue) else { return nil }
+        var folder = URL(fileURLWithPath: files.currentDirectoryPath).standardizedFileURL
+        var up: [String] = []
+        while folder.pathComponents.count > 1 {
+            folder.deleteLastPathComponent()
+            up.append("..")
+            let content = folder.appendingPathComponent("content").path
+            if files.fileExists(atPath: folder.appendingPathComponent("waymark.yml").path),
+               files.fileExists(atPath: content, isDirectory: &isFolder), isFolder.boolValue {
+                let relative = up.joined(separator: "/")
+                FileHandle.standardError.write(Data("note: using the knowledge base at \(relative) (\(folder.path)), the nearest folder above with waymark.yml and content/\n".utf8))
+                return relative
+            }
+        }
+        return nil
+    }
+}
+
 /// Options shared by `build` and `check`.
 struct SiteOptions: ParsableArguments {
-    @Option(help: "The knowledge base's root folder (holds waymark.yml and content/).")
+    @Option(help: "The knowledge base's root folder (holds waymark.yml and content/). Inside one of its folders, the knowledge base above is found.")
     var root: String = "."
+
+    mutating func validate() throws {
+        if let found = EnclosingKnowledgeBase.root(for: root) { root = found }
+    }
 
     @Flag(help: "Include pages with `draft: true`.")
     var drafts = false
@@ -176,7 +206,7 @@ struct Serve: AsyncParsableCommand {
         discussion: "Listens on 127.0.0.1 unless --host says otherwise. The preview is built into .waymark-cache/serve, never into public/."
     )
 
-    @Option(help: "The knowledge base's root folder.")
+    @Option(help: "The knowledge base's root folder. Inside one of its folders, the knowledge base above is found.")
     var root: String = "."
 
     @Option(help: "Address to listen on (127.0.0.1 keeps the preview on this machine).")
@@ -191,7 +221,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Show pages with `draft: true`, marked as drafts (the default in the preview; --no-drafts shows what build publishes).")
     var drafts = true
 
-    func validate() throws {
+    mutating func validate() throws {
+        if let found = EnclosingKnowledgeBase.root(for: root) { root = found }
         guard (1...65_535).contains(port) else {
             throw ValidationError("--port must be between 1 and 65535 (it is \(port)); the default is 8080")
         }

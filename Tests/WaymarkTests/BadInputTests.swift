@@ -243,6 +243,22 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(problems.contains { $0.hasPrefix("content/notes.md:") }, "\(problems)")
     }
 
+    /// Writers link by title (`[[Priya, small business owner]]`); a page whose front matter is broken
+    /// has no known title, but its file's name is the title's slug: such links are not reported either,
+    /// and no other page is suggested for them.
+    func testALinkByTitleToAPageWithBrokenFrontMatterIsNotReportedToo() throws {
+        let report = try check([
+            "content/personas/priya-small-business-owner.md": "---\ntitle: Priya, small business owner\n\tsegment: smb\n---\nPriya.\n",
+            "content/personas/priya-parent.md": "---\ntitle: Priya, parent\n---\nAnother Priya.\n",
+            "content/notes.md": "---\ntitle: Notes\n---\nSee [[Priya, small business owner|Priya]] and [[Priya, small business owner]].\n\nAnd [[Priya the parent]].\n",
+        ])
+        let problems = errors(report)
+        XCTAssertEqual(problems.count, 2, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.hasPrefix("content/personas/priya-small-business-owner.md:3:") }, "\(problems)")
+        // A link that names no page, broken or not, is still reported.
+        XCTAssertTrue(problems.contains { $0.contains("broken link [[Priya the parent]]") }, "\(problems)")
+    }
+
     func testAFileThatIsNotUTF8IsTheOnlyErrorNotEveryLinkToIt() throws {
         let site = try TempSite(Self.base.merging(Self.referring) { $1 }.merging([
             "content/journeys/move.md": "---\ntitle: Move\npersonas: [personas/sam]\nstages:\n  - name: Search\n---\n",

@@ -339,6 +339,24 @@ final class ScaffoldTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("hint: run `waymark serve` in the knowledge base's root"), run.stderr)
     }
 
+    /// Inside a knowledge base's folder (`content/journeys`), commands work on the knowledge base above
+    /// and name files from where they run; the hint to start one with `init` (which would start a
+    /// second knowledge base inside the first) is only for a folder with none above.
+    func testCommandsRunInsideAFolderOfTheKnowledgeBaseFindIt() throws {
+        XCTAssertTrue(SiteScaffold.initialize(at: scratch, displayPath: ".").succeeded)
+        let journeys = scratch.appendingPathComponent("content/journeys")
+        let page = try waymark(["new", "persona", "Sam"], in: journeys)
+        XCTAssertEqual(page.status, 0, page.stderr)
+        XCTAssertEqual(page.stdout, "../../content/personas/sam.md\n")
+        XCTAssertTrue(page.stderr.contains("note: using the knowledge base at ../.. ("), page.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("content/personas/sam.md").path))
+        try Data("---\ntitle: Broken\njourney: [\n---\nText.\n".utf8).write(to: journeys.appendingPathComponent("broken.md"))
+        let check = try waymark(["check"], in: journeys)
+        XCTAssertEqual(check.status, 1)
+        XCTAssertTrue(check.stderr.contains("../../content/journeys/broken.md:"), check.stderr)
+        XCTAssertFalse(check.stderr.contains("waymark init"), check.stderr)
+    }
+
     func testNewNeverOverwritesAndRejectsUnknownTypes() throws {
         XCTAssertTrue(SiteScaffold.initialize(at: scratch, displayPath: ".").succeeded)
         XCTAssertEqual(try waymark(["new", "persona", "Sam"], in: scratch).status, 0)

@@ -47,6 +47,10 @@ struct ReferenceChecker {
     let draftIDs: Set<String>
     /// The previous build's memo, when it was made against the same site (`LinkMemo.environment`).
     let previous: LinkMemo?
+    /// The file names (slugs) of pages whose front matter is unreadable: their titles are unknown, so
+    /// a link by title (`[[Priya, small business owner]]` for `priya-small-business-owner.md`) is
+    /// matched by its slug and not reported on top of that page's own error.
+    let unreadableNames: Set<String>
     private(set) var found = Report()
 
     init(index: SiteIndex, config: SiteConfig, draftIDs: Set<String>, previous: LinkMemo? = nil) {
@@ -54,6 +58,14 @@ struct ReferenceChecker {
         self.config = config
         self.draftIDs = draftIDs
         self.previous = previous
+        unreadableNames = Set(index.pages.filter(\.frontMatterUnreadable).compactMap { $0.id.slashSeparated().last.map(String.init) })
+    }
+
+    /// Whether a wikilink that names no page may name one whose front matter is unreadable.
+    private func mayNameUnreadablePage(_ target: String) -> Bool {
+        guard !unreadableNames.isEmpty else { return false }
+        let name = target.slashSeparated().last.map(String.init) ?? target
+        return unreadableNames.contains(slugify(ContentFile.stripMarkdownExtension(name)))
     }
 
     /// Checks every page, on all cores. `environment` is the digest of what resolving a link reads of
@@ -373,6 +385,7 @@ struct ReferenceChecker {
         // An anchor on a page whose front matter is unreadable: its stages are unknown (that page has the error).
         if case .missingAnchor(let t, _) = resolution, index.pages[t].frontMatterUnreadable { return 0 }
         if case .page(let t, _) = resolution, index.pages[t].frontMatterUnreadable { return 0 }
+        if case .missing = resolution, case .wiki(let w) = link.target, mayNameUnreadablePage(w.target) { return 0 }
         // Only a broken link needs the words for it.
         let written: String
         switch link.target {
