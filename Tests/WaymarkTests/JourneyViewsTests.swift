@@ -142,6 +142,38 @@ final class JourneyViewsTests: XCTestCase {
         XCTAssertTrue(sales.contains("Contract call Onboarding › Sign-up phone Moment of truth"), sales)
     }
 
+    /// A stage's owner owns the stage's touchpoints that name no owner of their own: the department's
+    /// page lists them, and handoffs count them as the department's.
+    func testAStageOwnerOwnsItsTouchpointsWithoutAnOwner() throws {
+        var files = Self.files
+        files["content/journeys/install.md"] = """
+            ---
+            title: Install
+            personas: [personas/sam]
+            stages:
+              - name: Booking
+                touchpoints:
+                  - name: Booking call
+                    channel: phone
+                    owner: departments/sales
+              - name: Installation
+                owner: departments/service
+                touchpoints:
+                  - name: Router set-up
+                    channel: in person
+                  - name: Payment form
+                    channel: web
+                    owner: departments/sales
+            ---
+            """
+        let s = try TempSite(files, templates: nil)
+        assertNoDiagnostics(s.build())
+        let service = text(try XCTUnwrap(s.html("departments/service/index.html")))
+        XCTAssertTrue(service.contains("Router set-up Install › Installation in person"), service)
+        XCTAssertFalse(service.contains("Payment form Install"), service)
+        XCTAssertTrue(service.contains("Install Booking call (Sales) → Router set-up (Service) Router set-up (Service) → Payment form (Sales)"), service)
+    }
+
     func testJourneyMapShowsEvidenceCurveAndRankings() throws {
         let s = try build()
         let html = try XCTUnwrap(s.html("journeys/onboarding/index.html"))

@@ -78,10 +78,12 @@ struct JourneyIndex: Sendable {
             var previous: (place: Place, owner: String)?
             // Stages and touchpoints are read in place: copying one retains everything it holds.
             for s in j.stages.indices {
-                if let d = department(j.stages[s].owner) { owned.append((d, Place(journey: i, stage: s, touchpoint: nil))) }
+                let stageOwner = department(j.stages[s].owner)
+                if let d = stageOwner { owned.append((d, Place(journey: i, stage: s, touchpoint: nil))) }
                 for t in j.stages[s].touchpoints.indices {
                     let place = Place(journey: i, stage: s, touchpoint: t)
-                    let d = department(j.stages[s].touchpoints[t].owner)
+                    // A touchpoint that names no owner is its stage's owner's (a department's page lists it).
+                    let d = j.stages[s].touchpoints[t].owner == nil ? stageOwner : department(j.stages[s].touchpoints[t].owner)
                     if let d { owned.append((d, place)) }
                     for f in j.stages[s].touchpoints[t].findings {
                         if case .page(let fp, _) = index.resolve(reference: f.value, type: .finding), index.pages[fp].type == .finding {
