@@ -178,6 +178,16 @@ final class ReaderFormatTests: XCTestCase {
                        String(repeating: "b", count: 194) + "…")
     }
 
+    /// The theme puts a persona's quote in quotation marks: those the writer typed around it go.
+    func testAQuoteLosesTheQuotationMarksTypedAroundIt() {
+        XCTAssertEqual(PageContext.withoutEnclosingQuotes("“I don’t have time to sit on hold.”"), "I don’t have time to sit on hold.")
+        XCTAssertEqual(PageContext.withoutEnclosingQuotes("\"Just tell me what it costs.\""), "Just tell me what it costs.")
+        XCTAssertEqual(PageContext.withoutEnclosingQuotes("„Wie lange dauert das?“"), "Wie lange dauert das?")
+        XCTAssertEqual(PageContext.withoutEnclosingQuotes("« Combien ça coûte ? »"), "Combien ça coûte ?")
+        XCTAssertEqual(PageContext.withoutEnclosingQuotes("No marks, and “inner” ones stay."), "No marks, and “inner” ones stay.")
+        XCTAssertEqual(PageContext.withoutEnclosingQuotes("“"), "“")
+    }
+
     func testNumbersAreGroupedAndAnEmailContactIsAMailtoLink() throws {
         XCTAssertEqual(PageContext.groupedDigits(3406), "3,406")
         XCTAssertEqual(PageContext.groupedDigits(1_234_567), "1,234,567")

@@ -413,6 +413,18 @@ struct PageContext: Sendable {
     }
 
     /// At most 200 characters, cut after a whole word where there is one in the last forty.
+    /// A quote as the theme shows it, in quotation marks of its own: the marks a writer put around
+    /// it (`“…”`, `"…"`, `„…“`, `«…»`, `‘…’`) would double them.
+    static func withoutEnclosingQuotes(_ text: String) -> String {
+        let trimmed = text.trimmingWhitespace()
+        guard let first = trimmed.first, let last = trimmed.last, trimmed.count >= 2 else { return text }
+        let opening: Set<Character> = ["“", "\"", "„", "«", "‘", "'", "‹", "「", "”"]
+        let closing: Set<Character> = ["”", "\"", "“", "»", "’", "'", "›", "」"]
+        guard opening.contains(first), closing.contains(last) else { return text }
+        let inner = trimmed.dropFirst().dropLast().trimmingWhitespace()
+        return inner.isEmpty ? text : inner
+    }
+
     static func summary(_ text: String) -> String {
         // Up to 200 characters stay whole. Counted only as far as the 201st: a listing of thousands of
         // pages asks for as many summaries, and counting a long paragraph's characters walks all of it.
@@ -488,7 +500,7 @@ struct PageContext: Sendable {
         fields.items("Gains", p.gains)
         let journeys = site.backlinks[page].filter { $0.relation == .walkedJourneys }.map { links[$0.source] }
         var ctx: TemplateObject = ["journeys": .list(journeys), "hasJourneys": .bool(!journeys.isEmpty)]
-        if let q = p.quote { ctx["quote"] = .text(q) }
+        if let q = p.quote { ctx["quote"] = .text(Self.withoutEnclosingQuotes(q)) }
         return ctx
     }
 
