@@ -258,6 +258,20 @@ final class EntityTests: XCTestCase {
                                                    hint: "write dates as YYYY-MM-DD, e.g. 2026-03-14")])
     }
 
+    /// A date written another way gets the same date as YYYY-MM-DD, both readings when day and month could be either.
+    func testADateWrittenAnotherWayGetsItsYYYYMMDDForm() throws {
+        XCTAssertEqual(FieldReader.isoDateHint("25/12/2025"), "write it as 2025-12-25")
+        XCTAssertEqual(FieldReader.isoDateHint("12/25/2025"), "write it as 2025-12-25")
+        XCTAssertEqual(FieldReader.isoDateHint("3.4.2026"), "write it as 2026-04-03 if you mean 3 April, or as 2026-03-04 if you mean March 4")
+        XCTAssertEqual(FieldReader.isoDateHint("4/4/2026"), "write it as 2026-04-04")
+        XCTAssertEqual(FieldReader.isoDateHint("2026/3/14"), "write it as 2026-03-14")
+        XCTAssertNil(FieldReader.isoDateHint("March 2026"))
+        XCTAssertNil(FieldReader.isoDateHint("40/40/2026"))
+        let report = try check(["content/research/diary.md": "---\ntitle: Diary study\nmethod: diary study\ndate: 14/03/2026\n---\n"])
+        XCTAssertEqual(report.diagnostics, [.error(SourceLocation(path: "content/research/diary.md", line: 4, column: 7),
+                                                   "`date` is `14/03/2026`, not a date in the form YYYY-MM-DD", hint: "write it as 2026-03-14")])
+    }
+
     /// A day the month does not have would reach the feed as `<updated>2026-02-30…`, which feed readers refuse.
     func testADayTheMonthDoesNotHaveIsNotADate() throws {
         for (date, message, hint) in [("2026-02-30", "February 2026 has 28 days", "2026-02-28"), ("2024-02-30", "February 2024 has 29 days", "2024-02-29"),

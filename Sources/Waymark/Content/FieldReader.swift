@@ -120,7 +120,10 @@ struct FieldReader {
         let numbers = parts.map { $0.allSatisfy { $0.isASCII && $0.isNumber } ? Int($0) : nil }
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let year = numbers[0], let month = numbers[1], let day = numbers[2], (1...12).contains(month), day >= 1 else {
-            diagnostics.append(.error(s.location, "`\(key)` is `\(s.value)`, not a date", hint: "write dates as YYYY-MM-DD, e.g. 2026-03-14"))
+            // Written another way (25/12/2025), the writer thinks it a date: the message names the form.
+            let shaped = parts.count == 3 && parts[0].count == 4 && parts[1].count == 2 && parts[2].count == 2 && numbers.allSatisfy { $0 != nil }
+            diagnostics.append(.error(s.location, "`\(key)` is `\(s.value)`, not a date" + (shaped ? "" : " in the form YYYY-MM-DD"),
+                                      hint: Self.isoDateHint(s.value) ?? "write dates as YYYY-MM-DD, e.g. 2026-03-14"))
             return nil
         }
         // A day the month does not have (2026-02-30) would reach the feed and sitemap as an invalid date.
@@ -134,6 +137,27 @@ struct FieldReader {
             return nil
         }
         return s
+    }
+
+    /// How to write a date given another way (`25/12/2025`, `3.4.2026`, `2026/03/04`, `2026-3-4`) as
+    /// YYYY-MM-DD; both readings when day and month could be either. Nil when it is no date at all.
+    static func isoDateHint(_ value: String) -> String? {
+        let parts = value.trimmingWhitespace().split(omittingEmptySubsequences: false, whereSeparator: { $0 == "/" || $0 == "." || $0 == "-" })
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
+        let n = parts.compactMap { Int($0) }
+        guard n.count == 3 else { return nil }
+        func iso(_ y: Int, _ m: Int, _ d: Int) -> String? {
+            guard (1...12).contains(m), (1...31).contains(d), (1000...9999).contains(y) else { return nil }
+            return String(format: "%04d-%02d-%02d", y, m, d)
+        }
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        if parts[0].count == 4, let date = iso(n[0], n[1], n[2]) { return "write it as \(date)" }
+        guard parts[2].count == 4 else { return nil }
+        let dayFirst = iso(n[2], n[1], n[0]), monthFirst = iso(n[2], n[0], n[1])
+        if let d = dayFirst, let m = monthFirst, d != m {
+            return "write it as \(d) if you mean \(n[0]) \(months[n[1] - 1]), or as \(m) if you mean \(months[n[0] - 1]) \(n[1])"
+        }
+        return (dayFirst ?? monthFirst).map { "write it as \($0)" }
     }
 
     /// A list of text items; a single text value counts as a list of one.
