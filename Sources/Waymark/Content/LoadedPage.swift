@@ -205,6 +205,19 @@ enum PageLoader {
                                               hint: "add `title: A short title` to the front matter (or start the body with `# A short title`)"))
             }
         }
+        // Text `waymark new` left for the writer to replace is published as it is: said once per place.
+        if let first = facts.firstParagraph, let placeholder = PageSkeleton.bodyPlaceholders.first(where: { first.hasPrefix($0) }) {
+            let before = bodyText.range(of: placeholder).map { bodyText[..<$0.lowerBound].reduce(0) { $1 == "\n" ? $0 + 1 : $0 } } ?? 0
+            diagnostics.append(.warning(SourceLocation(path: path, line: split.bodyFirstLine + before, column: 1),
+                                        "the page still starts with the placeholder text `waymark new` wrote",
+                                        hint: "replace “\(placeholder.prefix(40))…” with your own words: it is published as it is"))
+        }
+        if case .term(let t) = decoded.entity, t.definition == PageSkeleton.definitionPlaceholder {
+            var at = frontMatter?.location ?? SourceLocation(path: path, line: 1, column: 1)
+            if case .mapping(let entries, _)? = frontMatter, let entry = entries.first(where: { $0.key == "definition" }) { at = entry.value.location }
+            diagnostics.append(.warning(at, "`definition` is still the placeholder `waymark new` wrote",
+                                        hint: "write the one sentence every department agrees on: it is the term's card and its glossary entry"))
+        }
         if split.yaml == nil, let first = Self.fencelessField(bodyText) {
             // `title: Notes` on the first line without `---` around it: shown as text, silently, otherwise.
             diagnostics.append(.warning(SourceLocation(path: path, line: 1, column: 1),

@@ -5,6 +5,17 @@ enum PageSkeleton {
     static let types: [PageType] = [.journey, .persona, .finding, .term, .department, .page]
 
     /// `today` is the date (YYYY-MM-DD) a finding is given until the writer puts the real one.
+    /// What `waymark new` leaves for the writer to replace, as it starts a page's first paragraph. A page
+    /// that still has one would publish it as it is: the load step warns.
+    static let bodyPlaceholders = [
+        "Describe the journey: who walks it, where it begins and ends",
+        "Who is this customer, what are they trying to do, and what do we know for sure?",
+        "Examples of the term in use, and where the departments' words differ.",
+        "What this department does for customers, the touchpoints it owns and how it measures them.",
+        "Write the page here. Link other pages with wikilinks",
+    ]
+    static let definitionPlaceholder = "Write one sentence that every department agrees on."
+
     static func text(_ type: PageType, title: String, today: String) -> String {
         let title = YAMLText.scalar(title)
         switch type {
