@@ -12,7 +12,7 @@ struct WaymarkCommand: AsyncParsableCommand {
         Examples:
           waymark build                      render content/ into public/
           waymark build --root kb --output site --base-url https://intranet.example/kb/
-          waymark build --relative           a site that works opened from disk (file://)
+          waymark build --relative           a site that opens from disk
           waymark check --format github      every check of build, writes nothing
           waymark render notes.md            one Markdown file to HTML on stdout
           waymark serve --port 8080          preview with live reload on 127.0.0.1
@@ -69,7 +69,7 @@ struct SiteOptions: ParsableArguments {
     @Option(help: "How to print diagnostics: human, json or github (workflow annotations).")
     var format: DiagnosticFormat = .human
 
-    @Flag(name: .shortAndLong, help: "Print each pipeline step with its time.")
+    @Flag(name: .shortAndLong, help: "Print each step of the build (discover, load, link, render, write) with the time it took.")
     var verbose = false
 
     func options(write: Bool, output: String?) -> BuildOptions {
@@ -108,7 +108,9 @@ struct SiteOptions: ParsableArguments {
             if report.updateFailed {
                 summary += "; the update of \(report.output?.path ?? "the output") stopped part way (each file is whole, old or new)"
             } else if errors > 0 && action == "build" {
-                summary += "; nothing written, the previous output is unchanged"
+                // "Unchanged" only where there is an earlier output to keep.
+                let earlier = report.output.map { FileManager.default.fileExists(atPath: $0.path) } ?? false
+                summary += earlier ? "; nothing written, the previous output is unchanged" : "; nothing written"
             }
             FileHandle.standardError.write(Data((summary + "\n").utf8))
         }
@@ -127,7 +129,10 @@ func exitSkippingTeardown() -> Never {
 }
 
 struct Build: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "build", abstract: "Render content/ into the output folder (default public/).")
+    static let configuration = CommandConfiguration(
+        commandName: "build", abstract: "Render content/ into the output folder (default public/).",
+        discussion: "Every problem is listed as path:line:col with a hint. With any error nothing is written: the previous output stays as it was. The exit status is 1 on errors, 0 otherwise (warnings included)."
+    )
 
     @OptionGroup var site: SiteOptions
 
