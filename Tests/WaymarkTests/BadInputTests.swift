@@ -130,6 +130,30 @@ final class BadInputTests: XCTestCase {
         ])
     }
 
+    /// A field indented out of line with the fields around it (one space short, pushed in, one space in
+    /// at the top) is named at its own line with the column it belongs at, instead of the parser's
+    /// "did not find expected '-' indicator" a line or two later.
+    func testAFieldOutOfLineIsNamedWithItsColumn() throws {
+        let report = try check([
+            "content/personas/sam.md": "---\ntitle: Sam\n---\n",
+            "content/journeys/a.md": "---\ntitle: A\npersonas: [personas/sam]\nstages:\n  - name: Search\n    touchpoints:\n      - name: Listing\n       channel: web\n---\n",
+            "content/journeys/b.md": "---\ntitle: B\npersonas: [personas/sam]\nstages:\n  - name: Search\n      emotion: 2\n    touchpoints:\n      - {name: L, channel: web}\n---\n",
+            "content/journeys/c.md": "---\ntitle: C\n tags: [a]\npersonas: [personas/sam]\nstages: [{name: S}]\n---\n",
+            // Well-formed nesting, block scalars and continued values stay fine.
+            "content/journeys/d.md": "---\ntitle: D\npersonas:\n- personas/sam\nbegins: |\n  Line one\n    indented: not a field\nstages:\n  - name: S\n    goal: a goal that goes\n      on a second line\n    touchpoints:\n      - name: T\n        channel: web\n  - name: S2\n---\n",
+        ])
+        XCTAssertEqual(errors(report), [
+            "content/journeys/a.md:8:8: error: malformed YAML: `channel:` starts at column 8, but `name:` above it (line 7) at column 9",
+            "content/journeys/b.md:6:7: error: malformed YAML: `emotion:` starts at column 7, but `name:` above it (line 5) at column 5",
+            "content/journeys/c.md:3:2: error: malformed YAML: `tags:` starts at column 2, but `title:` above it (line 2) at column 1",
+        ])
+        XCTAssertEqual(report.diagnostics.map(\.hint), [
+            "the fields of one mapping or list item start at the same column: move `channel:` to column 9, under `name:`",
+            "the fields of one mapping or list item start at the same column: move `emotion:` to column 5, under `name:`",
+            "the fields of one mapping or list item start at the same column: move `tags:` to column 1, under `title:` (the start of the line)",
+        ])
+    }
+
     /// Front matter written without its `---` lines is shown as text: the writer is told, once. Prose
     /// that happens to open with a word and a colon is left alone.
     func testFrontMatterWithoutFencesIsAWarning() throws {

@@ -109,6 +109,68 @@ enum YAMLReader {
         return found
     }
 
+    /// The first field up to line `last` (0-based) indented where no field can be: deeper than the
+    /// field above it when that field opens nothing (`emotion:` pushed in under `name:`), or at a
+    /// column between two levels (`channel:` one space short of `name:` in a touchpoint, ` tags:` one
+    /// space in). Its line, its indentation, its key, and the field it should line up with (key, line,
+    /// indentation). Lines inside block scalars (`|`, `>`) are skipped; a flow collection left open
+    /// (`[` over several lines) ends the search.
+    static func misalignedField(_ bytes: UnsafeBufferPointer<UInt8>, upToLine last: Int)
+        -> (line: Int, indent: Int, key: String, sibling: (key: String, line: Int, indent: Int))? {
+        struct Level { var column: Int?; var key: String; var line: Int; var opener: Int }
+        var levels: [Level] = []
+        var blockScalarColumn: Int?
+        for (n, range) in lines(bytes, upTo: last).enumerated() {
+            let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            let indent = line.prefix { $0 == " " }.count
+            var text = Substring(line.dropFirst(indent))
+            if text.isEmpty || text.hasPrefix("#") { continue }
+            if let b = blockScalarColumn { if indent > b { continue } else { blockScalarColumn = nil } }
+            if text.first == "\t" { return nil }  // a tab has its own message
+            var column = indent
+            while text.hasPrefix("- ") {
+                text = text.dropFirst(2).drop { $0 == " " }
+                column = line.count - text.count
+            }
+            let isItem = column != indent
+            // A field: a plain key, then `:` at the end of the line or before a space.
+            guard let first = text.first, !"\"'[{&*!|>%@`-".contains(first), let colon = text.firstIndex(of: ":"),
+                  text.index(after: colon) == text.endIndex || text[text.index(after: colon)] == " " else { continue }
+            let key = String(text[..<colon])
+            let value = text[text.index(after: colon)...].trimmingWhitespace()
+            // The field before opened the next level: its first field sets the column, if deeper.
+            if let top = levels.last, top.column == nil {
+                if column > top.opener { levels[levels.count - 1].column = column } else { levels.removeLast() }
+            }
+            if let top = levels.last, let c = top.column, c != column {
+                if column < c {
+                    let outer = levels.dropLast().compactMap { $0.column }
+                    if !outer.contains(column) && !isItem {
+                        // Between two levels: it lines up with nothing above it.
+                        let placed = levels.compactMap { l in l.column.map { (level: l, column: $0) } }
+                        let nearest = placed.min { abs($0.column - column) < abs($1.column - column) } ?? (top, c)
+                        return (n, column, key, (nearest.level.key, nearest.level.line, nearest.column))
+                    }
+                    while let t = levels.last, let tc = t.column, tc > column { levels.removeLast() }
+                } else if !isItem {
+                    // Deeper than the field above it, which opens nothing.
+                    return (n, column, key, (top.key, top.line, c))
+                }
+            }
+            if levels.isEmpty { levels.append(Level(column: column, key: key, line: n, opener: -1)) }
+            if let t = levels.last, t.column == column {
+                levels[levels.count - 1].key = key
+                levels[levels.count - 1].line = n
+            } else {
+                levels.append(Level(column: column, key: key, line: n, opener: -1))
+            }
+            if value.hasPrefix("|") || value.hasPrefix(">") { blockScalarColumn = column }
+            if (value.hasPrefix("[") && !value.hasSuffix("]")) || (value.hasPrefix("{") && !value.hasSuffix("}")) { return nil }
+            if value.isEmpty || value.hasPrefix("#") { levels.append(Level(column: nil, key: key, line: n, opener: column)) }
+        }
+        return nil
+    }
+
     /// `title Priya` as it should be written: `title: Priya`.
     static func withColon(_ text: String) -> String {
         guard let space = text.firstIndex(of: " ") else { return text + ":" }
@@ -375,6 +437,17 @@ enum YAMLReader {
                     return .error(SourceLocation(path: path, line: missing.line + 1 + lineOffset, column: missing.column),
                                   "malformed YAML: this line has no `:` after the field's name",
                                   hint: "write it as `\(YAMLReader.withColon(missing.text))`")
+                }
+                // A field out of line with the ones around it: named, with the column it belongs at.
+                let indentationProblems = ["did not find expected '-' indicator", "did not find expected key", "mapping values are not allowed",
+                                           "could not find expected ':'", "block sequence entries are not allowed"]
+                if indentationProblems.contains(where: { problem.hasPrefix($0) }), let m = YAMLReader.misalignedField(bytes, upToLine: line),
+                   line - m.line <= 3 {
+                    return .error(SourceLocation(path: path, line: m.line + 1 + lineOffset, column: m.indent + 1),
+                                  "malformed YAML: `\(m.key):` starts at column \(m.indent + 1), but `\(m.sibling.key):` above it "
+                                      + "(line \(m.sibling.line + 1 + lineOffset)) at column \(m.sibling.indent + 1)",
+                                  hint: "the fields of one mapping or list item start at the same column: move `\(m.key):` to column "
+                                      + "\(m.sibling.indent + 1), under `\(m.sibling.key):`" + (m.sibling.indent == 0 ? " (the start of the line)" : ""))
                 }
                 let lineText = YAMLReader.lines(bytes, upTo: line).last.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) } ?? ""
                 if lineText.contains("“") || lineText.contains("”") || lineText.contains("‘") || lineText.contains("’") {
