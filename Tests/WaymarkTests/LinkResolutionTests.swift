@@ -406,6 +406,12 @@ final class LinkResolutionTests: XCTestCase {
         XCTAssertEqual(site.check().diagnostics.map { $0.hint ?? "" }, [
             "did you mean `../personas/jordan-teen.md`?", "did you mean [[personas/jordan-teen]]?", "did you mean `personas/jordan-teen.md`?",
         ])
+        // The right name in the wrong folder (written as if from content/): the file, relative to this one.
+        let folder = try TempSite([
+            "content/personas/sam-moving-house.md": "---\ntitle: Sam\n---\n",
+            "content/notes/sub.md": "See [Sam](personas/sam-moving-house.md).\n",
+        ])
+        XCTAssertEqual(folder.check().diagnostics.map { $0.hint ?? "" }, ["did you mean `../personas/sam-moving-house.md`?"])
         XCTAssertEqual(ReferenceChecker.relativeFile("personas/sam.md", from: "guides/deep/notes.md"), "../../personas/sam.md")
         XCTAssertEqual(ReferenceChecker.relativeFile("guides/sam.md", from: "guides/notes.md"), "sam.md")
         XCTAssertEqual(ReferenceChecker.relativeFile("sam/index.md", from: "sam.md"), "sam/index.md")

@@ -276,6 +276,8 @@ struct Suggestions {
         // Judged by the name, not the whole id (see `SiteIndex.suggestion`).
         let length = normalised.slashSeparated().last.map(\.count) ?? target.count
         let threshold = max(2, length / 3)
+        // A path in the wrong folder (`personas/sam.md` written from `notes/`) is judged by its name too.
+        let targetName = normalised.contains("/") ? normalised.slashSeparated().last.map { Array($0) } : nil
         var best: (id: String, distance: Int)?
         // The home page (empty id) is never a suggestion: `[[]]` is not something to write.
         for page in index.pages where (type == nil || page.type == type) && !page.id.isEmpty {
@@ -285,6 +287,7 @@ struct Suggestions {
             for candidate in [id, name, page.title] {
                 if let d = compare(target, candidate, limit: threshold) { distance = min(distance, d) }
             }
+            if let targetName, let d = compare(targetName, name, limit: threshold) { distance = min(distance, d) }
             if budget < 0 { return nil }
             // A candidate sharing nothing with the name (every character replaced) is no suggestion.
             if distance <= threshold, distance < length, best.map({ distance < $0.distance || (distance == $0.distance && id < $0.id) }) ?? true {
