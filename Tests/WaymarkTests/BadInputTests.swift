@@ -130,6 +130,23 @@ final class BadInputTests: XCTestCase {
         ])
     }
 
+    /// `personas: [Priya, small business owner]` is two items in YAML: one error naming the title cut in
+    /// two, with the id to write, instead of two unknown personas with hints to create them.
+    func testATitleCutInTwoByACommaInAListIsOneErrorWithTheID() throws {
+        let report = try check([
+            "content/personas/priya-small-business-owner.md": "---\ntitle: Priya, small business owner\n---\n",
+            "content/personas/sam.md": "---\ntitle: Sam\n---\n",
+            "content/journeys/a.md": "---\ntitle: A\npersonas: [personas/sam, Priya, small business owner]\nstages: [{name: S}]\n---\n",
+            "content/research/r.md": "---\ntitle: R\nmethod: interview\ndate: 2026-01-05\npersonas: [Priya, small business owner, Nobody]\n---\n",
+        ])
+        XCTAssertEqual(errors(report), [
+            "content/journeys/a.md:3:26: error: `Priya` and `small business owner` are two items here: in `[…]` a comma separates items, so the title `Priya, small business owner` was cut in two",
+            "content/research/r.md:5:12: error: `Priya` and `small business owner` are two items here: in `[…]` a comma separates items, so the title `Priya, small business owner` was cut in two",
+            "content/research/r.md:5:41: error: unknown persona `Nobody`",
+        ])
+        XCTAssertEqual(report.diagnostics.first?.hint, "write the persona's id, `personas/priya-small-business-owner`, or the title in quotes: \"Priya, small business owner\"")
+    }
+
     /// A field indented out of line with the fields around it (one space short, pushed in, one space in
     /// at the top) is named at its own line with the column it belongs at, instead of the parser's
     /// "did not find expected '-' indicator" a line or two later.

@@ -123,7 +123,7 @@ struct ReferenceChecker {
         case .finding(let f):
             for r in f.supports { reference(r, from: i, type: .journey, relation: .supportingEvidence, anchors: .stagesAndTouchpoints) }
             for r in f.contradicts { reference(r, from: i, type: .journey, relation: .contradictingEvidence, anchors: .stagesAndTouchpoints) }
-            for r in f.personas { reference(r, from: i, type: .persona, relation: .researchAbout) }
+            for r in withoutCommaSplitTitles(f.personas, type: .persona) { reference(r, from: i, type: .persona, relation: .researchAbout) }
         case .term(let t):
             for r in t.related { reference(r, from: i, type: .term, relation: .relatedTerms) }
             for r in t.notToConfuse { reference(r, from: i, type: .term, relation: .notToConfuse) }
@@ -167,8 +167,32 @@ struct ReferenceChecker {
         found.memo.append(found.diagnostics.count == problems ? LinkMemo.Entry(sourceHash: sourceHash, links: codes) : nil)
     }
 
+    /// References in a `[…]` list, each with the neighbour it may have been cut from: a title with a
+    /// comma in it (`[Priya, small business owner]`) is two items in YAML. Such a pair that names a page
+    /// together is one error, with the id (or the title in quotes) to write; each other item is returned.
+    private mutating func withoutCommaSplitTitles(_ refs: [Located<String>], type: PageType) -> [Located<String>] {
+        guard refs.count > 1 else { return refs }
+        var kept: [Located<String>] = []
+        var k = 0
+        while k < refs.count {
+            if k + 1 < refs.count, refs[k].location.line == refs[k + 1].location.line {
+                let (a, b) = (refs[k], refs[k + 1])
+                if case .missing = index.resolve(reference: a.value, type: type), case .missing = index.resolve(reference: b.value, type: type),
+                   case .found(let t) = index.lookup(a.value + ", " + b.value, type: type), index.pages[t].type == type {
+                    report(.error(a.location, "`\(a.value)` and `\(b.value)` are two items here: in `[…]` a comma separates items, so the title `\(a.value), \(b.value)` was cut in two",
+                                  hint: "write the \(type.label.lowercased())'s id, `\(index.pages[t].id)`, or the title in quotes: \"\(a.value), \(b.value)\""))
+                    k += 2
+                    continue
+                }
+            }
+            kept.append(refs[k])
+            k += 1
+        }
+        return kept
+    }
+
     private mutating func checkJourney(_ j: Journey, page i: Int) {
-        for r in j.personas { reference(r, from: i, type: .persona, relation: .walkedJourneys) }
+        for r in withoutCommaSplitTitles(j.personas, type: .persona) { reference(r, from: i, type: .persona, relation: .walkedJourneys) }
         if let o = j.owner { reference(o, from: i, type: .department, relation: .owned, context: "owns the journey") }
         for d in j.departments { reference(d, from: i, type: .department, relation: .owned, context: "takes part in the journey") }
         if let p = j.parent {
