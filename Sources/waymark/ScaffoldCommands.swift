@@ -80,6 +80,9 @@ struct New: ParsableCommand {
     var root: String = "."
 
     mutating func validate() throws {
+        if title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ValidationError("the title is empty: pass the page's title, e.g. waymark new \(type) \"First order\"")
+        }
         if let found = EnclosingKnowledgeBase.root(for: root) { root = found }
     }
 

@@ -151,6 +151,16 @@ final class EntityTests: XCTestCase {
         XCTAssertEqual(headlines(report.diagnostics), [
             "content/journeys/renewal.md:4:8: error: `basis` is `hunch`; expected one of assumption, research, hybrid",
         ])
+        XCTAssertNil(report.diagnostics.first?.hint)
+        // A value that holds one of the words gets it to write.
+        let moment = try check(["content/journeys/renewal.md": """
+            ---
+            title: Renewal
+            personas: [personas/sam]
+            stages: [{name: Reminder, touchpoints: [{name: Letter, channel: post, moment: Moment of truth}]}]
+            ---
+            """])
+        XCTAssertEqual(moment.diagnostics.first?.hint, "write `moment: truth`", "\(moment.diagnostics)")
     }
 
     func testUnknownPersonaIdIsAnErrorAtTheReferenceWithASuggestion() throws {

@@ -107,7 +107,11 @@ struct FieldReader {
         guard let s = string(key) else { return nil }
         let v = s.value.lowercased()
         guard allowed.contains(v) else {
-            diagnostics.append(.error(s.location, "`\(key)` is `\(s.value)`; expected one of \(allowed.joined(separator: ", "))"))
+            // `moment of truth` holds the word to write: said so.
+            let words = Set(v.split(whereSeparator: { !$0.isLetter }).map(String.init))
+            let meant = allowed.filter { words.contains($0) }
+            diagnostics.append(.error(s.location, "`\(key)` is `\(s.value)`; expected one of \(allowed.joined(separator: ", "))",
+                                      hint: meant.count == 1 ? "write `\(key): \(meant[0])`" : nil))
             return nil
         }
         return v

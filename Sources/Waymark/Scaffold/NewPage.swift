@@ -49,7 +49,7 @@ public enum NewPage {
     public static func create(type: PageType, title: String, root: URL, today: String = NewPage.today()) -> Result<String, Diagnostic> {
         let trimmed = title.trimmingWhitespace()
         guard !trimmed.isEmpty else {
-            return .failure(.error(SourceLocation(path: "content/"), "the title is empty", hint: "pass the page's title, e.g. waymark new \(type.rawValue) \"First order\""))
+            return .failure(.error(SourceLocation(path: "waymark new"), "the title is empty", hint: "pass the page's title, e.g. waymark new \(type.rawValue) \"First order\""))
         }
         let path: String
         switch relativePath(type: type, title: trimmed) {
