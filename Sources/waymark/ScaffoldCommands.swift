@@ -44,6 +44,7 @@ struct Init: ParsableCommand {
         if directory != "." { text += "  cd \(ShellWord.quoteIfNeeded(directory))\n" }
         text += "  waymark serve          preview with live reload on http://127.0.0.1:8080/\n"
         text += "  waymark new journey \"Your first journey\"\n"
+        text += "  waymark build          the site into public/, to publish (nothing is written while there are errors)\n"
         let hookStep = "waymark hook install   rebuild public/ after every commit"
         let top = PostCommitHook.repositoryTop(containing: url)
         text += top == nil ? "  git init && \(hookStep)\n" : "  \(hookStep)\n"
@@ -63,7 +64,7 @@ struct New: ParsableCommand {
         commandName: "new",
         abstract: "Add a page: \(NewPage.typeNames.joined(separator: ", ")).",
         discussion: """
-        Writes content/<folder>/<slug of the title>.md with the fields the type needs and hints for the optional ones, and prints its path. Never overwrites an existing page. Put -- before a title that starts with a dash.
+        Writes content/<folder>/<slug of the title>.md with the fields the type needs and hints for the optional ones, and prints its path: a journey in content/journeys/, a persona in content/personas/, a finding in content/research/, a term in content/glossary/, a department in content/departments/, a page in content/ (move it anywhere under content/). Never overwrites an existing page. Put -- before a title that starts with a dash.
           waymark new journey "Cancelling a contract"
           waymark new term "Churn"
           waymark new page -- "-30% churn: what happened"

@@ -438,7 +438,7 @@ final class EntityTests: XCTestCase {
     func testFrontMatterThatIsNotAMappingIsAnError() throws {
         let report = try check(["content/personas/robin.md": "---\n- just\n- a list\n---\n"])
         XCTAssertTrue(headlines(report.diagnostics).contains(
-            "content/personas/robin.md:2:1: error: persona must be a mapping of `key: value` lines, not a list"), "\(headlines(report.diagnostics))")
+            "content/personas/robin.md:2:1: error: persona must be written as `field: value` lines, not a list"), "\(headlines(report.diagnostics))")
     }
 
     // MARK: Templates
@@ -514,7 +514,7 @@ final class UnknownFieldTests: XCTestCase {
         ]) { $1 }).check()
         XCTAssertEqual(headlines(misspelt.diagnostics), [
             "content/journeys/renewal.md:3:1: error: unknown field `persona` in journey: did you mean `personas`, which it needs?",
-            "content/journeys/renewal.md:5:5: error: stage must be a mapping of `key: value` lines, not text",
+            "content/journeys/renewal.md:5:5: error: stage must be written as `field: value` lines, not text",
             "content/journeys/renewal.md:8:24: error: unknown field `chanel` in touchpoint `Letter`: did you mean `channel`, which it needs?",
         ])
         XCTAssertEqual(misspelt.diagnostics.map(\.hint), ["rename `persona` to `personas`", "write it as `- name: Notice`", "rename `chanel` to `channel`"])

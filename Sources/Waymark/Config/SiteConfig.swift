@@ -80,7 +80,7 @@ public struct SiteConfig: Sendable {
         guard let value else { return (config, []) }
         var diagnostics: [Diagnostic] = []
         guard case .mapping(let entries, _) = value else {
-            return (config, [.error(value.location, "waymark.yml must be a mapping of `key: value` lines")])
+            return (config, [.error(value.location, "waymark.yml must be written as `key: value` lines")])
         }
         // Nested sections (`links: {broken: warning}`) and dotted keys (`links.broken: warning`) both work.
         var flat: [YAMLEntry] = []

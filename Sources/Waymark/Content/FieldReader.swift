@@ -30,7 +30,7 @@ struct FieldReader {
             if case .scalar(let text, _, _) = value, !text.isEmpty, subject == "stage" || subject == "touchpoint" {
                 hint = "write it as `- name: \(text)`"
             }
-            diagnostics.append(.error(value.location, "\(subject) must be a mapping of `key: value` lines, not \(value.kindDescription)", hint: hint))
+            diagnostics.append(.error(value.location, "\(subject) must be written as `field: value` lines, not \(value.kindDescription)", hint: hint))
         }
     }
 
