@@ -161,6 +161,9 @@ final class JourneyViewsTests: XCTestCase {
                 touchpoints:
                   - name: Router set-up
                     channel: in person
+                  - name: Street works
+                    channel: in person
+                    actors: [City council]
                   - name: Payment form
                     channel: web
                     owner: departments/sales
@@ -171,7 +174,9 @@ final class JourneyViewsTests: XCTestCase {
         let service = text(try XCTUnwrap(s.html("departments/service/index.html")))
         XCTAssertTrue(service.contains("Router set-up Install › Installation in person"), service)
         XCTAssertFalse(service.contains("Payment form Install"), service)
-        XCTAssertTrue(service.contains("Install Booking call (Sales) → Router set-up (Service) Router set-up (Service) → Payment form (Sales)"), service)
+        // A touchpoint with outside actors only is theirs, not the stage owner's.
+        XCTAssertFalse(service.contains("Street works Install"), service)
+        XCTAssertTrue(service.contains("Install Booking call (Sales) → Router set-up (Service) Router set-up (Service) → Street works (City council)"), service)
     }
 
     func testJourneyMapShowsEvidenceCurveAndRankings() throws {

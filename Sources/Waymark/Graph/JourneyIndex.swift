@@ -82,8 +82,10 @@ struct JourneyIndex: Sendable {
                 if let d = stageOwner { owned.append((d, Place(journey: i, stage: s, touchpoint: nil))) }
                 for t in j.stages[s].touchpoints.indices {
                     let place = Place(journey: i, stage: s, touchpoint: t)
-                    // A touchpoint that names no owner is its stage's owner's (a department's page lists it).
-                    let d = j.stages[s].touchpoints[t].owner == nil ? stageOwner : department(j.stages[s].touchpoints[t].owner)
+                    // A touchpoint that names no owner and no outside actors is its stage's owner's (a
+                    // department's page lists it); one with actors only is theirs (an A&E visit).
+                    let tp = j.stages[s].touchpoints[t]
+                    let d = tp.owner == nil ? (tp.actors.isEmpty ? stageOwner : nil) : department(tp.owner)
                     if let d { owned.append((d, place)) }
                     for f in j.stages[s].touchpoints[t].findings {
                         if case .page(let fp, _) = index.resolve(reference: f.value, type: .finding), index.pages[fp].type == .finding {

@@ -19,7 +19,8 @@ extension PageContext {
                 var touched: [Int] = []
                 for place in [h.from, h.to] {
                     guard case .journey(let j) = pages[place.journey].entity, let t = place.touchpoint,
-                          let o = j.stages[place.stage].touchpoints[t].owner ?? j.stages[place.stage].owner,  // else its stage's
+                          let o = j.stages[place.stage].touchpoints[t].owner
+                              ?? (j.stages[place.stage].touchpoints[t].actors.isEmpty ? j.stages[place.stage].owner : nil),  // else its stage's
                           let p = department(o.value), !touched.contains(p) else { continue }
                     touched.append(p)
                 }
