@@ -220,14 +220,30 @@ actor BuildState {
 
     func update(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
 
+    /// Escaped text with its `…` spans (field names, values, what to write) as code, as the terminal
+    /// shows them: backticks in a browser read as stray marks. Double backticks around a span that
+    /// holds one (``a `b` c``) are taken whole; an odd backtick left over stays as it is.
+    static func withCodeSpans(_ escaped: String) -> String {
+        var out = "", rest = Substring(escaped)
+        while let open = rest.firstIndex(of: "`") {
+            let double = rest[open...].hasPrefix("``")
+            let fence = double ? "``" : "`"
+            let start = rest.index(open, offsetBy: fence.count)
+            guard let close = rest[start...].range(of: fence) else { break }
+            out += rest[..<open] + "<code>" + rest[start..<close.lowerBound].trimmingCharacters(in: .whitespaces) + "</code>"
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
+
     func overlay() -> String {
         let errors = diagnostics.filter { $0.severity == .error }
         guard !errors.isEmpty else { return "" }
         let items = diagnostics.map { d -> String in
             var location = d.location.path
             if d.location.line > 0 { location += ":\(d.location.line)" + (d.location.column > 0 ? ":\(d.location.column)" : "") }
-            var item = "<li><code>\(escapeHTML(location))</code> <strong>\(d.severity.rawValue)</strong>: \(escapeHTML(d.message))"
-            if let hint = d.hint { item += "<br><em>hint: \(escapeHTML(hint))</em>" }
+            var item = "<li><code>\(escapeHTML(location))</code> <strong>\(d.severity.rawValue)</strong>: \(Self.withCodeSpans(escapeHTML(d.message)))"
+            if let hint = d.hint { item += "<br><em>hint: \(Self.withCodeSpans(escapeHTML(hint)))</em>" }
             return item + "</li>"
         }.joined()
         return """

@@ -80,6 +80,8 @@ final class ServeTests: XCTestCase {
         let broken = try get(port: port, path: "/notes/")
         XCTAssertTrue(broken.contains("id=\"waymark-errors\""), broken)
         XCTAssertTrue(broken.contains("content/notes.md:3:1"), broken)
+        XCTAssertEqual(BuildState.withCodeSpans("`date` is `14/03/2026`; write ``a `b` c``, not ` alone"),
+                       "<code>date</code> is <code>14/03/2026</code>; write <code>a `b` c</code>, not ` alone")
         XCTAssertTrue(broken.contains("Second version."), "last good page stays browsable")
 
         // Fixed → overlay gone.
