@@ -101,6 +101,11 @@ struct New: ParsableCommand {
             throw ExitCode(1)
         case .success(let path):
             print(root == "." ? path : (root as NSString).appendingPathComponent(path))
+            if pageType == .page {
+                // Typed pages are listed in their section; a plain page only where something links to it.
+                let id = String(path.dropFirst("content/".count).dropLast(".md".count))
+                FileHandle.standardError.write(Data("note: a page is listed nowhere by itself: link it from another page, e.g. [[\(id)]] in content/index.md\n".utf8))
+            }
         }
     }
 }

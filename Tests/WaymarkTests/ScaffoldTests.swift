@@ -318,6 +318,8 @@ final class ScaffoldTests: XCTestCase {
             let run = try waymark(["new", page.type, page.title, "--root", "kb"], in: scratch)
             XCTAssertEqual(run.status, 0, run.stderr)
             XCTAssertEqual(run.stdout, "kb/" + page.path + "\n")
+            // Typed pages are listed in their sections; a plain page is told to be linked from somewhere.
+            XCTAssertEqual(run.stderr.contains("link it from another page, e.g. [[workshop-notes]]"), page.type == "page", run.stderr)
             XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent(page.path).path), page.path)
         }
         let report = BuildPipeline.run(BuildOptions(root: root))
