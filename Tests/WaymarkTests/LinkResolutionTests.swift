@@ -396,6 +396,36 @@ final class LinkResolutionTests: XCTestCase {
         XCTAssertEqual(near?.hint, "did you mean [[guides/notes]]?")
     }
 
+    /// A link by the first words of a title (`[[Priya]]` for "Priya, practice nurse") is no typo, but
+    /// the page is plain to see: it is the suggestion when it is the only one, in the folder if one is named.
+    func testALinkByATitlesFirstWordsSuggestsTheOnlyPageItBegins() throws {
+        let site = try TempSite([
+            "content/personas/priya-practice-nurse.md": "---\ntitle: Priya, practice nurse\n---\n",
+            "content/personas/sam-parent.md": "---\ntitle: Sam, parent\n---\n",
+            "content/personas/sam-teacher.md": "---\ntitle: Sam, teacher\n---\n",
+            "content/guides/sam-notes.md": "---\ntitle: Notes\n---\n",
+            "content/guides/notes.md": """
+                ---
+                title: Notes
+                ---
+                [[Priya]], [[personas/priya]], [[Priya practice]], [[guides/priya]], [[Sam]], [[personas/sam]], [[Pr]].
+                """,
+        ])
+        let hints = site.check().diagnostics.map { "\($0.message): \($0.hint ?? "")" }
+        XCTAssertEqual(hints, [
+            "broken link [[Priya]]: no such page or file: did you mean [[personas/priya-practice-nurse]]?",
+            "broken link [[personas/priya]]: no such page or file: did you mean [[personas/priya-practice-nurse]]?",
+            "broken link [[Priya practice]]: no such page or file: did you mean [[personas/priya-practice-nurse]]?",
+            // Not in the folder the link names.
+            "broken link [[guides/priya]]: no such page or file: check the spelling, or create the page",
+            // Three pages begin with "Sam": no guess (sam-notes is a file name beginning with it).
+            "broken link [[Sam]]: no such page or file: check the spelling, or create the page",
+            "broken link [[personas/sam]]: no such page or file: check the spelling, or create the page",
+            // Too short to mean one page.
+            "broken link [[Pr]]: no such page or file: check the spelling, or create the page",
+        ])
+    }
+
     /// A Markdown link's suggestion is a Markdown link, relative to the file it is in; a wikilink's a wikilink.
     func testASuggestionIsWrittenTheWayTheLinkWas() throws {
         let site = try TempSite([

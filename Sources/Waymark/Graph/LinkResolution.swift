@@ -268,12 +268,48 @@ struct Suggestions {
     /// Enough for about a thousand broken links against a thousand pages.
     var budget = 500_000_000
 
-    /// The same answer as `SiteIndex.suggestion(for:type:)` while the budget lasts.
+    /// The page a broken link's name most likely meant: the closest by edit distance to its id, file
+    /// name or title (a typo), else the one page whose title or file name begins with the name's words
+    /// (`[[Priya]]` for "Priya, practice nurse"). Nil when none is close, or when the budget is spent.
     mutating func page(for raw: String, type: PageType?, in index: SiteIndex) -> String? {
+        if let close = closest(to: raw, type: type, in: index) { return close }
+        return Self.onlyPageStarting(with: raw, type: type, in: index)
+    }
+
+    /// The one page (of `type`) whose title's or file name's first words are all of the name's words;
+    /// nil when there are none or several. Words are compared as slugs, so "Priya" begins both
+    /// "Priya, practice nurse" and `priya-practice-nurse`.
+    static func onlyPageStarting(with raw: String, type: PageType?, in index: SiteIndex) -> String? {
+        let normalised = SiteIndex.normalise(raw)
+        let name = normalised.slashSeparated().last.map(String.init) ?? normalised
+        let folder = normalised.contains("/") ? String(normalised.dropLast(name.count + 1)).lowercased() : nil
+        let words = slugify(name).split(separator: "-")
+        // One short word ("a", "to") begins too many titles to mean any of them.
+        guard let head = words.first, words.joined().count >= 3, words.count <= 8 else { return nil }
+        func begins(_ text: String) -> Bool {
+            // Most titles differ from the first letters on: those are not slugified.
+            guard text.prefix(head.count).lowercased() == head else { return false }
+            let other = slugify(text).split(separator: "-")
+            return other.count > words.count && other.starts(with: words)
+        }
+        var found: String?
+        for page in index.pages where (type == nil || page.type == type) && !page.id.isEmpty {
+            let id = page.id
+            if let folder, !id.lowercased().hasPrefix(folder + "/") { continue }
+            guard begins(page.title) || begins(id.slashSeparated().last.map(String.init) ?? id) else { continue }
+            if found != nil { return nil }
+            found = id
+        }
+        return found
+    }
+
+    /// The page closest by edit distance, within the hint's threshold.
+    private mutating func closest(to raw: String, type: PageType?, in index: SiteIndex) -> String? {
         let normalised = SiteIndex.normalise(raw).lowercased()
         let target = Array(normalised)
         guard target.count <= Self.nameLimit, budget > 0 else { return nil }
-        // Judged by the name, not the whole id (see `SiteIndex.suggestion`).
+        // Judged by the name, not the whole id: `departments/finance` is no typo of `departments/service`,
+        // though their shared folder makes the ids look close.
         let length = normalised.slashSeparated().last.map(\.count) ?? target.count
         let threshold = max(2, length / 3)
         // A path in the wrong folder (`personas/sam.md` written from `notes/`) is judged by its name too.

@@ -178,27 +178,6 @@ struct SiteIndex: Sendable {
         return pages[page].facts.headings.first { githubSlug($0.text) == lowered }?.anchor
     }
 
-    /// "did you mean …" candidates for a name nobody has.
-    func suggestion(for raw: String, type: PageType? = nil) -> String? {
-        let target = SiteIndex.normalise(raw).lowercased()
-        // A path in the wrong folder (`personas/sam.md` written from `notes/`) is judged by its name too.
-        let targetName = target.contains("/") ? target.slashSeparated().last.map(String.init) : nil
-        let candidates = pages.indices.filter { (type == nil || pages[$0].type == type) && !pages[$0].id.isEmpty }
-        var best: (id: String, distance: Int)?
-        for i in candidates {
-            let id = pages[i].id
-            let name = id.slashSeparated().last.map(String.init) ?? id
-            var d = min(editDistance(target, id), editDistance(target, name), editDistance(target, pages[i].title))
-            if let targetName { d = min(d, editDistance(targetName, name)) }
-            if best.map({ d < $0.distance || (d == $0.distance && id < $0.id) }) ?? true { best = (id, d) }
-        }
-        // Judged by the name, not the whole id: `departments/finance` is no typo of `departments/service`,
-        // though their shared folder makes the ids look close.
-        let length = target.slashSeparated().last.map(\.count) ?? target.count
-        guard let best, best.distance <= max(2, length / 3), best.distance < length else { return nil }
-        return best.id
-    }
-
     func anchorSuggestion(for anchor: String, on page: Int) -> String? {
         closestMatch(to: slugify(anchor), in: anchors(of: page).sorted())
     }
