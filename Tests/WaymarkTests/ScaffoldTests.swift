@@ -32,6 +32,7 @@ final class ScaffoldTests: XCTestCase {
         assertNoDiagnostics(report)
         // The one note a starter site gets says its sitemap needs a host in baseURL (not known before publishing).
         XCTAssertEqual(report.notes.filter { !$0.hasPrefix("sitemap.xml lists site paths") }, [], "every starter glossary term is used somewhere")
+        XCTAssertEqual(report.notes.count, 1, "\(report.notes)")
         let publicDir = root.appendingPathComponent("public")
         let nodes = try graphNodes(publicDir)
         for (id, type) in ["journeys/getting-connected": "journey", "personas/sam-moving-house": "persona",
@@ -69,6 +70,10 @@ final class ScaffoldTests: XCTestCase {
         XCTAssertTrue(build.stderr.contains("0 errors, 0 warnings"), build.stderr)
         XCTAssertEqual(build.stderr.components(separatedBy: "note:").count - 1, 1, build.stderr)
         XCTAssertTrue(build.stderr.contains("note: sitemap.xml lists site paths"), build.stderr)
+        // Said on a build from scratch; a rebuild from the cache has no note.
+        let again = try waymark(["build", "--root", root.path], in: scratch)
+        XCTAssertTrue(again.stderr.contains("0 errors, 0 warnings"), again.stderr)
+        XCTAssertFalse(again.stderr.contains("note:"), again.stderr)
     }
 
     func testInitIntoTheCurrentFolderAndWithGitLab() throws {

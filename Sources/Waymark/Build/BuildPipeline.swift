@@ -238,6 +238,9 @@ public enum BuildPipeline {
         var staging: OutputWriter.Staging?
         var siteFiles: BuildCache.SiteFiles?
         var termIDs: [String] = []
+        /// Notes about the site itself (unused terms), which a build with nothing changed says again;
+        /// not those about this build (a cache discarded, the sitemap's on a build from scratch).
+        var siteNotes: [String] = []
         let rendered = step(4, "Render") { () -> [OutputFile] in
             report.diagnostics += themeDiagnostics
             guard let theme, !themeDiagnostics.hasErrors else { return [] }
@@ -264,7 +267,9 @@ public enum BuildPipeline {
                 progress("      \(phase.name) (\(oneDecimal(phase.seconds * 1000)) ms, CPU \(oneDecimal(phase.cpu * 1000)) ms)")
             }
             // A --relative build is for reading from disk, not for crawlers; a check writes no sitemap.
-            if config.origin == nil, options.write, !options.relativeLinks, !report.diagnostics.hasErrors, unsafeOutput(output, root: root) == nil {
+            // Said on a build from scratch (the first, --no-cache, a changed waymark.yml), not on every
+            // rebuild: an internal wiki may never have a host, and a note at every save becomes noise.
+            if config.origin == nil, incremental == nil, options.write, !options.relativeLinks, !report.diagnostics.hasErrors, unsafeOutput(output, root: root) == nil {
                 report.notes.append("sitemap.xml lists site paths, not full URLs, because baseURL has no host; "
                                     + "search engines and robots.txt need `baseURL: https://…` in waymark.yml or --base-url")
             }
@@ -279,7 +284,8 @@ public enum BuildPipeline {
             let unused = config.glossaryAutolink == .off ? [] : result.site.unusedTerms.map { site.pages[$0].id }
             if !unused.isEmpty {
                 let shown = unused.prefix(20).joined(separator: ", ") + (unused.count > 20 ? ", … and \(unused.count - 20) more" : "")
-                report.notes.append("\(unused.count) glossary term\(unused.count == 1 ? " is" : "s are") not used on any page: \(shown)")
+                siteNotes.append("\(unused.count) glossary term\(unused.count == 1 ? " is" : "s are") not used on any page: \(shown)")
+                report.notes += siteNotes
             }
             return result.files
         }
@@ -351,7 +357,7 @@ public enum BuildPipeline {
             // What a build with nothing changed reports again: everything found after discovery.
             let before = Set(discovered)
             cache.linkDiagnostics = report.diagnostics.filter { !before.contains($0) }
-            cache.notes = report.notes
+            cache.notes = siteNotes
             cache.pageCount = report.pageCount
             cache.siteFiles = siteFiles
             cache.termIDs = termIDs
