@@ -171,6 +171,23 @@ final class BadInputTests: XCTestCase {
         ])
     }
 
+    /// A stage written as its name alone (`- Cancelling`) with its fields under it: YAML reads the lines
+    /// as one value up to the first `:`. Named at the item, with the field name to give it.
+    func testAListItemWrittenAsANameAloneWithFieldsUnderItIsNamed() throws {
+        let report = try check([
+            "content/personas/sam.md": "---\ntitle: Sam\n---\n",
+            "content/journeys/a.md": "---\ntitle: A\npersonas: [personas/sam]\nstages:\n  - Cancelling\n    emotion: -1\n    touchpoints: []\n---\n",
+            "content/journeys/b.md": "---\ntitle: B\npersonas: [personas/sam]\nstages:\n  - name: Search\n    touchpoints:\n      -   Listing page\n          of the shop\n          channel: web\n---\n",
+            // Items that are values alone, and a value over two lines, stay fine.
+            "content/journeys/c.md": "---\ntitle: C\npersonas:\n  - personas/sam\nkpis:\n  - Calls per order\n  - Orders per\n    visit\nstages: [{name: S}]\n---\n",
+        ])
+        XCTAssertEqual(errors(report), [
+            "content/journeys/a.md:5:5: error: malformed YAML: `- Cancelling` is a value alone, but the lines under it are fields of the same item",
+            "content/journeys/b.md:7:11: error: malformed YAML: `- Listing page` is a value alone, but the lines under it are fields of the same item",
+        ])
+        XCTAssertEqual(report.diagnostics.first?.hint, "give the value its field name, as in `- name: Cancelling`, and line the fields under it up with `name:`")
+    }
+
     /// Front matter written without its `---` lines is shown as text: the writer is told, once. Prose
     /// that happens to open with a word and a colon is left alone.
     func testFrontMatterWithoutFencesIsAWarning() throws {

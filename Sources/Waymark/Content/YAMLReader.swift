@@ -109,6 +109,35 @@ enum YAMLReader {
         return found
     }
 
+    /// A list item written as a value alone (`- First symptoms`) with fields under it (`emotion: -1`
+    /// indented past its dash): YAML reads the lines as one value and stops at the first `:`. The
+    /// item's line (0-based), the column of its text and the text, when line `last` is such a field.
+    static func itemWithoutKey(_ bytes: UnsafeBufferPointer<UInt8>, upToLine last: Int) -> (line: Int, column: Int, text: String)? {
+        var item: (line: Int, dash: Int, column: Int, text: String)?
+        for (n, range) in lines(bytes, upTo: last).enumerated() {
+            let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            let indent = line.prefix { $0 == " " }.count
+            let text = line.dropFirst(indent).trimmingWhitespace()
+            if text.isEmpty || text.hasPrefix("#") { continue }
+            if text.hasPrefix("- ") {
+                let value = String(text.dropFirst(2)).trimmingWhitespace()
+                // A plain value: not quoted, no flow or block opener, no field of its own.
+                if let first = value.first, !"\"'[{&*!|>%@`#-".contains(first), !value.contains(": "), !value.hasSuffix(":") {
+                    item = (n, indent, line.count - line.dropFirst(indent + 2).drop { $0 == " " }.count + 1, value)
+                } else {
+                    item = nil
+                }
+                continue
+            }
+            guard let i = item else { continue }
+            // The field line YAML stopped at, under the item: deeper than its dash.
+            if n == last, indent > i.dash, text.contains(": ") || text.hasSuffix(":") { return (i.line, i.column, i.text) }
+            // A continuation of the value (a long name over two lines) keeps the item; anything else ends it.
+            if indent <= i.dash { item = nil }
+        }
+        return nil
+    }
+
     /// The first field up to line `last` (0-based) indented where no field can be: deeper than the
     /// field above it when that field opens nothing (`emotion:` pushed in under `name:`), or at a
     /// column between two levels (`channel:` one space short of `name:` in a touchpoint, ` tags:` one
@@ -431,6 +460,11 @@ enum YAMLReader {
                     let other = mark == "\"" ? "'" : "\""
                     return .error(at, "malformed YAML: the value quoted with `\(mark)` ends at column \(end), but the line goes on after it",
                                   hint: "for quotes inside a value, put the whole value in \(other)…\(other) instead, or leave the outer `\(mark)` out")
+                }
+                if problem.hasPrefix("mapping values are not allowed"), let item = YAMLReader.itemWithoutKey(bytes, upToLine: line) {
+                    return .error(SourceLocation(path: path, line: item.line + 1 + lineOffset, column: item.column),
+                                  "malformed YAML: `- \(item.text)` is a value alone, but the lines under it are fields of the same item",
+                                  hint: "give the value its field name, as in `- name: \(item.text)`, and line the fields under it up with `name:`")
                 }
                 if problem.hasPrefix("mapping values are not allowed") || problem.hasPrefix("could not find expected ':'"),
                    let missing = YAMLReader.lineWithoutColon(bytes, upToLine: line) {
