@@ -356,6 +356,21 @@ final class AuthoringTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(site.html("notes/interviews/index.html")).contains("Embedded in"))
     }
 
+    /// A list item's nested lines can hold an embed: a block embedding a block that embeds it back is
+    /// a cycle, reported like any other; an embed beside the block, not in it, is none.
+    func testEmbedsInsideABlockAreCheckedForCycles() throws {
+        let site = try TempSite([
+            "content/a.md": "---\ntitle: A\n---\n- Item A ^a\n\n  ![[b#^b]]\n\n![[b#^b]]\n",
+            "content/b.md": "---\ntitle: B\n---\n- Item B ^b\n\n  ![[a#^a]]\n- Item C ^c\n\n![[a#^a]]\n",
+            "content/c.md": "---\ntitle: C\n---\nA paragraph. ^p\n\n![[c#^p]]\n",
+        ])
+        XCTAssertEqual(headlines(site.check().diagnostics), ["content/b.md:6:3: error: embeds form a cycle: b#^b → a#^a → b#^b"])
+        // The item no longer embeds back: only the embeds outside the blocks remain, and they are fine.
+        try site.write("content/b.md", "---\ntitle: B\n---\n- Item B ^b\n\n  [[a#^a]]\n- Item C ^c\n\n![[a#^a]]\n")
+        assertNoDiagnostics(site.build())
+        XCTAssertTrue(try XCTUnwrap(site.html("a/index.html")).contains("Item B"))
+    }
+
     func testAMissingBlockIDInAnEmbedIsAnError() throws {
         let site = try TempSite([
             "content/notes.md": "---\ntitle: Notes\n---\nA finding. ^finding\n\n1. Call\n2. Wait ^wait\n",

@@ -399,6 +399,7 @@ final class BinaryCoderTests: XCTestCase {
         facts.firstParagraph = "Erste Zeile: naïve café"
         facts.glossaryText = "one run\nanother — run\n"
         facts.blockAnchors = ["^key-finding", "^a1"]
+        facts.blockLines = [12...12, 15...18]
         facts.tags = ["research", "ünï", ""]
         facts.problems = [.warning(here(5, 5), "an embed inside a sentence is shown as a link", hint: "put it on a line of its own"),
                           .error(SourceLocation(path: "waymark.yml"), "no hint")]
@@ -682,7 +683,7 @@ final class BinaryCoderTests: XCTestCase {
             case .journey, .page: break
             }
         }
-        XCTAssertEqual(fields(facts), ["headings", "links", "rawHTML", "rawHTMLLines", "firstParagraph", "glossaryText", "tags", "blockAnchors", "problems"])
+        XCTAssertEqual(fields(facts), ["headings", "links", "rawHTML", "rawHTMLLines", "firstParagraph", "glossaryText", "tags", "blockAnchors", "blockLines", "problems"])
         XCTAssertEqual(fields(facts.headings[0]), ["text", "level", "anchor", "location"])
         XCTAssertEqual(fields(facts.links[0]), ["target", "location", "sentence"])
         if case .wiki(let link) = facts.links[0].target { XCTAssertEqual(fields(link), ["target", "anchor", "label", "range", "embed"]) }

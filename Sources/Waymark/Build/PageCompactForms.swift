@@ -433,6 +433,8 @@ extension BodyFacts: CompactCodable {
         w.write(tags)
         w.write(problems)
         w.write(blockAnchors)
+        w.write(blockLines.map(\.lowerBound))
+        w.write(blockLines.map(\.upperBound))
     }
 
     init(reading r: inout CompactReader) throws {
@@ -445,6 +447,11 @@ extension BodyFacts: CompactCodable {
         tags = try r.read()
         problems = try r.read()
         blockAnchors = try r.read()
+        let (starts, ends): ([Int], [Int]) = (try r.read(), try r.read())
+        guard starts.count == blockAnchors.count, ends.count == starts.count, zip(starts, ends).allSatisfy({ $0 <= $1 }) else {
+            throw r.damaged("block lines do not match the block ids")
+        }
+        blockLines = zip(starts, ends).map { $0...$1 }
     }
 }
 

@@ -45,9 +45,12 @@ struct EmbedGraph {
     func children(of key: Key) -> [Occurrence] {
         guard let all = occurrences[key.page] else { return [] }
         guard let anchor = key.anchor else { return all }
-        // A block (`#^id`) is one paragraph or list item: an embed stands on a line of its own, so
-        // none is inside one. (Were one nested in a list item, rendering still stops at `maxDepth`.)
-        if anchor.hasPrefix("^") { return [] }
+        // A block (`#^id`): the embeds on its lines (a list item's nested items can hold some).
+        if anchor.hasPrefix("^") {
+            let facts = index.pages[key.page].facts
+            guard let b = facts.blockAnchors.firstIndex(of: anchor), b < facts.blockLines.count else { return [] }
+            return all.filter { facts.blockLines[b].contains($0.line) }
+        }
         let headings = index.pages[key.page].facts.headings
         guard let h = headings.firstIndex(where: { $0.anchor == anchor }) else { return [] }
         let start = headings[h].location.line

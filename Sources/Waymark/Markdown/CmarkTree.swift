@@ -219,6 +219,7 @@ struct MarkdownNode: Hashable {
     func setListStart(_ start: Int) { cmark_node_set_list_start(pointer, Int32(clamping: start)) }
     /// 1-based line and byte column of the node's first character in the parsed text.
     var startLine: Int { Int(cmark_node_get_start_line(pointer)) }
+    var endLine: Int { Int(cmark_node_get_end_line(pointer)) }
     var startColumn: Int { Int(cmark_node_get_start_column(pointer)) }
 
     var parent: MarkdownNode? { cmark_node_parent(pointer).map(MarkdownNode.init) }

@@ -46,6 +46,9 @@ struct BodyFacts: Sendable {
     /// Obsidian block ids (`^key-finding` at the end of a paragraph), with their `^`: link targets
     /// (`[[page#^key-finding]]`) like headings.
     var blockAnchors: [String] = []
+    /// The file lines each block shows when embedded (its paragraph, or the list item it starts with
+    /// the items nested in it), by `blockAnchors`' order: the embeds inside it are embedded with it.
+    var blockLines: [ClosedRange<Int>] = []
     /// Limits the body ran into, for the load step to report.
     var problems: [Diagnostic] = []
 
@@ -184,7 +187,13 @@ struct MarkdownBody {
                 if facts.firstParagraph == nil, node.parent?.kind == .document, Self.embedsAlone(in: node) == nil {
                     facts.firstParagraph = plainText(node, markTitles: true)
                 }
-                if let id = Self.blockID(of: node) { facts.blockAnchors.append(id) }
+                if let id = Self.blockID(of: node) {
+                    facts.blockAnchors.append(id)
+                    // What `keepBlock` keeps: a list item the paragraph starts, or the paragraph.
+                    let item = node.parent.flatMap { $0.kind == .item && $0.firstChild == node ? $0 : nil }
+                    let kept = item ?? node
+                    facts.blockLines.append((firstLine + kept.startLine - 1)...(firstLine + max(kept.startLine, kept.endLine) - 1))
+                }
                 for block in [node] + (table.map { [$0] } ?? []) {
                     if PipeTable.isOversized(block) {
                         facts.problems.append(.warning(location(node.startLine, node.startColumn, &scanner),
