@@ -6,12 +6,15 @@ import XCTest
 /// page's own script. The script's searching runs here in Node, on a built site's index and shards.
 final class FullTextSearchTests: XCTestCase {
     static let filler = (1...120).map { "word\($0)" }.joined(separator: " ")
+    static let otherFiller = (1...120).map { "line\($0)" }.joined(separator: " ")
 
     static let files = [
         "content/notes/long.md": "# Long note\n\n\(filler)\n\n## Later\n\nThe onboarding **champion** owns the Cafés list, with `configCode`.\n",
         "content/notes/short.md": "# Short note\n\nA champion, early on.\n",
         "content/notes/other.md": "# Other\n\nNothing of the kind: champagne only.\n",
         "content/personas/priya.md": "---\ntitle: Priya\ngoals: [Hit the practice's QOF targets]\n---\nPriya runs reviews.\n",
+        "content/notes/contact.md": "# Contact\n\n\(otherFiller)\n\nAnswered by e-mail within a day.\n",
+        "content/notes/inbox.md": "# Inbox\n\n\(otherFiller)\n\nThe shared email inbox and the follow up call.\n",
     ]
 
     func testWordsAreFoldedAsTheSearchPageFoldsThem() {
@@ -33,6 +36,10 @@ final class FullTextSearchTests: XCTestCase {
         XCTAssertEqual(SearchWords.words(ofText: (many + many.reversed()).joined(separator: " ")), many.joined(separator: " "),
                        "thousands of words, each once")
         XCTAssertEqual(SearchWords.words(ofText: "— … ?"), "")
+        // Words joined by hyphens are also one word, after their last part; other dashes join nothing.
+        XCTAssertEqual(SearchWords.words(ofText: "e-mail, check\u{2011}in state-of-the-art x - y --z e- -f a–b"),
+                       "e mail email check in checkin state of the art stateoftheart x y z f a b")
+        XCTAssertEqual(SearchWords.words(ofHTML: Array("<p>E-<em>mail</em> e-</p><p>mail</p>".utf8)), "e mail email")
         XCTAssertEqual(SearchWords.shardKey(of: "champion"), "ch")
         XCTAssertEqual(SearchWords.shardKey(of: "a"), "a")
         XCTAssertEqual(SearchWords.fileName(ofKey: "ch"), "ch")
@@ -49,12 +56,12 @@ final class FullTextSearchTests: XCTestCase {
     /// Swift and the search page's script split and fold the same text into the same words, or a
     /// word in a shard could never be found.
     func testSwiftAndTheSearchScriptAgreeOnWords() throws {
-        let samples = ["Café CAFÉ cafe\u{301}s naïve Ångström", "customer’s don't e-mail foo_bar", "İstanbul ǅemal ΣΊΣΥΦΟΣ σοφός",
+        let samples = ["Café CAFÉ cafe\u{301}s naïve Ångström", "customer’s don't e-mail foo_bar a-b-c x - y e- -f", "check\u{2011}in a\u{2010}b", "İstanbul ǅemal ΣΊΣΥΦΟΣ σοφός",
                        "中文 日本語のテキスト 한국어", "١٢٣ ½ ² Ⅻ x²", "emoji 😀 sign ✓", "ﬁne ﬂow", "देवनागरी हिन्दी", "tab\tand\u{00A0}nbsp"]
         let script = """
             const s = require(process.argv[1]);
             const samples = JSON.parse(process.argv[2]);
-            console.log(JSON.stringify(samples.map(t => s.words(s.fold(t)).map(w => [w, s.shardFile(s.shardKey(w))]))));
+            console.log(JSON.stringify(samples.map(t => s.indexWords(s.fold(t)).map(w => [w, s.shardFile(s.shardKey(w))]))));
             """
         let output = try node(script, [Self.searchScript.path, String(decoding: try JSONEncoder().encode(samples), as: UTF8.self)])
         let fromScript = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[[String]]])
@@ -106,6 +113,13 @@ final class FullTextSearchTests: XCTestCase {
         XCTAssertEqual(results["cafe"]?.first?.further, ["cafes"])
         XCTAssertEqual(results["onboarding champion"]?.map(\.url), ["notes/long/"], "every word must match")
         XCTAssertEqual(results["zebra"]?.count, 0)
+        // Either spelling of a word written with a hyphen finds the other, further down a page too.
+        let mail = try search(site.output, ["email", "e-mail", "e\u{2010}mail", "follow-up", "followup"])
+        XCTAssertEqual(Set(mail["email"]?.map(\.url) ?? []), ["notes/contact/", "notes/inbox/"])
+        XCTAssertEqual(Set(mail["e-mail"]?.map(\.url) ?? []), ["notes/contact/", "notes/inbox/"])
+        XCTAssertEqual(Set(mail["e\u{2010}mail"]?.map(\.url) ?? []), ["notes/contact/", "notes/inbox/"])
+        XCTAssertEqual(mail["follow-up"]?.map(\.url), ["notes/inbox/"], "its parts, written apart, still match")
+        XCTAssertEqual(mail["followup"]?.count, 0, "nobody wrote it with a hyphen")
     }
 
     /// With the build cache: a changed word remakes the search files, and a word no page has any

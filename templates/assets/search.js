@@ -41,6 +41,38 @@
     return s.match(new RegExp(WORD_SOURCE, WORD_FLAGS)) || [];
   }
 
+  var JOINER = /[-\u2010\u2011]/;
+
+  /* Words joined by hyphens ("e-mail", "check-in"), in order: each group of two or more as
+     {parts: ["e", "mail"], joined: "email"}, after its last part in `out` when one is given. */
+  function compounds(s, out) {
+    var re = new RegExp(WORD_SOURCE, WORD_FLAGS), found = [], parts = [], end = -1, m;
+    function close() {
+      if (parts.length > 1) {
+        found.push({ parts: parts, joined: parts.join("") });
+        if (out) out.push(parts.join(""));
+      }
+      parts = [];
+    }
+    while ((m = re.exec(s))) {
+      if (!(parts.length && m.index === end + 1 && JOINER.test(s.charAt(end)))) close();
+      if (out) out.push(m[0]);
+      parts.push(m[0]);
+      end = m.index + m[0].length;
+    }
+    close();
+    return found;
+  }
+
+  /* A page's words as the index has them (SearchWords in Swift): each word, and after the last part
+     of words joined by hyphens the parts run together ("e-mail": e, mail, email), so that a query
+     for either spelling finds the other. */
+  function indexWords(s) {
+    var out = [];
+    compounds(s, out);
+    return out;
+  }
+
   /* A query word with its simple singular ("journeys" also finds "journey"). */
   function variants(term) {
     var list = [term];
@@ -75,9 +107,9 @@
         slug: words(fold(decode(name))).join(" "),
         title: title, url: String(p[1]), type: types[p[2]] || ["page", "Page"], keywords: keywords, text: text,
         titleFolded: fold(title), textFolded: fold(text),
-        titleWords: words(fold(title)), textWords: words(fold(text)),
+        titleWords: indexWords(fold(title)), textWords: indexWords(fold(text)),
         keywordFolded: keywords.map(function (k) { return fold(k.text); }),
-        keywordWords: keywords.map(function (k) { return words(fold(k.text)); })
+        keywordWords: keywords.map(function (k) { return indexWords(fold(k.text)); })
       };
     });
   }
@@ -94,29 +126,44 @@
     }).join("");
   }
 
-  /* The pages whose text has a word matching `term` (exactly, or as its start), from the term's
-     shard: {page index: [2 or 1, the word]}. null while the shard is loading. */
-  function deepMatches(shards, term) {
-    var shard = shards[shardKey(term)];
-    if (!shard || shard === "loading") return shard ? null : {};
-    var vs = [variants(term)], found = {};
-    Object.keys(shard).forEach(function (word) {
-      var m = match(word, vs);
-      if (!m) return;
-      var page = 0, gaps = shard[word];
-      for (var i = 0; i < gaps.length; i++) {
-        page += gaps[i];
-        var seen = found[page];
-        if (!seen || m > seen[0] || (m === seen[0] && word.length < seen[1].length)) found[page] = [m, word];
-      }
+  /* The query's words, each with the forms that count as it: its singular, and for a part of words
+     joined by hyphens the whole run together ("e-mail": e and mail each also match "email"). */
+  function queryTerms(query) {
+    var folded = fold(query), terms = [], forms = {};
+    words(folded).forEach(function (t) { if (terms.indexOf(t) < 0) { terms.push(t); forms[t] = variants(t); } });
+    compounds(folded).forEach(function (c) {
+      c.parts.forEach(function (p) { if (forms[p].indexOf(c.joined) < 0) forms[p].push(c.joined); });
     });
-    return found;
+    return terms.map(function (t) { return { word: t, forms: forms[t] }; });
+  }
+
+  /* The pages whose text has a word matching one of a term's forms (exactly, or as its start), from
+     the forms' shards: {page index: [2 or 1, the word]}. null while a shard is loading. */
+  function deepMatches(shards, term) {
+    var vs = [term.forms], found = {}, loading = false;
+    var keys = term.forms.map(shardKey).filter(function (k, i, all) { return all.indexOf(k) === i; });
+    keys.forEach(function (key) {
+      var shard = shards[key];
+      if (shard === "loading") { loading = true; return; }
+      if (!shard) return;
+      Object.keys(shard).forEach(function (word) {
+        var m = match(word, vs);
+        if (!m) return;
+        var page = 0, gaps = shard[word];
+        for (var i = 0; i < gaps.length; i++) {
+          page += gaps[i];
+          var seen = found[page];
+          if (!seen || m > seen[0] || (m === seen[0] && word.length < seen[1].length)) found[page] = [m, word];
+        }
+      });
+    });
+    return loading ? null : found;
   }
 
   /* How well one query word matches a page, and which keywords it matched. `deep` is the word's
      matches in the whole text (deepMatches). */
   function termScore(doc, term, deep) {
-    var vs = [variants(term)];
+    var vs = [term.forms];
     var score = 0, hits = [], i, j, m;
     for (i = 0; i < doc.titleWords.length; i++) {
       m = match(doc.titleWords[i], vs);
@@ -143,10 +190,9 @@
 
   /* `shards` maps a shard's key to its words, "loading", or nothing when the word has no shard. */
   function search(docs, query, shards) {
-    var terms = [];
-    words(fold(query)).forEach(function (t) { if (terms.indexOf(t) < 0) terms.push(t); });
+    var terms = queryTerms(query);
     if (!terms.length) return { terms: [], results: [], partial: false };
-    var phrase = terms.join(" ");
+    var phrase = terms.map(function (t) { return t.word; }).join(" ");
     var deep = terms.map(function (t) { return deepMatches(shards || {}, t); });
     var all = [], some = [];
     docs.forEach(function (doc) {
@@ -172,7 +218,7 @@
     results.sort(function (a, b) {
       return b.matched - a.matched || b.score - a.score || a.doc.title.localeCompare(b.doc.title);
     });
-    return { terms: terms.map(variants), results: results, partial: partial && results.length > 0,
+    return { terms: terms.map(function (t) { return t.forms; }), results: results, partial: partial && results.length > 0,
              loading: deep.some(function (d) { return d === null; }) };
   }
 
@@ -372,7 +418,7 @@
 
     function run(query, remember) {
       current = query;
-      words(fold(query)).forEach(function (t) { load(shardKey(t), query); });
+      queryTerms(query).forEach(function (t) { t.forms.forEach(function (f) { load(shardKey(f), query); }); });
       var found = search(docs, query, shards);
       while (list.firstChild) list.removeChild(list.firstChild);
       var q = query.trim();
@@ -428,7 +474,7 @@
   // Outside a browser (the test suite runs it in Node) the searching itself is what is wanted.
   if (typeof document === "undefined") {
     if (typeof module !== "undefined") {
-      module.exports = { fold: fold, words: words, prepare: prepare, search: search, shardKey: shardKey, shardFile: shardFile };
+      module.exports = { fold: fold, words: words, indexWords: indexWords, prepare: prepare, search: search, shardKey: shardKey, shardFile: shardFile };
     }
     return;
   }

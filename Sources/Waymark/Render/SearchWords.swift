@@ -101,6 +101,12 @@ enum SearchWords {
         private let word = UnsafeMutablePointer<UInt8>.allocate(capacity: Words.capacity)
         private var count = 0
         private var hash = WordTable.seed
+        /// Words joined by hyphens (`e-mail`, `check-in`) are also one word, their parts run together
+        /// (`email`, `checkin`), so that either spelling finds the other: the parts so far, how many,
+        /// and whether the word being read follows a hyphen straight after the one before.
+        private var compound: [UInt8] = []
+        private var compoundParts = 0
+        private var afterHyphen = false
 
         init() {}
         deinit { word.deallocate() }
@@ -112,23 +118,58 @@ enum SearchWords {
             hash = (hash ^ UInt64(b)) &* WordTable.prime
         }
 
-        private mutating func end() {
-            guard count > 0 else { return }
+        /// The word read so far is done: recorded, and, after a hyphen or before one, added to its compound.
+        private mutating func finishWord(joining: Bool) {
             let w = UnsafeBufferPointer(start: word, count: count)
-            _ = seen.id(of: w, hash: hash)
-            if all != nil { all?.append(String(decoding: w, as: UTF8.self)) }
+            record(w, hash: hash)
+            if joining || afterHyphen {
+                if !afterHyphen { compound.removeAll(keepingCapacity: true) }
+                if compound.count + count <= Self.capacity {
+                    compound.append(contentsOf: w)
+                    compoundParts += 1
+                }
+            }
             count = 0
             hash = WordTable.seed
         }
 
+        private mutating func record(_ w: UnsafeBufferPointer<UInt8>, hash: UInt64) {
+            _ = seen.id(of: w, hash: hash)
+            if all != nil { all?.append(String(decoding: w, as: UTF8.self)) }
+        }
+
+        /// Anything but a letter, a digit or a hyphen: the word, and any compound it ends, are done.
+        private mutating func end() {
+            if count > 0 { finishWord(joining: false) }
+            guard afterHyphen else { return }
+            if compoundParts > 1 {
+                compound.withUnsafeBufferPointer { c in
+                    var h = WordTable.seed
+                    for b in c { h = (h ^ UInt64(b)) &* WordTable.prime }
+                    record(c, hash: h)
+                }
+            }
+            compoundParts = 0
+            afterHyphen = false
+        }
+
+        /// A hyphen straight after a word may join it to the next; anywhere else it ends words.
+        private mutating func hyphen() {
+            guard count > 0 else { return end() }
+            finishWord(joining: true)
+            afterHyphen = true
+        }
+
         @inline(__always) private mutating func ascii(_ b: UInt8) {
             let t = Self.asciiWord[Int(b)]
-            if t != 0 { add(t) } else { end() }
+            if t != 0 { add(t) } else if b == UInt8(ascii: "-") { hyphen() } else { end() }
         }
 
         private mutating func other(_ s: Unicode.Scalar) {
             let v = s.value
             if isDroppedMark(v) { return }
+            // The Unicode hyphens (U+2010, U+2011 non-breaking) join words as `-` does.
+            if v == 0x2010 || v == 0x2011 { return hyphen() }
             // Not a letter or a digit: what NFD makes of it is none either, so it ends the word.
             guard isWordScalar(s) else { return end() }
             let parts: [Unicode.Scalar]
