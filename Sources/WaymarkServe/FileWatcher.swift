@@ -91,7 +91,9 @@ final class FileWatcher: @unchecked Sendable {
                     name = String(cString: namePointer)
                 }
                 offset += MemoryLayout<inotify_event>.size + nameLength
-                let (folder, names) = lock.withLock { (folders[event.wd] ?? "", only[event.wd]) }
+                let (watched, names) = lock.withLock { (folders[event.wd], only[event.wd]) }
+                // A watch already forgotten (its folder moved or deleted, as its parent's event said).
+                guard let folder = watched else { continue }
                 if let names, !names.contains(name) { continue }
                 let path = name.isEmpty ? folder : folder + "/" + name
                 let isFolder = event.mask & UInt32(IN_ISDIR) != 0

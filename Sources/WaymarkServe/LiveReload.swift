@@ -1,10 +1,16 @@
 /// Fans reload events out to every connected browser's event stream.
 actor LiveReload {
-    private var subscribers: [Int: AsyncStream<String>.Continuation] = [:]
+    /// A Server-Sent Event: its name and its one line of data.
+    struct Event: Sendable {
+        var name: String
+        var data: String
+    }
+
+    private var subscribers: [Int: AsyncStream<Event>.Continuation] = [:]
     private var next = 0
 
-    func subscribe() -> (Int, AsyncStream<String>) {
-        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(8))
+    func subscribe() -> (Int, AsyncStream<Event>) {
+        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(8))
         next += 1
         subscribers[next] = continuation
         return (next, stream)
@@ -14,7 +20,7 @@ actor LiveReload {
         subscribers.removeValue(forKey: id)?.finish()
     }
 
-    func broadcast(_ event: String) {
+    func broadcast(_ event: Event) {
         for continuation in subscribers.values { continuation.yield(event) }
     }
 

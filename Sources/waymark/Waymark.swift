@@ -208,7 +208,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Preview the site with live reload: rebuilds on every change and shows errors in the browser.",
-        discussion: "Listens on 127.0.0.1 unless --host says otherwise. The preview is built into .waymark-cache/serve, never into public/."
+        discussion: "Listens on 127.0.0.1 unless --host says otherwise. The preview is built into .waymark-cache/serve (a second preview of the same knowledge base into .waymark-cache/serve-PORT), never into public/."
     )
 
     @Option(help: "The knowledge base's root folder. Inside one of its folders, the knowledge base above is found.")
@@ -252,7 +252,13 @@ struct Serve: AsyncParsableCommand {
         case true?:
             break
         }
-        var options = PreviewServer.Options(root: rootURL, output: rootURL.appendingPathComponent(".waymark-cache/serve"))
+        let cacheFolder = rootURL.appendingPathComponent(".waymark-cache")
+        var preview = "serve"
+        if !PreviewServer.claimSharedFolder(in: cacheFolder) {
+            preview = "serve-\(port)"
+            FileHandle.standardError.write(Data("note: another waymark serve is previewing this knowledge base; this one builds into .waymark-cache/\(preview)\n".utf8))
+        }
+        var options = PreviewServer.Options(root: rootURL, output: cacheFolder.appendingPathComponent(preview))
         options.host = host
         options.port = port
         options.includeDrafts = drafts

@@ -136,6 +136,85 @@ final class ServeTests: XCTestCase {
         XCTAssertFalse(try events.waitForEvent("reload", seconds: 1.5), "a folder made at the root later is not watched")
     }
 
+    /// What a writer's browser needs from the preview beside the pages: one shared event stream for
+    /// every tab (a browser opens six connections to a server at most), a reload only when something
+    /// changed, the build a page was served from, and a second preview that does not overwrite the first.
+    func testTabsShareOneStreamAndOnlyChangesReload() throws {
+        let site = try TempSite(["content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
+                                 "content/notes.md": "---\ntitle: Notes\ndraft: true\n---\nA draft.\n"])
+        let port = try freePort()
+        let (process, _) = try startServe(site, port: port)
+        defer { if process.isRunning { process.terminate() } }
+        let page = try waitFor(port: port, path: "/")
+        XCTAssertTrue(page.contains("new SharedWorker(\"/_waymark/live.js\""), page)
+        let worker = try get(port: port, path: "/_waymark/live.js")
+        XCTAssertTrue(worker.lowercased().contains("content-type: text/javascript"), worker)
+        XCTAssertTrue(worker.contains("new EventSource(\"/_waymark/events\")"), worker)
+        // The stream starts by naming the build being served; the page carries the same name.
+        let events = try EventStream(port: port)
+        defer { events.close() }
+        XCTAssertTrue(try events.waitForText("event: hello\ndata: ", seconds: 5))
+        let generation = try XCTUnwrap(events.pending.split(separator: "\n").first.map(String.init))
+        XCTAssertTrue(page.contains("var g=\"\(generation)\""), "the page's build is \(generation)")
+        // A save that changes nothing (an editor touching the file) reloads nothing; an edit reloads,
+        // with the name of the new build.
+        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: site.root.appendingPathComponent("content/index.md").path)
+        XCTAssertFalse(try events.waitForEvent("reload", seconds: 1.5), "nothing changed")
+        try site.write("content/index.md", "---\ntitle: Home\n---\nWelcome back.\n")
+        XCTAssertTrue(try events.waitForEvent("reload", seconds: 10))
+        XCTAssertTrue(try events.waitForText("data: ", seconds: 1))
+        XCTAssertFalse(events.pending.hasPrefix(generation), events.pending)
+        // A folder without its slash keeps the query.
+        XCTAssertTrue(try get(port: port, path: "/search?q=welcome", headersOnly: true).contains("Location: /search/?q=welcome"))
+        // A second preview of the same knowledge base (without drafts) builds into a folder of its own.
+        let other = try freePort()
+        let (second, errors) = try startServe(site, port: other, arguments: ["--no-drafts"])
+        defer { if second.isRunning { second.terminate() } }
+        XCTAssertTrue(try waitFor(port: other, path: "/notes/").hasPrefix("HTTP/1.1 404"), "no drafts in the second")
+        XCTAssertTrue(try get(port: port, path: "/notes/").contains("A draft."), "the first still shows its draft")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: site.root.appendingPathComponent(".waymark-cache/serve-\(other)/index.html").path))
+        second.terminate()
+        second.waitUntilExit()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(said.contains("note: another waymark serve is previewing this knowledge base; this one builds into .waymark-cache/serve-\(other)"), said)
+    }
+
+    /// When no build has succeeded yet there is no page to show: the preview says so, over the errors,
+    /// rather than "page not found" under "these pages are from the last good build".
+    func testAFirstBuildThatFailsSaysThereIsNothingToShowYet() throws {
+        let site = try TempSite(["content/index.md": "---\ntitle: Home\n---\nSee [[nowhere]].\n"])
+        let port = try freePort()
+        let (process, _) = try startServe(site, port: port)
+        defer { if process.isRunning { process.terminate() } }
+        let home = try waitFor(port: port, path: "/")
+        XCTAssertTrue(home.hasPrefix("HTTP/1.1 404"), home)
+        XCTAssertTrue(home.contains("<h1>Nothing to show yet</h1>"), home)
+        XCTAssertTrue(home.contains("No build has succeeded yet: fix this error to see the site</summary>"), home)
+        XCTAssertFalse(home.contains("last good build"), home)
+    }
+
+    func testTheOverlayShowsErrorsOpenAndWarningsFolded() async {
+        let state = BuildState()
+        let warning = Diagnostic.warning(SourceLocation(path: "content/a.md", line: 2, column: 1), "a `word` warned", hint: nil)
+        let error = Diagnostic.error(SourceLocation(path: "content/b.md", line: 3, column: 4), "broken", hint: "fix it")
+        let nothing = await state.overlay()
+        XCTAssertEqual(nothing, "")
+        let changed = await state.update([warning], hasPages: true)
+        XCTAssertTrue(changed)
+        let unchanged = await state.update([warning], hasPages: true)
+        XCTAssertFalse(unchanged, "the same warnings again: nothing to reload for")
+        let warned = await state.overlay()
+        XCTAssertTrue(warned.hasPrefix("<details id=\"waymark-warnings\""), warned)
+        XCTAssertTrue(warned.contains(">1 warning in the last build</summary>"), warned)
+        XCTAssertTrue(warned.contains("a <code>word</code> warned"), warned)
+        _ = await state.update([warning, error], hasPages: true)
+        let failed = await state.overlay()
+        XCTAssertTrue(failed.hasPrefix("<details open id=\"waymark-errors\""), failed)
+        XCTAssertTrue(failed.contains("The last build failed with 1 error; these pages are from the last good build (and 1 warning)"), failed)
+        let b = failed.range(of: "content/b.md:3:4"), a = failed.range(of: "content/a.md:2:1")
+        XCTAssertTrue(b != nil && a != nil && b!.lowerBound < a!.lowerBound, "errors before warnings")
+    }
+
     func testAddressesToOpen() {
         XCTAssertEqual(PreviewServer.url(host: "127.0.0.1", port: 8080), "http://127.0.0.1:8080/")
         XCTAssertEqual(PreviewServer.url(host: "::1", port: 8080), "http://[::1]:8080/")
@@ -173,14 +252,14 @@ final class ServeTests: XCTestCase {
 
     /// `waymark serve` on `site` and `port`, with its standard error; skips where the executable is
     /// not built next to the tests.
-    func startServe(_ site: TempSite, port: Int) throws -> (Process, Pipe) {
+    func startServe(_ site: TempSite, port: Int, arguments: [String] = []) throws -> (Process, Pipe) {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("waymark")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw XCTSkip("the waymark executable is not built next to the tests (\(executable.path))")
         }
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["serve", "--root", site.root.path, "--port", String(port)]
+        process.arguments = ["serve", "--root", site.root.path, "--port", String(port)] + arguments
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

@@ -169,7 +169,8 @@ struct OutputWriter {
     /// An incremental write into the existing output: files whose bytes did not change are not touched,
     /// each changed file is written beside its place and renamed over it (a killed build never leaves half
     /// a page), and files the previous build wrote that this one did not are removed with their empty folders.
-    /// `kept` are outputs of pages not rendered because they are current. Returns every output's hash.
+    /// `kept` are outputs of pages not rendered because they are current. Returns every output's hash,
+    /// and how many files were written or removed.
     func update(_ files: [OutputFile], kept: [String], previous: [String: UInt64]) throws -> (hashes: [String: UInt64], written: Int) {
         let hashes = parallelMap(files) { Self.contentHash($0) }
         var result: [String: UInt64] = [:]
@@ -181,9 +182,10 @@ struct OutputWriter {
         // Files of the last build that this one does not make go first, with the folders they leave
         // empty: a page may now need a folder where a file was (`guides/notes` → `guides/notes/`), or
         // a file where a folder was.
+        var removed = 0
         for path in Set(previous.keys).subtracting(result.keys).sorted() where Self.isSafe(path) {
             let target = output.path + "/" + path
-            unlink(target)
+            if unlink(target) == 0 { removed += 1 }
             // Remove folders left empty, up to the output folder itself.
             var dir = String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)])
             while dir.count > output.path.count, rmdir(dir) == 0 {
@@ -221,7 +223,7 @@ struct OutputWriter {
             return nil
         }
         if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
-        return (result, changed.count)
+        return (result, changed.count + removed)
     }
 
     /// Staging and swapped-out folders of builds that were killed (their process is gone): a killed
