@@ -188,6 +188,50 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(report.diagnostics.first?.hint, "give the value its field name, as in `- name: Cancelling`, and line the fields under it up with `name:`")
     }
 
+    /// `basis:research` (no space after the colon) is one word to YAML, and the parser stops a line
+    /// later: the error is at the colon, with the line to write.
+    func testAFieldWithoutASpaceAfterItsColonIsNamed() throws {
+        let report = try check([
+            "content/personas/sam.md": "---\ntitle: Sam\n---\n",
+            "content/journeys/a.md": "---\ntitle: A\nbasis:research\npersonas: [personas/sam]\nstages: [{name: S}]\n---\n",
+            "content/journeys/b.md": "---\ntitle: B\npersonas: [personas/sam]\nstages:\n  - name:Search\n    emotion: 1\n---\n",
+            // A URL or a time in a value is not one.
+            "content/journeys/c.md": "---\ntitle: C\npersonas: [personas/sam]\nsources:\n  - https://example.com/a\nstarts: 12:30\nstages: [{name: S}]\n---\n",
+        ])
+        XCTAssertEqual(errors(report), [
+            "content/journeys/a.md:3:7: error: malformed YAML: `basis:research` needs a space after the colon",
+            "content/journeys/b.md:5:10: error: malformed YAML: `name:Search` needs a space after the colon",
+        ])
+        XCTAssertEqual(report.diagnostics.first { $0.severity == .error }?.hint, "write it as `basis: research`")
+    }
+
+    /// ` #` starts a YAML comment: `ends: Our #1 goal` keeps "Our" and drops the rest without a word.
+    /// A warning at the `#`, with the value quoted; comments written `# …` (as the starter pages write
+    /// them), quoted values and block text are fine.
+    func testAValueCutShortByAHashIsAWarning() throws {
+        let report = try check([
+            "content/notes.md": """
+                ---
+                title: Notes
+                description: Our #1 goal, this quarter
+                tags: [a, b] # a comment
+                summary: |
+                  Block text #1 stays.
+                quoted: "Q3 #2 stays"
+                status: draft   # draft · validated
+                owner: #sales
+                ---
+                Text.
+                """,
+        ])
+        XCTAssertEqual(report.diagnostics.filter { $0.message.contains("comment") }.map { "\($0.location.line):\($0.location.column) \($0.message)" }, [
+            "3:18 `description:` is only `Our`: YAML reads ` #` and the rest of the line as a comment",
+            "9:8 `owner:` is empty: YAML reads ` #` and the rest of the line as a comment",
+        ])
+        XCTAssertEqual(report.diagnostics.first { $0.message.hasPrefix("`description:`") }?.hint,
+                       "to keep it, put the whole value in quotes: `description: \"Our #1 goal, this quarter\"`")
+    }
+
     /// Front matter written without its `---` lines is shown as text: the writer is told, once. Prose
     /// that happens to open with a word and a colon is left alone.
     func testFrontMatterWithoutFencesIsAWarning() throws {

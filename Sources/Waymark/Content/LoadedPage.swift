@@ -156,11 +156,13 @@ enum PageLoader {
         }
         // Fences are found and front matter is read on the text's bytes; only the body becomes a new String.
         let whole = text
+        var cutByComments: [Diagnostic] = []
         let read = text.withUTF8 { bytes -> Result<(FrontMatterSplit.Fences, Result<YAMLValue?, Diagnostic>?, String, UInt64), Diagnostic> in
             FrontMatterSplit.locate(bytes, path: path).map { fences in
                 guard let yaml = fences.yaml else { return (fences, nil, whole, 0) }
                 let yamlBytes = UnsafeBufferPointer(rebasing: bytes[yaml])
                 let value = YAMLDocument.parse(utf8: yamlBytes, path: path, firstLine: fences.yamlFirstLine)
+                if case .success = value { cutByComments = Self.valuesCutByComments(yamlBytes, path: path, firstLine: fences.yamlFirstLine) }
                 var hasher = StableHasher()
                 hasher.combine(bytes: UnsafeRawBufferPointer(yamlBytes))
                 return (fences, value, String(decoding: UnsafeBufferPointer(rebasing: bytes[fences.body]), as: UTF8.self), hasher.value)
@@ -171,7 +173,7 @@ enum PageLoader {
         case .success(let r): (split, yamlResult, bodyText, frontMatterHash) = r
         case .failure(let d): return (unreadable(file), [d])
         }
-        var diagnostics: [Diagnostic] = []
+        var diagnostics = cutByComments
         var frontMatter: YAMLValue?
         var yamlFailed = false
         switch yamlResult {
@@ -270,6 +272,18 @@ enum PageLoader {
     }
 
     /// The folder decides the type; `type:` overrides it. A folder's own index page is a plain page.
+    /// A warning for each front matter value that a ` #` cut short (`YAMLReader.valuesCutByComments`).
+    static func valuesCutByComments(_ yaml: UnsafeBufferPointer<UInt8>, path: String, firstLine: Int) -> [Diagnostic] {
+        YAMLReader.valuesCutByComments(yaml).map { cut in
+            let field = cut.key.map { "`\($0):` " } ?? "the value "
+            let reads = cut.kept.isEmpty ? "is empty" : "is only `\(cut.kept)`"
+            let quoted = "\"" + cut.written.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            return .warning(SourceLocation(path: path, line: firstLine + cut.line, column: cut.column),
+                            "\(field)\(reads): YAML reads ` #` and the rest of the line as a comment",
+                            hint: "to keep it, put the whole value in quotes: `\(cut.key.map { "\($0): " } ?? "")\(quoted)`")
+        }
+    }
+
     static func pageType(_ file: ContentFile, frontMatter: YAMLValue?, diagnostics: inout [Diagnostic]) -> PageType {
         // Only an entity's own file is typed: `personas/sam.md` or `personas/sam/index.md`. The type
         // folder's index and deeper pages (`departments/cloud/onboarding.md` in a handbook) are plain pages.

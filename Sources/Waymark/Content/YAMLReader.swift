@@ -109,6 +109,65 @@ enum YAMLReader {
         return found
     }
 
+    /// The last line up to line `last` (0-based) written `key:value`, with no space after the colon:
+    /// YAML reads it as one word, not a field, and stops at the next line. Its line, the column just
+    /// after the colon, the key and the value. A URL (`https://…`) is not one.
+    static func colonWithoutSpace(_ bytes: UnsafeBufferPointer<UInt8>, upToLine last: Int) -> (line: Int, column: Int, key: String, value: String)? {
+        var found: (Int, Int, String, String)?
+        for (n, range) in lines(bytes, upTo: last).enumerated() {
+            let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            var text = Substring(line).drop { $0 == " " }
+            while text.hasPrefix("- ") { text = text.dropFirst(2).drop { $0 == " " } }
+            guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { continue }
+            let key = text[..<colon], value = text[text.index(after: colon)...]
+            guard let first = key.first, first.isLetter || first == "_",
+                  key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }),
+                  let next = value.first, next != " ", next != "\t", !value.hasPrefix("//") else { continue }
+            found = (n, line.count - value.count + 1, String(key), String(value).trimmingWhitespace())
+        }
+        return found
+    }
+
+    /// Plain values cut short by a ` #`, which YAML reads as the start of a comment: `ends: Our #1
+    /// goal` is "Our". Only a `#` followed by a letter or digit (`#1`, `#onboarding`) counts: a comment
+    /// is written `# …`, as the starter pages write theirs. Block scalars (`|`, `>`) are left alone.
+    /// Each with the file line (0-based in `bytes`), the column of its `#`, the field, and the value
+    /// as written.
+    static func valuesCutByComments(_ bytes: UnsafeBufferPointer<UInt8>) -> [(line: Int, column: Int, key: String?, kept: String, written: String)] {
+        guard bytes.contains(UInt8(ascii: "#")) else { return [] }
+        var found: [(Int, Int, String?, String, String)] = []
+        var blockIndent: Int?
+        for (n, range) in lines(bytes, upTo: Int.max).enumerated() {
+            let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            let indent = line.prefix { $0 == " " }.count
+            var text = Substring(line.dropFirst(indent))
+            if text.trimmingWhitespace().isEmpty { continue }
+            if let b = blockIndent { if indent > b { continue } else { blockIndent = nil } }
+            if text.hasPrefix("#") { continue }
+            while text.hasPrefix("- ") { text = text.dropFirst(2).drop { $0 == " " } }
+            var key: String?
+            if let first = text.first, !"\"'[{&*!|>%@`#".contains(first), let colon = text.range(of: ": ") ?? (text.hasSuffix(":") ? text.range(of: ":", options: .backwards) : nil) {
+                key = String(text[..<colon.lowerBound])
+                text = text[colon.upperBound...].drop { $0 == " " }
+            }
+            guard let first = text.first else { continue }
+            if first == "|" || first == ">" { blockIndent = indent; continue }
+            if "\"'[{&*!%@`".contains(first) { continue }
+            // The first `#` that starts a comment: at the value's start, or after a space or tab.
+            var previous: Character = " "
+            for (offset, c) in text.enumerated() {
+                defer { previous = c }
+                guard c == "#", previous == " " || previous == "\t" else { continue }
+                let next = text.dropFirst(offset + 1).first
+                guard let next, next.isLetter || next.isNumber else { break }
+                let column = line.count - text.count + offset + 1
+                found.append((n, column, key, String(text.prefix(offset)).trimmingWhitespace(), String(text).trimmingWhitespace()))
+                break
+            }
+        }
+        return found
+    }
+
     /// A list item written as a value alone (`- First symptoms`) with fields under it (`emotion: -1`
     /// indented past its dash): YAML reads the lines as one value and stops at the first `:`. The
     /// item's line (0-based), the column of its text and the text, when line `last` is such a field.
@@ -460,6 +519,12 @@ enum YAMLReader {
                     let other = mark == "\"" ? "'" : "\""
                     return .error(at, "malformed YAML: the value quoted with `\(mark)` ends at column \(end), but the line goes on after it",
                                   hint: "for quotes inside a value, put the whole value in \(other)…\(other) instead, or leave the outer `\(mark)` out")
+                }
+                if problem.hasPrefix("mapping values are not allowed") || problem.hasPrefix("could not find expected ':'"),
+                   let joined = YAMLReader.colonWithoutSpace(bytes, upToLine: line), line - joined.line <= 2 {
+                    return .error(SourceLocation(path: path, line: joined.line + 1 + lineOffset, column: joined.column),
+                                  "malformed YAML: `\(joined.key):\(joined.value)` needs a space after the colon",
+                                  hint: "write it as `\(joined.key): \(joined.value)`")
                 }
                 if problem.hasPrefix("mapping values are not allowed"), let item = YAMLReader.itemWithoutKey(bytes, upToLine: line) {
                     return .error(SourceLocation(path: path, line: item.line + 1 + lineOffset, column: item.column),
