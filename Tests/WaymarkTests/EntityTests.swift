@@ -69,6 +69,9 @@ final class EntityTests: XCTestCase {
             "content/journeys/renewal.md:2:1: error: journey is missing the required field `personas`",
             "content/journeys/renewal.md:2:1: error: journey is missing the required field `title`",
         ])
+        // No made-up persona in the hint: it would read as one the site should have.
+        XCTAssertEqual(report.diagnostics.first { $0.message.hasSuffix("`personas`") }?.hint,
+                       "add `personas: [personas/…]` with the ids of the personas who walk it (their files under content/personas/)")
     }
 
     func testEmotionOutsideMinusTwoToTwoIsAnErrorAtTheValue() throws {

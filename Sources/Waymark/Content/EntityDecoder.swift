@@ -87,7 +87,8 @@ struct EntityDecoder {
     private static func journey(_ r: inout FieldReader) -> Journey {
         let personas = r.strings("personas")
         if personas.isEmpty, r.entries.first(where: { $0.key == "personas" }) == nil {
-            r.missing("personas", example: "[personas/sam]")
+            // No made-up id: a hint naming a persona the site does not have reads as one it should.
+            r.missing("personas", example: "[personas/…]", then: " with the ids of the personas who walk it (their files under content/personas/)")
         }
         var stages: [Stage] = []
         if let items = r.list("stages") {

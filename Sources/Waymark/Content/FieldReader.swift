@@ -48,7 +48,8 @@ struct FieldReader {
 
     /// A required field that is not there. When a field the reader does not know looks like it
     /// misspelt (`persona` for `personas`), that is the one error, at the misspelling.
-    mutating func missing(_ key: String, example: String) {
+    /// `example` is written after the key in the hint (`add `key: example``); `then` follows it.
+    mutating func missing(_ key: String, example: String, then: String = "") {
         guard !notAMapping else { return }
         for i in entries.indices where !used[i] && Self.nearMiss(entries[i].key, in: [key]) != nil {
             used[i] = true
@@ -56,7 +57,7 @@ struct FieldReader {
                                       hint: "rename `\(entries[i].key)` to `\(key)`"))
             return
         }
-        diagnostics.append(.error(location, "\(subject) is missing the required field `\(key)`", hint: "add `\(key): \(example)`"))
+        diagnostics.append(.error(location, "\(subject) is missing the required field `\(key)`", hint: "add `\(key): \(example)`" + then))
     }
 
     mutating func wrongType(_ key: String, _ v: YAMLValue, expected: String) {
