@@ -394,6 +394,18 @@ final class TemplateEngineTests: XCTestCase {
         XCTAssertNotNil(error.hint)
     }
 
+    /// A site's template with a misspelt name (`{{page.tilte}}`) would leave an empty place on every
+    /// page: a warning at the name, with the default theme's name it looks like. A name of the site's
+    /// own, like nothing the default theme uses, is fine.
+    func testAMisspeltNameInASiteTemplateIsAWarning() throws {
+        var templates = TempSite.minimalTemplates
+        templates["persona.mustache"] = "<main>\n  <h1>{{page.tilte}}</h1>{{#page.title}}x{{/page.title}}{{team.slackChannel}}\n</main>\n"
+        let site = try TempSite(["content/index.md": "# Home\n"], templates: templates)
+        let (_, diagnostics) = Theme.load(siteRoot: site.root)
+        XCTAssertEqual(diagnostics.map { "\($0.location.path):\($0.location.line):\($0.location.column): \($0.message)" },
+                       ["templates/persona.mustache:2:9: `page.tilte` is no name the default theme uses: did you mean `page.title`?"])
+    }
+
     // MARK: - Template objects
 
     func testTemplateObjectKeepsOrderReplacesAndRemoves() {

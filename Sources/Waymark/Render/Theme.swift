@@ -46,6 +46,7 @@ struct Theme: Sendable {
             return (nil, [.error(SourceLocation(path: "templates/layout.mustache"), "no theme found",
                                  hint: "add templates/ to the site or set WAYMARK_THEME to a theme folder")])
         }
+        diagnostics += misspelledNames(in: sources.values.filter { !$0.display.hasPrefix("(default") }.map(\.url), siteTemplates: siteTemplates)
         var library = TemplateLibrary()
         var hasher = StableHasher()
         for path in assets.keys.sorted() { hasher.combine(path) }
@@ -67,6 +68,40 @@ struct Theme: Sendable {
             }
         }
         return (Theme(library: library, assets: assets, fingerprint: hasher.value), diagnostics)
+    }
+
+    /// Names in the site's own templates that look like a misspelling of a name the default theme uses
+    /// (`{{page.tilte}}` for `{{page.title}}`): Mustache shows a name it cannot find as nothing, so the
+    /// mistake would only be an empty place on every page. A warning at the first place it is written.
+    static func misspelledNames(in siteFiles: [URL], siteTemplates: URL) -> [Diagnostic] {
+        guard !siteFiles.isEmpty, let defaults = defaultDirectory() else { return [] }
+        var known: Set<String> = []
+        for rel in files(under: defaults) where rel.hasSuffix(".mustache") {
+            guard let text = try? String(contentsOf: defaults.appendingPathComponent(rel), encoding: .utf8),
+                  let nodes = try? TemplateParser.parse(text) else { continue }
+            TemplateNode.collectNames(in: nodes, into: &known)
+        }
+        let candidates = known.sorted()
+        var diagnostics: [Diagnostic] = []
+        for url in siteFiles.sorted(by: { $0.path < $1.path }) {
+            guard let text = try? String(contentsOf: url, encoding: .utf8), let nodes = try? TemplateParser.parse(text) else { continue }
+            var used: Set<String> = []
+            TemplateNode.collectNames(in: nodes, into: &used)
+            for name in used.sorted() where !known.contains(name) && name.count >= 4 {
+                guard let meant = closestMatch(to: name, in: candidates), meant != name else { continue }
+                let display = "templates/" + url.path.dropFirst(siteTemplates.path.count + 1)
+                var at = SourceLocation(path: display)
+                if let range = text.range(of: name) {
+                    let before = text[..<range.lowerBound]
+                    let line = before.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+                    let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
+                    at = SourceLocation(path: display, line: line, column: column)
+                }
+                diagnostics.append(.warning(at, "`\(name)` is no name the default theme uses: did you mean `\(meant)`?",
+                                            hint: "Mustache shows a name it cannot find as nothing, so this place stays empty on every page"))
+            }
+        }
+        return diagnostics
     }
 
     /// Regular files under `dir` (not hidden, symbolic links not followed), relative to it, sorted.

@@ -17,6 +17,27 @@ indirect enum TemplateNode: Sendable {
     case escaping(Bool)
 }
 
+extension TemplateNode {
+    /// The dotted names (`page.title`) the nodes look up, in sections, blocks and overrides too; not
+    /// `.` or positions.
+    static func collectNames(in nodes: [TemplateNode], into names: inout Set<String>) {
+        func add(_ name: TemplateName) {
+            if name.origin == .stack || name.origin == .local { names.insert(name.path.joined(separator: ".")) }
+        }
+        for node in nodes {
+            switch node {
+            case .variable(let name, _): add(name)
+            case .section(let name, let body, _): add(name); collectNames(in: body, into: &names)
+            case .block(_, let body, _), .blockDefinition(_, let body): collectNames(in: body, into: &names)
+            case .partial(let partial, _, let overrides):
+                if case .dynamic(let name) = partial { add(name) }
+                for body in (overrides ?? [:]).values { collectNames(in: body, into: &names) }
+            case .text, .escaping: break
+            }
+        }
+    }
+}
+
 /// A partial's name: fixed, or `{{>*name}}`, looked up in the context.
 enum PartialName: Sendable {
     case fixed(String)
