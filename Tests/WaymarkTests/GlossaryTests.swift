@@ -81,6 +81,34 @@ final class GlossaryTests: XCTestCase {
         XCTAssertEqual(autolinks(html), ["Journey → /glossary/journey/", "customer journey → /glossary/customer-journey/"])
     }
 
+    /// A hard-wrapped paragraph (as git-friendly Markdown is written) keeps a phrase whose words are on
+    /// two lines: the link spans the line break. A line of a pipe table is read on its own; a blank line
+    /// or a sentence's end still breaks a phrase. A term page's "used in" list counts the wrapped phrase.
+    func testAPhraseWrappedOntoTheNextLineIsOnePhrase() throws {
+        let s = try site("""
+            We follow the whole customer
+            journey, as each target
+            group sees it. And the customer.
+            Journey maps came later.
+
+            | a | industry |
+            |---|---|
+            | segment | b |
+
+            """)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let html = try XCTUnwrap(s.html("notes/index.html"))
+        XCTAssertEqual(autolinks(html), ["customer\njourney → /glossary/customer-journey/", "target\ngroup → /glossary/persona/",
+                                         "Journey → /glossary/journey/", "segment → /glossary/segment/"])
+        XCTAssertTrue(html.contains("<table"), html)
+        // A term page's mentions of other terms are read from its text (it is never auto-linked to itself
+        // there): Persona is used by Segment's wrapped mention, so it is not among the unused terms.
+        try s.write("content/notes.md", "---\ntitle: Notes\n---\nNothing here.\n")
+        try s.write("content/glossary/segment.md", "---\nterm: Segment\ndefinition: A slice.\n---\nNot the same as a target\ngroup.\n")
+        XCTAssertEqual(s.build().notes.filter { $0.contains("glossary") },
+                       ["3 glossary terms are not used on any page: glossary/customer-journey, glossary/journey, glossary/segment"])
+    }
+
     func testNeverInsideCodeHeadingsLinksOrRawHTML() throws {
         let s = try site("""
             # Target group research

@@ -301,6 +301,14 @@ struct MarkdownBody {
                     blockText += child.literal
                 case .softBreak, .lineBreak:
                     blockText += isTable ? "\n" : " "
+                    // The lines of a hard-wrapped paragraph are one text for the glossary, as rendering
+                    // reads them (`autolinkTerms`): "annual⏎asthma review" is one phrase.
+                    if glossaryEligible, child.kind == .softBreak, facts.glossaryText.hasSuffix("\n"),
+                       let before = child.previous, before.kind == .text, !Self.hasPipe(before),
+                       let after = child.next, after.kind == .text, !Self.hasPipe(after) {
+                        facts.glossaryText.removeLast()
+                        facts.glossaryText += " "
+                    }
                 case .link, .image:
                     let target: BodyLinkTarget = child.kind == .link ? .url(child.url) : .image(child.url)
                     found.append((target, location(child.startLine, child.startColumn, &scanner), blockText.utf8.count))
@@ -706,56 +714,98 @@ struct MarkdownBody {
             next = child.next
             switch child.kind {
             case .text:
+                // The lines of a hard-wrapped paragraph are text nodes with soft breaks between them: read
+                // as one text, a space for each break, so that "annual⏎asthma review" is one phrase.
+                // A line with a `|` (a pipe table to be) is read on its own (`scan` joins lines the same way).
+                var run = [child]
+                if !Self.hasPipe(child) {
+                    while let br = next, br.kind == .softBreak, let after = br.next, after.kind == .text, !Self.hasPipe(after) {
+                        run += [br, after]
+                        next = after.next
+                    }
+                }
+                var joined: [UInt8] = []
+                var breaks: [Int] = []
+                if run.count > 1 {
+                    for node in run {
+                        if node.kind == .softBreak { breaks.append(joined.count); joined.append(0x20) } else { node.withLiteralBytes { joined += $0 } }
+                    }
+                }
                 // One node of ready markup for the whole text, escaped as cmark escapes text, unless
                 // the text has a `|`: a pipe table is still to be built from its text nodes.
+                if run.count == 1, Self.hasPipe(child) {
+                    autolinkTableText(child, tree: tree, autolink, hits: &hits)
+                    continue
+                }
                 if !html.isEmpty { html.removeAll(keepingCapacity: true) }
-                let table = child.withLiteralBytes { literal -> Bool in
+                let body = { (literal: UnsafeBufferPointer<UInt8>) in
                     autolink.find(literal, &hits)
-                    guard !hits.isEmpty else { return true }
-                    // Most texts have nothing to escape and no `|`: one pass eight bytes at a time says so,
-                    // and their pieces are then copied as they are.
+                    guard !hits.isEmpty else { return }
+                    // Most texts have nothing to escape: one pass eight bytes at a time says so, and their
+                    // pieces are then copied as they are.
                     let plain = !Self.hasByteToEscapeOrPipe(literal)
-                    guard plain || !literal.contains(UInt8(ascii: "|")) else { return true }
-                    func append(_ piece: UnsafeBufferPointer<UInt8>) {
-                        if plain { html.append(contentsOf: piece) } else { Self.appendEscapedText(piece, to: &html) }
+                    var nextBreak = 0
+                    func append(_ piece: UnsafeBufferPointer<UInt8>, from offset: Int) {
+                        // A soft break is written as cmark writes one: a line break.
+                        var start = 0
+                        while nextBreak < breaks.count, breaks[nextBreak] < offset + piece.count {
+                            let at = breaks[nextBreak] - offset
+                            let before = UnsafeBufferPointer(rebasing: piece[start..<at])
+                            if plain { html.append(contentsOf: before) } else { Self.appendEscapedText(before, to: &html) }
+                            html.append(0x0A)
+                            start = at + 1
+                            nextBreak += 1
+                        }
+                        let rest = UnsafeBufferPointer(rebasing: piece[start...])
+                        if plain { html.append(contentsOf: rest) } else { Self.appendEscapedText(rest, to: &html) }
                     }
                     var cursor = 0
                     for hit in hits {
-                        append(UnsafeBufferPointer(rebasing: literal[cursor..<hit.range.lowerBound]))
+                        append(UnsafeBufferPointer(rebasing: literal[cursor..<hit.range.lowerBound]), from: cursor)
                         autolink.open.append(hit.tag, to: &html)
-                        append(UnsafeBufferPointer(rebasing: literal[hit.range]))
+                        append(UnsafeBufferPointer(rebasing: literal[hit.range]), from: hit.range.lowerBound)
                         html += autolink.close
                         cursor = hit.range.upperBound
                     }
-                    append(UnsafeBufferPointer(rebasing: literal[cursor...]))
-                    return false
+                    append(UnsafeBufferPointer(rebasing: literal[cursor...]), from: cursor)
                 }
+                if run.count == 1 { child.withLiteralBytes(body) } else { joined.withUnsafeBufferPointer(body) }
                 guard !hits.isEmpty else { continue }
-                if !table {
-                    child.insertBefore(tree.makeCustomInline(markup: &html))
-                    tree.delete(child)
-                    continue
-                }
-                let bytes = child.withLiteralBytes { Array($0) }
-                let close = String(decoding: autolink.close, as: UTF8.self)
-                var cursor = 0
-                for hit in hits {
-                    if hit.range.lowerBound > cursor {
-                        child.insertBefore(tree.makeText(String(decoding: bytes[cursor..<hit.range.lowerBound], as: UTF8.self)))
-                    }
-                    let wrapper = tree.makeCustomInline(open: String(decoding: autolink.open[hit.tag], as: UTF8.self), close: close)
-                    wrapper.appendChild(tree.makeText(String(decoding: bytes[hit.range], as: UTF8.self)))
-                    child.insertBefore(wrapper)
-                    cursor = hit.range.upperBound
-                }
-                if cursor < bytes.count { child.insertBefore(tree.makeText(String(decoding: bytes[cursor...], as: UTF8.self))) }
-                tree.delete(child)
+                child.insertBefore(tree.makeCustomInline(markup: &html))
+                for node in run { tree.delete(node) }
             case .emphasis, .strong:
                 autolinkTerms(in: child, tree: tree, depth: depth + 1, autolink, hits: &hits, html: &html)
             default:
                 break
             }
         }
+    }
+
+    /// Whether a text node holds a `|`.
+    static func hasPipe(_ node: MarkdownNode) -> Bool {
+        node.withLiteralBytes { bytes in bytes.baseAddress.map { memchr($0, 0x7C, bytes.count) != nil } ?? false }
+    }
+
+    /// Auto-links in a text that holds a `|`: the words are wrapped in their own nodes, the rest stays
+    /// text, so that a pipe table can still be built from the text nodes.
+    private func autolinkTableText(_ child: MarkdownNode, tree: MarkdownTree, _ autolink: Autolink,
+                                   hits: inout [(range: Range<Int>, tag: Int)]) {
+        let bytes = child.withLiteralBytes { Array($0) }
+        bytes.withUnsafeBufferPointer { autolink.find($0, &hits) }
+        guard !hits.isEmpty else { return }
+        let close = String(decoding: autolink.close, as: UTF8.self)
+        var cursor = 0
+        for hit in hits {
+            if hit.range.lowerBound > cursor {
+                child.insertBefore(tree.makeText(String(decoding: bytes[cursor..<hit.range.lowerBound], as: UTF8.self)))
+            }
+            let wrapper = tree.makeCustomInline(open: String(decoding: autolink.open[hit.tag], as: UTF8.self), close: close)
+            wrapper.appendChild(tree.makeText(String(decoding: bytes[hit.range], as: UTF8.self)))
+            child.insertBefore(wrapper)
+            cursor = hit.range.upperBound
+        }
+        if cursor < bytes.count { child.insertBefore(tree.makeText(String(decoding: bytes[cursor...], as: UTF8.self))) }
+        tree.delete(child)
     }
 
     /// A string's UTF-8 bytes appended in one copy (a native string's bytes are contiguous).
