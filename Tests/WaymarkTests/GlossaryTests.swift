@@ -252,11 +252,14 @@ final class GlossaryTests: XCTestCase {
         files["content/glossary/churn-rate.md"] = churn
         files["content/glossary/lead.md"] = "---\nterm: Lead\ndefinition: A contact who showed interest.\n---\n"
         files["content/glossary/opportunity.md"] = "---\nterm: Opportunity\ndefinition: A qualified deal.\nsynonyms:\n  sales: [lead]\n---\n"
-        let report = try TempSite(files).check()
+        files["content/notes.md"] = "---\ntitle: Notes\n---\nChurn is up.\n"
+        let site = try TempSite(files)
+        let report = site.build()
         XCTAssertEqual(headlines(report.diagnostics.filter { $0.severity == .warning }), [
-            "content/glossary/churn.md:1:1: warning: 2 pages define the term “Churn”: content/glossary/churn-rate.md, content/glossary/churn.md",
+            "content/glossary/churn.md:1:1: warning: 2 pages define the term “Churn”: content/glossary/churn-rate.md, content/glossary/churn.md; until one is left, “Churn” is linked to neither",
             "content/glossary/opportunity.md:5:3: warning: “Lead” means different things: “Lead” (its name) and “Opportunity” (what Sales calls it)",
         ])
+        XCTAssertEqual(autolinks(try XCTUnwrap(site.html("notes/index.html"))), [], "as the warning says")
     }
 
     /// A homonym links to the term whose name it is, except on the page of a term that claims the word

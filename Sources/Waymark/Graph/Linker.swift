@@ -154,7 +154,8 @@ struct Linker {
             let files = sorted.map { index.pages[glossary.entries[$0].page].path }
             let last = index.pages[glossary.entries[sorted[sorted.count - 1]].page]
             warnings.append(.warning(SourceLocation(path: last.path, line: 1, column: 1),
-                                     "\(files.count) pages define the term “\(glossary.entries[sorted[0]].name)”: \(files.joined(separator: ", "))",
+                                     "\(files.count) pages define the term “\(glossary.entries[sorted[0]].name)”: \(files.joined(separator: ", ")); "
+                                        + "until one is left, “\(glossary.entries[sorted[0]].name)” is linked to neither",
                                      hint: "merge them into one page, or give one of them another `term:` (or `title:`)"))
         }
         let homonyms = glossary.homonyms.filter { h in
