@@ -742,6 +742,9 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(report.diagnostics.contains { $0.hint == "write `links: {broken: warning}` (or `links.broken: warning`); broken is one of error, warning" },
                       DiagnosticFormat.human.render(report.diagnostics))
         XCTAssertFalse(report.diagnostics.contains { $0.message.contains("unknown key") }, DiagnosticFormat.human.render(report.diagnostics))
+        // A value the setting does not take is not suggested back (`autolink: false` is an error too).
+        try site.write("waymark.yml", "glossary: false\n")
+        XCTAssertEqual(site.check().diagnostics.first?.hint, "write `glossary: {autolink: off}` (or `glossary.autolink: off`); autolink is one of first, all, off")
     }
 
     /// Word's soft return (U+000B) pasted into a summary made the Atom feed ill-formed XML, which

@@ -335,6 +335,34 @@ final class GlossaryTests: XCTestCase {
         XCTAssertFalse(card.contains("glossary/matrix") || card.contains("glossary/vocabulary"), card)
     }
 
+    /// What a definition is (one plain sentence) and what a term's lists mean (other terms) are said
+    /// where a writer steps outside them; a card shows a long definition's start.
+    func testDefinitionMarkupLengthAndSelfReferencesAreWarnings() throws {
+        var files = Self.terms
+        let long = (1...80).map { "word\($0)" }.joined(separator: " ")
+        files["content/glossary/churn.md"] = """
+            ---
+            term: Churn
+            definition: Customers who leave, see [[journeys/nope]] and **this**.
+            related: [glossary/churn, glossary/segment]
+            not_to_confuse: [glossary/segment]
+            ---
+            """
+        files["content/glossary/retention.md"] = "---\nterm: Retention\ndefinition: \(long)\n---\n"
+        files["content/notes.md"] = "---\ntitle: Notes\n---\nRetention matters.\n"
+        let s = try TempSite(files)
+        let report = s.build()
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/glossary/churn.md:3:13: warning: `definition:` is plain text: `[[` is shown as written, not as Markdown, and links in it are not checked",
+            "content/glossary/churn.md:4:11: warning: `related` names this term itself",
+            "content/glossary/churn.md:5:18: warning: `glossary/segment` is both related to this term and not to be confused with it",
+            "content/glossary/retention.md:3:13: warning: `definition:` has 80 words: hover cards show the first 50",
+        ])
+        let cards = try XCTUnwrap(s.html("glossary/cards.js"))
+        XCTAssertTrue(cards.contains("word50 …"), cards)
+        XCTAssertFalse(cards.contains("word51"), cards)
+    }
+
     func testSynonymUnderUnknownDepartmentAndBrokenRelatedAreErrors() throws {
         var files = Self.terms
         files["content/glossary/churn.md"] = "---\nterm: Churn\ndefinition: Customers who leave.\nsynonyms:\n  finanse: [attrition]\nrelated: [glossary/retention]\n---\n"

@@ -90,8 +90,10 @@ public struct SiteConfig: Sendable {
                     flat += sub.map { YAMLEntry(key: "\(e.key).\($0.key)", keyLocation: $0.keyLocation, value: $0.value) }
                 } else {
                     // `links: warning` reads as a setting but sets nothing: say how to write it, not "unknown key".
-                    let given: String
-                    if case .scalar(let s, _, _) = e.value, !s.isEmpty { given = s } else { given = setting.example }
+                    // The value given, when the setting takes it; else the example (`glossary: false` means `autolink: off`).
+                    let values = setting.values.components(separatedBy: ", ")
+                    var given = setting.example
+                    if case .scalar(let s, _, _) = e.value, values.contains(s.lowercased()) { given = s.lowercased() }
                     diagnostics.append(.error(e.value.location, "`\(e.key)` holds settings, not a value: `\(e.key).\(setting.name)` is probably meant",
                                               hint: "write `\(e.key): {\(setting.name): \(given)}` (or `\(e.key).\(setting.name): \(given)`); "
                                                   + "\(setting.name) is one of \(setting.values)"))

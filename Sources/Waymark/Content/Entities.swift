@@ -159,6 +159,25 @@ struct GlossaryTerm: Sendable {
     /// Words of the term (its name or synonyms) shown in its views and cards but not auto-linked:
     /// a department's word that is also an everyday word ("feature", "pairing").
     var noAutolink: [Located<String>] = []
+
+    /// A hover card shows this many words of a definition at most, then " …".
+    static let cardWords = 50
+
+    /// A definition is one plain sentence, shown as written in cards, vocabularies and the matrix:
+    /// Markdown in it (a link that would go unchecked, `**bold**`) and a definition longer than a card
+    /// shows are warnings.
+    static func checkDefinition(_ text: String, at location: SourceLocation, into r: inout FieldReader) {
+        let markup = ["[[", "](", "**", "__", "`"].first { text.contains($0) }
+        if let markup {
+            r.report(.warning(location, "`definition:` is plain text: `\(markup)` is shown as written, not as Markdown, and links in it are not checked",
+                              hint: "write the definition without markup; links and formatting go in the term's page text, below the front matter"))
+        }
+        let words = text.split(whereSeparator: { $0.isWhitespace }).count
+        if words > cardWords {
+            r.report(.warning(location, "`definition:` has \(words) words: hover cards show the first \(cardWords)",
+                              hint: "keep the one sentence everyone agrees on in `definition:` and move the rest into the term's page text"))
+        }
+    }
 }
 
 struct Department: Sendable {

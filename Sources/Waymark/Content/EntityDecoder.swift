@@ -272,10 +272,12 @@ struct EntityDecoder {
             r.report(.warning(word.location, "`no_autolink` names `\(word.value)`, which is not this term's name or one of its synonyms",
                               hint: "list words of this term only; its name is `term:`, its synonyms are under `synonyms:`"))
         }
+        let definition = r.requiredString("definition", example: "One sentence everyone agrees on.")
+        if let d = definition { GlossaryTerm.checkDefinition(d.value, at: d.location, into: &r) }
         var result = GlossaryTerm(
             term: term?.value ?? "",
             termLocation: term?.location ?? r.location,
-            definition: r.requiredString("definition", example: "One sentence everyone agrees on.")?.value ?? "",
+            definition: definition?.value ?? "",
             synonyms: synonyms,
             related: r.strings("related"),
             notToConfuse: r.strings("not_to_confuse"),

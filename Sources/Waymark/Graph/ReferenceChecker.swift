@@ -125,6 +125,21 @@ struct ReferenceChecker {
             for r in f.contradicts { reference(r, from: i, type: .journey, relation: .contradictingEvidence, anchors: .stagesAndTouchpoints) }
             for r in withoutCommaSplitTitles(f.personas, type: .persona) { reference(r, from: i, type: .persona, relation: .researchAbout) }
         case .term(let t):
+            // A term named in its own lists, or both related and not to be confused: the writer meant another.
+            func target(_ r: Located<String>) -> Int? {
+                if case .page(let p, _) = index.resolve(reference: r.value, type: .term) { return p }
+                return nil
+            }
+            let related = Set(t.related.compactMap(target))
+            for (field, list) in [("related", t.related), ("not_to_confuse", t.notToConfuse)] {
+                for r in list where target(r) == i {
+                    report(.warning(r.location, "`\(field)` names this term itself", hint: "name other terms here; remove `\(r.value)`"))
+                }
+            }
+            for r in t.notToConfuse where target(r).map({ $0 != i && related.contains($0) }) ?? false {
+                report(.warning(r.location, "`\(r.value)` is both related to this term and not to be confused with it",
+                                hint: "keep it in one of `related` and `not_to_confuse`"))
+            }
             for r in t.related { reference(r, from: i, type: .term, relation: .relatedTerms) }
             for r in t.notToConfuse { reference(r, from: i, type: .term, relation: .notToConfuse) }
             if let o = t.owner { reference(o, from: i, type: .department, relation: .owned) }

@@ -25,7 +25,8 @@ enum TermCards {
             json.append(":[")
             json.string(entry.name)
             json.append(",")
-            json.string(entry.definition)
+            // A card is a glance: a long definition shows its start, and the word links to all of it.
+            json.string(SearchIndex.firstWords(of: entry.definition, GlossaryTerm.cardWords))
             json.append(",")
             json.string(site.glossary.synonymSentence(e, index: site.index))
             json.append("]")
