@@ -437,6 +437,25 @@ final class GlossaryTests: XCTestCase {
         XCTAssertFalse(personas.contains("<details"), "a group of 20 or fewer has nothing behind Show more")
     }
 
+    /// The A–Z files a term under its letter as a dictionary does: "Ärztenetz" among the A's, not after
+    /// Z; a term that starts with a digit under "#", whose anchor is a real id.
+    func testTheAToZFilesAccentedLettersUnderTheirLetter() throws {
+        var files = Self.terms
+        for (file, name) in [("aerztenetz", "Ärztenetz"), ("apple", "Apple"), ("zebra", "Zebra"), ("one-click", "1-click signup")] {
+            files["content/glossary/\(file).md"] = "---\nterm: \(name)\ndefinition: A word.\n---\n"
+        }
+        let s = try TempSite(files, templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let index = try XCTUnwrap(s.html("glossary/index.html"))
+        let letters = try NSRegularExpression(pattern: #"<h2 id="(letter-[^"]*)"[^>]*>([^<]*)</h2>"#)
+        let found = letters.matches(in: index, range: NSRange(index.startIndex..., in: index)).map { m in
+            (index as NSString).substring(with: m.range(at: 1)) + " " + (index as NSString).substring(with: m.range(at: 2))
+        }
+        XCTAssertEqual(found, ["letter-other #", "letter-a A", "letter-c C", "letter-j J", "letter-p P", "letter-s S", "letter-z Z"], index)
+        let a = try XCTUnwrap(index.range(of: ">Apple<")), ae = try XCTUnwrap(index.range(of: ">Ärztenetz<")), c = try XCTUnwrap(index.range(of: ">Customer journey<"))
+        XCTAssertTrue(a.lowerBound < ae.lowerBound && ae.lowerBound < c.lowerBound, "Ärztenetz between Apple and Customer journey")
+    }
+
     func testGlossaryViewsExist() throws {
         let s = try site("Hello.\n")
         XCTAssertEqual(s.build().diagnostics.errorCount, 0)

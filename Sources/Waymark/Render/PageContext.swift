@@ -71,7 +71,9 @@ struct PageContext: Sendable {
         departments = site.pages.withUnsafeBufferPointer { pages in
             pages.indices.filter { pages[$0].type == .department }.sorted { pages[$0].title < pages[$1].title }
         }
-        let names = site.glossary.entries.map { $0.name.lowercased() }  // lowercased once, not per comparison
+        // A–Z as a dictionary files words: "Ärztenetz" among the A's (accents and case aside, then as
+        // written). Folded once, not per comparison.
+        let names = site.glossary.entries.map { (Self.folded($0.name), $0.name.lowercased()) }
         sortedEntries = names.indices.sorted { names[$0] < names[$1] }
         departmentIndexes = ComputedOnce { Self.departmentIndex(site) }
         pageLinks = ComputedOnce { [site] in
@@ -612,11 +614,16 @@ struct PageContext: Sendable {
         return ctx
     }
 
+    /// A name as the glossary's A–Z files it: lower case, accents dropped.
+    static func folded(_ name: String) -> String {
+        name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+    }
+
     /// A–Z: terms under their first letter, with synonyms and status; links to the other views.
     private func glossaryIndex() -> TemplateObject {
         var letters: [(String, [TemplateValue])] = []
         for e in sortedEntries {
-            let first = site.glossary.entries[e].name.first.map { String($0).uppercased() } ?? "#"
+            let first = Self.folded(site.glossary.entries[e].name).first.map { String($0).uppercased() } ?? "#"
             let letter = first.first?.isLetter == true ? first : "#"
             let entry = TemplateValue.object(entryContext(e))
             if letters.last?.0 == letter { letters[letters.count - 1].1.append(entry) } else { letters.append((letter, [entry])) }
@@ -627,7 +634,7 @@ struct PageContext: Sendable {
             return .object(link(v))
         }
         var ctx: TemplateObject = [
-            "letters": .list(letters.map { ["letter": .text($0.0), "anchor": .text("letter-" + slugify($0.0)), "terms": .list($0.1)] }),
+            "letters": .list(letters.map { ["letter": .text($0.0), "anchor": .text("letter-" + ($0.0 == "#" ? "other" : slugify($0.0))), "terms": .list($0.1)] }),
             "termCount": .int(site.glossary.entries.count),
             "vocabularies": .list(vocabularies), "hasVocabularies": .bool(!vocabularies.isEmpty),
         ]
