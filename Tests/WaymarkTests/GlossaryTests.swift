@@ -363,6 +363,21 @@ final class GlossaryTests: XCTestCase {
         XCTAssertFalse(cards.contains("word51"), cards)
     }
 
+    /// A department listed with no word, or a word listed twice (in another case), would show as an
+    /// empty row or twice: warnings, and each is left out.
+    func testAnEmptyOrRepeatedSynonymIsAWarningAndShownOnce() throws {
+        var files = Self.terms
+        files["content/glossary/walkthrough.md"] = "---\nterm: Walkthrough\ndefinition: A guided tour.\nsynonyms:\n  sales: []\n  product: [walk-through, Walk-through]\n---\n"
+        let s = try TempSite(files)
+        let report = s.build()
+        XCTAssertEqual(headlines(report.diagnostics), [
+            "content/glossary/walkthrough.md:5:3: warning: `sales:` lists no word: the department is left out of this term's synonyms",
+            "content/glossary/walkthrough.md:6:27: warning: synonym `Walk-through` is listed twice for product: it is shown once",
+        ])
+        let cards = try XCTUnwrap(s.html("glossary/cards.js"))
+        XCTAssertFalse(cards.contains("Walk-through"), cards)
+    }
+
     func testSynonymUnderUnknownDepartmentAndBrokenRelatedAreErrors() throws {
         var files = Self.terms
         files["content/glossary/churn.md"] = "---\nterm: Churn\ndefinition: Customers who leave.\nsynonyms:\n  finanse: [attrition]\nrelated: [glossary/retention]\n---\n"

@@ -242,7 +242,23 @@ struct EntityDecoder {
             for entry in entries {
                 var sub = FieldReader(entries: [entry], location: entry.keyLocation, subject: "synonyms")
                 var words: [String] = []
-                for word in sub.strings(entry.key) {
+                var seen: Set<String> = []
+                let listed = sub.strings(entry.key)
+                if listed.isEmpty, case .sequence = entry.value {
+                    // `sales: []`: a department with no word would show as an empty row.
+                    sub.report(.warning(entry.keyLocation, "`\(entry.key):` lists no word: the department is left out of this term's synonyms",
+                                        hint: "write the words \(entry.key) uses, as in `\(entry.key): [lost account]`, or remove the line"))
+                    r.absorb(sub)
+                    continue
+                }
+                for word in listed {
+                    // The same word twice ("walk-through", "Walk-through") is shown once.
+                    let normalised = TermMatcher.normalisedPhrase(word.value)
+                    guard normalised.isEmpty || seen.insert(normalised).inserted else {
+                        sub.report(.warning(word.location, "synonym `\(word.value)` is listed twice for \(entry.key): it is shown once",
+                                            hint: "remove the second one"))
+                        continue
+                    }
                     let isAcronym = word.value.count > 1 && word.value.allSatisfy { $0.isUppercase || $0.isNumber }
                     // A synonym is auto-linked wherever it is written: one with no word links nothing, and
                     // `a` or `the` would link it on every page.
