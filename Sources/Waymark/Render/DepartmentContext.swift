@@ -27,16 +27,13 @@ extension PageContext {
                 for d in touched { handoffs[d, default: []].append(h) }
             }
         }
+        // Each word on its own (Sales' "lead" and "SQL" for one term are two words, each found under its letter).
         var words: [Int: [(words: String, entry: Int)]] = [:]
         for (e, entry) in site.glossary.entries.enumerated() {
-            var byDepartment: [Int: [String]] = [:]
-            var order: [Int] = []
             for w in entry.words {
                 guard let d = w.department else { continue }
-                if byDepartment[d] == nil { order.append(d) }
-                byDepartment[d, default: []].append(w.text)
+                words[d, default: []].append((w.text, e))
             }
-            for d in order { words[d, default: []].append((byDepartment[d, default: []].joined(separator: ", "), e)) }
         }
         return (handoffs, words)
     }

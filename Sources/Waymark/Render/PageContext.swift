@@ -653,10 +653,13 @@ struct PageContext: Sendable {
             let owned: Bool = { if case .term(let t) = site.pages[entry.page].entity, let o = t.owner,
                                   case .page(let p, _) = site.index.resolve(reference: o.value, type: .department) { return p == d }; return false }()
             guard !own.isEmpty || owned else { continue }
-            var ctx = entryContext(e, exceptDepartment: d)
-            let words = own.isEmpty ? entry.name : own.joined(separator: ", ")
-            ctx["words"] = .text(words)
-            rows.append((words, ctx))
+            // A row for each of the department's words, filed under its own letter ("SQL" under S).
+            let ctx = entryContext(e, exceptDepartment: d)
+            for words in own.isEmpty ? [entry.name] : own {
+                var row = ctx
+                row["words"] = .text(words)
+                rows.append((words, row))
+            }
         }
         // A–Z by the department's own words, which its people look up (stable: ties keep the terms' order).
         let entries = rows.enumerated().sorted { a, b in
