@@ -471,6 +471,20 @@ final class GlossaryTests: XCTestCase {
         XCTAssertTrue(a.lowerBound < ae.lowerBound && ae.lowerBound < c.lowerBound, "Ärztenetz between Apple and Customer journey")
     }
 
+    /// A term still proposed says so where readers meet it: its hover card, the matrix and the vocabularies.
+    func testAProposedTermIsMarkedInCardsMatrixAndVocabularies() throws {
+        var files = Self.terms
+        files["content/glossary/churn.md"] = "---\nterm: Churn\ndefinition: Customers who leave.\nstatus: proposed\nsynonyms:\n  marketing: [attrition]\n---\n"
+        files["content/notes.md"] = "---\ntitle: Notes\n---\nChurn is up.\n"
+        let s = try TempSite(files, templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        XCTAssertTrue(try XCTUnwrap(s.html("glossary/cards.js")).contains(#"["Churn (proposed)","#))
+        let badge = #"<span class="badge" data-status="proposed">proposed</span>"#
+        XCTAssertTrue(try XCTUnwrap(s.html("glossary/matrix/index.html")).contains(#">Churn</a> "# + badge))
+        XCTAssertTrue(try XCTUnwrap(s.html("glossary/vocabulary/marketing/index.html")).contains(#">Churn</a> "# + badge))
+        XCTAssertFalse(try XCTUnwrap(s.html("glossary/vocabulary/marketing/index.html")).contains(#">Persona</a> <span"#), "only proposed terms")
+    }
+
     func testGlossaryViewsExist() throws {
         let s = try site("Hello.\n")
         XCTAssertEqual(s.build().diagnostics.errorCount, 0)

@@ -601,7 +601,10 @@ struct PageContext: Sendable {
         let entry = site.glossary.entries[e]
         var ctx = link(entry.page)
         ctx["definition"] = .text(entry.definition)
-        if case .term(let t) = site.pages[entry.page].entity, let status = t.status { ctx["status"] = .text(status) }
+        if case .term(let t) = site.pages[entry.page].entity, let status = t.status {
+            ctx["status"] = .text(status)
+            ctx["proposed"] = .bool(status == "proposed")
+        }
         // Departments in one order for every term (by title, as the navigation lists them), so a reader
         // scanning the A–Z finds Sales' word in the same place each time.
         let byDepartment = site.glossary.wordsByDepartment(e).sorted {
@@ -678,7 +681,7 @@ struct PageContext: Sendable {
                 let words = entry.words.filter { $0.department == d }.map(\.text)
                 return words.isEmpty ? ["empty": true] : ["words": .text(words.joined(separator: ", "))]
             }
-            return ["term": links[entry.page], "cells": .list(cells)]
+            return ["term": links[entry.page], "proposed": .bool(TermCards.isProposed(entry, in: site)), "cells": .list(cells)]
         }
         return ["departments": .list(columns.map { .object(link($0)) }), "rows": .list(rows)]
     }

@@ -15,6 +15,12 @@ enum TermCards {
         site.config.glossaryAutolink != .off && !site.glossary.entries.isEmpty
     }
 
+    /// Whether the term's page says `status: proposed`.
+    static func isProposed(_ entry: Glossary.Entry, in site: Site) -> Bool {
+        if case .term(let t) = site.pages[entry.page].entity { return t.status == "proposed" }
+        return false
+    }
+
     static func script(_ site: Site) -> [UInt8] {
         var json = JSONText()
         json.append("window.WaymarkTermCards = {")
@@ -23,7 +29,8 @@ enum TermCards {
             let url = site.url(of: entry.page)
             json.string(url.hasPrefix(site.config.basePath) ? String(url.dropFirst(site.config.basePath.count)) : url)
             json.append(":[")
-            json.string(entry.name)
+            // A term still proposed says so where most readers meet it: on the card of a word they hover.
+            json.string(Self.isProposed(entry, in: site) ? entry.name + " (proposed)" : entry.name)
             json.append(",")
             // A card is a glance: a long definition shows its start, and the word links to all of it.
             json.string(SearchIndex.firstWords(of: entry.definition, GlossaryTerm.cardWords))
