@@ -378,6 +378,16 @@ final class GlossaryTests: XCTestCase {
         XCTAssertFalse(cards.contains("Walk-through"), cards)
     }
 
+    /// A person's name where a department goes is told what an owner is, not to create a department page for them.
+    func testAPersonAsATermsOwnerIsToldOwnersAreDepartments() throws {
+        var files = Self.terms
+        files["content/glossary/churn.md"] = "---\nterm: Churn\ndefinition: Customers who leave.\nowner: Hannah Reid\n---\n"
+        let diagnostics = try TempSite(files).check().diagnostics
+        XCTAssertEqual(headlines(diagnostics), ["content/glossary/churn.md:4:8: error: unknown department `Hannah Reid`"])
+        XCTAssertEqual(diagnostics.first?.hint,
+                       "an owner is a department (a page under content/departments/), not a person: write its id, as in `owner: departments/it`")
+    }
+
     func testSynonymUnderUnknownDepartmentAndBrokenRelatedAreErrors() throws {
         var files = Self.terms
         files["content/glossary/churn.md"] = "---\nterm: Churn\ndefinition: Customers who leave.\nsynonyms:\n  finanse: [attrition]\nrelated: [glossary/retention]\n---\n"

@@ -307,7 +307,11 @@ struct ReferenceChecker {
                 s.map { "did you mean `\(id)#\($0)`?" } ?? "refer to a stage as `journey#stage` or a touchpoint as `journey#stage/touchpoint`"
             }
         case .missing(let near, let nearType):
-            let create = "create content/\(type.folder.map { $0 + "/" } ?? "")\(slugify(r.value.slashSeparated().last.map(String.init) ?? r.value)).md or fix the id"
+            // `owner: Hannah Reid`: a person where a department goes, not a department page to create.
+            let create = type == .department && relation == .owned && r.value.contains(" ") && !r.value.contains("/")
+                ? "an owner is a department (a page under content/departments/), not a person: write its id, as in `owner: "
+                    + (index.pages.first { $0.type == .department }?.id ?? "departments/service") + "`"
+                : "create content/\(type.folder.map { $0 + "/" } ?? "")\(slugify(r.value.slashSeparated().last.map(String.init) ?? r.value)).md or fix the id"
             let isDraft = draftIDs.contains(SiteIndex.normalise(r.value).lowercased())
             let hint: @Sendable (String?) -> String? = { suggestion in
                 if isDraft { return "that page is a draft; build with --drafts or publish it" }
