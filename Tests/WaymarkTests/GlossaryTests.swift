@@ -74,6 +74,20 @@ final class GlossaryTests: XCTestCase {
         ])
     }
 
+    /// "sign-ups" is the plural of "sign-up": after a hyphen a three-letter word has its singular too,
+    /// which alone it does not ("its" is not "it", "bus" not "bu").
+    func testAHyphenatedPluralOfAShortWordIsMatched() throws {
+        var files = Self.terms
+        files["content/glossary/sign-up.md"] = "---\nterm: Sign-up\ndefinition: Creating an account.\n---\n"
+        files["content/glossary/it.md"] = "---\nterm: IT department\ndefinition: The IT team.\nsynonyms:\n  it: [IT]\n---\n"
+        files["content/notes.md"] = "---\ntitle: Notes\n---\nIts sign-ups grew.\n"
+        let s = try TempSite(files)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        XCTAssertEqual(autolinks(try XCTUnwrap(s.html("notes/index.html"))), ["sign-ups → /glossary/sign-up/"])
+        XCTAssertEqual(TermMatcher.normalisedPhrase("check-ins"), "check in")
+        XCTAssertEqual(TermMatcher.normalisedPhrase("its bus"), "its bus")
+    }
+
     func testAPhraseDoesNotRunAcrossASentenceBoundary() throws {
         let s = try site("We asked the customer. Journey maps came later, then the customer journey.\n")
         XCTAssertEqual(s.build().diagnostics.errorCount, 0)
@@ -635,7 +649,8 @@ final class GlossaryTests: XCTestCase {
         let sample = "Policies, PROCESSES, boxes, buses, analysis, Straße’s café — crises and segments; 42 journeys "
             + "ties TIES yes Ss cats CAFÉS naïve ÉCOLES İstanbul ÄPFELs don’t a–b 3s x1s dishes churches quizzes ΣΟΦΊΑΣ "
             + "Internationalisations customer\u{00A0}journey onboarding-experiences R&D, 1234567 abcdefgh abcdefghs "
-            + "abcdefgies abcdefghies abcdefghijklmnopies supercalifragilisticexpialidocious\n(end)."
+            + "abcdefgies abcdefghies abcdefghijklmnopies supercalifragilisticexpialidocious sign-ups check-INS x-its a-xes "
+            + "bus -ups add-ons é-ons naïve-ins\n(end)."
         // The hash of a normalised word: its length times one constant; then for each eight bytes
         // (little-endian, the last zero-padded) the halves swapped, the bytes mixed in, times another.
         func spec(_ word: String) -> UInt64 {

@@ -273,22 +273,24 @@ struct TermMatcher: Sendable {
         var start = 0
         var offset = 0
         var broken = false
+        var previous: UInt32 = 0, hyphenBefore = false
         for scalar in text.unicodeScalars {
             let width = UTF8.width(scalar)
             if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-                if current.isEmpty { start = offset }
+                if current.isEmpty { start = offset; hyphenBefore = previous == 0x2D }
                 current.append(scalar)
             } else {
                 if !current.isEmpty {
-                    result.append((singular(String(current).lowercased()), start..<offset, broken))
+                    result.append((singular(String(current).lowercased(), afterHyphen: hyphenBefore), start..<offset, broken))
                     current = String.UnicodeScalarView()
                     broken = false
                 }
                 if !WordScanner.joinsWords(scalar.value) { broken = true }
             }
+            previous = scalar.value
             offset += width
         }
-        if !current.isEmpty { result.append((singular(String(current).lowercased()), start..<offset, broken)) }
+        if !current.isEmpty { result.append((singular(String(current).lowercased(), afterHyphen: hyphenBefore), start..<offset, broken)) }
         return result
     }
 
@@ -305,8 +307,10 @@ struct TermMatcher: Sendable {
 
     /// A light English singular, applied to both patterns and text so they meet: journeys → journey,
     /// policies → policy, processes → process. Words ending in -ss, -us, -is are left alone.
-    static func singular(_ w: String) -> String {
-        guard w.count > 3, w.last == "s" else { return w }
+    /// After a hyphen a three-letter word has its singular too ("sign-ups" → "sign-up", "check-ins"),
+    /// which alone it does not ("bus", "its" stay).
+    static func singular(_ w: String, afterHyphen: Bool = false) -> String {
+        guard w.count > (afterHyphen ? 2 : 3), w.last == "s" else { return w }
         if w.hasSuffix("ies") && w.count > 4 { return String(w.dropLast(3)) + "y" }
         for suffix in ["sses", "shes", "ches", "xes", "zes"] where w.hasSuffix(suffix) { return String(w.dropLast(2)) }
         if w.hasSuffix("ss") || w.hasSuffix("us") || w.hasSuffix("is") { return w }
@@ -453,9 +457,9 @@ struct WordScanner {
     /// journeys → journey, policies → policy, processes → process; -ss, -us, -is stay. `lower` is
     /// set in every byte read (0x20 lowercases an ASCII letter or digit; 0 for lowercased text).
     @inline(__always)
-    private static func singular(_ word: UnsafePointer<UInt8>, count n: Int, lower: UInt8) -> (keep: Int, y: Bool) {
-        guard n > 3 && word[n &- 1] | lower == UInt8(ascii: "s") else { return (n, false) }
-        let second = word[n &- 2] | lower, third = word[n &- 3] | lower, fourth = word[n &- 4] | lower
+    private static func singular(_ word: UnsafePointer<UInt8>, count n: Int, lower: UInt8, afterHyphen: Bool) -> (keep: Int, y: Bool) {
+        guard n > (afterHyphen ? 2 : 3) && word[n &- 1] | lower == UInt8(ascii: "s") else { return (n, false) }
+        let second = word[n &- 2] | lower, third = word[n &- 3] | lower, fourth = n > 3 ? word[n &- 4] | lower : 0
         let s = UInt8(ascii: "s"), e = UInt8(ascii: "e")
         if n > 4 && second == e && third == UInt8(ascii: "i") { return (n &- 3, true) }
         if second == e && ((third == s && fourth == s) || (third == UInt8(ascii: "h") && (fourth == s || fourth == UInt8(ascii: "c")))
@@ -467,8 +471,8 @@ struct WordScanner {
     /// `hash(normalised:)` of the ASCII word (letters and digits) at `word` with `n` bytes, `readable`
     /// bytes readable from its start: lowercased by setting 0x20 in every byte, cut to its singular.
     @inline(__always)
-    private static func hashASCII(_ word: UnsafePointer<UInt8>, count n: Int, readable: Int) -> UInt64 {
-        let (keep, y) = singular(word, count: n, lower: 0x20)
+    private static func hashASCII(_ word: UnsafePointer<UInt8>, count n: Int, readable: Int, afterHyphen: Bool) -> UInt64 {
+        let (keep, y) = singular(word, count: n, lower: 0x20, afterHyphen: afterHyphen)
         let lower: UInt64 = 0x2020_2020_2020_2020
         var h = UInt64(truncatingIfNeeded: keep &+ (y ? 1 : 0)) &* lengthFactor
         var k = 0
@@ -515,7 +519,7 @@ struct WordScanner {
             if wordBits &>> (offset &+ skip) & 1 != 0 { break }
             let (scalar, width, value) = Self.wordScalar(bytes, at: i)
             if scalar != nil {
-                let (hash, wordEnd) = Self.word(bytes, from: i, asciiUpTo: i)
+                let (hash, wordEnd) = Self.word(bytes, from: i, asciiUpTo: i, afterHyphen: i > 0 && bytes[i &- 1] == 0x2D)
                 self.i = wordEnd
                 return (hash, i..<wordEnd, broken)
             }
@@ -530,18 +534,20 @@ struct WordScanner {
             classify(from: i)
         }
         if i < count && bytes[i] >= 0x80 && Self.wordScalar(bytes, at: i).0 != nil {
-            let (hash, wordEnd) = Self.word(bytes, from: start, asciiUpTo: i)
+            let (hash, wordEnd) = Self.word(bytes, from: start, asciiUpTo: i, afterHyphen: start > 0 && bytes[start &- 1] == 0x2D)
             self.i = wordEnd
             return (hash, start..<wordEnd, broken)
         }
         self.i = i
-        return (Self.hashASCII(bytes.baseAddress! + start, count: i &- start, readable: count &- start), start..<i, broken)
+        // "sign-ups" is the plural of "sign-up": after a hyphen a three-letter word has its singular too.
+        let afterHyphen = start > 0 && bytes[start &- 1] == 0x2D
+        return (Self.hashASCII(bytes.baseAddress! + start, count: i &- start, readable: count &- start, afterHyphen: afterHyphen), start..<i, broken)
     }
 
     /// A word with letters beyond ASCII, from `start` (ASCII up to `ascii`): lowercased into a buffer,
     /// then hashed. Its hash and where it ends.
     @inline(never)
-    private static func word(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, asciiUpTo ascii: Int) -> (UInt64, Int) {
+    private static func word(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, asciiUpTo ascii: Int, afterHyphen: Bool) -> (UInt64, Int) {
         var i = ascii
         while i < bytes.count {
             let b = bytes[i]
@@ -567,7 +573,7 @@ struct WordScanner {
                 k += width
             }
         }
-        let (keep, y) = lowered.withUnsafeBufferPointer { singular($0.baseAddress!, count: $0.count, lower: 0) }
+        let (keep, y) = lowered.withUnsafeBufferPointer { singular($0.baseAddress!, count: $0.count, lower: 0, afterHyphen: afterHyphen) }
         lowered.removeLast(lowered.count - keep)
         if y { lowered.append(UInt8(ascii: "y")) }
         return (lowered.withUnsafeBufferPointer { hash(normalised: $0) }, i)
