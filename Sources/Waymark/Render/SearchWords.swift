@@ -119,6 +119,7 @@ enum SearchWords {
         }
 
         /// The word read so far is done: recorded, and, after a hyphen or before one, added to its compound.
+        @inline(__always)
         private mutating func finishWord(joining: Bool) {
             let w = UnsafeBufferPointer(start: word, count: count)
             record(w, hash: hash)
@@ -133,17 +134,24 @@ enum SearchWords {
             hash = WordTable.seed
         }
 
+        @inline(__always)
         private mutating func record(_ w: UnsafeBufferPointer<UInt8>, hash: UInt64) {
             _ = seen.id(of: w, hash: hash)
             if all != nil { all?.append(String(decoding: w, as: UTF8.self)) }
         }
 
         /// Anything but a letter, a digit or a hyphen: the word, and any compound it ends, are done.
+        @inline(__always)
         private mutating func end() {
             if count > 0 { finishWord(joining: false) }
-            guard afterHyphen else { return }
+            if afterHyphen { endCompound() }
+        }
+
+        /// The compound the word just read ends, recorded when it has two parts or more.
+        private mutating func endCompound() {
             if compoundParts > 1 {
-                compound.withUnsafeBufferPointer { c in
+                let whole = compound  // rare (a hyphen between words): a copy, so that recording it does not overlap reading it
+                whole.withUnsafeBufferPointer { c in
                     var h = WordTable.seed
                     for b in c { h = (h ^ UInt64(b)) &* WordTable.prime }
                     record(c, hash: h)
