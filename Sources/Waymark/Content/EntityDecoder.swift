@@ -253,8 +253,8 @@ struct EntityDecoder {
                 }
                 for word in listed {
                     // The same word twice ("walk-through", "Walk-through") is shown once.
-                    let normalised = TermMatcher.normalisedPhrase(word.value)
-                    guard normalised.isEmpty || seen.insert(normalised).inserted else {
+                    let key = word.value.lowercased()
+                    guard key.isEmpty || seen.insert(key).inserted else {
                         sub.report(.warning(word.location, "synonym `\(word.value)` is listed twice for \(entry.key): it is shown once",
                                             hint: "remove the second one"))
                         continue

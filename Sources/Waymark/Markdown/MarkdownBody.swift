@@ -633,8 +633,7 @@ struct MarkdownBody {
         // Kinds are read before any mutation: text nodes deleted below are never touched again.
         let rewritable: [MarkdownNodeKind] = [.heading, .paragraph, .link, .image, .htmlBlock, .htmlInline]
         let nodes = tree.allNodes().map { ($0, $0.kind) }.filter { rewritable.contains($0.1) }
-        var autolinkHits: [(range: Range<Int>, tag: Int)] = []
-        var autolinkHTML: [UInt8] = []
+        var autolinkScratch = AutolinkScratch()
         // Taken out once, not per paragraph: each copy retains and releases what the closures hold.
         let (resolveTag, autolink) = (options.resolveTag, options.autolink)
         var leadMarked = !options.markLead
@@ -678,7 +677,7 @@ struct MarkdownBody {
                 for block in [node] + (table.map { [$0] } ?? []) {
                     rewriteWikilinks(in: block, tree: tree, options)
                     if let resolveTag { rewriteTags(in: block, tree: tree, boundary: true, depth: 0, resolveTag) }
-                    if let autolink { autolinkTerms(in: block, tree: tree, autolink, hits: &autolinkHits, html: &autolinkHTML) }
+                    if let autolink { autolinkTerms(in: block, tree: tree, autolink, scratch: &autolinkScratch) }
                     if PipeTable.isTable(block) { PipeTable.rewrite(block, in: tree) }
                 }
             case .link, .image:
@@ -703,10 +702,18 @@ struct MarkdownBody {
         return tree.htmlBytes(unsafe: options.unsafe)
     }
 
+    /// Buffers `autolinkTerms` reuses from one text to the next.
+    struct AutolinkScratch {
+        var hits: [(range: Range<Int>, tag: Int)] = []
+        /// The text of a run of lines, a space for each soft break, and where the breaks are.
+        var text: [UInt8] = []
+        var breaks: [Int] = []
+        var html: [UInt8] = []
+    }
+
     /// Wraps glossary words in the text of one paragraph; never inside links, code or raw HTML.
-    /// `hits` and `html` are buffers reused from one text node to the next.
     private func autolinkTerms(in block: MarkdownNode, tree: MarkdownTree, depth: Int = 0, _ autolink: Autolink,
-                               hits: inout [(range: Range<Int>, tag: Int)], html: inout [UInt8]) {
+                               scratch: inout AutolinkScratch) {
         guard depth <= Self.maxInlineDepth else { return }
         // Walked by sibling pointers, not a list of the children: the next one is taken before this one is replaced.
         var next = block.firstChild
@@ -715,75 +722,89 @@ struct MarkdownBody {
             switch child.kind {
             case .text:
                 // The lines of a hard-wrapped paragraph are text nodes with soft breaks between them: read
-                // as one text, a space for each break, so that "annual⏎asthma review" is one phrase.
-                // A line with a `|` (a pipe table to be) is read on its own (`scan` joins lines the same way).
-                var run = [child]
-                if !Self.hasPipe(child) {
-                    while let br = next, br.kind == .softBreak, let after = br.next, after.kind == .text, !Self.hasPipe(after) {
-                        run += [br, after]
-                        next = after.next
-                    }
-                }
-                var joined: [UInt8] = []
-                var breaks: [Int] = []
-                if run.count > 1 {
-                    for node in run {
-                        if node.kind == .softBreak { breaks.append(joined.count); joined.append(0x20) } else { node.withLiteralBytes { joined += $0 } }
-                    }
-                }
-                // One node of ready markup for the whole text, escaped as cmark escapes text, unless
-                // the text has a `|`: a pipe table is still to be built from its text nodes.
-                if run.count == 1, Self.hasPipe(child) {
-                    autolinkTableText(child, tree: tree, autolink, hits: &hits)
+                // as one text, a space for each break, so that "annual⏎asthma review" is one phrase. A
+                // line with a `|` (a pipe table to be) is read on its own (`scan` joins lines the same way).
+                scratch.text.removeAll(keepingCapacity: true)
+                scratch.breaks.removeAll(keepingCapacity: true)
+                child.withLiteralBytes { scratch.text.append(contentsOf: $0) }
+                if Self.hasPipe(scratch.text[...]) {
+                    autolinkTableText(child, tree: tree, autolink, hits: &scratch.hits)
                     continue
                 }
-                if !html.isEmpty { html.removeAll(keepingCapacity: true) }
-                let body = { (literal: UnsafeBufferPointer<UInt8>) in
-                    autolink.find(literal, &hits)
-                    guard !hits.isEmpty else { return }
-                    // Most texts have nothing to escape: one pass eight bytes at a time says so, and their
-                    // pieces are then copied as they are.
-                    let plain = !Self.hasByteToEscapeOrPipe(literal)
-                    var nextBreak = 0
-                    func append(_ piece: UnsafeBufferPointer<UInt8>, from offset: Int) {
-                        // A soft break is written as cmark writes one: a line break.
-                        var start = 0
-                        while nextBreak < breaks.count, breaks[nextBreak] < offset + piece.count {
-                            let at = breaks[nextBreak] - offset
-                            let before = UnsafeBufferPointer(rebasing: piece[start..<at])
-                            if plain { html.append(contentsOf: before) } else { Self.appendEscapedText(before, to: &html) }
-                            html.append(0x0A)
-                            start = at + 1
-                            nextBreak += 1
-                        }
-                        let rest = UnsafeBufferPointer(rebasing: piece[start...])
-                        if plain { html.append(contentsOf: rest) } else { Self.appendEscapedText(rest, to: &html) }
+                var last = child
+                while let br = next, br.kind == .softBreak, let after = br.next, after.kind == .text {
+                    let end = scratch.text.count
+                    scratch.text.append(0x20)
+                    after.withLiteralBytes { scratch.text.append(contentsOf: $0) }
+                    if Self.hasPipe(scratch.text[(end + 1)...]) {
+                        scratch.text.removeSubrange(end...)
+                        break
                     }
-                    var cursor = 0
-                    for hit in hits {
-                        append(UnsafeBufferPointer(rebasing: literal[cursor..<hit.range.lowerBound]), from: cursor)
-                        autolink.open.append(hit.tag, to: &html)
-                        append(UnsafeBufferPointer(rebasing: literal[hit.range]), from: hit.range.lowerBound)
-                        html += autolink.close
-                        cursor = hit.range.upperBound
-                    }
-                    append(UnsafeBufferPointer(rebasing: literal[cursor...]), from: cursor)
+                    scratch.breaks.append(end)
+                    last = after
+                    next = after.next
                 }
-                if run.count == 1 { child.withLiteralBytes(body) } else { joined.withUnsafeBufferPointer(body) }
-                guard !hits.isEmpty else { continue }
-                child.insertBefore(tree.makeCustomInline(markup: &html))
-                for node in run { tree.delete(node) }
+                scratch.text.withUnsafeBufferPointer { autolink.find($0, &scratch.hits) }
+                guard !scratch.hits.isEmpty else { continue }
+                // One node of ready markup for the whole text, escaped as cmark escapes text.
+                scratch.html.removeAll(keepingCapacity: true)
+                scratch.text.withUnsafeBufferPointer {
+                    Self.appendLinked($0, hits: scratch.hits, breaks: scratch.breaks, autolink: autolink, to: &scratch.html)
+                }
+                child.insertBefore(tree.makeCustomInline(markup: &scratch.html))
+                var node: MarkdownNode? = child
+                while let current = node {
+                    node = current.next
+                    tree.delete(current)
+                    if current == last { break }
+                }
             case .emphasis, .strong:
-                autolinkTerms(in: child, tree: tree, depth: depth + 1, autolink, hits: &hits, html: &html)
+                autolinkTerms(in: child, tree: tree, depth: depth + 1, autolink, scratch: &scratch)
             default:
                 break
             }
         }
     }
 
+    /// `text` as cmark writes a text node, with `hits` wrapped in links and a line break (as cmark
+    /// writes a soft break) at each of `breaks`, where the text has a space.
+    private static func appendLinked(_ text: UnsafeBufferPointer<UInt8>, hits: [(range: Range<Int>, tag: Int)], breaks: [Int],
+                                     autolink: Autolink, to html: inout [UInt8]) {
+        // Most texts have nothing to escape: one pass eight bytes at a time says so, and their pieces
+        // are then copied as they are.
+        let plain = !hasByteToEscapeOrPipe(text)
+        var nextBreak = 0
+        func append(_ range: Range<Int>) {
+            var start = range.lowerBound
+            while nextBreak < breaks.count, breaks[nextBreak] < range.upperBound {
+                let piece = UnsafeBufferPointer(rebasing: text[start..<breaks[nextBreak]])
+                if plain { html.append(contentsOf: piece) } else { appendEscapedText(piece, to: &html) }
+                html.append(0x0A)
+                start = breaks[nextBreak] + 1
+                nextBreak += 1
+            }
+            let piece = UnsafeBufferPointer(rebasing: text[start..<range.upperBound])
+            if plain { html.append(contentsOf: piece) } else { appendEscapedText(piece, to: &html) }
+        }
+        var cursor = 0
+        for hit in hits {
+            append(cursor..<hit.range.lowerBound)
+            autolink.open.append(hit.tag, to: &html)
+            append(hit.range)
+            html += autolink.close
+            cursor = hit.range.upperBound
+        }
+        append(cursor..<text.count)
+    }
+
     /// Whether a text node holds a `|`.
     static func hasPipe(_ node: MarkdownNode) -> Bool {
         node.withLiteralBytes { bytes in bytes.baseAddress.map { memchr($0, 0x7C, bytes.count) != nil } ?? false }
+    }
+
+    /// Whether bytes hold a `|`.
+    static func hasPipe(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBufferPointer { b in b.baseAddress.map { memchr($0, 0x7C, b.count) != nil } ?? false }
     }
 
     /// Auto-links in a text that holds a `|`: the words are wrapped in their own nodes, the rest stays
