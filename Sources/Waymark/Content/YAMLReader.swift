@@ -134,7 +134,7 @@ enum YAMLReader {
     /// Each with the file line (0-based in `bytes`), the column of its `#`, the field, and the value
     /// as written.
     static func valuesCutByComments(_ bytes: UnsafeBufferPointer<UInt8>) -> [(line: Int, column: Int, key: String?, kept: String, written: String)] {
-        guard bytes.contains(UInt8(ascii: "#")) else { return [] }
+        guard let base = bytes.baseAddress, memchr(base, 0x23, bytes.count) != nil else { return [] }
         var found: [(Int, Int, String?, String, String)] = []
         var blockIndent: Int?
         for (n, range) in lines(bytes, upTo: Int.max).enumerated() {

@@ -118,54 +118,52 @@ enum SearchWords {
             hash = (hash ^ UInt64(b)) &* WordTable.prime
         }
 
-        /// The word read so far is done: recorded, and, after a hyphen or before one, added to its compound.
-        @inline(__always)
-        private mutating func finishWord(joining: Bool) {
-            let w = UnsafeBufferPointer(start: word, count: count)
-            record(w, hash: hash)
-            if joining || afterHyphen {
-                if !afterHyphen { compound.removeAll(keepingCapacity: true) }
-                if compound.count + count <= Self.capacity {
-                    compound.append(contentsOf: w)
-                    compoundParts += 1
-                }
-            }
-            count = 0
-            hash = WordTable.seed
-        }
-
-        @inline(__always)
-        private mutating func record(_ w: UnsafeBufferPointer<UInt8>, hash: UInt64) {
-            _ = seen.id(of: w, hash: hash)
-            if all != nil { all?.append(String(decoding: w, as: UTF8.self)) }
-        }
-
         /// Anything but a letter, a digit or a hyphen: the word, and any compound it ends, are done.
-        @inline(__always)
+        /// (As lean as it was before compounds: it runs for nearly every word of every page.)
         private mutating func end() {
-            if count > 0 { finishWord(joining: false) }
-            if afterHyphen { endCompound() }
-        }
-
-        /// The compound the word just read ends, recorded when it has two parts or more.
-        private mutating func endCompound() {
-            if compoundParts > 1 {
-                let whole = compound  // rare (a hyphen between words): a copy, so that recording it does not overlap reading it
-                whole.withUnsafeBufferPointer { c in
-                    var h = WordTable.seed
-                    for b in c { h = (h ^ UInt64(b)) &* WordTable.prime }
-                    record(c, hash: h)
-                }
+            if count > 0 {
+                let w = UnsafeBufferPointer(start: word, count: count)
+                _ = seen.id(of: w, hash: hash)
+                if all != nil { all?.append(String(decoding: w, as: UTF8.self)) }
+                if afterHyphen { addToCompound(w) }
+                count = 0
+                hash = WordTable.seed
             }
-            compoundParts = 0
-            afterHyphen = false
+            if afterHyphen { endCompound() }
         }
 
         /// A hyphen straight after a word may join it to the next; anywhere else it ends words.
         private mutating func hyphen() {
             guard count > 0 else { return end() }
-            finishWord(joining: true)
+            let w = UnsafeBufferPointer(start: word, count: count)
+            _ = seen.id(of: w, hash: hash)
+            if all != nil { all?.append(String(decoding: w, as: UTF8.self)) }
+            if !afterHyphen { compound.removeAll(keepingCapacity: true) }
+            addToCompound(w)
+            count = 0
+            hash = WordTable.seed
             afterHyphen = true
+        }
+
+        private mutating func addToCompound(_ w: UnsafeBufferPointer<UInt8>) {
+            guard compound.count + w.count <= Self.capacity else { return }
+            compound.append(contentsOf: w)
+            compoundParts += 1
+        }
+
+        /// The compound the word just read ends, recorded when it has two parts or more.
+        private mutating func endCompound() {
+            if compoundParts > 1 {
+                var h = WordTable.seed
+                for b in compound { h = (h ^ UInt64(b)) &* WordTable.prime }
+                let whole = compound  // a copy, so that recording it does not overlap reading it (rare: a hyphen between words)
+                whole.withUnsafeBufferPointer { c in
+                    _ = seen.id(of: c, hash: h)
+                    if all != nil { all?.append(String(decoding: c, as: UTF8.self)) }
+                }
+            }
+            compoundParts = 0
+            afterHyphen = false
         }
 
         @inline(__always) private mutating func ascii(_ b: UInt8) {
