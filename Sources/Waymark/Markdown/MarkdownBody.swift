@@ -724,11 +724,28 @@ struct MarkdownBody {
                 // The lines of a hard-wrapped paragraph are text nodes with soft breaks between them: read
                 // as one text, a space for each break, so that "annual⏎asthma review" is one phrase. A
                 // line with a `|` (a pipe table to be) is read on its own (`scan` joins lines the same way).
+                if next?.kind != .softBreak || next?.next?.kind != .text {
+                    // One line (most texts): read in place, as before lines were joined.
+                    var table = false
+                    child.withLiteralBytes { literal in
+                        autolink.find(literal, &scratch.hits)
+                        guard !scratch.hits.isEmpty else { return }
+                        if let base = literal.baseAddress, memchr(base, 0x7C, literal.count) != nil { table = true; return }
+                        scratch.html.removeAll(keepingCapacity: true)
+                        Self.appendLinked(literal, hits: scratch.hits, breaks: [], autolink: autolink, to: &scratch.html)
+                    }
+                    guard !scratch.hits.isEmpty else { continue }
+                    if table { autolinkTableText(child, tree: tree, autolink, hits: scratch.hits); continue }
+                    child.insertBefore(tree.makeCustomInline(markup: &scratch.html))
+                    tree.delete(child)
+                    continue
+                }
                 scratch.text.removeAll(keepingCapacity: true)
                 scratch.breaks.removeAll(keepingCapacity: true)
                 child.withLiteralBytes { scratch.text.append(contentsOf: $0) }
                 if Self.hasPipe(scratch.text[...]) {
-                    autolinkTableText(child, tree: tree, autolink, hits: &scratch.hits)
+                    scratch.text.withUnsafeBufferPointer { autolink.find($0, &scratch.hits) }
+                    if !scratch.hits.isEmpty { autolinkTableText(child, tree: tree, autolink, hits: scratch.hits) }
                     continue
                 }
                 var last = child
@@ -807,13 +824,11 @@ struct MarkdownBody {
         bytes.withUnsafeBufferPointer { b in b.baseAddress.map { memchr($0, 0x7C, b.count) != nil } ?? false }
     }
 
-    /// Auto-links in a text that holds a `|`: the words are wrapped in their own nodes, the rest stays
-    /// text, so that a pipe table can still be built from the text nodes.
+    /// Auto-links (`hits`, found in its text) in a text that holds a `|`: the words are wrapped in their
+    /// own nodes, the rest stays text, so that a pipe table can still be built from the text nodes.
     private func autolinkTableText(_ child: MarkdownNode, tree: MarkdownTree, _ autolink: Autolink,
-                                   hits: inout [(range: Range<Int>, tag: Int)]) {
+                                   hits: [(range: Range<Int>, tag: Int)]) {
         let bytes = child.withLiteralBytes { Array($0) }
-        bytes.withUnsafeBufferPointer { autolink.find($0, &hits) }
-        guard !hits.isEmpty else { return }
         let close = String(decoding: autolink.close, as: UTF8.self)
         var cursor = 0
         for hit in hits {

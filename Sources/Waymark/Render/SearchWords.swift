@@ -120,6 +120,7 @@ enum SearchWords {
 
         /// Anything but a letter, a digit or a hyphen: the word, and any compound it ends, are done.
         /// (As lean as it was before compounds: it runs for nearly every word of every page.)
+        @inline(__always)
         private mutating func end() {
             if count > 0 {
                 let w = UnsafeBufferPointer(start: word, count: count)
@@ -133,6 +134,7 @@ enum SearchWords {
         }
 
         /// A hyphen straight after a word may join it to the next; anywhere else it ends words.
+        @inline(never)
         private mutating func hyphen() {
             guard count > 0 else { return end() }
             let w = UnsafeBufferPointer(start: word, count: count)
@@ -145,6 +147,7 @@ enum SearchWords {
             afterHyphen = true
         }
 
+        @inline(never)
         private mutating func addToCompound(_ w: UnsafeBufferPointer<UInt8>) {
             guard compound.count + w.count <= Self.capacity else { return }
             compound.append(contentsOf: w)
@@ -152,6 +155,7 @@ enum SearchWords {
         }
 
         /// The compound the word just read ends, recorded when it has two parts or more.
+        @inline(never)
         private mutating func endCompound() {
             if compoundParts > 1 {
                 var h = WordTable.seed
