@@ -509,6 +509,20 @@ final class GlossaryTests: XCTestCase {
         XCTAssertFalse(try XCTUnwrap(s.html("glossary/vocabulary/marketing/index.html")).contains(#">Persona</a> <span"#), "only proposed terms")
     }
 
+    /// A homonym's callout says whose word it is on each side: "Here “Lead” is what Sales calls this
+    /// term. It also names Lead (its name)".
+    func testAHomonymsCalloutNamesEachSidesDepartment() throws {
+        var files = Self.terms
+        files["content/glossary/lead.md"] = "---\nterm: Lead\ndefinition: A contact who showed interest.\n---\n"
+        files["content/glossary/opportunity.md"] = "---\nterm: Opportunity\ndefinition: A qualified deal.\nsynonyms:\n  sales: [lead]\n---\n"
+        let s = try TempSite(files, templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        XCTAssertTrue(try XCTUnwrap(s.html("glossary/opportunity/index.html")).contains(
+            #"<p>Here “Lead” is what Sales calls this term. It also names <a href="/glossary/lead/">Lead</a> (its name): check which one a colleague means.</p>"#))
+        XCTAssertTrue(try XCTUnwrap(s.html("glossary/lead/index.html")).contains(
+            #"<p>Here “Lead” is this term&#39;s name. It also names <a href="/glossary/opportunity/">Opportunity</a> (what Sales calls it)"#))
+    }
+
     func testGlossaryViewsExist() throws {
         let s = try site("Hello.\n")
         XCTAssertEqual(s.build().diagnostics.errorCount, 0)

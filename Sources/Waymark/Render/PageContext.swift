@@ -537,9 +537,22 @@ struct PageContext: Sendable {
             let groups = groupedByType(site.termUsage[e])
             ctx["usedIn"] = .list(groups)
             ctx["hasUsedIn"] = .bool(!groups.isEmpty)
+            // Whose word it is, on each side: "what Sales calls this term", "its name".
+            func who(_ words: [Glossary.Word], mine: Bool) -> String {
+                var said: [String] = []
+                for w in words {
+                    let text = w.department.map { "what \(site.pages[$0].title) calls \(mine ? "this term" : "it")" } ?? (mine ? "this term's name" : "its name")
+                    if !said.contains(text) { said.append(text) }
+                }
+                return said.joined(separator: " and ")
+            }
             let homonyms = site.glossary.homonyms.filter { $0.claims.contains { $0.entry == e } }.map { h -> TemplateValue in
-                let others = Array(Set(h.claims.map(\.entry)).subtracting([e])).sorted().map { TemplateValue.object(link(site.glossary.entries[$0].page)) }
-                return ["word": .text(h.word), "others": .list(others)]
+                let others = Array(Set(h.claims.map(\.entry)).subtracting([e])).sorted().map { o -> TemplateValue in
+                    var other = link(site.glossary.entries[o].page)
+                    other["who"] = .text(who(h.claims.filter { $0.entry == o }.map(\.word), mine: false))
+                    return .object(other)
+                }
+                return ["word": .text(h.word), "mine": .text(who(h.claims.filter { $0.entry == e }.map(\.word), mine: true)), "others": .list(others)]
             }
             if !homonyms.isEmpty { ctx["homonyms"] = .list(homonyms) }
         }
