@@ -204,6 +204,14 @@ enum RebuildPlan {
             h.combine(site.termUsage[e].count)
             for p in site.termUsage[e] { h.combine(digests.ids[p]) }
             shown += site.termUsage[e]
+            // Its homonyms' callouts name the other terms and whose word it is ("what Sales calls it").
+            for homonym in site.glossary.homonyms where homonym.claims.contains(where: { $0.entry == e }) {
+                h.combine(homonym.word)
+                for claim in homonym.claims {
+                    shown.append(site.glossary.entries[claim.entry].page)
+                    if let d = claim.word.department { shown.append(d) }
+                }
+            }
         }
         shown.sort()
         for (k, p) in shown.enumerated() where k == 0 || p != shown[k - 1] { h.combine(digests.faces[p]) }
