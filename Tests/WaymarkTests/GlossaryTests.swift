@@ -229,7 +229,7 @@ final class GlossaryTests: XCTestCase {
         let s = try TempSite(files)
         let report = s.check()
         XCTAssertEqual(headlines(report.diagnostics.filter { $0.severity == .warning }), [
-            "content/glossary/opportunity.md:5:3: warning: “Lead” means different things: “Lead” (its name) and “Opportunity” (what Sales calls it)",
+            "content/glossary/opportunity.md:5:11: warning: “Lead” means different things: “Lead” (its name) and “Opportunity” (what Sales calls it)",
         ])
     }
 
@@ -271,7 +271,7 @@ final class GlossaryTests: XCTestCase {
         let report = site.build()
         XCTAssertEqual(headlines(report.diagnostics.filter { $0.severity == .warning }), [
             "content/glossary/churn.md:1:1: warning: 2 pages define the term “Churn”: content/glossary/churn-rate.md, content/glossary/churn.md; until one is left, “Churn” is linked to neither",
-            "content/glossary/opportunity.md:5:3: warning: “Lead” means different things: “Lead” (its name) and “Opportunity” (what Sales calls it)",
+            "content/glossary/opportunity.md:5:11: warning: “Lead” means different things: “Lead” (its name) and “Opportunity” (what Sales calls it)",
         ])
         XCTAssertEqual(autolinks(try XCTUnwrap(site.html("notes/index.html"))), [], "as the warning says")
     }
@@ -320,6 +320,24 @@ final class GlossaryTests: XCTestCase {
         let lead = try usedIn("glossary/lead/index.html")
         XCTAssertTrue(lead.contains("href=\"/notes/\""), lead)
         XCTAssertFalse(lead.contains("href=\"/departments/sales/\"") || lead.contains("href=\"/glossary/pipeline/\""), lead)
+    }
+
+    /// One department using a word for two terms is said as that (not "means different things" between
+    /// departments), at the second word itself; on that department's pages the word links to neither term.
+    func testADepartmentUsingAWordForTwoTermsIsItsOwnWarning() throws {
+        var files = Self.terms
+        files["content/glossary/deal.md"] = "---\nterm: Deal\ndefinition: A sale we expect.\nsynonyms:\n  sales: [opportunity, pipeline item]\n---\n"
+        files["content/glossary/lead.md"] = "---\nterm: Lead\ndefinition: A contact who showed interest.\nsynonyms:\n  sales: [hot contact, opportunity]\n---\n"
+        files["content/departments/sales.md"] = "---\ntitle: Sales\n---\nEvery opportunity counts.\n"
+        files["content/notes.md"] = "An opportunity came in.\n"
+        let s = try TempSite(files, templates: nil)
+        let report = s.build()
+        XCTAssertEqual(headlines(report.diagnostics.filter { $0.severity == .warning }), [
+            "content/glossary/lead.md:5:24: warning: Sales uses “opportunity” for 2 terms: “Deal” and “Lead”",
+        ])
+        XCTAssertTrue(try XCTUnwrap(report.diagnostics.first { $0.severity == .warning }?.hint).contains("on Sales's pages it links to the term whose name it is, or nowhere"))
+        XCTAssertFalse(try XCTUnwrap(s.html("departments/sales/index.html")).contains("class=\"term-link\">opportunity</a>"))
+        XCTAssertFalse(try XCTUnwrap(s.html("notes/index.html")).contains("class=\"term-link\">opportunity</a>"))
     }
 
     /// In `first` mode, a term the page links to itself is not auto-linked too, before or after the

@@ -400,11 +400,13 @@ extension GlossaryTerm.Synonyms: CompactForm {
     func write(to w: inout CompactWriter) {
         w.write(department)
         w.write(words)
+        w.write(wordLocations)
     }
 
     init(reading r: inout CompactReader) throws {
         department = try r.read()
         words = try r.read()
+        wordLocations = try r.read()
     }
 }
 

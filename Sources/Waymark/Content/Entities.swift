@@ -147,6 +147,11 @@ struct GlossaryTerm: Sendable {
     struct Synonyms: Sendable {
         var department: Located<String>
         var words: [String]
+        /// Where each of `words` is written, so that a warning about one word points at it.
+        var wordLocations: [SourceLocation] = []
+
+        /// Where `words[k]` is written (the department's key if not known).
+        func location(ofWord k: Int) -> SourceLocation { k < wordLocations.count ? wordLocations[k] : department.location }
     }
     var term: String
     var termLocation: SourceLocation

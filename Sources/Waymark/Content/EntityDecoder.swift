@@ -242,6 +242,7 @@ struct EntityDecoder {
             for entry in entries {
                 var sub = FieldReader(entries: [entry], location: entry.keyLocation, subject: "synonyms")
                 var words: [String] = []
+                var locations: [SourceLocation] = []
                 var seen: Set<String> = []
                 let listed = sub.strings(entry.key)
                 if listed.isEmpty, case .sequence = entry.value {
@@ -271,13 +272,15 @@ struct EntityDecoder {
                         sub.report(.warning(word.location, "synonym `\(word.value)` is too common a word to auto-link: it is shown, not linked",
                                             hint: "it would link “\(word.value)” in nearly every sentence; write the phrase \(entry.key) uses instead"))
                         words.append(word.value)
+                        locations.append(word.location)
                         tooCommon.append(word)
                     } else {
                         words.append(word.value)
+                        locations.append(word.location)
                     }
                 }
                 r.absorb(sub)
-                synonyms.append(.init(department: Located(value: entry.key, location: entry.keyLocation), words: words))
+                synonyms.append(.init(department: Located(value: entry.key, location: entry.keyLocation), words: words, wordLocations: locations))
             }
         }
         let term = r.string("term")

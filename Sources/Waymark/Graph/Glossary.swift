@@ -46,7 +46,7 @@ struct Glossary: Sendable {
                 if case .page(let d, _) = index.resolve(reference: s.department.value, type: .department), index.pages[d].type == .department {
                     department = d
                 }
-                words += s.words.map { Word(text: $0, department: department, location: s.department.location) }
+                words += s.words.indices.map { Word(text: s.words[$0], department: department, location: s.location(ofWord: $0)) }
             }
             entries.append(Entry(page: i, name: words[0].text, definition: t.definition, words: words))
         }
@@ -86,7 +86,11 @@ struct Glossary: Sendable {
                 let owners = Set(linking.filter { $0.word.department == nil }.map(\.entry))
                 patternEntry.append(owners.count == 1 ? owners.first : nil)
                 homonyms.append(Homonym(word: c[0].word.text, claims: c))
-                for claim in linking { if let d = claim.word.department, departmentSenses[d]?[pattern] == nil { departmentSenses[d, default: [:]][pattern] = claim.entry } }
+                // On a department's pages its own word means the term it claims it for; a department
+                // that uses the word for two terms has no sense of its own (the warning says so).
+                var claimedBy: [Int: Set<Int>] = [:]
+                for claim in linking { if let d = claim.word.department { claimedBy[d, default: []].insert(claim.entry) } }
+                for (d, claimed) in claimedBy where claimed.count == 1 { departmentSenses[d, default: [:]][pattern] = claimed.first }
             }
         }
         self.patternEntry = patternEntry

@@ -163,12 +163,30 @@ struct Linker {
             Set(h.claims.map { sameName[$0.entry] ?? -1 - $0.entry }).count > 1
         }
         return warnings.sorted { $0.location.path < $1.location.path } + homonyms.map { h in
+            let last = h.claims.map(\.word.location).max() ?? SourceLocation(path: "content/glossary/")
+            // One department using the word for two terms is a muddle within it, not between departments.
+            var entriesByDepartment: [Int: [Int]] = [:]
+            for claim in h.claims {
+                if let d = claim.word.department, entriesByDepartment[d]?.contains(claim.entry) != true { entriesByDepartment[d, default: []].append(claim.entry) }
+            }
+            if let (d, claimed) = entriesByDepartment.filter({ $0.value.count > 1 }).min(by: { $0.key < $1.key }) {
+                let department = index.pages[d].title
+                let names = claimed.map { "“\(glossary.entries[$0].name)”" }
+                let others = h.claims.filter { !claimed.contains($0.entry) }.map { claim -> String in
+                    let term = glossary.entries[claim.entry].name
+                    guard let other = claim.word.department else { return "“\(term)” (its name)" }
+                    return "“\(term)” (what \(index.pages[other].title) calls it)"
+                }
+                let also = others.isEmpty ? "" : "; it also names \(others.joined(separator: " and "))"
+                return .warning(last, "\(department) uses “\(h.word)” for \(claimed.count) terms: \(names.joined(separator: " and "))\(also)",
+                                hint: "within one department a word names one thing: keep it under the term \(department) means by it "
+                                    + "(until then, on \(department)'s pages it links to the term whose name it is, or nowhere)")
+            }
             let claims = h.claims.map { claim -> String in
                 let term = glossary.entries[claim.entry].name
                 guard let d = claim.word.department else { return "“\(term)” (its name)" }
                 return "“\(term)” (what \(index.pages[d].title) calls it)"
             }
-            let last = h.claims.map(\.word.location).max() ?? SourceLocation(path: "content/glossary/")
             return .warning(last, "“\(h.word)” means different things: \(claims.joined(separator: " and "))",
                             hint: "a homonym confuses readers across departments; auto-links go to the term whose name it is, or nowhere")
         }
