@@ -340,6 +340,18 @@ final class GlossaryTests: XCTestCase {
         XCTAssertFalse(try XCTUnwrap(s.html("notes/index.html")).contains("class=\"term-link\">opportunity</a>"))
     }
 
+    /// A department's vocabulary marks its word that names another term too, with that term and whose word it is there.
+    func testAVocabularyMarksAHomonym() throws {
+        var files = Self.terms
+        files["content/glossary/lead.md"] = "---\nterm: Lead\ndefinition: A contact who showed interest.\n---\n"
+        files["content/glossary/opportunity.md"] = "---\nterm: Opportunity\ndefinition: A qualified deal.\nsynonyms:\n  sales: [lead, deal]\n---\n"
+        let s = try TempSite(files, templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let sales = try XCTUnwrap(s.html("glossary/vocabulary/sales/index.html"))
+        XCTAssertEqual(sales.components(separatedBy: "class=\"also-means\"").count - 1, 1, sales)
+        XCTAssertTrue(sales.contains("“lead” also names <a href=\"/glossary/lead/\">Lead</a> (its name)"), sales)
+    }
+
     /// In `first` mode, a term the page links to itself is not auto-linked too, before or after the
     /// writer's link; the page still uses the term.
     func testATermThePageLinksItselfIsNotAutoLinked() throws {

@@ -537,26 +537,33 @@ struct PageContext: Sendable {
             let groups = groupedByType(site.termUsage[e])
             ctx["usedIn"] = .list(groups)
             ctx["hasUsedIn"] = .bool(!groups.isEmpty)
-            // Whose word it is, on each side: "what Sales calls this term", "its name".
-            func who(_ words: [Glossary.Word], mine: Bool) -> String {
-                var said: [String] = []
-                for w in words {
-                    let text = w.department.map { "what \(site.pages[$0].title) calls \(mine ? "this term" : "it")" } ?? (mine ? "this term's name" : "its name")
-                    if !said.contains(text) { said.append(text) }
-                }
-                return said.joined(separator: " and ")
-            }
             let homonyms = site.glossary.homonyms.filter { $0.claims.contains { $0.entry == e } }.map { h -> TemplateValue in
-                let others = Array(Set(h.claims.map(\.entry)).subtracting([e])).sorted().map { o -> TemplateValue in
-                    var other = link(site.glossary.entries[o].page)
-                    other["who"] = .text(who(h.claims.filter { $0.entry == o }.map(\.word), mine: false))
-                    return .object(other)
-                }
-                return ["word": .text(h.word), "mine": .text(who(h.claims.filter { $0.entry == e }.map(\.word), mine: true)), "others": .list(others)]
+                ["word": .text(h.word), "mine": .text(whose(h.claims.filter { $0.entry == e }.map(\.word), mine: true)),
+                 "others": .list(otherMeanings(of: h, than: e))]
             }
             if !homonyms.isEmpty { ctx["homonyms"] = .list(homonyms) }
         }
         return ctx
+    }
+
+    /// Whose word it is, on one side of a homonym: "what Sales calls this term" (`mine`) or "what
+    /// Sales calls it", "this term's name" or "its name".
+    private func whose(_ words: [Glossary.Word], mine: Bool) -> String {
+        var said: [String] = []
+        for w in words {
+            let text = w.department.map { "what \(site.pages[$0].title) calls \(mine ? "this term" : "it")" } ?? (mine ? "this term's name" : "its name")
+            if !said.contains(text) { said.append(text) }
+        }
+        return said.joined(separator: " and ")
+    }
+
+    /// The other terms a homonym names than `entry`: each a link with `who` (whose word it is there).
+    private func otherMeanings(of h: Glossary.Homonym, than entry: Int) -> [TemplateValue] {
+        Array(Set(h.claims.map(\.entry)).subtracting([entry])).sorted().map { o -> TemplateValue in
+            var other = link(site.glossary.entries[o].page)
+            other["who"] = .text(whose(h.claims.filter { $0.entry == o }.map(\.word), mine: false))
+            return .object(other)
+        }
     }
 
     /// "Linked from" shows this many pages per relation, then the rest behind "Show N more" (a `<details>`
@@ -662,6 +669,8 @@ struct PageContext: Sendable {
     private func vocabulary(for page: LoadedPage) -> TemplateObject {
         let name = page.id.slashSeparated().last.map(String.init) ?? ""
         guard let d = site.index.page(id: "departments/" + name) ?? departments.first(where: { site.pages[$0].id.hasSuffix("/" + name) }) else { return [:] }
+        var homonyms: [String: Glossary.Homonym] = [:]
+        for h in site.glossary.homonyms { homonyms[TermMatcher.normalisedPhrase(h.word)] = h }
         var rows: [(words: String, ctx: TemplateObject)] = []
         for e in sortedEntries {
             let entry = site.glossary.entries[e]
@@ -674,6 +683,11 @@ struct PageContext: Sendable {
             for words in own.isEmpty ? [entry.name] : own {
                 var row = ctx
                 row["words"] = .text(words)
+                // A word that names other terms too ("lead"): which, and whose word it is there.
+                if let h = homonyms[TermMatcher.normalisedPhrase(words)] {
+                    let others = otherMeanings(of: h, than: e)
+                    if !others.isEmpty { row["homonym"] = ["others": .list(others)] }
+                }
                 rows.append((words, row))
             }
         }
