@@ -666,6 +666,15 @@ final class GlossaryTests: XCTestCase {
                        .map { String($0) }, ["Industry-segments", "policies", "processes", "segment"])
     }
 
+    /// Text written decomposed (NFD: "e" and a combining accent, as some editors and macOS copy it)
+    /// matches a term written composed, and the other way round.
+    func testDecomposedTextMatchesComposedTerms() {
+        let m = TermMatcher(patterns: ["café visit", "nai\u{308}ve user"])
+        let text = "A cafe\u{301} visit by a naïve user; a cafe visit."
+        let found = m.matches(in: text).map { String(decoding: Array(text.utf8)[$0.range], as: UTF8.self) }
+        XCTAssertEqual(found, ["cafe\u{301} visit", "naïve user"])
+    }
+
     /// Punctuation ends a phrase: a sentence or clause boundary, a slash or a line break between two
     /// words keeps them apart, unless the term has punctuation there too.
     func testPunctuationBetweenWordsBreaksAPhrase() {
@@ -694,7 +703,7 @@ final class GlossaryTests: XCTestCase {
             + "ties TIES yes Ss cats CAFÉS naïve ÉCOLES İstanbul ÄPFELs don’t a–b 3s x1s dishes churches quizzes ΣΟΦΊΑΣ "
             + "Internationalisations customer\u{00A0}journey onboarding-experiences R&D, 1234567 abcdefgh abcdefghs "
             + "abcdefgies abcdefghies abcdefghijklmnopies supercalifragilisticexpialidocious sign-ups check-INS x-its a-xes "
-            + "bus -ups add-ons é-ons naïve-ins\n(end)."
+            + "bus -ups add-ons é-ons naïve-ins cafe\u{301}s NAI\u{308}VE \u{301}x e\u{301}\u{327}t\n(end)."
         // The hash of a normalised word: its length times one constant; then for each eight bytes
         // (little-endian, the last zero-padded) the halves swapped, the bytes mixed in, times another.
         func spec(_ word: String) -> UInt64 {

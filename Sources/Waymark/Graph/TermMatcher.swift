@@ -1,4 +1,5 @@
 import CWaymark
+import Foundation
 
 /// Finds glossary words in text: Aho–Corasick over normalised word tokens, so thousands of terms
 /// cost one pass per text. Whole words only, case-insensitive, simple plurals ("segments" matches
@@ -274,14 +275,20 @@ struct TermMatcher: Sendable {
         var offset = 0
         var broken = false
         var previous: UInt32 = 0, hyphenBefore = false
+        // Lowercased, composed (a decomposed "é" is the composed one), singular.
+        func normalised(_ word: String.UnicodeScalarView) -> String {
+            let lowered = String(word).lowercased()
+            let composed = word.contains(where: WordScanner.isCombiningMark) ? lowered.precomposedStringWithCanonicalMapping : lowered
+            return singular(composed, afterHyphen: hyphenBefore)
+        }
         for scalar in text.unicodeScalars {
             let width = UTF8.width(scalar)
-            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil || WordScanner.isCombiningMark(scalar) {
                 if current.isEmpty { start = offset; hyphenBefore = previous == 0x2D }
                 current.append(scalar)
             } else {
                 if !current.isEmpty {
-                    result.append((singular(String(current).lowercased(), afterHyphen: hyphenBefore), start..<offset, broken))
+                    result.append((normalised(current), start..<offset, broken))
                     current = String.UnicodeScalarView()
                     broken = false
                 }
@@ -290,7 +297,7 @@ struct TermMatcher: Sendable {
             previous = scalar.value
             offset += width
         }
-        if !current.isEmpty { result.append((singular(String(current).lowercased(), afterHyphen: hyphenBefore), start..<offset, broken)) }
+        if !current.isEmpty { result.append((normalised(current), start..<offset, broken)) }
         return result
     }
 
@@ -310,8 +317,9 @@ struct TermMatcher: Sendable {
     /// After a hyphen a three-letter word has its singular too ("sign-ups" → "sign-up", "check-ins"),
     /// which alone it does not ("bus", "its" stay).
     static func singular(_ w: String, afterHyphen: Bool = false) -> String {
-        guard w.count > (afterHyphen ? 2 : 3), w.last == "s" else { return w }
-        if w.hasSuffix("ies") && w.count > 4 { return String(w.dropLast(3)) + "y" }
+        // Lengths in UTF-8 bytes, as the hashed tokenizer counts them.
+        guard w.utf8.count > (afterHyphen ? 2 : 3), w.last == "s" else { return w }
+        if w.hasSuffix("ies") && w.utf8.count > 4 { return String(w.dropLast(3)) + "y" }
         for suffix in ["sses", "shes", "ches", "xes", "zes"] where w.hasSuffix(suffix) { return String(w.dropLast(2)) }
         if w.hasSuffix("ss") || w.hasSuffix("us") || w.hasSuffix("is") { return w }
         return String(w.dropLast())
@@ -425,8 +433,17 @@ struct WordScanner {
         var value = UInt32(b) & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
         for k in (i + 1)..<end { value = value << 6 | UInt32(bytes[k] & 0x3F) }
         guard !((0x2000...0x206F).contains(value) || value == 0xA0), let scalar = Unicode.Scalar(value),
-              scalar.properties.isAlphabetic || scalar.properties.numericType != nil else { return (nil, end - i, value) }
+              scalar.properties.isAlphabetic || scalar.properties.numericType != nil || isCombiningMark(scalar) else { return (nil, end - i, value) }
         return (scalar, end - i, value)
+    }
+
+    /// A mark that combines with the letter before it: "é" written decomposed (NFD, as some editors and
+    /// macOS copy it) is "e" and U+0301, one word with the composed "é" (`word(_:from:asciiUpTo:afterHyphen:)`).
+    static func isCombiningMark(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return true
+        default: return false
+        }
     }
 
     private static let lengthFactor: UInt64 = 0xC2B2_AE3D_27D4_EB4F, factor: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -562,6 +579,7 @@ struct WordScanner {
         }
         var lowered: [UInt8] = []
         var k = start
+        var combines = false
         while k < i {
             let b = bytes[k]
             if b < 0x80 {
@@ -569,10 +587,15 @@ struct WordScanner {
                 k += 1
             } else {
                 let (scalar, width, _) = wordScalar(bytes, at: k)
-                if let scalar { lowered += String(scalar).lowercased().utf8 }
+                if let scalar {
+                    lowered += String(scalar).lowercased().utf8
+                    if isCombiningMark(scalar) { combines = true }
+                }
                 k += width
             }
         }
+        // Composed (NFC), so that a decomposed "é" hashes as the composed one every pattern is read as.
+        if combines { lowered = Array(String(decoding: lowered, as: UTF8.self).precomposedStringWithCanonicalMapping.utf8) }
         let (keep, y) = lowered.withUnsafeBufferPointer { singular($0.baseAddress!, count: $0.count, lower: 0, afterHyphen: afterHyphen) }
         lowered.removeLast(lowered.count - keep)
         if y { lowered.append(UInt8(ascii: "y")) }
