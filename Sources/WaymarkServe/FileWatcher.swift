@@ -1,4 +1,5 @@
 import Foundation
+import Waymark
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,16 +7,9 @@ import Glibc
 /// Watches folders (recursively) and files with inotify and reports changed paths. A blocking read
 /// runs on its own thread; new folders are watched as they appear.
 final class FileWatcher: @unchecked Sendable {
-    /// An editor's or tool's scratch file, not part of the site: hidden files, backups (`page.md~`,
-    /// `#page.md#`), swap and temporary files, `sed -i`'s `sedX1b2c3` and vim's probe `4913`. Their
-    /// changes rebuild nothing. Other names without an extension (`notes`, `CODEOWNERS`) are files of
-    /// the site, copied as they are, and do.
-    static func isScratchFile(_ name: String) -> Bool {
-        if name.hasPrefix(".") || name.hasPrefix("#") || name.hasSuffix("~") { return true }
-        for suffix in [".swp", ".swx", ".tmp", ".part", "___jb_tmp___", "___jb_old___"] where name.hasSuffix(suffix) { return true }
-        if !name.isEmpty, name.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { return true }
-        return name.utf8.count == 9 && name.hasPrefix("sed") && name.utf8.dropFirst(3).allSatisfy { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
-    }
+    /// An editor's or tool's scratch file, not part of the site (`ScratchFile.matches`):
+    /// its changes rebuild nothing.
+    static func isScratchFile(_ name: String) -> Bool { ScratchFile.matches(name) }
 
     private let fd: Int32
     private var folders: [Int32: String] = [:]

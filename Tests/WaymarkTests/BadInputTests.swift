@@ -40,6 +40,23 @@ final class BadInputTests: XCTestCase {
 
     // MARK: Empty and partial files
 
+    /// An editor's backup of a page (`page.md~`, `#page.md#`, a swap file) is not published: it would show
+    /// the page's source. The build says it skipped them.
+    func testEditorBackupsAreNotPublished() throws {
+        let s = try TempSite(["content/notes.md": "---\ntitle: Notes\n---\nSecret draft.\n", "content/notes.md~": "---\ntitle: Notes\n---\nOld.\n",
+                              "content/#notes.md#": "x", "content/guides/.notes.md.swp": "x", "content/guides/plan.md.swp": "x",
+                              "content/guides/map.png": "png"])
+        let report = s.build()
+        XCTAssertEqual(report.diagnostics.errorCount, 0)
+        let fm = FileManager.default
+        XCTAssertFalse(fm.fileExists(atPath: s.output.appendingPathComponent("notes.md~").path))
+        XCTAssertFalse(fm.fileExists(atPath: s.output.appendingPathComponent("#notes.md#").path))
+        XCTAssertFalse(fm.fileExists(atPath: s.output.appendingPathComponent("guides/plan.md.swp").path))
+        XCTAssertTrue(fm.fileExists(atPath: s.output.appendingPathComponent("guides/map.png").path))
+        XCTAssertEqual(report.notes.filter { $0.hasPrefix("skipped") },
+                       ["skipped 3 editor backup or temporary files, not published: content/#notes.md#, content/guides/plan.md.swp, content/notes.md~"])
+    }
+
     func testAnEmptyFileBuildsAsAnUntitledPage() throws {
         let site = try TempSite(["content/empty-notes.md": ""])
         let report = site.build()

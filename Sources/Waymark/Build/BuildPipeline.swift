@@ -109,7 +109,7 @@ public enum BuildPipeline {
             let remembered = options.memory?.cache?.history
             let ((found, theme), (cacheRead, history)) = concurrently({
                 // Theme and dates are read once, before loading: both are inputs of "did anything change?".
-                (discovery.discover(), Theme.load(siteRoot: root))
+                (discovery.discoverWithNotes(), Theme.load(siteRoot: root))
             }, { () -> ((BuildCache.Loaded, Double)?, Pending<GitHistory>) in
                 var cacheRead: (BuildCache.Loaded, Double)?
                 if let cacheFile {
@@ -124,6 +124,7 @@ public enum BuildPipeline {
                 return (cacheRead, Pending(fallback: GitHistory()) { write ? GitHistory.load(root: root, previous: known) : GitHistory() })
             })
             report.diagnostics += diagnostics + found.1
+            report.notes += found.2
             return (found.0, config, output, cacheRead, theme, history)
         }
         var cache: BuildCache?

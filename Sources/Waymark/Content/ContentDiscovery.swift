@@ -101,21 +101,33 @@ struct ContentDiscovery {
     var ignore: [String]
 
     func discover() -> ([ContentFile], [Diagnostic]) {
+        let (files, diagnostics, _) = discoverWithNotes()
+        return (files, diagnostics)
+    }
+
+    /// The files, the problems, and notes: the editor's scratch files skipped.
+    func discoverWithNotes() -> ([ContentFile], [Diagnostic], [String]) {
         var files: [ContentFile] = []
+        var notes: [String] = []
         var diagnostics: [Diagnostic] = []
-        walk(root.path, relative: "", files: &files, diagnostics: &diagnostics)
+        var scratch: [String] = []
+        walk(root.path, relative: "", files: &files, scratch: &scratch, diagnostics: &diagnostics)
+        if !scratch.isEmpty {
+            let shown = scratch.prefix(5).map { "content/" + $0 }.joined(separator: ", ") + (scratch.count > 5 ? ", … and \(scratch.count - 5) more" : "")
+            notes.append("skipped \(scratch.count) editor backup or temporary \(scratch.count == 1 ? "file" : "files"), not published: \(shown)")
+        }
         // Usually sorted already: folders and names come in order, only a folder beside a longer
         // name with the same start (`a/x` before `a-b`) moves.
         if zip(files, files.dropFirst()).contains(where: { !($0.relativePath < $1.relativePath) }) {
             files.sort { $0.relativePath < $1.relativePath }
         }
-        return (files, diagnostics)
+        return (files, diagnostics, notes)
     }
 
     /// What a folder entry is, as far as the walk cares.
     enum EntryType: Equatable { case directory, regular, symbolicLink, other, unreadable, invalidName }
 
-    private func walk(_ dir: String, relative: String, files: inout [ContentFile], diagnostics: inout [Diagnostic]) {
+    private func walk(_ dir: String, relative: String, files: inout [ContentFile], scratch: inout [String], diagnostics: inout [Diagnostic]) {
         let entries: [(name: String, type: EntryType?)]
         if let listed = Self.list(dir) {
             entries = listed
@@ -148,8 +160,12 @@ struct ContentDiscovery {
                 diagnostics.append(.warning(SourceLocation(path: "content/" + rel), "symbolic link is not followed",
                                             hint: "copy the file into content/ instead; links could point outside the knowledge base"))
             case .directory:
-                walk(prefix + name, relative: rel, files: &files, diagnostics: &diagnostics)
+                walk(prefix + name, relative: rel, files: &files, scratch: &scratch, diagnostics: &diagnostics)
             case .regular:
+                if ScratchFile.matches(name) {
+                    scratch.append(rel)
+                    continue
+                }
                 let isMarkdown = ContentFile.markdownExtensionLength(name) > 0
                 // A page that cannot be read is reported where it is loaded; a file copied as it is, here,
                 // so that `check` finds it too, and every one of them.
@@ -211,5 +227,20 @@ struct ContentDiscovery {
         ignore.contains { pattern in
             fnmatch(pattern, path, 0) == 0 || fnmatch(pattern, name, 0) == 0
         }
+    }
+}
+
+/// Names of editors' and tools' scratch files.
+public enum ScratchFile {
+    /// An editor's or tool's scratch file, not part of the site: hidden files, backups (`page.md~`,
+    /// `#page.md#`), swap and temporary files, `sed -i`'s `sedX1b2c3` and vim's probe `4913`. A build
+    /// skips them (with a note: a backup published would show a page's source), and the preview's
+    /// watcher rebuilds nothing for them. Other names without an extension (`notes`, `CODEOWNERS`)
+    /// are files of the site, copied as they are.
+    public static func matches(_ name: String) -> Bool {
+        if name.hasPrefix(".") || name.hasPrefix("#") || name.hasSuffix("~") { return true }
+        for suffix in [".swp", ".swx", ".tmp", ".part", "___jb_tmp___", "___jb_old___"] where name.hasSuffix(suffix) { return true }
+        if !name.isEmpty, name.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { return true }
+        return name.utf8.count == 9 && name.hasPrefix("sed") && name.utf8.dropFirst(3).allSatisfy { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
     }
 }
