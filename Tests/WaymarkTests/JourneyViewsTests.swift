@@ -84,6 +84,21 @@ final class JourneyViewsTests: XCTestCase {
             .replacingOccurrences(of: "\\s+", with: " ", options: .regularExpression)
     }
 
+    /// A touchpoint citing the finding that contradicts it ("here is the research about it") is not backed.
+    func testCitingTheFindingThatContradictsATouchpointIsNotSupport() throws {
+        let s = try TempSite([
+            "content/personas/dana.md": "---\ntitle: Dana\n---\n",
+            "content/journeys/claim.md": "---\ntitle: Claim\npersonas: [personas/dana]\nstages:\n  - name: Report\n    touchpoints:\n      - name: App form\n        channel: app\n"
+                + "        findings: [research/roadside]\n      - name: Hotline\n        channel: phone\n        findings: [research/calls]\n---\n",
+            "content/research/roadside.md": "---\ntitle: Roadside\nmethod: interviews\ndate: 2026-01-02\ncontradicts: [journeys/claim#report/app-form]\n---\n",
+            "content/research/calls.md": "---\ntitle: Calls\nmethod: call review\ndate: 2026-01-03\n---\n",
+        ], templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let coverage = text(try XCTUnwrap(s.html("coverage/index.html")))
+        XCTAssertTrue(coverage.contains("1 of 2 touchpoints (50%) are backed by research"), coverage)
+        XCTAssertTrue(coverage.contains("Report › App form"), coverage)
+    }
+
     func testCoverageListsAssumptionsUnsupportedTouchpointsAndContradictions() throws {
         let s = try build()
         let coverage = text(try XCTUnwrap(s.html("coverage/index.html")))
@@ -100,7 +115,7 @@ final class JourneyViewsTests: XCTestCase {
         XCTAssertFalse(coverage.contains("Sign-up › Contract call"), coverage)
         XCTAssertFalse(coverage.contains("First use › Help call"), coverage)
         // One row per journey, the least backed first, with its bar as wide as its share.
-        XCTAssertTrue(coverage.contains("By journey The least backed first. A touchpoint is backed when at least one finding supports it. "
+        XCTAssertTrue(coverage.contains("By journey The least backed first. A touchpoint is backed when a finding supports it, or it cites one that does not contradict it. "
                                         + "Journey Basis Backed by research Contradictions "
                                         + "Renewal assumption 0 of 1 touchpoints (0%) 0 "
                                         + "Onboarding research 2 of 4 touchpoints (50%) 1 "), coverage)

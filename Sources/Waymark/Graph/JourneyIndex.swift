@@ -105,5 +105,13 @@ struct JourneyIndex: Sendable {
 
     func evidence(journey: Int, anchor: String) -> [Evidence] { evidence[journey]?[anchor] ?? [] }
 
+    /// Whether research backs the place: a finding supports it, or the place cites a finding that does
+    /// not contradict it (citing the finding that contradicts a touchpoint is not support).
+    static func isBacked(by evidence: [Evidence]) -> Bool {
+        evidence.contains { e in
+            e.kind == .supports || (e.kind == .cited && !evidence.contains { $0.finding == e.finding && $0.kind == .contradicts })
+        }
+    }
+
     var evidenceByJourney: [Int: [String: [Evidence]]] { evidence }
 }

@@ -41,7 +41,7 @@ extension PageContext {
                     let anchor = j.stages[s].touchpoints[t].anchor
                     let evidence = site.journeys.evidence(journey: i, anchor: anchor)
                     let name = { "\(j.stages[s].name) › \(j.stages[s].touchpoints[t].name)" }
-                    if evidence.contains(where: { $0.kind != .contradicts }) { supportedCount += 1 } else {
+                    if JourneyIndex.isBacked(by: evidence) { supportedCount += 1 } else {
                         missing.append(["title": .text(name()), "url": .text(url + "#" + anchor)])
                     }
                     contradictions(evidence, anchor: anchor, name: name)
