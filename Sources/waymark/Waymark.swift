@@ -95,14 +95,16 @@ struct SiteOptions: ParsableArguments {
         if format != .json {
             var summary = "\(report.pageCount) pages, \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
             if report.wrote, let out = report.output {
+                let written = report.writtenCount - report.removedCount
+                let removed = report.removedCount == 0 ? "" : ", removed \(report.removedCount)"
                 if !report.incremental {
                     summary += "; wrote \(report.fileCount) files to \(out.path)"
                 } else if report.renderedCount == 0 {
-                    summary += "; every page was current in the build cache, updated \(report.writtenCount) of \(report.fileCount) files in \(out.path)"
+                    summary += "; every page was current in the build cache, updated \(written) of \(report.fileCount) files\(removed) in \(out.path)"
                 } else if report.renderedCount < report.pageCount {
-                    summary += "; rendered \(report.renderedCount) of \(report.pageCount) pages (the others were current in the build cache), updated \(report.writtenCount) of \(report.fileCount) files in \(out.path)"
+                    summary += "; rendered \(report.renderedCount) of \(report.pageCount) pages (the others were current in the build cache), updated \(written) of \(report.fileCount) files\(removed) in \(out.path)"
                 } else {
-                    summary += "; rendered every page, updated \(report.writtenCount) of \(report.fileCount) files in \(out.path)"
+                    summary += "; rendered every page, updated \(written) of \(report.fileCount) files\(removed) in \(out.path)"
                 }
             }
             if report.updateFailed {

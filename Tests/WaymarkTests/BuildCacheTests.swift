@@ -228,6 +228,9 @@ final class BuildCacheTests: XCTestCase {
         try FileManager.default.removeItem(at: site.root.appendingPathComponent("content/guides/map.png"))
         report = assertCachedEqualsClean(site, "the image a shows, removed")
         XCTAssertEqual(report.diagnostics.filter { $0.message.contains("map.png") }.count, 1)
+        // The summary counts it as removed, not as one of the files updated ("updated 192 of 175 files").
+        XCTAssertEqual(report.removedCount, 1)
+        XCTAssertLessThanOrEqual(report.writtenCount - report.removedCount, report.fileCount)
 
         // Unchanged again: reused, with the same output as a clean build.
         try edit(site, "content/guides/a.md") { $0 + "\nOne more.\n" }

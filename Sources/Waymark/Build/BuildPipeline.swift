@@ -43,7 +43,10 @@ public struct BuildReport: Sendable {
     public var notes: [String] = []
     /// Pages rendered (the others were current in the build cache) and files written or replaced.
     public var renderedCount = 0
+    /// Files written or removed (a cached build writes only what changed).
     public var writtenCount = 0
+    /// Of those, the files removed: outputs of the previous build that this one does not make.
+    public var removedCount = 0
     /// Pages whose body links were not resolved again: they lead where they led in the last build (see `LinkMemo`).
     public var linksReused = 0
     /// true when the build cache let this build redo only what changed.
@@ -335,7 +338,8 @@ public enum BuildPipeline {
                     // describes the output: gone, a build that fails or is killed on the way is followed
                     // by one from scratch, not by one that trusts files it never wrote.
                     if let cacheFile = options.cacheFile { unlink(cacheFile.path) }
-                    (hashes, report.writtenCount) = try writer.update(outputFiles, kept: kept, previous: incremental.outputs)
+                    let updated = try writer.update(outputFiles, kept: kept, previous: incremental.outputs)
+                    (hashes, report.writtenCount, report.removedCount) = (updated.hashes, updated.written + updated.removed, updated.removed)
                     report.incremental = true
                 } else {
                     let written = try writer.write(outputFiles, staged: staging, hashing: options.cacheFile != nil) { previous in

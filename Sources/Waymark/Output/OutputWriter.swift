@@ -170,8 +170,8 @@ struct OutputWriter {
     /// each changed file is written beside its place and renamed over it (a killed build never leaves half
     /// a page), and files the previous build wrote that this one did not are removed with their empty folders.
     /// `kept` are outputs of pages not rendered because they are current. Returns every output's hash,
-    /// and how many files were written or removed.
-    func update(_ files: [OutputFile], kept: [String], previous: [String: UInt64]) throws -> (hashes: [String: UInt64], written: Int) {
+    /// how many files were written, and how many removed.
+    func update(_ files: [OutputFile], kept: [String], previous: [String: UInt64]) throws -> (hashes: [String: UInt64], written: Int, removed: Int) {
         let hashes = parallelMap(files) { Self.contentHash($0) }
         var result: [String: UInt64] = [:]
         for path in kept { if let h = previous[path] { result[path] = h } }
@@ -223,7 +223,7 @@ struct OutputWriter {
             return nil
         }
         if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
-        return (result, changed.count + removed)
+        return (result, changed.count, removed)
     }
 
     /// Staging and swapped-out folders of builds that were killed (their process is gone): a killed
