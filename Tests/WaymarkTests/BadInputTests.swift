@@ -57,6 +57,19 @@ final class BadInputTests: XCTestCase {
                        ["skipped 3 editor backup or temporary files, not published: content/#notes.md#, content/guides/plan.md.swp, content/notes.md~"])
     }
 
+    /// A journey copied by a file manager ("claim (copy).md") would be listed, counted and mapped twice:
+    /// a warning at the copy's title names both files. Plain pages may share a title.
+    func testACopiedJourneyOrPersonaIsAWarningNamingBoth() throws {
+        let journey = "---\ntitle: Claim a car accident\npersonas: [personas/sam]\n---\n"
+        let report = try check(["content/journeys/claim.md": journey, "content/journeys/claim (copy).md": journey,
+                                "content/personas/sam - Copy.md": "---\ntitle: sam\n---\n",
+                                "content/a/notes.md": "---\ntitle: Notes\n---\n", "content/b/notes.md": "---\ntitle: Notes\n---\n"])
+        XCTAssertEqual(headlines(report.diagnostics.filter { $0.severity == .warning }), [
+            "content/journeys/claim (copy).md:1:1: warning: 2 journeys are titled “Claim a car accident”: content/journeys/claim.md, content/journeys/claim (copy).md",
+            "content/personas/sam - Copy.md:1:1: warning: 2 personas are titled “Sam”: content/personas/sam.md, content/personas/sam - Copy.md",
+        ])
+    }
+
     func testAnEmptyFileBuildsAsAnUntitledPage() throws {
         let site = try TempSite(["content/empty-notes.md": ""])
         let report = site.build()

@@ -678,7 +678,7 @@ final class BinaryCoderTests: XCTestCase {
                 XCTAssertEqual(fields(f), ["method", "date", "participants", "confidence", "supports", "contradicts", "personas", "impact"])
             case .term(let t):
                 XCTAssertEqual(fields(t), ["term", "termLocation", "definition", "synonyms", "related", "notToConfuse", "status", "owner", "noAutolink"])
-                if let synonyms = t.synonyms.first { XCTAssertEqual(fields(synonyms), ["department", "words"]) }
+                if let synonyms = t.synonyms.first { XCTAssertEqual(fields(synonyms), ["department", "words", "wordLocations"]) }
             case .department(let d): XCTAssertEqual(fields(d), ["lead", "contact"])
             case .journey, .page: break
             }

@@ -67,6 +67,7 @@ struct Linker {
         })
         let (backlinks, glossary, usage) = linked
         diagnostics += homonymWarnings(glossary, index: index)
+        diagnostics += sameTitleWarnings(index.pages)
         var site = Site(config: config, index: index, backlinks: backlinks, children: facts.1, assets: assets,
                         glossary: glossary, termUsage: usage, journeys: facts.0)
         site.tags = TagIndex(index: index, order: order)
@@ -138,6 +139,29 @@ struct Linker {
             views.append(LoadedPage(generated: "glossary/matrix", type: .matrix, title: "What each department calls it"))
         }
         return views
+    }
+
+    /// Two journeys, personas or departments with one title are nearly always a copied file
+    /// ("claim (copy).md"): each would be listed, counted and mapped as one of its own. One warning at
+    /// each but the first (by name), naming them all. (Terms have their own, `homonymWarnings`; two
+    /// findings may well share a title, "Usability test, round 2".)
+    func sameTitleWarnings(_ pages: [LoadedPage]) -> [Diagnostic] {
+        var byTitle: [String: [Int]] = [:]
+        for (i, page) in pages.enumerated() where [.journey, .persona, .department].contains(page.type) && !page.isGenerated {
+            let key = page.type.rawValue + "\u{0}" + page.title.trimmingCharacters(in: .whitespaces).lowercased()
+            byTitle[key, default: []].append(i)
+        }
+        return byTitle.values.filter { $0.count > 1 }.flatMap { group -> [Diagnostic] in
+            // The shortest name first: the copy is usually the longer one ("claim (copy).md", "sam - Copy.md").
+            let sorted = group.sorted { (pages[$0].path.count, pages[$0].path) < (pages[$1].path.count, pages[$1].path) }
+            let files = sorted.map { pages[$0].path }.joined(separator: ", ")
+            let first = pages[sorted[0]]
+            let kind = first.type.sectionTitle.lowercased()
+            return sorted.dropFirst().map { i in
+                .warning(SourceLocation(path: pages[i].path, line: 1, column: 1), "\(sorted.count) \(kind) are titled “\(first.title)”: \(files)",
+                                hint: "a copied file? each is listed, counted and linked as a \(first.type.label.lowercased()) of its own: remove the copy, or give it a title of its own")
+            }
+        }.sorted()
     }
 
     /// A word two terms claim (a homonym such as "lead") is reported once, at its last claim. Two
