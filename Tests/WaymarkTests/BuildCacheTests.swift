@@ -238,6 +238,51 @@ final class BuildCacheTests: XCTestCase {
         XCTAssertEqual(report.linksReused, report.pageCount - 2, "every page but a (changed, and its image is missing) and c (its anchors are missing)")
     }
 
+    /// A cache the build cannot remove before it writes (a folder it may not write, after a build under
+    /// another user) would describe an output it no longer matches, and be trusted by the next build:
+    /// the build writes nothing and says why. (Tests run as root, whom permissions do not stop: here the
+    /// cache's place is taken by a folder, which cannot be unlinked either.)
+    func testACacheThatCannotBeRemovedStopsTheBuildBeforeItWrites() throws {
+        let site = try TempSite(["content/index.md": "Home.\n"])
+        XCTAssertFalse(cachedBuild(site).diagnostics.hasErrors)
+        let before = snapshot(site.output)
+        try FileManager.default.removeItem(at: cacheFile(site))
+        try FileManager.default.createDirectory(at: cacheFile(site).appendingPathComponent("stuck"), withIntermediateDirectories: true)
+        try site.write("content/index.md", "Home, edited.\n")
+        let report = cachedBuild(site)
+        XCTAssertEqual(headlines(report.diagnostics.filter { $0.severity == .error }).map { $0.components(separatedBy: " (")[0] },
+                       [".waymark-cache/build.bin: error: cannot remove the build cache before writing the output"])
+        XCTAssertEqual(snapshot(site.output), before, "the output is left as it was")
+    }
+
+    /// Two writing builds of one site never overlap: the second waits for the first's lock.
+    func testASecondBuildWaitsForTheFirst() throws {
+        let site = try TempSite(["content/index.md": "Home.\n"])
+        var lock: BuildLock? = BuildLock(folder: site.root.path) {}
+        XCTAssertNotNil(lock)
+        let done = DispatchSemaphore(value: 0)
+        let options = site.options()
+        DispatchQueue.global().async { _ = BuildPipeline.run(options); done.signal() }
+        XCTAssertEqual(done.wait(timeout: .now() + 0.5), .timedOut, "the build waits while another holds the lock")
+        lock = nil
+        XCTAssertEqual(done.wait(timeout: .now() + 20), .success)
+        XCTAssertNotNil(site.html("index.html"))
+    }
+
+    /// A killed build's half-written cache (`.build.bin.<pid>`) is removed by the next build that saves one.
+    func testAKilledBuildsTemporaryCacheIsRemoved() throws {
+        let site = try TempSite(["content/index.md": "Home.\n"])
+        let dir = site.root.appendingPathComponent(".waymark-cache")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var dead: pid_t = 4_000_000
+        while kill(dead, 0) == 0 || errno != ESRCH { dead += 1 }
+        let leftover = dir.appendingPathComponent(".build.bin.\(dead)")
+        try Data("half".utf8).write(to: leftover)
+        XCTAssertFalse(cachedBuild(site).diagnostics.hasErrors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: leftover.path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cacheFile(site).path))
+    }
+
     /// The memo of where links led survives a round trip through the cache's bytes.
     func testTheLinkMemoReadsBackAsWritten() throws {
         let memo = LinkMemo(environment: 0xDEAD_BEEF_0123_4567, pages: [

@@ -293,6 +293,13 @@ struct BuildCache: Sendable {
             let dir = file.deletingLastPathComponent()
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             temporary = dir.appendingPathComponent(".\(file.lastPathComponent).\(getpid())")
+            // A killed build's half-written cache, tens of megabytes each, which CI would upload with the folder.
+            let prefix = ".\(file.lastPathComponent)."
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] where entry.hasPrefix(prefix) {
+                if let pid = pid_t(entry.dropFirst(prefix.count)), pid > 0, pid != getpid(), kill(pid, 0) != 0 && errno == ESRCH {
+                    unlink(dir.appendingPathComponent(entry).path)
+                }
+            }
             // Written through one buffer of a few megabytes, flushed as it fills: a buffer the size of the
             // cache would be tens of megabytes of fresh memory for the system to hand over page by page.
             writer = try ChunkedFileWriter(path: temporary.path)

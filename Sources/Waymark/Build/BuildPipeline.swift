@@ -75,6 +75,11 @@ public enum BuildPipeline {
     public static func run(_ options: BuildOptions, progress: (String) -> Void = { _ in }) -> BuildReport {
         var report = BuildReport()
         let root = options.root.standardizedFileURL
+        // One writing build of a site at a time, from before its cache is read until it is saved.
+        let lock = options.write ? BuildLock(folder: root.path) {
+            FileHandle.standardError.write(Data("note: another waymark build of \(root.path) is running; waiting for it to finish\n".utf8))
+        } : nil
+        defer { withExtendedLifetime(lock) {} }
         let stepCount = options.write ? 5 : 4
         func step<T>(_ n: Int, _ name: String, _ body: () -> T) -> T {
             let start = DispatchTime.now().uptimeNanoseconds, cpu = processCPUSeconds()
@@ -332,12 +337,21 @@ public enum BuildPipeline {
                 return
             }
             let writer = OutputWriter(output: output)
+            // From the first file written until the new cache is saved, the old cache no longer describes
+            // the output: gone, a build that fails or is killed on the way is followed by one from scratch,
+            // not by one that trusts files it never wrote. A cache that cannot be removed (a folder the
+            // build may not write) would be trusted by the next build: then nothing is written.
+            if let cacheFile = options.cacheFile, unlink(cacheFile.path) != 0, errno != ENOENT {
+                let reason = String(cString: strerror(errno))
+                let shown = cacheFile.path.hasPrefix(root.path + "/") ? String(cacheFile.path.dropFirst(root.path.count + 1)) : cacheFile.path
+                report.diagnostics.append(.error(SourceLocation(path: shown),
+                                                 "cannot remove the build cache before writing the output (\(reason))",
+                                                 hint: "the output was left as it was; the build must be able to write the cache's folder "
+                                                     + "(check its owner and permissions, or remove it)"))
+                return
+            }
             do {
                 if let incremental {
-                    // From the first file written until the new cache is saved, the old cache no longer
-                    // describes the output: gone, a build that fails or is killed on the way is followed
-                    // by one from scratch, not by one that trusts files it never wrote.
-                    if let cacheFile = options.cacheFile { unlink(cacheFile.path) }
                     let updated = try writer.update(outputFiles, kept: kept, previous: incremental.outputs)
                     (hashes, report.writtenCount, report.removedCount) = (updated.hashes, updated.written + updated.removed, updated.removed)
                     report.incremental = true

@@ -172,6 +172,8 @@ struct OutputWriter {
     /// `kept` are outputs of pages not rendered because they are current. Returns every output's hash,
     /// how many files were written, and how many removed.
     func update(_ files: [OutputFile], kept: [String], previous: [String: UInt64]) throws -> (hashes: [String: UInt64], written: Int, removed: Int) {
+        // What a killed full build left beside the output (its staging folder) goes here too.
+        Self.removeLeftovers(of: output.lastPathComponent, in: output.deletingLastPathComponent())
         let hashes = parallelMap(files) { Self.contentHash($0) }
         var result: [String: UInt64] = [:]
         for path in kept { if let h = previous[path] { result[path] = h } }
@@ -365,4 +367,25 @@ final class OutputFolder: Sendable {
     func contains(_ relativePath: String) -> Bool {
         fd >= 0 && faccessat(fd, relativePath, F_OK, 0) == 0
     }
+}
+
+/// One writing build of a knowledge base at a time: an exclusive `flock` on the site's folder, held for
+/// the build. Two builds side by side (a hook's and one typed, two CI jobs in one workspace) would
+/// each update the output and save a cache describing what they wrote, the last to finish recording
+/// files it never wrote. The second waits for the first. The folder itself is locked, so no lock
+/// file is left in the knowledge base.
+final class BuildLock {
+    private let fd: Int32
+
+    /// Waits for the lock, calling `waiting` first if another build holds it; nil if the folder cannot be opened.
+    init?(folder: String, waiting: () -> Void) {
+        fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            waiting()
+            while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+        }
+    }
+
+    deinit { close(fd) }
 }
