@@ -161,7 +161,7 @@ final class ScaffoldTests: XCTestCase {
 
     func testInitInASubfolderOfARepositoryWritesThePipelineAtItsTop() throws {
         try requireGit()
-        try git(["init", "-q"], in: scratch)
+        try git(["init", "-q", "-b", "trunk"], in: scratch)
         try FileManager.default.createDirectory(at: scratch.appendingPathComponent("docs"), withIntermediateDirectories: true)
         let nested = try waymark(["init", "kb"], in: scratch.appendingPathComponent("docs"))
         XCTAssertEqual(nested.status, 0, nested.stderr)
@@ -175,6 +175,7 @@ final class ScaffoldTests: XCTestCase {
         let triggers = try mapping(XCTUnwrap(workflow["on"]))
         XCTAssertEqual(try strings(mapping(XCTUnwrap(triggers["push"]))["paths"]), ["docs/kb/**", ".github/workflows/waymark.yml"])
         XCTAssertEqual(try strings(mapping(XCTUnwrap(triggers["pull_request"]))["paths"]), ["docs/kb/**", ".github/workflows/waymark.yml"])
+        XCTAssertEqual(try strings(mapping(XCTUnwrap(triggers["push"]))["branches"]), ["trunk"], "the repository's branch, not main")
         let build = try mapping(XCTUnwrap(mapping(XCTUnwrap(workflow["jobs"]))["build"]))
         XCTAssertEqual(try mapping(XCTUnwrap(mapping(XCTUnwrap(build["defaults"]))["run"]))["working-directory"]?.string, "docs/kb",
                        "the commands run in the knowledge base")
@@ -258,8 +259,12 @@ final class ScaffoldTests: XCTestCase {
         let workflow = try mapping(Yams.compose(yaml: text))
         // `on` must stay a key (YAML 1.1 readers would turn a plain on into true; GitHub reads it as a string).
         let triggers = try mapping(XCTUnwrap(workflow["on"]))
-        XCTAssertEqual(try strings(mapping(XCTUnwrap(triggers["push"]))["branches"]), ["main"])
+        // Outside a repository the branch is not known yet: the two usual names build.
+        XCTAssertEqual(try strings(mapping(XCTUnwrap(triggers["push"]))["branches"]), ["main", "master"])
         XCTAssertNotNil(triggers["pull_request"])
+        XCTAssertEqual(try mapping(XCTUnwrap(workflow["permissions"]))["pages"]?.string, "read", "configure-pages reads it")
+        XCTAssertEqual(try mapping(XCTUnwrap(workflow["concurrency"]))["cancel-in-progress"]?.string,
+                       "${{ github.event_name == 'pull_request' }}", "a publishing run is never cut short")
         let jobs = try mapping(XCTUnwrap(workflow["jobs"]))
         let build = try mapping(XCTUnwrap(jobs["build"]))
         let steps = try XCTUnwrap(build["steps"]?.sequence).map { try mapping($0) }
@@ -291,7 +296,7 @@ final class ScaffoldTests: XCTestCase {
         XCTAssertTrue(key.hasPrefix(fallback), "restore-keys is the key without the content hash")
         XCTAssertEqual(try mapping(XCTUnwrap(steps[save]["with"]))["path"]?.string, ".waymark-cache\npublic\n")
 
-        let onMain = "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+        let onMain = "github.event_name == 'push' && github.ref_name == github.event.repository.default_branch"
         XCTAssertEqual(steps[upload]["if"]?.string, onMain)
         XCTAssertEqual(try mapping(XCTUnwrap(steps[upload]["with"]))["path"]?.string, "public")
         XCTAssertNotNil(runs("WAYMARK_VERSION"), "the Waymark version to build is a setting")

@@ -8,9 +8,10 @@ public enum CIProvider: String, Sendable, CaseIterable {
 enum CIWorkflow {
     /// The pipeline file, at the top of the repository. `site` is the knowledge base's folder in the
     /// repository (`docs/kb`), empty when it is the repository's top.
-    static func file(for ci: CIProvider, site: String = "") -> (path: String, text: String)? {
+    /// `branch`: the repository's current branch, when `init` runs in one.
+    static func file(for ci: CIProvider, site: String = "", branch: String? = nil) -> (path: String, text: String)? {
         switch ci {
-        case .github: return (githubPath, github(site: site))
+        case .github: return (githubPath, github(site: site, branch: branch))
         case .gitlab: return (gitlabPath, gitlab(site: site))
         case .none: return nil
         }
@@ -30,7 +31,9 @@ enum CIWorkflow {
     /// The Waymark release the pipelines build by default: the one that wrote them.
     static var defaultVersionRef: String { "v" + waymarkVersion }
 
-    static func github(site: String) -> String {
+    /// Pushes to `branch` build (to main or master when it is not known); the repository's default
+    /// branch publishes, whatever its name.
+    static func github(site: String, branch: String? = nil) -> String {
         // In a subfolder: paths given to actions are the repository's, while `run` steps start in the site.
         let p = site.isEmpty ? "" : site + "/"
         let onlySite = site.isEmpty ? "" : """
@@ -49,7 +52,7 @@ enum CIWorkflow {
             : "# - The knowledge base is the folder \(site)/ of this repository, built into \(p)public/ (the\n#   `output` default in its waymark.yml). Check annotations name files from the repository's top."
         return #"""
         # Checks and builds the knowledge base on every push and pull request, and publishes it to
-        # GitHub Pages from main. Written by `waymark init`; edit it freely.
+        # GitHub Pages from the repository's default branch. Written by `waymark init`; edit it freely.
         #
         # Assumptions, so you know what to change:
         # - Waymark has no prebuilt download, so the first run builds it from source with the Swift
@@ -66,16 +69,19 @@ enum CIWorkflow {
 
         on:
           push:
-            branches: [main]\#(onlySite)
+            branches: [\#(branch.map(yaml) ?? "main, master")]\#(onlySite)
           pull_request:\#(onlySite)
           workflow_dispatch:
 
         permissions:
           contents: read
+          # Read by actions/configure-pages (on a private repository it fails without).
+          pages: read
 
         concurrency:
           group: waymark-${{ github.ref }}
-          cancel-in-progress: true
+          # A newer push to a pull request cancels its older run; a publishing run is never cut short.
+          cancel-in-progress: ${{ github.event_name == 'pull_request' }}
 
         env:
           WAYMARK_REPO: ${{ vars.WAYMARK_REPO }}
@@ -143,14 +149,14 @@ enum CIWorkflow {
 
               - name: Find the Pages address
                 id: pages
-                if: github.event_name == 'push' && github.ref == 'refs/heads/main'
+                if: github.event_name == 'push' && github.ref_name == github.event.repository.default_branch
                 uses: actions/configure-pages@v5
 
               - name: Build
                 env:
                   BASE_URL: ${{ steps.pages.outputs.base_url }}
                 run: |
-                  # On main the site is built for its Pages address (which may include a sub-path).
+                  # On the default branch the site is built for its Pages address (which may include a sub-path).
                   if [ -n "$BASE_URL" ]; then
                     waymark build --base-url "$BASE_URL/"
                   else
@@ -167,14 +173,14 @@ enum CIWorkflow {
                   key: ${{ steps.cache.outputs.cache-primary-key }}
 
               - name: Upload the site for Pages
-                if: github.event_name == 'push' && github.ref == 'refs/heads/main'
+                if: github.event_name == 'push' && github.ref_name == github.event.repository.default_branch
                 uses: actions/upload-pages-artifact@v3
                 with:
                   path: \#(yaml(p + "public"))
 
           deploy:
             needs: build
-            if: github.event_name == 'push' && github.ref == 'refs/heads/main'
+            if: github.event_name == 'push' && github.ref_name == github.event.repository.default_branch
             runs-on: ubuntu-24.04
             permissions:
               pages: write

@@ -86,6 +86,12 @@ public enum PostCommitHook {
         return URL(fileURLWithPath: top).resolvingSymlinksInPath()
     }
 
+    /// The branch checked out in the repository at `folder` (also before its first commit), or nil.
+    static func currentBranch(in folder: URL) -> String? {
+        guard case .success(let branch) = git(["symbolic-ref", "--quiet", "--short", "HEAD"], in: folder), !branch.isEmpty else { return nil }
+        return branch
+    }
+
     /// Whether the file at `url` is a regular file carrying Waymark's marker (a symbolic link never is).
     static func isWaymarkHook(_ url: URL) -> Bool {
         guard ScaffoldWriter.kind(url.path) == .file, let data = try? Data(contentsOf: url), data.count < 1_000_000 else { return false }

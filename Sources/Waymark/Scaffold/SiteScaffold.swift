@@ -71,7 +71,7 @@ public enum SiteScaffold {
         // The pipeline's own files (GitLab's .waymark-tool/) are at the repository's top, not in the site.
         let files = StarterSite.files(title: trimmed.isEmpty ? defaultTitle : trimmed, ci: .none)
         var pipeline = Pipeline(repository: top, path: "", site: site, needsInclude: false)
-        var pipelineFile = CIWorkflow.file(for: ci, site: site)
+        var pipelineFile = CIWorkflow.file(for: ci, site: site, branch: PostCommitHook.currentBranch(in: top))
         if ci == .gitlab, ScaffoldWriter.kind(top.appendingPathComponent(CIWorkflow.gitlabPath).path) != nil {
             // A repository's one .gitlab-ci.yml is not replaced: Waymark's jobs go beside the site, to include.
             pipelineFile?.path = site + "/" + CIWorkflow.gitlabIncludedName
