@@ -199,6 +199,10 @@ final class JourneyViewsTests: XCTestCase {
         let html = try XCTUnwrap(s.html("journeys/onboarding/index.html"))
         XCTAssertTrue(html.contains(#"<th scope="col" id="sign-up""#), html)
         XCTAssertTrue(html.contains(#"id="first-use/help-call""#), html)
+        // Each touchpoint says who the customer deals with there, its channel and emotion, not only its stage.
+        let map = text(html)
+        XCTAssertTrue(map.contains("Contract call Moment of truth Sales · phone · +2 very positive"), map)
+        XCTAssertTrue(map.contains("GP visit Pain point GP practice · in person"), map)
         XCTAssertTrue(html.contains(#"<tr class="grid-curve">"#) && html.contains(#"<line class="curve-line""#), html)
         XCTAssertTrue(html.contains("Emotion by stage, from −2 (distress) to +2 (delight): Sign-up +1, First use −1. Moments of truth: Sign-up › Contract call."), html)
         XCTAssertTrue(text(html).contains("Call review contradicts"), html)

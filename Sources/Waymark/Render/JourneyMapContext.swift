@@ -35,6 +35,9 @@ extension PageContext {
                     if !owners.contains(where: { $0["url"]?.string == l["url"]?.string }) { owners.append(l) }
                 }
                 if !tp.actors.isEmpty { t["actors"] = .texts(tp.actors) }
+                // Who the customer deals with here, as department pages count it: the touchpoint's owner,
+                // else its outside actors, else the stage's owner.
+                if let o = tp.owner ?? (tp.actors.isEmpty ? stage.owner : nil) { t["by"] = .object(ownerLink(o)) }
                 if let m = tp.moment {
                     t["moment"] = .text(m)
                     t["momentLabel"] = .text(Self.momentLabels[m] ?? m)
