@@ -350,6 +350,10 @@ final class GlossaryTests: XCTestCase {
         let sales = try XCTUnwrap(s.html("glossary/vocabulary/sales/index.html"))
         XCTAssertEqual(sales.components(separatedBy: "class=\"also-means\"").count - 1, 1, sales)
         XCTAssertTrue(sales.contains("“lead” also names <a href=\"/glossary/lead/\">Lead</a> (its name)"), sales)
+        // And each term's hover card warns where the word is read.
+        let cards = try XCTUnwrap(s.html("glossary/cards.js"))
+        XCTAssertTrue(cards.contains("\"Careful: “lead” is also the term Lead.\"]"), cards)
+        XCTAssertTrue(cards.contains("\"Careful: to Sales, “Lead” means Opportunity.\"]"), cards)
     }
 
     /// In `first` mode, a term the page links to itself is not auto-linked too, before or after the

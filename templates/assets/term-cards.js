@@ -43,6 +43,13 @@
       el.appendChild(document.createTextNode(" "));
       el.appendChild(words);
     }
+    if (data[3]) {
+      var careful = document.createElement("span");
+      careful.className = "term-card-homonym";
+      careful.textContent = data[3];
+      el.appendChild(document.createTextNode(" "));
+      el.appendChild(careful);
+    }
     return el;
   }
 

@@ -129,6 +129,27 @@ struct Glossary: Sendable {
     }
 
     /// "Marketing calls this “target group”; IT calls it “persona”."
+    /// For a hover card: the homonyms the entry claims, each with what else it means, as a reader
+    /// needs it where the word is: "Careful: to Sales, “lead” means Qualified practice." or
+    /// "Careful: “lead” is also the term Lead." Empty when the entry claims none.
+    func homonymSentence(_ e: Int, index: SiteIndex) -> String {
+        var sentences: [String] = []
+        for h in homonyms {
+            // The word as this term writes it ("lead" under Sales, "Lead" as a name).
+            guard let word = h.claims.first(where: { $0.entry == e })?.word.text else { continue }
+            var seen: Set<Int> = [e]
+            for claim in h.claims where seen.insert(claim.entry).inserted {
+                let other = entries[claim.entry].name
+                let departments = h.claims.filter { $0.entry == claim.entry }.compactMap(\.word.department).map { index.pages[$0].title }
+                var unique: [String] = []
+                for d in departments where !unique.contains(d) { unique.append(d) }
+                sentences.append(unique.isEmpty ? "Careful: “\(word)” is also the term \(other)."
+                                 : "Careful: to \(unique.joined(separator: " and ")), “\(word)” means \(other).")
+            }
+        }
+        return sentences.joined(separator: " ")
+    }
+
     func synonymSentence(_ e: Int, index: SiteIndex) -> String {
         let parts = wordsByDepartment(e).enumerated().map { k, group in
             let words = group.words.map { "“\($0)”" }.joined(separator: " or ")

@@ -538,7 +538,7 @@ struct PageContext: Sendable {
             ctx["usedIn"] = .list(groups)
             ctx["hasUsedIn"] = .bool(!groups.isEmpty)
             let homonyms = site.glossary.homonyms.filter { $0.claims.contains { $0.entry == e } }.map { h -> TemplateValue in
-                ["word": .text(h.word), "mine": .text(whose(h.claims.filter { $0.entry == e }.map(\.word), mine: true)),
+                ["word": .text(h.word), "mine": .text(whose(h.claims.filter { $0.entry == e }.map(\.word), entry: e, mine: true)),
                  "others": .list(otherMeanings(of: h, than: e))]
             }
             if !homonyms.isEmpty { ctx["homonyms"] = .list(homonyms) }
@@ -548,10 +548,16 @@ struct PageContext: Sendable {
 
     /// Whose word it is, on one side of a homonym: "what Sales calls this term" (`mine`) or "what
     /// Sales calls it", "this term's name" or "its name".
-    private func whose(_ words: [Glossary.Word], mine: Bool) -> String {
+    private func whose(_ words: [Glossary.Word], entry: Int, mine: Bool) -> String {
         var said: [String] = []
+        // A name says whose term it is, when a department owns it: "its name; Marketing's term".
+        var owner = ""
+        if case .term(let t) = site.pages[site.glossary.entries[entry].page].entity, let o = t.owner,
+           case .page(let d, _) = site.index.resolve(reference: o.value, type: .department), site.pages[d].type == .department {
+            owner = "; \(site.pages[d].title)'s term"
+        }
         for w in words {
-            let text = w.department.map { "what \(site.pages[$0].title) calls \(mine ? "this term" : "it")" } ?? (mine ? "this term's name" : "its name")
+            let text = w.department.map { "what \(site.pages[$0].title) calls \(mine ? "this term" : "it")" } ?? ((mine ? "this term's name" : "its name") + owner)
             if !said.contains(text) { said.append(text) }
         }
         return said.joined(separator: " and ")
@@ -561,7 +567,7 @@ struct PageContext: Sendable {
     private func otherMeanings(of h: Glossary.Homonym, than entry: Int) -> [TemplateValue] {
         Array(Set(h.claims.map(\.entry)).subtracting([entry])).sorted().map { o -> TemplateValue in
             var other = link(site.glossary.entries[o].page)
-            other["who"] = .text(whose(h.claims.filter { $0.entry == o }.map(\.word), mine: false))
+            other["who"] = .text(whose(h.claims.filter { $0.entry == o }.map(\.word), entry: o, mine: false))
             return .object(other)
         }
     }

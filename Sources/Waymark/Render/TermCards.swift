@@ -1,7 +1,8 @@
 import Foundation
 
 /// The glossary's hover cards for the browser, `glossary/cards.js`: a script that sets
-/// `window.WaymarkTermCards` to each term's name, definition and what each department calls it,
+/// `window.WaymarkTermCards` to each term's name, definition and what each department calls it (and,
+/// for a term claiming a homonym, what else the word means),
 /// keyed by the term page's address below the site's root (`glossary/persona/`, percent-encoded
 /// as in links). The theme's `assets/term-cards.js` resolves those against the site's root and
 /// draws a card next to each auto-link whose address is one of them. Fetched once and cached by
@@ -36,6 +37,12 @@ enum TermCards {
             json.string(SearchIndex.firstWords(of: entry.definition, GlossaryTerm.cardWords))
             json.append(",")
             json.string(site.glossary.synonymSentence(e, index: site.index))
+            // A word that means another term too ("lead") says so on the card of each.
+            let careful = site.glossary.homonymSentence(e, index: site.index)
+            if !careful.isEmpty {
+                json.append(",")
+                json.string(careful)
+            }
             json.append("]")
         }
         json.append("\n};\n")
