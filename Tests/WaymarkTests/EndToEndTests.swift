@@ -134,7 +134,8 @@ final class EndToEndTests: XCTestCase {
         let study = try read(out, "research/diary-study/index.html")
         XCTAssertTrue(study.contains("<h2>Cited at touchpoints</h2>\n<p class=\"backlink\"><a href=\"/journeys/asthma/\">Asthma care</a> — Diagnosis › GP appointment</p>"), study)
         let service = try read(out, "departments/service/index.html")
-        XCTAssertTrue(service.contains("<h2>Owned by this department</h2>\n<p class=\"backlink\"><a href=\"/journeys/asthma/\">Asthma care</a> — owns the journey</p>\n</section>"), service)
+        XCTAssertTrue(service.contains("<h2>Owned by this department</h2>\n<p class=\"backlink\"><a href=\"/journeys/asthma/\">Asthma care</a> — owns the journey; owns the touchpoint “Diagnosis › GP appointment”</p>\n</section>"),
+                      "every place one page makes the relation: \(service)")
         XCTAssertTrue(service.contains("<h2>Vocabulary of this department</h2>\n<p class=\"backlink\"><a href=\"/glossary/touchpoint/\">Touchpoint</a> — contact point</p>"), service)
     }
 

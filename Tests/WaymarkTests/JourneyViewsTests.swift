@@ -99,6 +99,25 @@ final class JourneyViewsTests: XCTestCase {
         XCTAssertTrue(coverage.contains("Report › App form"), coverage)
     }
 
+    /// A finding cited at several touchpoints of one journey says each under "Cited at touchpoints",
+    /// not only the first; a department listed in `departments:` takes part, it does not own.
+    func testBacklinksSayEveryPlaceAPageMakesTheRelation() throws {
+        let s = try TempSite([
+            "content/personas/dana.md": "---\ntitle: Dana\n---\n",
+            "content/departments/sales.md": "---\ntitle: Sales\n---\n",
+            "content/journeys/claim.md": "---\ntitle: Claim\npersonas: [personas/dana]\ndepartments: [departments/sales]\nstages:\n  - name: Report\n    touchpoints:\n"
+                + "      - name: App form\n        channel: app\n        findings: [research/calls]\n"
+                + "      - name: Hotline\n        channel: phone\n        findings: [research/calls]\n---\n",
+            "content/research/calls.md": "---\ntitle: Calls\nmethod: call review\ndate: 2026-01-03\n---\n",
+        ], templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let calls = text(try XCTUnwrap(s.html("research/calls/index.html")))
+        XCTAssertTrue(calls.contains("Cited at touchpoints Claim Journey Report › App form; Report › Hotline"), calls)
+        let sales = text(try XCTUnwrap(s.html("departments/sales/index.html")))
+        XCTAssertTrue(sales.contains("Journeys it takes part in Claim"), sales)
+        XCTAssertFalse(sales.contains("Owned by this department"), sales)
+    }
+
     func testCoverageListsAssumptionsUnsupportedTouchpointsAndContradictions() throws {
         let s = try build()
         let coverage = text(try XCTUnwrap(s.html("coverage/index.html")))

@@ -103,22 +103,37 @@ struct Linker {
             guard links.count > 1 else { return links }
             // Edges come page by page, so one source's links are consecutive: its first sentence per
             // relation is found among them (a journey may name one department for dozens of touchpoints).
+            // A front-matter relation says every place it is made ("Cited at Diagnosis › Diagnosis letter;
+            // First symptoms › Night-time cough search"); a body link its first sentence.
             var kept: [Int] = []
+            var places: [Int: [String]] = [:]  // kept position → the places of a front-matter relation, in order
             var sourceStart = 0
             for k in links.indices {
                 if k == 0 || links[k].source != links[k - 1].source { sourceStart = kept.count }
                 if let same = kept[sourceStart...].firstIndex(where: { links[$0].relation == links[k].relation }) {
-                    if links[k].context < links[kept[same]].context { kept[same] = k }
+                    if links[k].relation.listsEveryPlace {
+                        if places[same] == nil { places[same] = [links[kept[same]].context] }
+                        if !links[k].context.isEmpty, places[same]?.contains(links[k].context) == false { places[same]?.append(links[k].context) }
+                    } else if links[k].context < links[kept[same]].context {
+                        kept[same] = k
+                    }
                 } else {
                     kept.append(k)
                 }
             }
-            // One link per source and relation now: no two compare equal, and no sentence is compared.
-            kept.sort { x, y in
-                links[x].relation != links[y].relation ? links[x].relation.rawValue < links[y].relation.rawValue
-                    : rank[links[x].source] < rank[links[y].source]
+            var result = kept.indices.map { position -> Backlink in
+                var link = links[kept[position]]
+                if let all = places[position]?.filter({ !$0.isEmpty }), all.count > 1 {
+                    let shown = Backlink.placesShown
+                    link.context = all.prefix(shown).joined(separator: "; ") + (all.count > shown ? "; and \(all.count - shown) more" : "")
+                }
+                return link
             }
-            return kept.map { links[$0] }
+            // One link per source and relation now: no two compare equal, and no sentence is compared.
+            result.sort { x, y in
+                x.relation != y.relation ? x.relation.rawValue < y.relation.rawValue : rank[x.source] < rank[y.source]
+            }
+            return result
         } }.flatMap { $0 }
     }
 

@@ -209,7 +209,7 @@ struct ReferenceChecker {
     private mutating func checkJourney(_ j: Journey, page i: Int) {
         for r in withoutCommaSplitTitles(j.personas, type: .persona) { reference(r, from: i, type: .persona, relation: .walkedJourneys) }
         if let o = j.owner { reference(o, from: i, type: .department, relation: .owned, context: "owns the journey") }
-        for d in j.departments { reference(d, from: i, type: .department, relation: .owned, context: "takes part in the journey") }
+        for d in j.departments { reference(d, from: i, type: .department, relation: .takesPart) }
         if let p = j.parent {
             if let parent = reference(p, from: i, type: .journey, relation: .childJourneys) { checkParentCycle(from: i, parent: parent, at: p) }
         }

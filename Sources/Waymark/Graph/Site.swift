@@ -5,12 +5,20 @@ struct Backlink: Sendable, Hashable {
     /// Why the source links here, worded for the target's page ("Evidence for this journey").
     var relation: Relation
     var source: Int
-    /// The sentence the link appears in, or a short note for front-matter references.
+    /// The sentence the link appears in, or a short note for front-matter references (every place
+    /// one source makes the relation, up to `placesShown`).
     var context: String
+
+    /// A front-matter relation's places shown, then "and N more".
+    static let placesShown = 8
 
     enum Relation: Int, Sendable, Hashable, CaseIterable {
         case walkedJourneys, supportingEvidence, contradictingEvidence, researchAbout, citedAt
-        case childJourneys, owned, vocabulary, relatedTerms, notToConfuse, embeddedIn, mentions
+        case childJourneys, owned, takesPart, vocabulary, relatedTerms, notToConfuse, embeddedIn, mentions
+
+        /// A relation written in front matter, said at each place it is made (a finding cited at five
+        /// touchpoints lists the five); a link in a body says its first sentence.
+        var listsEveryPlace: Bool { self != .mentions && self != .embeddedIn }
 
         var label: String {
             switch self {
@@ -21,6 +29,7 @@ struct Backlink: Sendable, Hashable {
             case .citedAt: return "Cited at touchpoints"
             case .childJourneys: return "Child journeys"
             case .owned: return "Owned by this department"
+            case .takesPart: return "Journeys it takes part in"
             case .vocabulary: return "Vocabulary of this department"
             case .relatedTerms: return "Related terms"
             case .notToConfuse: return "Not to be confused with"

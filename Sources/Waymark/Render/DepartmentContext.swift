@@ -72,7 +72,8 @@ extension PageContext {
             }
         }
         // Journeys it owns or takes part in, from the journeys' own fields.
-        for b in site.backlinks[d] where b.relation == .owned && site.pages[b.source].type == .journey && seenJourneys.insert(b.source).inserted {
+        for b in site.backlinks[d] where (b.relation == .owned || b.relation == .takesPart) && site.pages[b.source].type == .journey
+            && seenJourneys.insert(b.source).inserted {
             journeys.append(b.source)
         }
         // Handoffs too come journey by journey: each journey's payload and link are taken once.

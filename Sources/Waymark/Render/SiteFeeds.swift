@@ -121,6 +121,7 @@ extension SiteRenderer {
                 case .researchAbout: type = "about_persona"
                 case .childJourneys: type = "parent"
                 case .owned: type = "owned_by"
+                case .takesPart: type = "takes_part"
                 case .vocabulary: type = "synonyms_of"
                 case .relatedTerms: type = "related"
                 case .notToConfuse: type = "not_to_confuse"
