@@ -118,6 +118,20 @@ final class JourneyViewsTests: XCTestCase {
         XCTAssertFalse(sales.contains("Owned by this department"), sales)
     }
 
+    /// "KPIs it owns" has the KPIs of the journeys the department owns, then its touchpoints'.
+    func testADepartmentOwnsTheKPIsOfItsJourneys() throws {
+        let s = try TempSite([
+            "content/personas/dana.md": "---\ntitle: Dana\n---\n",
+            "content/departments/sales.md": "---\ntitle: Sales\n---\n",
+            "content/journeys/onboarding.md": "---\ntitle: Onboarding\npersonas: [personas/dana]\nowner: departments/sales\nkpis: [Pilot-to-contract rate]\n"
+                + "stages:\n  - name: Pilot\n    touchpoints:\n      - name: Discovery call\n        channel: phone\n        owner: departments/sales\n"
+                + "        kpis: [Calls booked in 5 days]\n---\n",
+        ], templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let sales = text(try XCTUnwrap(s.html("departments/sales/index.html")))
+        XCTAssertTrue(sales.contains("KPIs it owns Pilot-to-contract rate Calls booked in 5 days "), sales)
+    }
+
     func testCoverageListsAssumptionsUnsupportedTouchpointsAndContradictions() throws {
         let s = try build()
         let coverage = text(try XCTUnwrap(s.html("coverage/index.html")))

@@ -50,6 +50,13 @@ extension PageContext {
         // run of them, and its stages and touchpoints are read in place (a copy of a journey, a stage or
         // a touchpoint retains everything it holds).
         var runPage = -1, runJourney: Journey?, runLink: TemplateValue?, runURL = ""
+        // The KPIs of the journeys it owns first (a journey's own measures, "Pilot-to-contract rate"),
+        // then those of the touchpoints it owns.
+        for b in site.backlinks[d] where b.relation == .owned {
+            guard case .journey(let j) = site.pages[b.source].entity, let o = j.owner,
+                  case .page(let owner, _) = site.index.resolve(reference: o.value, type: .department), owner == d else { continue }
+            for k in j.kpis where seenKPIs.insert(k).inserted { kpis.append(k) }
+        }
         for place in index.owned[d] ?? [] {
             if runPage != place.journey {
                 runPage = place.journey
