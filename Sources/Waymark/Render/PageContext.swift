@@ -220,6 +220,8 @@ struct PageContext: Sendable {
             "params": .object(TemplateObject(page.params.map { ($0.key, $0.value.templateValue) }, uniquingKeysWith: { a, _ in a })),
         ]
         if let d = page.description { pageCtx["summary"] = .text(d) }
+        // The home page is usually titled as the site: its tab says it once.
+        if page.title == site.config.title { pageCtx["isSiteTitle"] = true }
         if !tags.isEmpty { pageCtx["tags"] = .list(tags.map(TemplateValue.object)); pageCtx["hasTags"] = true }
         if page.draft { pageCtx["draft"] = true }
         // The lead (the writer's introduction) and the rest, for themes that show the lead before
