@@ -469,6 +469,12 @@
       input.value = initial;
       run(initial, false);
     }
+    // The field has the focus, as after a search from the header: the query can be changed at once,
+    // and the results are one Tab or arrow key away (not eleven Tabs through the page's header).
+    try {
+      input.focus({ preventScroll: true });
+      input.setSelectionRange(input.value.length, input.value.length);
+    } catch (e) { /* an old browser: no focus */ }
   }
 
   // Outside a browser (the test suite runs it in Node) the searching itself is what is wanted.
