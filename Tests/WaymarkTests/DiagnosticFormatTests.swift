@@ -66,6 +66,13 @@ final class DiagnosticFormatTests: XCTestCase {
                        "::error file=content/a%2Cb%3Ac%25.md,line=1,col=2::50%25 done%0D%0Asecond line\n")
     }
 
+    /// An escape sequence a writer typed (colour, a terminal hyperlink, a bell) is written out, as the human format does.
+    func testGitHubWritesOutControlCharacters() {
+        let d = Diagnostic.error(SourceLocation(path: "content/x\u{1B}.md", line: 3, column: 50), "unknown persona `esc\u{1B}[31mRED\u{7}`")
+        XCTAssertEqual(DiagnosticFormat.github.render([d]),
+                       "::error file=content/x\\u{1B}.md,line=3,col=50::unknown persona `esc\\u{1B}[31mRED\\u{7}`\n")
+    }
+
     func testGitHubLeavesOutUnknownLineAndColumn() {
         let d = Diagnostic.error(SourceLocation(path: "content/"), "no content/ folder")
         XCTAssertEqual(DiagnosticFormat.github.render([d]), "::error file=content/::no content/ folder\n")

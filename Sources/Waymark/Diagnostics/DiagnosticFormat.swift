@@ -70,11 +70,13 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
 
     /// `text` with control characters written out (`\n`, `\u{1B}`), so a file name cannot move the
     /// terminal's cursor, colour it or start a line that looks like another diagnostic.
-    static func visible(_ text: String) -> String {
+    /// `keepingLineBreaks`: line breaks stay (GitHub's format encodes them, `%0A`).
+    static func visible(_ text: String, keepingLineBreaks: Bool = false) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
+            case "\n" where keepingLineBreaks, "\r" where keepingLineBreaks: out.unicodeScalars.append(scalar)
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             case "\r": out += "\\r"
@@ -89,13 +91,15 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
 
     /// `::error file=…,line=…,col=…::message` — GitHub turns these into annotations on the diff.
     static func github(_ d: Diagnostic, pathPrefix: String = "") -> String {
+        // Control characters written out as the human format writes them: an escape sequence would
+        // colour the log or make a link in it (line breaks are encoded below).
         func property(_ s: String) -> String {
-            s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+            visible(s, keepingLineBreaks: true).replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
                 .replacingOccurrences(of: "\n", with: "%0A").replacingOccurrences(of: ":", with: "%3A")
                 .replacingOccurrences(of: ",", with: "%2C")
         }
         func data(_ s: String) -> String {
-            s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+            visible(s, keepingLineBreaks: true).replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
                 .replacingOccurrences(of: "\n", with: "%0A")
         }
         // Not before what is no file: `--base-url` names the option it came from.
