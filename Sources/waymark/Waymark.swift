@@ -72,12 +72,16 @@ struct SiteOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print each step of the build (discover, load, link, render, write) with the time it took.")
     var verbose = false
 
+    @Flag(help: "Treat warnings as errors: exit status 1, and build writes nothing (for CI that must stay clean).")
+    var strict = false
+
     func options(write: Bool, output: String?) -> BuildOptions {
         var o = BuildOptions(root: URL(fileURLWithPath: root))
         o.includeDrafts = drafts
         o.baseURL = baseURL
         o.output = output
         o.write = write
+        o.strict = strict
         return o
     }
 
@@ -109,6 +113,8 @@ struct SiteOptions: ParsableArguments {
             }
             if report.updateFailed {
                 summary += "; the update of \(report.output?.path ?? "the output") stopped part way (each file is whole, old or new)"
+            } else if strict && errors == 0 && warnings > 0 && action == "build" && !report.wrote {
+                summary += "; --strict: the warnings count as errors, nothing written"
             } else if errors > 0 && action == "build" {
                 // "Unchanged" only where there is an earlier output to keep.
                 let earlier = report.output.map { FileManager.default.fileExists(atPath: $0.path) } ?? false
@@ -116,7 +122,7 @@ struct SiteOptions: ParsableArguments {
             }
             FileHandle.standardError.write(Data((summary + "\n").utf8))
         }
-        if errors > 0 { throw ExitCode(1) }
+        if errors > 0 || (strict && warnings > 0) { throw ExitCode(1) }
     }
 }
 
@@ -133,7 +139,7 @@ func exitSkippingTeardown() -> Never {
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build", abstract: "Render content/ into the output folder (default public/).",
-        discussion: "Every problem is listed as path:line:col with a hint. With any error nothing is written: the previous output stays as it was. The exit status is 1 on errors, 0 otherwise (warnings included)."
+        discussion: "Every problem is listed as path:line:col with a hint. With any error nothing is written: the previous output stays as it was. The exit status is 1 on errors (with --strict also on warnings), 64 on a wrong option, 0 otherwise."
     )
 
     @OptionGroup var site: SiteOptions

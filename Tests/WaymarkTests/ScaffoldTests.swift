@@ -251,6 +251,25 @@ final class ScaffoldTests: XCTestCase {
         XCTAssertEqual(DiagnosticFormat.github.render([option], githubPathPrefix: "docs/kb/"), "::error file=--base-url::not a URL\n")
     }
 
+    /// `--strict`: warnings count as errors, for CI that must stay clean: status 1, and build writes nothing.
+    func testStrictMakesWarningsFailTheRun() throws {
+        let site = scratch.appendingPathComponent("kb")
+        try FileManager.default.createDirectory(at: site.appendingPathComponent("content"), withIntermediateDirectories: true)
+        try Data("title: Strict\n".utf8).write(to: site.appendingPathComponent("waymark.yml"))
+        try Data("---\ntitle: Home\nsumary: A typo of summary.\n---\nHome.\n".utf8).write(to: site.appendingPathComponent("content/index.md"))
+        let check = try waymark(["check"], in: site)
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertTrue(check.stderr.contains("1 warning"), check.stderr)
+        let strict = try waymark(["check", "--strict"], in: site)
+        XCTAssertEqual(strict.status, 1, strict.stderr)
+        let build = try waymark(["build", "--strict"], in: site)
+        XCTAssertEqual(build.status, 1, build.stderr)
+        XCTAssertTrue(build.stderr.contains("--strict: the warnings count as errors, nothing written"), build.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: site.appendingPathComponent("public").path))
+        XCTAssertEqual(try waymark(["build"], in: site).status, 0)
+        XCTAssertEqual(try waymark(["check", "--no-such-option"], in: site).status, 64, "a wrong option")
+    }
+
     // MARK: The GitHub workflow
 
     func testGitHubWorkflowIsWellFormedWithTheExpectedSteps() throws {

@@ -17,6 +17,8 @@ public struct BuildOptions: Sendable {
     public var readCache = true
     /// `--relative`: links relative to each page, so the output works opened from disk.
     public var relativeLinks = false
+    /// `--strict`: a warning stops the build as an error does (nothing is written).
+    public var strict = false
     /// The build cache as the previous build in this process left it (`serve`), so it is not read from disk again.
     public var memory: BuildMemory?
 
@@ -320,7 +322,7 @@ public enum BuildPipeline {
         }
         report.diagnostics.sort()
         report.output = output
-        guard options.write, !report.diagnostics.hasErrors else { return report }
+        guard options.write, !report.diagnostics.hasErrors, !(options.strict && report.diagnostics.warningCount > 0) else { return report }
         report.leftovers.append(rendered)
         let outputFiles = rendered + [OutputFile(path: outputMarker, content: .bytes(Array("Written by Waymark; this folder is replaced on every build.\n".utf8)))]
         var hashes: [String: UInt64] = [:]
