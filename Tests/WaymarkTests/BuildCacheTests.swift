@@ -255,6 +255,20 @@ final class BuildCacheTests: XCTestCase {
         XCTAssertEqual(snapshot(site.output), before, "the output is left as it was")
     }
 
+    /// `--output out/` or `./out` is the folder `out`: the cache's configuration is the same, so nothing is rendered again.
+    func testAnOutputFolderTypedAnotherWayIsTheSameFolder() throws {
+        let site = try TempSite(["content/index.md": "Home.\n", "content/a.md": "A.\n"])
+        XCTAssertFalse(cachedBuild(site).diagnostics.hasErrors)
+        for spelling in [site.output.path + "/", site.output.path + "/./", site.scratch.path + "/site/../out"] {
+            var o = site.options()
+            o.cacheFile = cacheFile(site)
+            o.output = spelling
+            let report = BuildPipeline.run(o)
+            XCTAssertEqual(report.renderedCount, 0, spelling)
+            XCTAssertEqual(report.writtenCount, 0, spelling)
+        }
+    }
+
     /// Two writing builds of one site never overlap: the second waits for the first's lock.
     func testASecondBuildWaitsForTheFirst() throws {
         let site = try TempSite(["content/index.md": "Home.\n"])

@@ -111,6 +111,9 @@ public enum BuildPipeline {
             if let output = options.output { config.output = output }
             let output = (config.output.hasPrefix("/") ? URL(fileURLWithPath: config.output)
                 : root.appendingPathComponent(config.output)).standardizedFileURL
+            // One spelling per folder: `public/` and `./public` are `public`, so the cache's
+            // configuration does not change with how the folder was typed.
+            config.output = output.path.hasPrefix(root.path + "/") ? String(output.path.dropFirst(root.path.count + 1)) : output.path
             let inMemory = options.memory?.cache.map { $0.output == output.path } ?? false
             let cacheFile = options.readCache && !inMemory ? options.cacheFile : nil
             let discovery = ContentDiscovery(root: contentDir, ignore: config.ignore)
