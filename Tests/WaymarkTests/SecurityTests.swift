@@ -117,6 +117,44 @@ final class SecurityTests: XCTestCase {
         }
     }
 
+    /// An output folder that is a symbolic link (`public -> /srv/www/kb`) is built into where it leads;
+    /// the link stays a link.
+    func testAnOutputThatIsALinkIsBuiltIntoItsTarget() throws {
+        let site = try TempSite(["content/index.md": "Home.\n"])
+        let target = site.scratch.appendingPathComponent("www")
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        let link = site.scratch.appendingPathComponent("pub")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        var o = site.options()
+        o.output = link.path
+        XCTAssertFalse(BuildPipeline.run(o).diagnostics.hasErrors)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: target.appendingPathComponent("index.html").path))
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link.path), target.path)
+    }
+
+    /// A cached build updates files in place: a symbolic link someone put inside the output is never
+    /// written or removed through (it is replaced by a real folder when a page needs one there).
+    func testACachedBuildNeverWritesOrRemovesThroughALinkInTheOutput() throws {
+        let site = try TempSite(["content/index.md": "Home.\n", "content/guides/a.md": "A.\n", "content/guides/b.md": "B.\n"])
+        var o = site.options()
+        o.cacheFile = site.root.appendingPathComponent(".waymark-cache/build.bin")
+        XCTAssertFalse(BuildPipeline.run(o).diagnostics.hasErrors)
+        let outside = site.scratch.appendingPathComponent("victim")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: outside.appendingPathComponent("index.html"))
+        for page in ["a", "b"] {
+            let folder = site.output.appendingPathComponent("guides/\(page)")
+            try FileManager.default.removeItem(at: folder)
+            try FileManager.default.createSymbolicLink(at: folder, withDestinationURL: outside)
+        }
+        try site.write("content/guides/a.md", "A, edited.\n")
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("content/guides/b.md"))
+        XCTAssertFalse(BuildPipeline.run(o).diagnostics.hasErrors)
+        XCTAssertEqual(try String(contentsOf: outside.appendingPathComponent("index.html"), encoding: .utf8), "keep", "nothing written or removed there")
+        XCTAssertTrue(try XCTUnwrap(site.html("guides/a/index.html")).contains("A, edited."))
+        XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: site.output.appendingPathComponent("guides/a").path), "a real folder now")
+    }
+
     func testScriptPayloadsInEveryFieldComeOutEscaped() throws {
         for payload in Self.payloads {
             let site = try TempSite(Self.hostileSite(payload), templates: nil)

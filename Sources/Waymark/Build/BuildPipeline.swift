@@ -109,8 +109,14 @@ public enum BuildPipeline {
                 }
             }
             if let output = options.output { config.output = output }
-            let output = (config.output.hasPrefix("/") ? URL(fileURLWithPath: config.output)
+            var output = (config.output.hasPrefix("/") ? URL(fileURLWithPath: config.output)
                 : root.appendingPathComponent(config.output)).standardizedFileURL
+            // `public -> /srv/www/kb`: the build goes into the link's folder (its staging beside it), not in
+            // place of the link, which the web server would go on reading.
+            var linkInfo = stat()
+            if lstat(output.path, &linkInfo) == 0, linkInfo.st_mode & S_IFMT == S_IFLNK {
+                output = output.resolvingSymlinksInPath()
+            }
             // One spelling per folder: `public/` and `./public` are `public`, so the cache's
             // configuration does not change with how the folder was typed.
             config.output = output.path.hasPrefix(root.path + "/") ? String(output.path.dropFirst(root.path.count + 1)) : output.path
@@ -466,7 +472,8 @@ public enum BuildPipeline {
 
     /// Refuses outputs that would replace the site itself or a folder Waymark did not make.
     static func unsafeOutput(_ output: URL, root: URL) -> Diagnostic? {
-        let out = output.path, rootPath = root.path
+        // Compared as the file system sees them: an output reached through a link is where the link leads.
+        let out = output.resolvingSymlinksInPath().path, rootPath = root.resolvingSymlinksInPath().path
         let location = SourceLocation(path: output.lastPathComponent)
         if out == rootPath || rootPath.hasPrefix(out + "/") || out == "/" {
             return .error(location, "output folder \(out) contains the knowledge base itself", hint: "choose a folder such as `public`")

@@ -185,8 +185,12 @@ struct OutputWriter {
         // empty: a page may now need a folder where a file was (`guides/notes` → `guides/notes/`), or
         // a file where a folder was.
         var removed = 0
+        // Folders checked to be real folders below the output: a symbolic link put in the output (a shared
+        // web root, a restored archive) is never written or removed through.
+        var real: Set<String> = [output.path]
         for path in Set(previous.keys).subtracting(result.keys).sorted() where Self.isSafe(path) {
             let target = output.path + "/" + path
+            guard Self.isRealFolder(String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)]), below: output.path, checked: &real) else { continue }
             if unlink(target) == 0 { removed += 1 }
             // Remove folders left empty, up to the output folder itself.
             var dir = String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)])
@@ -202,6 +206,7 @@ struct OutputWriter {
             let target = output.path + "/" + file.path
             if previous[file.path] == hash, access(target, F_OK) == 0 { continue }
             let dir = String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)])
+            try Self.replaceLinkedFolders(dir, below: output.path, checked: &real)
             try Self.makeDirectory(dir, made: &made)
             // Not named after the file: a name near the system's limit of 255 bytes left no room for a suffix.
             changed.append((k, target, dir + "/.waymark-\(getpid())-\(k)"))
@@ -245,6 +250,28 @@ struct OutputWriter {
                 try? fm.removeItem(at: url)
             }
         }
+    }
+
+    /// Whether every folder from `base` down to `dir` is a real folder (or missing), not a symbolic link.
+    private static func isRealFolder(_ dir: String, below base: String, checked: inout Set<String>) -> Bool {
+        if checked.contains(dir) || dir.count <= base.count { return true }
+        guard let slash = dir.lastIndex(of: "/"), isRealFolder(String(dir[..<slash]), below: base, checked: &checked) else { return false }
+        var info = stat()
+        if lstat(dir, &info) == 0, info.st_mode & S_IFMT == S_IFLNK { return false }
+        checked.insert(dir)
+        return true
+    }
+
+    /// Replaces each symbolic link between `base` and `dir` with a real folder (made by the caller), so
+    /// that a file written there stays in the output.
+    private static func replaceLinkedFolders(_ dir: String, below base: String, checked: inout Set<String>) throws {
+        if checked.contains(dir) || dir.count <= base.count { return }
+        if let slash = dir.lastIndex(of: "/") { try replaceLinkedFolders(String(dir[..<slash]), below: base, checked: &checked) }
+        var info = stat()
+        if lstat(dir, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, unlink(dir) != 0 {
+            throw WriteError.io(dir, String(cString: strerror(errno)))
+        }
+        checked.insert(dir)
     }
 
     /// mkdir -p with a memo: thousands of page folders cost one system call each, not a FileManager walk.
