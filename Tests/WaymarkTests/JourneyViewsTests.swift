@@ -132,6 +132,23 @@ final class JourneyViewsTests: XCTestCase {
         XCTAssertTrue(sales.contains("KPIs it owns Pilot-to-contract rate Calls booked in 5 days "), sales)
     }
 
+    /// How recent and how sure: research about a persona is listed newest first with its date, method and
+    /// confidence; the home page's Research card is newest first with date and method.
+    func testResearchIsShownNewestFirstWithItsDate() throws {
+        let s = try TempSite([
+            "content/index.md": "---\ntitle: Home\n---\nHome.\n",
+            "content/personas/dana.md": "---\ntitle: Dana\n---\n",
+            "content/research/a-old.md": "---\ntitle: Alpha study\nmethod: interviews\ndate: 2024-01-02\nconfidence: low\npersonas: [personas/dana]\n---\n",
+            "content/research/z-new.md": "---\ntitle: Zulu survey\nmethod: survey\ndate: 2026-04-22\nconfidence: high\npersonas: [personas/dana]\n---\n",
+        ], templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let dana = text(try XCTUnwrap(s.html("personas/dana/index.html")))
+        XCTAssertTrue(dana.contains("Research about this persona Zulu survey Research finding 2026-04-22 · survey · confidence: high "
+                                    + "Alpha study Research finding 2024-01-02 · interviews · confidence: low"), dana)
+        let home = text(try XCTUnwrap(s.html("index.html")))
+        XCTAssertTrue(home.contains("Zulu survey 2026-04-22 · survey Alpha study 2024-01-02 · interviews"), home)
+    }
+
     func testCoverageListsAssumptionsUnsupportedTouchpointsAndContradictions() throws {
         let s = try build()
         let coverage = text(try XCTUnwrap(s.html("coverage/index.html")))

@@ -130,8 +130,11 @@ struct Linker {
                 return link
             }
             // One link per source and relation now: no two compare equal, and no sentence is compared.
+            // Research about a persona newest first (its note starts with the finding's date), the rest by title.
             result.sort { x, y in
-                x.relation != y.relation ? x.relation.rawValue < y.relation.rawValue : rank[x.source] < rank[y.source]
+                if x.relation != y.relation { return x.relation.rawValue < y.relation.rawValue }
+                if x.relation == .researchAbout, x.context != y.context { return x.context > y.context }
+                return rank[x.source] < rank[y.source]
             }
             return result
         } }.flatMap { $0 }

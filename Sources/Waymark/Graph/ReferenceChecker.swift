@@ -123,7 +123,9 @@ struct ReferenceChecker {
         case .finding(let f):
             for r in f.supports { reference(r, from: i, type: .journey, relation: .supportingEvidence, anchors: .stagesAndTouchpoints) }
             for r in f.contradicts { reference(r, from: i, type: .journey, relation: .contradictingEvidence, anchors: .stagesAndTouchpoints) }
-            for r in withoutCommaSplitTitles(f.personas, type: .persona) { reference(r, from: i, type: .persona, relation: .researchAbout) }
+            // On the persona's page: how recent, how and how sure ("2025-03-14 · interviews · confidence: medium").
+            let about = [f.date, f.method.isEmpty ? nil : f.method, f.confidence.map { "confidence: \($0)" }].compactMap { $0 }.joined(separator: " · ")
+            for r in withoutCommaSplitTitles(f.personas, type: .persona) { reference(r, from: i, type: .persona, relation: .researchAbout, context: about) }
         case .term(let t):
             // A term named in its own lists, or both related and not to be confused: the writer meant another.
             func target(_ r: Located<String>) -> Int? {

@@ -450,10 +450,22 @@ struct PageContext: Sendable {
             let all = site.children[site.pages[child].id] ?? []
             // A typed folder counts and shows its own pages: the glossary its terms, not its matrix and vocabulary views.
             let typed = PageType.fromFolder(site.pages[child].id).map { type in all.filter { site.pages[$0].type == type } } ?? []
-            let items = typed.isEmpty ? all : typed
+            var items = typed.isEmpty ? all : typed
+            // Research newest first, each with its date and method, as the research listing shows it.
+            func finding(_ p: Int) -> Finding? { if case .finding(let f) = site.pages[p].entity { return f }; return nil }
+            if items.contains(where: { finding($0) != nil }) {
+                items = items.enumerated().sorted { a, b in
+                    let (x, y) = (finding(a.element)?.date ?? "", finding(b.element)?.date ?? "")
+                    return x != y ? x > y : a.offset < b.offset
+                }.map(\.element)
+            }
             var section = link(child)
             section["count"] = .int(items.count)
-            section["items"] = .list(items.prefix(6).map { .object(link($0)) })
+            section["items"] = .list(items.prefix(6).map { p in
+                var item = link(p)
+                if let f = finding(p) { item["meta"] = .text([f.date, f.method].filter { !$0.isEmpty }.joined(separator: " · ")) }
+                return .object(item)
+            })
             section["hasMore"] = .bool(items.count > 6)
             sections.append(section)
         }
