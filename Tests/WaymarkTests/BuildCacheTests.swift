@@ -269,6 +269,18 @@ final class BuildCacheTests: XCTestCase {
         }
     }
 
+    /// A cache written for another output folder (`--output`, or a knowledge base moved or copied) is
+    /// discarded with a note, not silently.
+    func testACacheForAnotherOutputFolderIsDiscardedWithANote() throws {
+        let site = try TempSite(["content/index.md": "Home.\n"])
+        XCTAssertFalse(cachedBuild(site).diagnostics.hasErrors)
+        var o = site.options()
+        o.cacheFile = cacheFile(site)
+        o.output = site.scratch.appendingPathComponent("elsewhere").path
+        let report = BuildPipeline.run(o)
+        XCTAssertEqual(report.notes.filter { $0.hasPrefix("the build cache was written for another output folder") }.count, 1, "\(report.notes)")
+    }
+
     /// Two writing builds of one site never overlap: the second waits for the first's lock.
     func testASecondBuildWaitsForTheFirst() throws {
         let site = try TempSite(["content/index.md": "Home.\n"])

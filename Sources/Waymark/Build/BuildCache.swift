@@ -235,7 +235,10 @@ struct BuildCache: Sendable {
         guard header.format == format, header.tool == toolIdentity else {
             return .discarded("the build cache was written by another Waymark build; building from scratch")
         }
-        guard header.output == output else { return .none }
+        // Another output folder's (`--output`), or the knowledge base was moved or copied: said, not silent.
+        guard header.output == output else {
+            return .discarded("the build cache was written for another output folder (\(header.output)); building from scratch")
+        }
         reader = RecordReader(data: data[..<(data.startIndex + Int(headerStart))])
         reader.offset = data.startIndex + magic.count + 8
         guard let count = reader.integer() else { return damaged }

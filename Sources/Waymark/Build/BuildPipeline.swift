@@ -338,7 +338,8 @@ public enum BuildPipeline {
         // The previous output, swapped out by a full write, is removed while the cache is saved.
         let removal = DispatchGroup()
         defer { removal.wait() }
-        step(5, incremental == nil ? "Write \(outputFiles.count) files" : "Update \(outputFiles.count + kept.count) files") {
+        // Counted as the summary counts them: the output's marker file is not one of the site's.
+        step(5, incremental == nil ? "Write \(outputFiles.count - 1) files" : "Update \(outputFiles.count + kept.count - 1) files") {
             if var problem = unsafeOutput(output, root: root) {
                 // Named at the option or the setting that chose the folder (waymark.yml is read again only now).
                 if let chosenAt = options.output != nil ? SourceLocation(path: "--output") : SiteConfig.outputSetting(root: root) {
