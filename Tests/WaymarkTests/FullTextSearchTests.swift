@@ -122,6 +122,34 @@ final class FullTextSearchTests: XCTestCase {
         XCTAssertEqual(mail["followup"]?.count, 0, "nobody wrote it with a hyphen")
     }
 
+    /// A query that finds nothing gets the nearest words the site has: a typo ("champoin"), a missing
+    /// letter ("qualifed" in a title's word), two edits in a long word; a word no page is near gets none.
+    func testANoResultQuerySuggestsTheNearestWords() throws {
+        let site = try TempSite(Self.files, templates: nil)
+        assertNoErrors(site.build())
+        let script = """
+            global.window = {};
+            const path = require("path"), out = process.argv[1];
+            require(path.join(out, "search/index.js"));
+            const s = require(path.join(out, "assets/search.js"));
+            require(path.join(out, "search/words/index.js"));
+            const docs = s.prepare(window.WaymarkSearchIndex);
+            for (const key of window.WaymarkSearchWords.shards) require(path.join(out, "search/words", s.shardFile(key) + ".js"));
+            const result = {};
+            for (const q of JSON.parse(process.argv[2])) result[q] = s.suggest(docs, q, window.WaymarkSearchShards || {});
+            console.log(JSON.stringify(result));
+            """
+        let queries = ["champoin", "chmapion onboarding", "onbaordnig", "champion", "zebra", "qo"]
+        let output = try node(script, [site.output.path, String(decoding: try JSONEncoder().encode(queries), as: UTF8.self)])
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], output)
+        XCTAssertEqual(json["champoin"] as? String, "champion")
+        XCTAssertEqual(json["chmapion onboarding"] as? String, "champion onboarding", "each word on its own; a right word stays")
+        XCTAssertEqual(json["onbaordnig"] as? String, "onboarding", "two edits in a long word")
+        XCTAssertTrue(json["champion"] is NSNull, "a word the site has needs no suggestion")
+        XCTAssertTrue(json["zebra"] is NSNull, "nothing near")
+        XCTAssertTrue(json["qo"] is NSNull, "too short to guess")
+    }
+
     /// With the build cache: a changed word remakes the search files, and a word no page has any
     /// more leaves no shard behind.
     func testShardsFollowEditsAndLeaveNothingStale() throws {

@@ -222,6 +222,62 @@
              loading: deep.some(function (d) { return d === null; }) };
   }
 
+  /* Edits between two words (insert, delete, replace, swap two neighbours), or more than `limit`. */
+  function distance(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) return limit + 1;
+    var prev2 = null, prev = [], cur, i, j;
+    for (j = 0; j <= b.length; j++) prev.push(j);
+    for (i = 1; i <= a.length; i++) {
+      cur = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+        cur.push(d);
+        if (d < best) best = d;
+      }
+      if (best > limit) return limit + 1;
+      prev2 = prev; prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  /* For a query that finds nothing: the same query with each word no page has replaced by the nearest
+     word that one has (one edit for words of up to four letters, two for longer: "adherance" →
+     "adherence", "touchpint" → "touchpoint"), from the words of titles and keywords and of the word's
+     loaded shards; the word on more pages wins a tie. null when no word needs or finds a change. */
+  function suggest(docs, query, shards) {
+    var terms = queryTerms(query);
+    if (!terms.length) return null;
+    var changed = false;
+    var titled = {};  // a word of titles and keywords → on how many pages
+    docs.forEach(function (doc) {
+      doc.titleWords.forEach(function (w) { titled[w] = (titled[w] || 0) + 1; });
+      doc.keywordWords.forEach(function (ws) { ws.forEach(function (w) { titled[w] = (titled[w] || 0) + 1; }); });
+    });
+    var out = terms.map(function (t) {
+      var known = Object.assign({}, titled);
+      var keys = t.forms.map(shardKey);
+      keys.forEach(function (key) {
+        var shard = shards && shards[key];
+        if (!shard || shard === "loading") return;
+        Object.keys(shard).forEach(function (w) { known[w] = Math.max(known[w] || 0, shard[w].length); });
+      });
+      if (t.forms.some(function (f) { return known[f]; })) return t.word;
+      var limit = t.word.length <= 4 ? 1 : 2, best = null, bestD = limit + 1, bestN = 0;
+      if (t.word.length < 3) return t.word;
+      Object.keys(known).forEach(function (w) {
+        if (w.length < 3) return;
+        var d = distance(t.word, w, limit);
+        if (d < bestD || (d === bestD && d <= limit && known[w] > bestN)) { best = w; bestD = d; bestN = known[w]; }
+      });
+      if (best === null || bestD > limit) return t.word;
+      changed = true;
+      return best;
+    });
+    return changed ? out.join(" ") : null;
+  }
+
   function el(name, className) {
     var node = document.createElement(name);
     if (className) node.className = className;
@@ -432,7 +488,27 @@
       shown.forEach(function (r, k) { r.rank = k; list.appendChild(renderResult(r, found.terms)); });
       var quoted = "\u201c" + q + "\u201d";
       if (!n && found.loading) status.textContent = "Searching\u2026";
-      else if (!n) status.textContent = "No results for " + quoted + ". Try fewer words, or another department's word for it.";
+      else if (!n) {
+        status.textContent = "No results for " + quoted + ".";
+        var better = suggest(docs, q, shards);
+        if (better) {
+          // "Did you mean adherence?": a link that searches for it.
+          status.appendChild(document.createTextNode(" Did you mean "));
+          var again = el("a");
+          again.href = "?q=" + encodeURIComponent(better);
+          again.textContent = better;
+          again.addEventListener("click", function (event) {
+            event.preventDefault();
+            input.value = better;
+            run(better, true);
+            input.focus();
+          });
+          status.appendChild(again);
+          status.appendChild(document.createTextNode("?"));
+        } else {
+          status.appendChild(document.createTextNode(" Try fewer words, or another department's word for it."));
+        }
+      }
       else if (found.partial) status.textContent = "No page has all of " + quoted + "; " + n + " page" + (n === 1 ? " has" : "s have") + " some of the words.";
       else status.textContent = n + " result" + (n === 1 ? "" : "s") + " for " + quoted + (n > shown.length ? "; showing the first " + shown.length : "") + ".";
     }
@@ -480,7 +556,7 @@
   // Outside a browser (the test suite runs it in Node) the searching itself is what is wanted.
   if (typeof document === "undefined") {
     if (typeof module !== "undefined") {
-      module.exports = { fold: fold, words: words, indexWords: indexWords, prepare: prepare, search: search, shardKey: shardKey, shardFile: shardFile };
+      module.exports = { fold: fold, words: words, indexWords: indexWords, prepare: prepare, search: search, suggest: suggest, shardKey: shardKey, shardFile: shardFile };
     }
     return;
   }
