@@ -200,9 +200,13 @@ final class JourneyViewsTests: XCTestCase {
         let s = try build()
         let service = text(try XCTUnwrap(s.html("departments/service/index.html")))
         // Journey by journey: the journey once, then each handoff in it.
-        XCTAssertTrue(service.contains("Handoffs Where the customer moves between this department and another, or an outside organisation. "
-                                       + "Onboarding Contract call (Sales) → Welcome email (Service) Welcome email (Service) → GP visit (GP practice) "
+        XCTAssertTrue(service.contains("Handoffs Where the customer moves between this department and another, or an outside organisation: "
+                                       + "two touchpoints written one after the other on a journey, with different owners. "
+                                       + "Onboarding Contract call (Sales) → Welcome email (Service) Welcome email (Service) → First use: GP visit (GP practice) "
                                        + "GP visit (GP practice) → Help call (Service)"), service)
+        // Each side links to its touchpoint on the map.
+        let html = try XCTUnwrap(s.html("departments/service/index.html"))
+        XCTAssertTrue(html.contains(#"<a href="/journeys/onboarding/#sign-up/welcome-email">Welcome email</a>"#), html)
         let sales = text(try XCTUnwrap(s.html("departments/sales/index.html")))
         XCTAssertTrue(sales.contains("Contract call Onboarding › Sign-up phone Moment of truth"), sales)
     }
@@ -241,7 +245,7 @@ final class JourneyViewsTests: XCTestCase {
         XCTAssertFalse(service.contains("Payment form Install"), service)
         // A touchpoint with outside actors only is theirs, not the stage owner's.
         XCTAssertFalse(service.contains("Street works Install"), service)
-        XCTAssertTrue(service.contains("Install Booking call (Sales) → Router set-up (Service) Router set-up (Service) → Street works (City council)"), service)
+        XCTAssertTrue(service.contains("Install Booking call (Sales) → Installation: Router set-up (Service) Router set-up (Service) → Street works (City council)"), service)
     }
 
     func testJourneyMapShowsEvidenceCurveAndRankings() throws {

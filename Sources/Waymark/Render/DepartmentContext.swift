@@ -95,8 +95,17 @@ extension PageContext {
                 guard let t = p.touchpoint else { return "" }
                 return handoffJourney?.stages[p.stage].touchpoints[t].name ?? ""
             }
-            return ["journey": handoffLink ?? links[h.journey], "from": .text(name(h.from)), "to": .text(name(h.to)),
-                    "fromOwner": .text(h.fromOwner), "toOwner": .text(h.toOwner)]
+            // Each side links to its touchpoint on the journey's map.
+            func url(_ p: JourneyIndex.Place) -> String {
+                guard let t = p.touchpoint, let anchor = handoffJourney?.stages[p.stage].touchpoints[t].anchor else { return "" }
+                return site.url(of: h.journey) + "#" + anchor
+            }
+            var item: TemplateObject = ["journey": handoffLink ?? links[h.journey], "from": .text(name(h.from)), "to": .text(name(h.to)),
+                                        "fromURL": .text(url(h.from)), "toURL": .text(url(h.to)),
+                                        "fromOwner": .text(h.fromOwner), "toOwner": .text(h.toOwner)]
+            // Across a stage's end: the next stage named, so a reader sees the step is a later one.
+            if h.from.stage != h.to.stage, let stage = handoffJourney?.stages[h.to.stage].name { item["nextStage"] = .text(stage) }
+            return .object(item)
         }
         // The same, one group per journey (they come journey by journey), for a list a reader can scan.
         var handoffGroups: [TemplateValue] = []
