@@ -13,7 +13,7 @@ struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Start a new knowledge base: configuration, one example page of each type, .gitignore and a CI workflow.",
-        discussion: "Never overwrites: if any file it would write exists, it writes nothing and lists the conflicts."
+        discussion: "Never overwrites: if any file it would write exists, it writes nothing and lists the conflicts. An existing .gitignore is kept, with Waymark's lines added. In a folder that holds a knowledge base already, it adds only the CI pipeline, if there is none."
     )
 
     @Argument(help: "The folder for the new knowledge base (created if missing).")
@@ -34,8 +34,25 @@ struct Init: ParsableCommand {
             throw ExitCode(1)
         }
         let shown = directory == "." ? "this folder" : directory
+        if outcome.pipelineOnly {
+            // A knowledge base was there: only its pipeline was added.
+            var text = "\(directory == "." ? "This folder" : directory) already holds a knowledge base; added its CI pipeline:\n"
+            if let pipeline = outcome.pipeline {
+                text += "  \(pipeline.path) (at the top of the repository, \(pipeline.repository.path), building \(pipeline.site)/)\n"
+            } else {
+                for file in outcome.files { text += "  \(file)\n" }
+            }
+            if ci == .github { text += "Next: set the repository variable WAYMARK_REPO for CI (see the file's first lines).\n" }
+            if ci == .gitlab { text += "Next: set the CI/CD variable WAYMARK_REPO (see the file's first lines).\n" }
+            if let pipeline = outcome.pipeline, pipeline.needsInclude {
+                text += "note: the repository has a .gitlab-ci.yml already; add Waymark's jobs to it with:\n    include:\n      - local: \(pipeline.path)\n"
+            }
+            print(text, terminator: "")
+            return
+        }
         var text = "Created a knowledge base in \(shown):\n"
         for file in outcome.files { text += "  \(file)\n" }
+        if outcome.extendedGitignore { text += "  .gitignore (kept; Waymark's lines added)\n" }
         if let pipeline = outcome.pipeline {
             text += "and its CI pipeline at the top of the repository (\(pipeline.repository.path)), building \(pipeline.site)/:\n"
             text += "  \(pipeline.path)\n"

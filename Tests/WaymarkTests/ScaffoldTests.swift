@@ -116,26 +116,49 @@ final class ScaffoldTests: XCTestCase {
         try Data("keep\n".utf8).write(to: root.appendingPathComponent("notes.txt"))
         let before = snapshot(root)
 
-        // A knowledge base already there is one error.
-        let run = try waymark(["init", "kb"], in: scratch)
+        // A knowledge base already there is one error (with no pipeline to add).
+        let run = try waymark(["init", "--ci", "none", "kb"], in: scratch)
         XCTAssertEqual(run.status, 1)
         XCTAssertTrue(run.stderr.hasPrefix("kb: error: already holds a knowledge base (waymark.yml or content/)\n"), run.stderr)
         XCTAssertEqual(run.stderr.components(separatedBy: "error:").count, 2, run.stderr)
         XCTAssertEqual(snapshot(root), before, "nothing written")
 
+        // Without a CI pipeline it gets one, and only that; then there is nothing left to add.
+        let ci = try waymark(["init", "kb"], in: scratch)
+        XCTAssertEqual(ci.status, 0, ci.stderr)
+        XCTAssertTrue(ci.stdout.hasPrefix("kb already holds a knowledge base; added its CI pipeline:\n  .github/workflows/waymark.yml\n"), ci.stdout)
+        XCTAssertEqual(Set(snapshot(root).keys).subtracting(before.keys), [".github/workflows/waymark.yml"])
+        XCTAssertEqual(try waymark(["init", "kb"], in: scratch).status, 1, "a pipeline is there now")
+        try FileManager.default.removeItem(at: root.appendingPathComponent(".github"))
+
         // Any other starter file in the way: each conflict is named, nothing is written.
         try FileManager.default.removeItem(at: root.appendingPathComponent("content"))
         try FileManager.default.removeItem(at: root.appendingPathComponent("waymark.yml"))
-        try Data("mine\n".utf8).write(to: root.appendingPathComponent(".gitignore"))
+        try FileManager.default.createDirectory(at: root.appendingPathComponent(".github/workflows"), withIntermediateDirectories: true)
+        try Data("mine\n".utf8).write(to: root.appendingPathComponent(".github/workflows/waymark.yml"))
         let other = snapshot(root)
         let again = try waymark(["init", "kb"], in: scratch)
         XCTAssertEqual(again.status, 1)
-        XCTAssertTrue(again.stderr.contains("kb/.gitignore: error: "), again.stderr)
+        XCTAssertTrue(again.stderr.contains("kb/.github/workflows/waymark.yml: error: "), again.stderr)
         XCTAssertTrue(again.stderr.contains("exists"), again.stderr)
         XCTAssertTrue(again.stderr.contains("hint: use an empty folder"), again.stderr)
         XCTAssertFalse(again.stderr.contains("journeys"), "only conflicts are reported")
         XCTAssertEqual(snapshot(root), other, "nothing written")
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("content/journeys").path))
+    }
+
+    /// A repository's own .gitignore is kept: Waymark's lines are added to it, those it has already are not repeated.
+    func testInitKeepsAnExistingGitignoreAndAddsItsLines() throws {
+        let root = scratch.appendingPathComponent("kb")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try Data("node_modules/\npublic\n".utf8).write(to: root.appendingPathComponent(".gitignore"))
+        let run = try waymark(["init", "kb"], in: scratch)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains(".gitignore (kept; Waymark's lines added)"), run.stdout)
+        let text = try String(contentsOf: root.appendingPathComponent(".gitignore"), encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix("node_modules/\npublic\n# Waymark"), text)
+        XCTAssertTrue(text.contains("\n.waymark-cache/\n"), text)
+        XCTAssertFalse(text.contains("public/"), "public is there already: \(text)")
     }
 
     func testInitNeverWritesThroughASymbolicLink() throws {

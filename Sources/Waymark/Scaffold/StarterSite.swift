@@ -3,7 +3,8 @@
 /// a .gitignore and a CI workflow. Embedded here so an installed binary needs nothing else.
 enum StarterSite {
     /// The starter's files (path under the new site → text), in the order they are written.
-    static func files(title: String, ci: CIProvider) -> [(path: String, text: String)] {
+    /// `branch`: the repository's current branch, for the CI workflow.
+    static func files(title: String, ci: CIProvider, branch: String? = nil) -> [(path: String, text: String)] {
         var files: [(path: String, text: String)] = [
             ("waymark.yml", config(title: title)),
             (".gitignore", gitignore(ci: ci)),
@@ -16,7 +17,7 @@ enum StarterSite {
             ("content/departments/service.md", department),
             ("content/guides/writing-pages.md", guide),
         ]
-        if let workflow = CIWorkflow.file(for: ci) { files.append(workflow) }
+        if let workflow = CIWorkflow.file(for: ci, branch: branch) { files.append(workflow) }
         return files
     }
 
