@@ -317,7 +317,7 @@ final class StageEvidenceTests: XCTestCase {
         XCTAssertEqual(cell.components(separatedBy: "href=\"/research/visits/\"").count - 1, 1, cell)
         // Each way in its own colour, so a finding that mostly supports does not read as all contradiction.
         XCTAssertTrue(cell.contains("<li class=\"evidence evidence--contradicts\"><a href=\"/research/visits/\">Visits</a> "
-            + "<span class=\"evidence-kind evidence-kind--supports\">supports</span> <span class=\"evidence-kind evidence-kind--contradicts\">contradicts Listing</span> "
+            + "<span class=\"evidence-kind evidence-kind--supports\">supports the stage</span> <span class=\"evidence-kind evidence-kind--contradicts\">contradicts Listing</span> "
             + "<span class=\"evidence-kind evidence-kind--cited\">mentions Viewing</span></li>"), cell)
         // Supporting a touchpoint that also cites it is said once.
         XCTAssertTrue(cell.contains("<a href=\"/research/calls/\">Calls</a> <span class=\"evidence-kind evidence-kind--supports\">supports Viewing</span>"), cell)

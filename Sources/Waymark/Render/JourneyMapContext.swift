@@ -76,8 +76,8 @@ extension PageContext {
 
     static let momentLabels = ["pain": "Pain point", "pleasure": "Pleasure", "truth": "Moment of truth", "neutral": "Neutral"]
 
-    /// A stage's evidence, its own and its touchpoints', one entry per finding: "supports",
-    /// "contradicts at Welcome call", "cited at GP appointment". A finding that supports a touchpoint
+    /// A stage's evidence, its own and its touchpoints', one entry per finding: "supports the stage,
+    /// Charity helpline call", "contradicts Welcome call", "mentions GP appointment". A finding that supports a touchpoint
     /// which also cites it is said once ("supports"), and one said several ways says each.
     private func stageEvidence(_ stage: Stage, page: Int) -> [TemplateObject] {
         var order: [Int] = []
@@ -105,10 +105,12 @@ extension PageContext {
             for k in [JourneyIndex.Evidence.Kind.supports, .contradicts, .cited] {
                 let places = ways.filter { $0.kind == k }
                 guard !places.isEmpty else { continue }
-                let named = places.compactMap(\.at)
+                // Each place said, the stage's own as "the stage": a bare "supports" left a reader guessing, and
+                // hid the touchpoints a finding also supports.
+                let named = places.map { $0.at ?? "the stage" }
                 // "cited" alone says little to a reader: "mentions" is what it does.
                 let verb = k == .cited ? "mentions" : k.rawValue
-                let label = verb + (named.isEmpty || named.count < places.count ? "" : " " + named.joined(separator: ", "))
+                let label = verb + " " + named.joined(separator: ", ")
                 labels.append(label)
                 parts.append(["kind": .text(k.rawValue), "text": .text(label)])
             }
