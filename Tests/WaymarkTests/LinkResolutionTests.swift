@@ -260,6 +260,13 @@ final class LinkResolutionTests: XCTestCase {
         ], DiagnosticFormat.human.render(report.diagnostics))
     }
 
+    /// A section of the same page is suggested as it was written: `[[#…]]` or `#…`, not with the page's id.
+    func testABrokenAnchorOnTheSamePageIsSuggestedAsWritten() throws {
+        let report = try check(["content/notes.md": "## Where it breaks\n\nSee [[#where-it-brakes]] and [x](#where-it-brakes).\n"])
+        XCTAssertEqual(report.diagnostics.map(\.hint), ["did you mean [[#where-it-breaks]]?", "did you mean `#where-it-breaks`?"],
+                       DiagnosticFormat.human.render(report.diagnostics))
+    }
+
     func testBrokenStageAnchorSuggestsTheClosestStage() throws {
         let report = try check(["content/notes.md": "See [[journeys/asthma#diagnosys]].\n"])
         XCTAssertEqual(report.diagnostics.count, 1)

@@ -497,8 +497,12 @@ struct ReferenceChecker {
             let id = index.pages[t].id
             // Suggested the way the link was written: a Markdown link gets the file relative to this one.
             var form = (before: "\(bang)[[\(id)#", after: "]]")
-            if case .url = link.target, !index.pages[t].file.relativePath.isEmpty {
+            if case .url(let u) = link.target, u.hasPrefix("#") {
+                form = ("`#", "`")  // a section of this page, as written: `#…`
+            } else if case .url = link.target, !index.pages[t].file.relativePath.isEmpty {
                 form = ("`\(Self.relativeFile(index.pages[t].file.relativePath, from: index.pages[i].file.relativePath))#", "`")
+            } else if case .wiki(let w) = link.target, w.target.isEmpty {
+                form = ("\(bang)[[#", "]]")  // `[[#where-it-brakes]]`: the same page, as written
             }
             let suggestion = form
             let fallback = Self.anchorList(of: t, in: index, wanted: anchor)
