@@ -267,6 +267,13 @@ final class LinkResolutionTests: XCTestCase {
                        DiagnosticFormat.human.render(report.diagnostics))
     }
 
+    /// A touchpoint named without its stage is suggested with it.
+    func testATouchpointWithoutItsStageIsSuggestedWithIt() throws {
+        let report = try check(["content/notes.md": "See [[journeys/asthma#gp-appointment]].\n"])
+        XCTAssertEqual(report.diagnostics.map(\.hint), ["a touchpoint is named with its stage: did you mean [[journeys/asthma#diagnosis/gp-appointment]]?"],
+                       DiagnosticFormat.human.render(report.diagnostics))
+    }
+
     func testBrokenStageAnchorSuggestsTheClosestStage() throws {
         let report = try check(["content/notes.md": "See [[journeys/asthma#diagnosys]].\n"])
         XCTAssertEqual(report.diagnostics.count, 1)

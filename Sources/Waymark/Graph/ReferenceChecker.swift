@@ -305,6 +305,11 @@ struct ReferenceChecker {
                               hint: "its stage has another name now: did you mean `\(id)#\(moved)`?"))
                 return nil
             }
+            if let full = Self.touchpointWithoutStage(anchor, of: t, in: index) {
+                report(.error(r.location, "unknown stage or touchpoint `#\(anchor)` in `\(id)`",
+                              hint: "a touchpoint is named with its stage: did you mean `\(id)#\(full)`?"))
+                return nil
+            }
             report(.error(r.location, "unknown stage or touchpoint `#\(anchor)` in `\(id)`"), nearestAnchorTo: anchor, on: t) { s in
                 s.map { "did you mean `\(id)#\($0)`?" } ?? "refer to a stage as `journey#stage` or a touchpoint as `journey#stage/touchpoint`"
             }
@@ -352,6 +357,14 @@ struct ReferenceChecker {
 
     /// The one touchpoint anchor of journey page `t` with the touchpoint part of `wanted`
     /// (`diagnosis/gp-appointment` → `diagnosis-and-tests/gp-appointment`): its stage was renamed.
+    /// `journeys/claim#claim-tracker-page`: a touchpoint named without its stage, when one touchpoint of
+    /// the journey has that name: its anchor with the stage.
+    static func touchpointWithoutStage(_ wanted: String, of t: Int, in index: SiteIndex) -> String? {
+        guard !wanted.contains("/"), case .journey(let j) = index.pages[t].entity else { return nil }
+        let same = j.stages.flatMap { $0.touchpoints.map(\.anchor) }.filter { $0.hasSuffix("/" + wanted) }
+        return same.count == 1 ? same[0] : nil
+    }
+
     static func touchpointUnderRenamedStage(_ wanted: String, of t: Int, in index: SiteIndex) -> String? {
         guard case .journey(let j) = index.pages[t].entity, let slash = wanted.lastIndex(of: "/") else { return nil }
         let touchpoint = "/" + wanted[wanted.index(after: slash)...]
@@ -511,6 +524,9 @@ struct ReferenceChecker {
                                     + (anchor.hasPrefix("^") ? "a block id" : "a heading, stage or touchpoint") + " of `\(id.isEmpty ? "home" : id)`")
             if let moved = Self.touchpointUnderRenamedStage(anchor, of: t, in: index) {
                 broken.hint = "its stage has another name now: did you mean \(suggestion.before)\(moved)\(suggestion.after)?"
+                report(broken)
+            } else if let full = Self.touchpointWithoutStage(anchor, of: t, in: index) {
+                broken.hint = "a touchpoint is named with its stage: did you mean \(suggestion.before)\(full)\(suggestion.after)?"
                 report(broken)
             } else {
                 report(broken, nearestAnchorTo: anchor, on: t) { s in s.map { "did you mean \(suggestion.before)\($0)\(suggestion.after)?" } ?? fallback }
