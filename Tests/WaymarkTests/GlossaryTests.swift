@@ -243,6 +243,22 @@ final class GlossaryTests: XCTestCase {
         XCTAssertTrue(index.contains("synonym-line\">IT: crm record · Sales: opportunity</dd>"), index)
     }
 
+    /// The A–Z files each department's word under its own letter, pointing to the shared term ("SQL:
+    /// Sales's word for Deal"), as a printed index's "see" entries; a word that is a term's name is not repeated.
+    func testTheGlossaryIndexFilesDepartmentWordsAsSeeEntries() throws {
+        var files = Self.terms
+        files["content/glossary/deal.md"] = "---\nterm: Deal\ndefinition: A sale.\nsynonyms:\n  sales: [SQL, persona]\n  it: [crm record]\n---\n"
+        let site = try TempSite(files, templates: nil)
+        XCTAssertFalse(site.build().diagnostics.hasErrors)
+        let index = try XCTUnwrap(site.html("glossary/index.html"))
+        XCTAssertTrue(index.contains("<dt>SQL</dt>\n        <dd>Sales's word for <a href=\"/glossary/deal/\">Deal</a></dd>"), index)
+        XCTAssertTrue(index.contains("<dt>crm record</dt>\n        <dd>IT's word for <a href=\"/glossary/deal/\">Deal</a></dd>"), index)
+        XCTAssertFalse(index.contains("<dt>persona</dt>"), "Persona is a term of its own: \(index)")
+        // Under its own letter: S comes after D.
+        let s = try XCTUnwrap(index.range(of: "<h2 id=\"letter-s\">S</h2>")), sql = try XCTUnwrap(index.range(of: "<dt>SQL</dt>"))
+        XCTAssertLessThan(s.lowerBound, sql.lowerBound)
+    }
+
     /// "Not to confuse with" goes both ways: the term named by another's `not_to_confuse` names it back.
     func testNotToConfuseIsShownOnBothTerms() throws {
         var files = Self.terms
@@ -524,7 +540,9 @@ final class GlossaryTests: XCTestCase {
         let found = letters.matches(in: index, range: NSRange(index.startIndex..., in: index)).map { m in
             (index as NSString).substring(with: m.range(at: 1)) + " " + (index as NSString).substring(with: m.range(at: 2))
         }
-        XCTAssertEqual(found, ["letter-other #", "letter-a A", "letter-c C", "letter-j J", "letter-p P", "letter-s S", "letter-z Z"], index)
+        // I and T: the departments' words "industry segment" and "target group", filed as see entries.
+        XCTAssertEqual(found, ["letter-other #", "letter-a A", "letter-c C", "letter-i I", "letter-j J", "letter-p P", "letter-s S", "letter-t T",
+                               "letter-z Z"], index)
         let a = try XCTUnwrap(index.range(of: ">Apple<")), ae = try XCTUnwrap(index.range(of: ">Ärztenetz<")), c = try XCTUnwrap(index.range(of: ">Customer journey<"))
         XCTAssertTrue(a.lowerBound < ae.lowerBound && ae.lowerBound < c.lowerBound, "Ärztenetz between Apple and Customer journey")
     }

@@ -664,12 +664,36 @@ struct PageContext: Sendable {
 
     /// A–Z: terms under their first letter, with synonyms and status; links to the other views.
     private func glossaryIndex() -> TemplateObject {
+        // The terms, and a "see" row for each department's word that is no term's name ("SQL: Sales' word
+        // for Qualified practice"), as a printed index has: a reader looks a word up under its own letter.
+        var rows: [(key: (String, String), see: Bool, value: TemplateValue)] = sortedEntries.map { e in
+            let name = site.glossary.entries[e].name
+            return ((Self.folded(name), name.lowercased()), false, .object(entryContext(e)))
+        }
+        let names = Set(site.glossary.entries.map { TermMatcher.normalisedPhrase($0.name) })
+        var seen: Set<String> = []
+        for (e, entry) in site.glossary.entries.enumerated() {
+            for word in entry.words {
+                guard let d = word.department else { continue }
+                let key = TermMatcher.normalisedPhrase(word.text)
+                guard !key.isEmpty, !names.contains(key), seen.insert(key + "\u{0}" + String(e)).inserted else { continue }
+                var see = link(entry.page)
+                see["see"] = true
+                see["word"] = .text(word.text)
+                // Each department that says it, once.
+                let who = entry.words.filter { TermMatcher.normalisedPhrase($0.text) == key }.compactMap(\.department)
+                var titles: [String] = []
+                for w in who.isEmpty ? [d] : who where !titles.contains(site.pages[w].title) { titles.append(site.pages[w].title) }
+                see["who"] = .text(titles.joined(separator: " and "))
+                rows.append(((Self.folded(word.text), word.text.lowercased()), true, .object(see)))
+            }
+        }
+        rows.sort { a, b in a.key != b.key ? a.key < b.key : (!a.see && b.see) }
         var letters: [(String, [TemplateValue])] = []
-        for e in sortedEntries {
-            let first = Self.folded(site.glossary.entries[e].name).first.map { String($0).uppercased() } ?? "#"
+        for row in rows {
+            let first = row.key.0.first.map { String($0).uppercased() } ?? "#"
             let letter = first.first?.isLetter == true ? first : "#"
-            let entry = TemplateValue.object(entryContext(e))
-            if letters.last?.0 == letter { letters[letters.count - 1].1.append(entry) } else { letters.append((letter, [entry])) }
+            if letters.last?.0 == letter { letters[letters.count - 1].1.append(row.value) } else { letters.append((letter, [row.value])) }
         }
         let vocabularies = departments.compactMap { d -> TemplateValue? in
             let name = site.pages[d].id.slashSeparated().last.map(String.init) ?? ""
