@@ -243,6 +243,17 @@ final class GlossaryTests: XCTestCase {
         XCTAssertTrue(index.contains("synonym-line\">IT: crm record · Sales: opportunity</dd>"), index)
     }
 
+    /// A homonym's warning names each term once, with every department that uses the word for it.
+    func testAHomonymWarningNamesEachTermOnceWithItsDepartments() throws {
+        var files = Self.terms
+        files["content/glossary/contract.md"] = "---\nterm: Policy (contract)\ndefinition: An insurance contract.\nsynonyms:\n  sales: [policy]\n  marketing: [policy]\n---\n"
+        files["content/glossary/rule.md"] = "---\nterm: Policy (internal rule)\ndefinition: An internal rule.\nsynonyms:\n  it: [policy]\n---\n"
+        let report = try TempSite(files).check()
+        XCTAssertEqual(report.diagnostics.filter { $0.severity == .warning }.map(\.message), [
+            "“policy” means different things: “Policy (contract)” (what Sales and Marketing call it) and “Policy (internal rule)” (what IT calls it)",
+        ])
+    }
+
     /// The A–Z files each department's word under its own letter, pointing to the shared term ("SQL:
     /// Sales's word for Deal"), as a printed index's "see" entries; a word that is a term's name is not repeated.
     func testTheGlossaryIndexFilesDepartmentWordsAsSeeEntries() throws {

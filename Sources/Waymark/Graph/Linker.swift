@@ -224,10 +224,19 @@ struct Linker {
                                 hint: "within one department a word names one thing: keep it under the term \(department) means by it "
                                     + "(until then, on \(department)'s pages it links to the term whose name it is, or nowhere)")
             }
-            let claims = h.claims.map { claim -> String in
-                let term = glossary.entries[claim.entry].name
-                guard let d = claim.word.department else { return "“\(term)” (its name)" }
-                return "“\(term)” (what \(index.pages[d].title) calls it)"
+            // One part per term, its departments together: "“Policy (contract)” (what Sales and Claims call it)".
+            var terms: [Int] = []
+            for claim in h.claims where !terms.contains(claim.entry) { terms.append(claim.entry) }
+            let claims = terms.map { e -> String in
+                let words = h.claims.filter { $0.entry == e }.map(\.word)
+                var departments: [String] = []
+                for d in words.compactMap(\.department) where !departments.contains(index.pages[d].title) { departments.append(index.pages[d].title) }
+                var who: [String] = []
+                if words.contains(where: { $0.department == nil }) { who.append("its name") }
+                if !departments.isEmpty {
+                    who.append("what \(departments.joined(separator: " and ")) \(departments.count == 1 ? "calls" : "call") it")
+                }
+                return "“\(glossary.entries[e].name)” (\(who.joined(separator: "; ")))"
             }
             return .warning(last, "“\(h.word)” means different things: \(claims.joined(separator: " and "))",
                             hint: "a homonym confuses readers across departments; auto-links go to the term whose name it is, or nowhere")
