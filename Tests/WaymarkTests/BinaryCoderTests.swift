@@ -677,7 +677,7 @@ final class BinaryCoderTests: XCTestCase {
             case .finding(let f):
                 XCTAssertEqual(fields(f), ["method", "date", "participants", "confidence", "supports", "contradicts", "personas", "impact"])
             case .term(let t):
-                XCTAssertEqual(fields(t), ["term", "termLocation", "definition", "synonyms", "related", "notToConfuse", "status", "owner", "noAutolink"])
+                XCTAssertEqual(fields(t), ["term", "termLocation", "definition", "synonyms", "related", "notToConfuse", "status", "owner", "noAutolink", "homonyms"])
                 if let synonyms = t.synonyms.first { XCTAssertEqual(fields(synonyms), ["department", "words", "wordLocations"]) }
             case .department(let d): XCTAssertEqual(fields(d), ["lead", "contact"])
             case .journey, .page: break

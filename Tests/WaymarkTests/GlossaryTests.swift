@@ -254,6 +254,22 @@ final class GlossaryTests: XCTestCase {
         ])
     }
 
+    /// A homonym meant on purpose is said so with `homonyms:` in one of its terms: no warning (so a
+    /// `--strict` run can pass), the callouts and cards still show it. A word listed there that no other
+    /// term uses, or that is not the term's own, is a warning.
+    func testAKnownHomonymIsNotAWarning() throws {
+        var files = Self.terms
+        files["content/glossary/lead.md"] = "---\nterm: Lead\ndefinition: A contact who showed interest.\nhomonyms: [lead, segment]\n---\n"
+        files["content/glossary/opportunity.md"] = "---\nterm: Opportunity\ndefinition: A qualified deal.\nsynonyms:\n  sales: [lead, deal]\nhomonyms: [deal]\n---\n"
+        let s = try TempSite(files, templates: nil)
+        let report = s.build()
+        XCTAssertEqual(headlines(report.diagnostics.filter { $0.severity == .warning }), [
+            "content/glossary/lead.md:4:18: warning: `homonyms` names `segment`, which is not this term's name or one of its synonyms",
+            "content/glossary/opportunity.md:6:12: warning: `homonyms` names `deal`, which no other term uses",
+        ])
+        XCTAssertTrue(try XCTUnwrap(s.html("glossary/lead/index.html")).contains("has more than one meaning"), "still shown")
+    }
+
     /// The A–Z files each department's word under its own letter, pointing to the shared term ("SQL:
     /// Sales's word for Deal"), as a printed index's "see" entries; a word that is a term's name is not repeated.
     func testTheGlossaryIndexFilesDepartmentWordsAsSeeEntries() throws {

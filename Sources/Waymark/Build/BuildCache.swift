@@ -28,7 +28,7 @@ struct FileStamp: Codable, Equatable, Sendable {
 /// A load result is one value in its compact form (PageCompactForms.swift), not a field at a time.
 struct BuildCache: Sendable {
     /// Bumped whenever the cache's shape or meaning changes.
-    static let format = 21
+    static let format = 22
     static let magic = Array("WAYMARK-CACHE\n".utf8)
 
     struct Source: Sendable {

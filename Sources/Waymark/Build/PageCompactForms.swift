@@ -381,6 +381,7 @@ extension GlossaryTerm: CompactForm {
         w.write(status)
         w.write(owner)
         w.write(noAutolink)
+        w.write(homonyms)
     }
 
     init(reading r: inout CompactReader) throws {
@@ -393,6 +394,7 @@ extension GlossaryTerm: CompactForm {
         status = try r.read()
         owner = try r.read()
         noAutolink = try r.read()
+        homonyms = try r.read()
     }
 }
 

@@ -164,6 +164,9 @@ struct GlossaryTerm: Sendable {
     /// Words of the term (its name or synonyms) shown in its views and cards but not auto-linked:
     /// a department's word that is also an everyday word ("feature", "pairing").
     var noAutolink: [Located<String>] = []
+    /// Words of the term that another term uses too, on purpose ("lead": Marketing's and Sales'): known
+    /// homonyms. They are shown as every homonym is (callouts, cards, vocabularies), without a warning.
+    var homonyms: [Located<String>] = []
 
     /// A hover card shows this many words of a definition at most, then " …".
     static let cardWords = 50

@@ -12,7 +12,7 @@ struct EntityDecoder {
                    "last_reviewed", "parent"],
         .persona: ["segment", "quote", "goals", "needs", "pains", "gains"],
         .finding: ["method", "participants", "confidence", "supports", "contradicts", "personas", "impact"],
-        .term: ["term", "definition", "synonyms", "related", "not_to_confuse", "status", "owner", "no_autolink"],
+        .term: ["term", "definition", "synonyms", "related", "not_to_confuse", "status", "owner", "no_autolink", "homonyms"],
         .department: ["lead", "contact"],
     ]
     static let stageFields = ["name", "touchpoints", "goal", "emotion", "owner"]
@@ -291,6 +291,12 @@ struct EntityDecoder {
             r.report(.warning(word.location, "`no_autolink` names `\(word.value)`, which is not this term's name or one of its synonyms",
                               hint: "list words of this term only; its name is `term:`, its synonyms are under `synonyms:`"))
         }
+        // Words this term shares with another on purpose (a known homonym): each must be one of its own.
+        let homonyms = r.strings("homonyms")
+        for word in homonyms where !ownWords.contains(TermMatcher.normalisedPhrase(word.value)) {
+            r.report(.warning(word.location, "`homonyms` names `\(word.value)`, which is not this term's name or one of its synonyms",
+                              hint: "list words of this term that another term uses too, on purpose"))
+        }
         let definition = r.requiredString("definition", example: "One sentence everyone agrees on.")
         if let d = definition { GlossaryTerm.checkDefinition(d.value, at: d.location, into: &r) }
         var result = GlossaryTerm(
@@ -304,6 +310,7 @@ struct EntityDecoder {
             owner: r.string("owner")
         )
         result.noAutolink = noAutolink + tooCommon
+        result.homonyms = homonyms
         return result
     }
 }

@@ -200,9 +200,28 @@ struct Linker {
                                         + "until one is left, “\(glossary.entries[sorted[0]].name)” is linked to neither",
                                      hint: "merge them into one page, or give one of them another `term:` (or `title:`)"))
         }
+        // A term's `homonyms:` says a shared word is known: it is shown as every homonym is, without a warning.
+        var known: [Int: Set<String>] = [:]
+        for (e, entry) in glossary.entries.enumerated() {
+            if case .term(let t) = index.pages[entry.page].entity, !t.homonyms.isEmpty {
+                known[e] = Set(t.homonyms.map { TermMatcher.normalisedPhrase($0.value) })
+            }
+        }
         let homonyms = glossary.homonyms.filter { h in
             // Claims only by pages of one name: the warning above says it.
-            Set(h.claims.map { sameName[$0.entry] ?? -1 - $0.entry }).count > 1
+            let key = TermMatcher.normalisedPhrase(h.word)
+            return Set(h.claims.map { sameName[$0.entry] ?? -1 - $0.entry }).count > 1 && !h.claims.contains { known[$0.entry]?.contains(key) == true }
+        }
+        // A word listed as a known homonym that no other term uses: a misspelling, or one no longer shared.
+        let shared = Set(glossary.homonyms.map { TermMatcher.normalisedPhrase($0.word) })
+        for entry in glossary.entries {
+            guard case .term(let t) = index.pages[entry.page].entity else { continue }
+            // Not one of the term's own words: the page's own check says so already.
+            let own = Set(entry.words.map { TermMatcher.normalisedPhrase($0.text) })
+            for word in t.homonyms where !shared.contains(TermMatcher.normalisedPhrase(word.value)) && own.contains(TermMatcher.normalisedPhrase(word.value)) {
+                warnings.append(.warning(word.location, "`homonyms` names `\(word.value)`, which no other term uses",
+                                         hint: "remove it from `homonyms`, or check its spelling against the other term's"))
+            }
         }
         return warnings.sorted { $0.location.path < $1.location.path } + homonyms.map { h in
             let last = h.claims.map(\.word.location).max() ?? SourceLocation(path: "content/glossary/")
@@ -239,7 +258,8 @@ struct Linker {
                 return "“\(glossary.entries[e].name)” (\(who.joined(separator: "; ")))"
             }
             return .warning(last, "“\(h.word)” means different things: \(claims.joined(separator: " and "))",
-                            hint: "a homonym confuses readers across departments; auto-links go to the term whose name it is, or nowhere")
+                            hint: "a homonym confuses readers across departments; auto-links go to the term whose name it is, or nowhere. "
+                                + "If both meanings are meant, say so with `homonyms: [\(h.word)]` in one of the terms")
         }
     }
 
