@@ -257,6 +257,8 @@ final class JourneyViewsTests: XCTestCase {
         let map = text(html)
         XCTAssertTrue(map.contains("Contract call Moment of truth Sales · phone · +2 very positive"), map)
         XCTAssertTrue(map.contains("GP visit Pain point GP practice · in person"), map)
+        // Its handoffs in a row of their own, in the stage the customer arrives in.
+        XCTAssertTrue(map.contains("Handoffs Sales → Service: Welcome email Service → GP practice: GP visit GP practice → Service: Help call"), map)
         XCTAssertTrue(html.contains(#"<tr class="grid-curve">"#) && html.contains(#"<line class="curve-line""#), html)
         XCTAssertTrue(html.contains("Emotion by stage, from −2 (distress) to +2 (delight): Sign-up +1, First use −1. Moments of truth: Sign-up › Contract call."), html)
         XCTAssertTrue(text(html).contains("Call review contradicts"), html)

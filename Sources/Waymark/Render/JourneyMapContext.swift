@@ -9,6 +9,20 @@ extension PageContext {
 
     func journeyMap(_ j: Journey, page: Int) -> TemplateObject {
         var stages: [TemplateValue] = []
+        // This journey's handoffs (they come journey by journey, in page order), by the stage the customer
+        // arrives in: "Service → IT: Claim form in the app".
+        var handoffsByStage: [Int: [TemplateValue]] = [:]
+        let all = site.journeys.handoffs
+        var lo = 0, hi = all.count
+        while lo < hi { let mid = (lo + hi) / 2; if all[mid].journey < page { lo = mid + 1 } else { hi = mid } }
+        while lo < all.count, all[lo].journey == page {
+            let h = all[lo]
+            lo += 1
+            guard let t = h.to.touchpoint, h.to.stage < j.stages.count, t < j.stages[h.to.stage].touchpoints.count else { continue }
+            let to = j.stages[h.to.stage].touchpoints[t]
+            handoffsByStage[h.to.stage, default: []].append(["fromOwner": .text(h.fromOwner), "toOwner": .text(h.toOwner),
+                                                             "to": .text(to.name), "toAnchor": .text(to.anchor)])
+        }
         // Touchpoints name few owners, many times: resolve each reference once per page.
         var ownerLinks: [String: TemplateObject] = [:]
         func ownerLink(_ ref: Located<String>) -> TemplateObject {
@@ -17,8 +31,9 @@ extension PageContext {
             ownerLinks[ref.value] = l
             return l
         }
-        for stage in j.stages {
+        for (stageIndex, stage) in j.stages.enumerated() {
             var s: TemplateObject = ["name": .text(stage.name), "anchor": .text(stage.anchor)]
+            s["handoffs"] = .list(handoffsByStage[stageIndex] ?? [])
             if let g = stage.goal { s["goal"] = .text(g) }
             if let e = stage.emotion { s["emotion"] = .int(e); s["emotionLabel"] = .text(Self.emotionLabel(e)) }
             var owners: [TemplateObject] = []
@@ -64,7 +79,7 @@ extension PageContext {
             s["evidence"] = .list(stageEvidence(stage, page: page).map(TemplateValue.object))
             stages.append(.object(s))
         }
-        var ctx: TemplateObject = ["stages": .list(stages), "hasStages": .bool(!stages.isEmpty)]
+        var ctx: TemplateObject = ["stages": .list(stages), "hasStages": .bool(!stages.isEmpty), "hasHandoffs": .bool(!handoffsByStage.isEmpty)]
         if let curve = emotionCurve(j) { ctx["curve"] = .object(curve) }
         ctx["stageCount"] = .int(j.stages.count)
         let whole = evidenceLinks(site.journeys.evidence(journey: page, anchor: ""))
