@@ -95,6 +95,8 @@ struct SiteOptions: ParsableArguments {
         for note in report.notes where format != .json {
             if format == .github { print("::notice::\(note)") } else { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         }
+        // The annotations out before the summary: in one pipe (`2>&1`) the summary comes last.
+        fflush(nil)
         let errors = report.diagnostics.errorCount, warnings = report.diagnostics.warningCount
         if format != .json {
             var summary = "\(report.pageCount) pages, \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
