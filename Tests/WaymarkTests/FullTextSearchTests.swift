@@ -122,6 +122,17 @@ final class FullTextSearchTests: XCTestCase {
         XCTAssertEqual(mail["followup"]?.count, 0, "nobody wrote it with a hyphen")
     }
 
+    /// A journey's begins, ends, basis and status are searched like its stage goals: the page shows them.
+    func testAJourneysBeginningAndEndAreSearched() throws {
+        let site = try TempSite([
+            "content/personas/sam.md": "---\ntitle: Sam\n---\n",
+            "content/journeys/asthma.md": "---\ntitle: Asthma\npersonas: [personas/sam]\nbegins: A night-time cough or wheeze.\nends: The first review.\nbasis: hybrid\nstages:\n  - name: Diagnosis\n---\n",
+        ], templates: nil)
+        assertNoErrors(site.build())
+        XCTAssertTrue(try XCTUnwrap(site.html("search/words/wh.js")).contains(#""wheeze":["#))
+        XCTAssertTrue(try XCTUnwrap(site.html("search/words/hy.js")).contains(#""hybrid":["#))
+    }
+
     /// A query that finds nothing gets the nearest words the site has: a typo ("champoin"), a missing
     /// letter ("qualifed" in a title's word), two edits in a long word; a word no page is near gets none.
     func testANoResultQuerySuggestsTheNearestWords() throws {

@@ -51,6 +51,8 @@ enum SearchWords {
         var text: [String] = page.description.map { [$0] } ?? []
         switch page.entity {
         case .journey(let j):
+            // Where it begins and ends ("a night-time cough or wheeze"), and its basis and status, as the page shows them.
+            text += [j.begins, j.ends, j.basis, j.status].compactMap { $0 }
             text += j.channels + j.kpis
             for stage in j.stages {
                 if let goal = stage.goal { text.append(goal) }
