@@ -156,6 +156,7 @@ struct Build: ParsableCommand {
     var noCache = false
 
     func run() throws {
+        InterruptNote.install()
         var options = site.options(write: true, output: output)
         options.cacheFile = options.root.appendingPathComponent(".waymark-cache/build.bin")
         options.readCache = !noCache

@@ -1,3 +1,4 @@
+import CWaymark
 import Foundation
 
 /// What a build or check is asked to do.
@@ -364,6 +365,9 @@ public enum BuildPipeline {
             }
             do {
                 if let incremental {
+                    // Ctrl-C from here until the update is done leaves the output part way: the build says so.
+                    waymark_set_updating_output(1)
+                    defer { waymark_set_updating_output(0) }
                     let updated = try writer.update(outputFiles, kept: kept, previous: incremental.outputs)
                     (hashes, report.writtenCount, report.removedCount) = (updated.hashes, updated.written + updated.removed, updated.removed)
                     report.incremental = true
@@ -495,4 +499,11 @@ public enum BuildPipeline {
         }
         return nil
     }
+}
+
+/// What `waymark build` says when it is interrupted (Ctrl-C, SIGTERM): whether the output was being
+/// updated in place or is whole. Installed by the command line's `build`, not by `serve` (which
+/// stops gracefully).
+public enum InterruptNote {
+    public static func install() { waymark_install_interrupt_note() }
 }
