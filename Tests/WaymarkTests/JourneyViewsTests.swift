@@ -118,6 +118,19 @@ final class JourneyViewsTests: XCTestCase {
         XCTAssertFalse(sales.contains("Owned by this department"), sales)
     }
 
+    /// The journeys listing says of each what a reader picks by: owner, status, basis.
+    func testTheJourneysListingShowsOwnerStatusAndBasis() throws {
+        let s = try TempSite([
+            "content/personas/dana.md": "---\ntitle: Dana\n---\n",
+            "content/departments/sales.md": "---\ntitle: Sales\n---\n",
+            "content/journeys/onboarding.md": "---\ntitle: Onboarding\npersonas: [personas/dana]\nowner: departments/sales\nstatus: draft\nbasis: assumption\n"
+                + "stages:\n  - name: Pilot\n---\n",
+        ], templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let list = text(try XCTUnwrap(s.html("journeys/index.html")))
+        XCTAssertTrue(list.contains("Onboarding Journey owner: Sales · status: draft · basis: assumption"), list)
+    }
+
     /// "KPIs it owns" has the KPIs of the journeys the department owns, then its touchpoints'.
     func testADepartmentOwnsTheKPIsOfItsJourneys() throws {
         let s = try TempSite([

@@ -265,6 +265,15 @@ struct PageContext: Sendable {
                                     "participants": .text(f.participants.map(Self.groupedDigits) ?? ""),
                                     "confidence": .text(f.confidence ?? "")]
                 }
+                // A journey says what a reader picks by: who owns it, how far it is, what it rests on.
+                if case .journey(let j) = site.pages[c].entity {
+                    var meta: [String] = []
+                    if let o = j.owner, case .page(let d, _) = site.index.resolve(reference: o.value, type: .department),
+                       site.pages[d].type == .department { meta.append("owner: " + site.pages[d].title) }
+                    if let status = j.status { meta.append("status: " + status) }
+                    if let basis = j.basis { meta.append("basis: " + basis) }
+                    if !meta.isEmpty { l["meta"] = .text(meta.joined(separator: " · ")) }
+                }
                 return .object(l)
             }
             ctx["listing"] = ["items": .list(items), "hasItems": .bool(!items.isEmpty), "isResearch": .bool(isResearch)]
