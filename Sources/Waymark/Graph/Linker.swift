@@ -106,14 +106,20 @@ struct Linker {
             // A front-matter relation says every place it is made ("Cited at Diagnosis › Diagnosis letter;
             // First symptoms › Night-time cough search"); a body link its first sentence.
             var kept: [Int] = []
-            var places: [Int: [String]] = [:]  // kept position → the places of a front-matter relation, in order
+            // Kept position → the places of a front-matter relation shown (at most `placesShown`), and how
+            // many more there are: a journey may name one department for hundreds of touchpoints.
+            var places: [Int: (shown: [String], more: Int)] = [:]
             var sourceStart = 0
             for k in links.indices {
                 if k == 0 || links[k].source != links[k - 1].source { sourceStart = kept.count }
                 if let same = kept[sourceStart...].firstIndex(where: { links[$0].relation == links[k].relation }) {
                     if links[k].relation.listsEveryPlace {
-                        if places[same] == nil { places[same] = [links[kept[same]].context] }
-                        if !links[k].context.isEmpty, places[same]?.contains(links[k].context) == false { places[same]?.append(links[k].context) }
+                        var found = places[same] ?? ([links[kept[same]].context].filter { !$0.isEmpty }, 0)
+                        let context = links[k].context
+                        if !context.isEmpty, !found.shown.contains(context) {
+                            if found.shown.count < Backlink.placesShown { found.shown.append(context) } else { found.more += 1 }
+                        }
+                        places[same] = found
                     } else if links[k].context < links[kept[same]].context {
                         kept[same] = k
                     }
@@ -123,9 +129,8 @@ struct Linker {
             }
             var result = kept.indices.map { position -> Backlink in
                 var link = links[kept[position]]
-                if let all = places[position]?.filter({ !$0.isEmpty }), all.count > 1 {
-                    let shown = Backlink.placesShown
-                    link.context = all.prefix(shown).joined(separator: "; ") + (all.count > shown ? "; and \(all.count - shown) more" : "")
+                if let found = places[position], found.shown.count > 1 {
+                    link.context = found.shown.joined(separator: "; ") + (found.more > 0 ? "; and \(found.more) more" : "")
                 }
                 return link
             }

@@ -283,7 +283,8 @@ struct TermMatcher: Sendable {
         }
         for scalar in text.unicodeScalars {
             let width = UTF8.width(scalar)
-            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil || WordScanner.isCombiningMark(scalar) {
+            // Combining marks start at U+0300: the common ASCII space or comma asks for no category.
+            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil || (scalar.value >= 0x300 && WordScanner.isCombiningMark(scalar)) {
                 if current.isEmpty { start = offset; hyphenBefore = previous == 0x2D }
                 current.append(scalar)
             } else {

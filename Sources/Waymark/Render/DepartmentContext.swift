@@ -84,12 +84,13 @@ extension PageContext {
             journeys.append(b.source)
         }
         // Handoffs too come journey by journey: each journey's payload and link are taken once.
-        var handoffPage = -1, handoffJourney: Journey?, handoffLink: TemplateValue?
+        var handoffPage = -1, handoffJourney: Journey?, handoffLink: TemplateValue?, handoffURL = ""
         let handoffs = (departmentHandoffs[d] ?? []).map { h -> TemplateValue in
             if handoffPage != h.journey {
                 handoffPage = h.journey
                 if case .journey(let j) = site.pages[h.journey].entity { handoffJourney = j } else { handoffJourney = nil }
                 handoffLink = links[h.journey]
+                handoffURL = site.url(of: h.journey)
             }
             func name(_ p: JourneyIndex.Place) -> String {
                 guard let t = p.touchpoint else { return "" }
@@ -98,7 +99,7 @@ extension PageContext {
             // Each side links to its touchpoint on the journey's map.
             func url(_ p: JourneyIndex.Place) -> String {
                 guard let t = p.touchpoint, let anchor = handoffJourney?.stages[p.stage].touchpoints[t].anchor else { return "" }
-                return site.url(of: h.journey) + "#" + anchor
+                return handoffURL + "#" + anchor
             }
             var item: TemplateObject = ["journey": handoffLink ?? links[h.journey], "from": .text(name(h.from)), "to": .text(name(h.to)),
                                         "fromURL": .text(url(h.from)), "toURL": .text(url(h.to)),
