@@ -118,6 +118,22 @@ final class JourneyViewsTests: XCTestCase {
         XCTAssertFalse(sales.contains("Owned by this department"), sales)
     }
 
+    /// A ranked item one or two typing mistakes from a touchpoint's name is a warning with the name to
+    /// write; an item far from every touchpoint is allowed (shown as not on the map).
+    func testARankedItemNearATouchpointsNameIsAWarning() throws {
+        let s = try TempSite([
+            "content/personas/dana.md": "---\ntitle: Dana\n---\n",
+            "content/departments/it.md": "---\ntitle: IT\n---\n",
+            "content/journeys/claim.md": "---\ntitle: Claim\npersonas: [personas/dana]\nstages:\n  - name: Status\n    touchpoints:\n"
+                + "      - name: Claim tracker page\n        channel: web\n"
+                + "rankings:\n  customer: [Claim tracker page, Phone queue]\n  it: [Claim tracker pag]\n---\n",
+        ], templates: nil)
+        let report = s.check()
+        XCTAssertEqual(headlines(report.diagnostics.filter { $0.severity == .warning }), [
+            "content/journeys/claim.md:11:8: warning: ranked item `Claim tracker pag` is not a touchpoint of this journey: did you mean `Claim tracker page`?",
+        ])
+    }
+
     /// The journeys listing says of each what a reader picks by: owner, status, basis.
     func testTheJourneysListingShowsOwnerStatusAndBasis() throws {
         let s = try TempSite([

@@ -229,6 +229,26 @@ struct ReferenceChecker {
                 }
             }
         }
+        // A ranked item that is one or two typing mistakes from a touchpoint's name ("Claim tracker pag") would
+        // show as an item not on the map: a warning with the name to write.
+        var touchpointNames: [String: String] = [:]
+        for stage in j.stages { for tp in stage.touchpoints { touchpointNames[slugify(tp.name)] = tp.name } }
+        for ranking in j.rankings {
+            for item in ranking.items {
+                let key = slugify(item.value)
+                guard key.count >= 4, touchpointNames[key] == nil else { continue }
+                // Names of about the same length and first letter only: the distance is worked out for few.
+                let near = touchpointNames.compactMap { name, shown -> (Int, String, String)? in
+                    guard abs(name.count - key.count) <= 2, name.first == key.first else { return nil }
+                    let d = editDistance(name, key)
+                    return d <= 2 ? (d, name, shown) : nil
+                }.min { ($0.0, $0.1) < ($1.0, $1.1) }
+                if let near {
+                    report(.warning(item.location, "ranked item `\(item.value)` is not a touchpoint of this journey: did you mean `\(near.2)`?",
+                                    hint: "an item that is no touchpoint is shown in italics, as not on the map; write the touchpoint's name to rank it"))
+                }
+            }
+        }
         for ranking in j.rankings where ranking.list.value != "customer" {
             if case .page(let d, _) = index.resolve(reference: ranking.list.value, type: .department), index.pages[d].type == .department {
                 continue
