@@ -70,6 +70,17 @@ final class BadInputTests: XCTestCase {
         ])
     }
 
+    /// Many copies: one warning at each, naming the first only (a list of every copy in every warning
+    /// made 6 MB of warnings for a folder of generated personas).
+    func testManyCopiesNameTheFirstNotEveryCopy() throws {
+        var files: [String: String] = [:]
+        for n in 1...5 { files["content/personas/kim-\(n).md"] = "---\ntitle: Kim\n---\n" }
+        let report = try check(files)
+        XCTAssertEqual(headlines(report.diagnostics.filter { $0.severity == .warning }), (2...5).map {
+            "content/personas/kim-\($0).md:1:1: warning: 5 personas are titled “Kim”: content/personas/kim-1.md and 4 more, each warned at"
+        })
+    }
+
     func testAnEmptyFileBuildsAsAnUntitledPage() throws {
         let site = try TempSite(["content/empty-notes.md": ""])
         let report = site.build()

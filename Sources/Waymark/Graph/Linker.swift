@@ -168,6 +168,8 @@ struct Linker {
     /// ("claim (copy).md"): each would be listed, counted and mapped as one of its own. One warning at
     /// each but the first (by name), naming them all. (Terms have their own, `homonymWarnings`; two
     /// findings may well share a title, "Usability test, round 2".)
+    static let sameTitleNamed = 3
+
     func sameTitleWarnings(_ pages: [LoadedPage]) -> [Diagnostic] {
         var byTitle: [String: [Int]] = [:]
         for (i, page) in pages.enumerated() where [.journey, .persona, .department].contains(page.type) && !page.isGenerated {
@@ -177,9 +179,13 @@ struct Linker {
         return byTitle.values.filter { $0.count > 1 }.flatMap { group -> [Diagnostic] in
             // The shortest name first: the copy is usually the longer one ("claim (copy).md", "sam - Copy.md").
             let sorted = group.sorted { (pages[$0].path.count, pages[$0].path) < (pages[$1].path.count, pages[$1].path) }
-            let files = sorted.map { pages[$0].path }.joined(separator: ", ")
             let first = pages[sorted[0]]
             let kind = first.type.sectionTitle.lowercased()
+            // A few copies are named in each warning; beyond that each names the first only (every
+            // copy has its own warning), so a folder of many copies is not a square of file names.
+            let files = sorted.count <= Self.sameTitleNamed
+                ? sorted.map { pages[$0].path }.joined(separator: ", ")
+                : "\(first.path) and \(sorted.count - 1) more, each warned at"
             return sorted.dropFirst().map { i in
                 .warning(SourceLocation(path: pages[i].path, line: 1, column: 1), "\(sorted.count) \(kind) are titled “\(first.title)”: \(files)",
                                 hint: "a copied file? each is listed, counted and linked as a \(first.type.label.lowercased()) of its own: remove the copy, or give it a title of its own")
