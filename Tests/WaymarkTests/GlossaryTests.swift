@@ -154,6 +154,62 @@ final class GlossaryTests: XCTestCase {
         XCTAssertEqual(autolinks(try XCTUnwrap(off.html("notes/index.html"))), [])
     }
 
+    /// A persona's quote, goals and pains, a journey's begins and a stage's goal are sentences a reader
+    /// reads before the body: linked there, in that order, and a term linked there is not linked again
+    /// in the body with `first`. The page counts as using the term.
+    func testFrontMatterSentencesAreAutoLinkedBeforeTheBody() throws {
+        var files = Self.terms
+        files["content/personas/kim.md"] = """
+            ---
+            title: Kim
+            quote: "I am not a target group."
+            goals: [Find the right segment & stay there]
+            pains:
+              - Every segment asks again
+              - The sales cycle delays
+            ---
+            Kim's segment is small; the customer journey is long.
+
+            """
+        files["content/journeys/signup.md"] = """
+            ---
+            title: Sign-up
+            personas: [personas/kim]
+            begins: A target group hears of us
+            stages:
+              - name: Discover
+                goal: Reach the industry segment
+                touchpoints: [{name: Advert, channel: web}]
+            ---
+            The segment decides.
+
+            """
+        let s = try TempSite(files, templates: nil)  // the default theme: quote and fields above the body
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let persona = try XCTUnwrap(s.html("personas/kim/index.html"))
+        XCTAssertEqual(autolinks(persona), [
+            "target group → /glossary/persona/",
+            "segment → /glossary/segment/",
+            "sales cycle → /glossary/customer-journey/",
+        ])
+        XCTAssertTrue(persona.contains(#"<dd class="field__item">Find the right <a href="/glossary/segment/" class="term-link">segment</a> &amp; stay there</dd>"#), persona)
+        XCTAssertTrue(persona.contains("<dd class=\"field__item\">Every segment asks again</dd>"), persona)
+        let journey = try XCTUnwrap(s.html("journeys/signup/index.html"))
+        XCTAssertEqual(autolinks(journey), [
+            "segment → /glossary/segment/",  // the body's lead, shown under the title
+            "target group → /glossary/persona/",
+        ])
+        XCTAssertTrue(journey.contains(#">A <a href="/glossary/persona/" class="term-link">target group</a> hears of us</dd>"#), journey)
+        // "industry segment" means Persona, linked already in "Begins"; the body's "segment" is Segment.
+        XCTAssertTrue(journey.contains("Reach the industry segment"), journey)
+        let usedIn = try XCTUnwrap(s.html("glossary/customer-journey/index.html"))
+        XCTAssertTrue(usedIn.contains("/personas/kim/"), "the persona uses the term in its pains: \(usedIn)")
+        // Off: no links, the sentences as text.
+        try s.write("waymark.yml", "glossary:\n  autolink: off\n")
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        XCTAssertEqual(autolinks(try XCTUnwrap(s.html("personas/kim/index.html"))), [])
+    }
+
     func testTextAroundALinkIsEscapedAsCmarkEscapesIt() throws {
         let s = try site("Fish & chips < the target group > \"quoted\" it's here.\n\n| a | target group |\n|---|---|\n| x | y |\n")
         XCTAssertEqual(s.build().diagnostics.errorCount, 0)

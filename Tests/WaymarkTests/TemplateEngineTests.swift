@@ -47,6 +47,16 @@ final class TemplateEngineTests: XCTestCase {
         }
     }
 
+    /// Markup Waymark made (a sentence with its term links) is written as it is, escaped or not;
+    /// sections see it as a value, and transforms read its text without the links.
+    func testMarkupIsWrittenAsItIsAndTransformedAsItsText() {
+        let x = TemplateValue.markup(Array("Fish &amp; <a href=\"/t/\">chips</a>".utf8), plain: "Fish & chips")
+        XCTAssertEqual(render("{{x}}|{{{x}}}|{{#x}}[{{.}}]{{/x}}{{^x}}none{{/x}}", ["x": x]),
+                       "Fish &amp; <a href=\"/t/\">chips</a>|Fish &amp; <a href=\"/t/\">chips</a>|[Fish &amp; <a href=\"/t/\">chips</a>]")
+        XCTAssertEqual(render("{{uppercased(x)}} {{empty(x)}}", ["x": x]), "FISH &amp; CHIPS false")
+        XCTAssertEqual(x.string, "Fish & chips")
+    }
+
     func testInterpolation() {
         XCTAssertEqual(render("Hello from {Mustache}!\n"), "Hello from {Mustache}!\n")
         XCTAssertEqual(render("Hello, {{subject}}!\n", ["subject": "world"]), "Hello, world!\n")

@@ -785,6 +785,14 @@ struct MarkdownBody {
 
     /// `text` as cmark writes a text node, with `hits` wrapped in links and a line break (as cmark
     /// writes a soft break) at each of `breaks`, where the text has a space.
+    /// A plain text (a sentence from front matter) as escaped HTML, with `hits` wrapped as `autolink` says.
+    static func linkedMarkup(_ text: String, hits: [(range: Range<Int>, tag: Int)], autolink: Autolink) -> [UInt8] {
+        var html: [UInt8] = []
+        var text = text
+        text.withUTF8 { appendLinked($0, hits: hits, breaks: [], autolink: autolink, to: &html) }
+        return html
+    }
+
     private static func appendLinked(_ text: UnsafeBufferPointer<UInt8>, hits: [(range: Range<Int>, tag: Int)], breaks: [Int],
                                      autolink: Autolink, to html: inout [UInt8]) {
         // Most texts have nothing to escape: one pass eight bytes at a time says so, and their pieces

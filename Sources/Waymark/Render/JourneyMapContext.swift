@@ -7,7 +7,7 @@ import Foundation
 extension PageContext {
     static let stageWidth = 180.0, curveLeft = 56.0, curveRowHeight = 160.0
 
-    func journeyMap(_ j: Journey, page: Int) -> TemplateObject {
+    func journeyMap(_ j: Journey, page: Int, prose: Prose = Prose()) -> TemplateObject {
         var stages: [TemplateValue] = []
         // This journey's handoffs (they come journey by journey, in page order), by the stage the customer
         // arrives in: "Service → IT: Claim form in the app".
@@ -34,7 +34,7 @@ extension PageContext {
         for (stageIndex, stage) in j.stages.enumerated() {
             var s: TemplateObject = ["name": .text(stage.name), "anchor": .text(stage.anchor)]
             s["handoffs"] = .list(handoffsByStage[stageIndex] ?? [])
-            if let g = stage.goal { s["goal"] = .text(g) }
+            if let g = stage.goal { s["goal"] = prose.value(g) }
             if let e = stage.emotion { s["emotion"] = .int(e); s["emotionLabel"] = .text(Self.emotionLabel(e)) }
             var owners: [TemplateObject] = []
             if let o = stage.owner { owners.append(ownerLink(o)) }

@@ -138,13 +138,13 @@ struct PageContext: Sendable {
 
     /// `leadLength`: how much of `content` comes before the body's first heading (`page.lead`);
     /// nil when unknown, and then `page.afterLead` is the whole body.
-    func context(for i: Int, content: [UInt8], leadLength: Int? = nil) -> TemplateValue {
+    func context(for i: Int, content: [UInt8], leadLength: Int? = nil, prose: Prose = Prose()) -> TemplateValue {
         let page = site.pages[i]
         var fields = FieldList()
         var ctx: TemplateObject = [:]
         switch page.entity {
-        case .journey(let j): ctx["journey"] = .object(journey(j, page: i, fields: &fields))
-        case .persona(let p): ctx["persona"] = .object(persona(p, page: i, fields: &fields))
+        case .journey(let j): ctx["journey"] = .object(journey(j, page: i, fields: &fields, prose: prose))
+        case .persona(let p): ctx["persona"] = .object(persona(p, page: i, fields: &fields, prose: prose))
         case .finding(let f): finding(f, fields: &fields)
         case .term(let t): ctx["term"] = .object(term(t, page: i, fields: &fields))
         case .department(let d):
@@ -487,12 +487,12 @@ struct PageContext: Sendable {
         }.map(TemplateValue.object)
     }
 
-    private func journey(_ j: Journey, page: Int, fields: inout FieldList) -> TemplateObject {
+    private func journey(_ j: Journey, page: Int, fields: inout FieldList, prose: Prose) -> TemplateObject {
         fields.links("Personas", j.personas.map { link($0, type: .persona) })
         if let o = j.owner { fields.links("Owner", [link(o, type: .department)]) }
         fields.links("Departments", j.departments.map { link($0, type: .department) })
-        fields.text("Begins", j.begins)
-        fields.text("Ends", j.ends)
+        fields.text("Begins", j.begins, prose: prose)
+        fields.text("Ends", j.ends, prose: prose)
         fields.text("Basis", j.basis)
         fields.text("Status", j.status)
         fields.items("Channels", j.channels)
@@ -500,7 +500,7 @@ struct PageContext: Sendable {
         fields.text("Last reviewed", j.lastReviewed)
         if let p = j.parent { fields.links("Part of", [link(p, type: .journey)]) }
         let children = site.backlinks[page].filter { $0.relation == .childJourneys }.map { links[$0.source] }
-        var ctx = journeyMap(j, page: page)
+        var ctx = journeyMap(j, page: page, prose: prose)
         ctx["children"] = .list(children)
         ctx["hasChildren"] = .bool(!children.isEmpty)
         return ctx
@@ -516,16 +516,16 @@ struct PageContext: Sendable {
         }
     }
 
-    private func persona(_ p: Persona, page: Int, fields: inout FieldList) -> TemplateObject {
+    private func persona(_ p: Persona, page: Int, fields: inout FieldList, prose: Prose) -> TemplateObject {
         fields.text("Type", p.kind)
         fields.text("Segment", p.segment)
-        fields.items("Goals", p.goals)
-        fields.items("Needs", p.needs)
-        fields.items("Pains", p.pains)
-        fields.items("Gains", p.gains)
+        fields.items("Goals", p.goals, prose: prose)
+        fields.items("Needs", p.needs, prose: prose)
+        fields.items("Pains", p.pains, prose: prose)
+        fields.items("Gains", p.gains, prose: prose)
         let journeys = site.backlinks[page].filter { $0.relation == .walkedJourneys }.map { links[$0.source] }
         var ctx: TemplateObject = ["journeys": .list(journeys), "hasJourneys": .bool(!journeys.isEmpty)]
-        if let q = p.quote { ctx["quote"] = .text(Self.withoutEnclosingQuotes(q)) }
+        if let q = p.quote { ctx["quote"] = prose.value(Self.withoutEnclosingQuotes(q)) }
         return ctx
     }
 
@@ -771,9 +771,9 @@ struct PageContext: Sendable {
 struct FieldList {
     private(set) var rows: [TemplateValue] = []
 
-    mutating func text(_ label: String, _ value: String?) {
+    mutating func text(_ label: String, _ value: String?, prose: PageContext.Prose? = nil) {
         guard let value, !value.isEmpty else { return }
-        rows.append(["label": .text(label), "text": .text(value)])
+        rows.append(["label": .text(label), "text": prose?.value(value) ?? .text(value)])
     }
 
     mutating func links(_ label: String, _ links: [TemplateObject]) {
@@ -783,9 +783,9 @@ struct FieldList {
         rows.append(.object(row))
     }
 
-    mutating func items(_ label: String, _ items: [String]) {
+    mutating func items(_ label: String, _ items: [String], prose: PageContext.Prose? = nil) {
         guard !items.isEmpty else { return }
-        var row: TemplateObject = ["label": .text(label), "items": .texts(items)]
+        var row: TemplateObject = ["label": .text(label), "items": prose.map { p in .list(items.map(p.value)) } ?? .texts(items)]
         if Self.inline(items) { row["inline"] = true }
         rows.append(.object(row))
     }
@@ -827,5 +827,43 @@ final class ComputedOnce<Value>: @unchecked Sendable {
         let value = make()
         computed = value
         return value
+    }
+}
+
+extension PageContext {
+    /// A page's front-matter sentences with their glossary links: what a persona wants and suffers,
+    /// where a journey begins and ends, each stage's goal. The page's term linker reads them in the
+    /// order the page shows them, before its body, so that with `glossary.autolink: first` a term is
+    /// linked where a reader meets it first. A sentence that links no term stays text.
+    struct Prose {
+        private var linked: [String: [UInt8]] = [:]
+
+        init() {}
+
+        init(_ entity: Entity, linker: TermLinker, autolink: MarkdownBody.Autolink) {
+            var hits: [(range: Range<Int>, tag: Int)] = []
+            for sentence in Self.sentences(of: entity) where !sentence.isEmpty && linked[sentence] == nil {
+                var text = sentence
+                text.withUTF8 { linker.links(in: $0, into: &hits) }
+                if !hits.isEmpty { linked[sentence] = MarkdownBody.linkedMarkup(sentence, hits: hits, autolink: autolink) }
+            }
+        }
+
+        /// The sentences, in the order the default theme shows them.
+        static func sentences(of entity: Entity) -> [String] {
+            switch entity {
+            case .persona(let p):
+                return (p.quote.map { [PageContext.withoutEnclosingQuotes($0)] } ?? []) + p.goals + p.needs + p.pains + p.gains
+            case .journey(let j):
+                return [j.begins, j.ends].compactMap { $0 } + j.stages.compactMap(\.goal)
+            default:
+                return []
+            }
+        }
+
+        /// The sentence as a template shows it: HTML with its links, or text.
+        func value(_ sentence: String) -> TemplateValue {
+            linked[sentence].map { .markup($0, plain: sentence) } ?? .text(sentence)
+        }
     }
 }

@@ -361,8 +361,13 @@ struct SiteRenderer {
             return PageResult(file: nil, diagnostic: .error(SourceLocation(path: page.path), "the file changed or vanished during the build",
                                                             hint: "run the build again"), mentions: [])
         }
-        let (html, leadLength, mentions) = bodyHTML(i, body: body)
-        var context = contexts.context(for: i, content: html, leadLength: leadLength)
+        // One linker for the page, in reading order: the front matter's sentences shown above the body
+        // (a persona's pains, a stage's goal) first, so that with `first` a term is linked where a
+        // reader meets it first.
+        let linker = termLinker(for: i)
+        let prose = linker.map { PageContext.Prose(page.entity, linker: $0, autolink: termAutolink($0)) } ?? PageContext.Prose()
+        let (html, leadLength, mentions) = bodyHTML(i, body: body, linker: linker)
+        var context = contexts.context(for: i, content: html, leadLength: leadLength, prose: prose)
         addPublishingContext(&context, page: i, termCards: !mentions.isEmpty)
         let searchText = SearchIndex.plainText(fromHTML: html)
         let searchWords = SearchWords.words(ofHTML: html, page: page)
@@ -395,24 +400,28 @@ struct SiteRenderer {
 
     /// A page's body as HTML, how long its lead is (the part before its first heading) and the
     /// glossary entries it links.
-    func bodyHTML(_ i: Int, body: MarkdownBody? = nil) -> (html: [UInt8], leadLength: Int, mentions: [Int]) {
+    /// `linker`: the page's term linker (`termLinker(for:)`), which may have linked its front matter already.
+    func bodyHTML(_ i: Int, body: MarkdownBody, linker: TermLinker?) -> (html: [UInt8], leadLength: Int, mentions: [Int]) {
         let page = site.pages[i]
-        let body = body ?? page.body
-        if body.text.isEmpty { return ([], 0, []) }
-        var linker: TermLinker?
+        if body.text.isEmpty { return ([], 0, linker?.linked ?? []) }
         var options = linkOptions(for: i, embedding: [EmbedGraph.Key(page: i, anchor: nil)])
         options.unsafe = site.config.unsafeHTML
         options.pageTitle = page.title
         options.markLead = true
-        if site.config.glossaryAutolink != .off, page.glossary, !site.glossary.entries.isEmpty {
-            let termLinker = TermLinker(site: site, page: i, firstOnly: site.config.glossaryAutolink == .first)
-            options.autolink = MarkdownBody.Autolink(find: { termLinker.links(in: $0, into: &$1) }, open: termLinkTable,
-                                                     close: Array("</a>".utf8))
-            linker = termLinker
-        }
+        if let linker { options.autolink = termAutolink(linker) }
         var html = body.htmlBytes(options)
         let leadLength = MarkdownBody.splitLead(&html)
         return (html, leadLength, linker?.linked ?? [])
+    }
+
+    /// The page's glossary auto-linker, when the site auto-links and the page has not opted out.
+    func termLinker(for i: Int) -> TermLinker? {
+        guard site.config.glossaryAutolink != .off, site.pages[i].glossary, !site.glossary.entries.isEmpty else { return nil }
+        return TermLinker(site: site, page: i, firstOnly: site.config.glossaryAutolink == .first)
+    }
+
+    func termAutolink(_ linker: TermLinker) -> MarkdownBody.Autolink {
+        MarkdownBody.Autolink(find: { linker.links(in: $0, into: &$1) }, open: termLinkTable, close: Array("</a>".utf8))
     }
 }
 

@@ -85,6 +85,7 @@ struct TemplateRenderer {
                 bytes.withUnsafeBufferPointer { utf8 in
                     if escaped && escapes { HTMLEscaper.append(utf8, to: &output) } else { output.append(contentsOf: utf8) }
                 }
+            case .markup(let bytes, _): output.append(contentsOf: bytes)
             case .null: break
             default: append(value.interpolated, escaped: escaped && escapes)
             }

@@ -11,6 +11,11 @@ enum TemplateValue: Sendable {
     /// Text held as UTF-8 bytes (a page's rendered body, which is not made a `String` only to be
     /// written out again): the same as `.text` in every template.
     case utf8([UInt8])
+    /// HTML that Waymark made from text it escaped itself (a persona's pain or a stage's goal with
+    /// its glossary links): written as it is by `{{x}}` as by `{{{x}}}`, as Hugo's `template.HTML`
+    /// is. Only where a value would otherwise be `.text`, and only when it holds a link. The text
+    /// without links stays beside it for every other use (transforms, sorting).
+    case markup([UInt8], plain: String)
     case list([TemplateValue])
     case object(TemplateObject)
 
@@ -21,6 +26,7 @@ enum TemplateValue: Sendable {
     var string: String? {
         if case .text(let s) = self { return s }
         if case .utf8(let bytes) = self { return String(decoding: bytes, as: UTF8.self) }
+        if case .markup(_, let plain) = self { return plain }
         return nil
     }
 
@@ -53,6 +59,7 @@ extension TemplateValue {
         case .int(let i): return String(i)
         case .text(let s): return s
         case .utf8(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .markup(let bytes, _): return String(decoding: bytes, as: UTF8.self)
         case .list, .object: return literal
         }
     }
@@ -64,6 +71,7 @@ extension TemplateValue {
         case .int(let i): return String(i)
         case .text(let s): return s.debugDescription
         case .utf8(let bytes): return String(decoding: bytes, as: UTF8.self).debugDescription
+        case .markup(_, let plain): return plain.debugDescription
         case .list(let items): return "[" + items.map(\.literal).joined(separator: ", ") + "]"
         case .object(let o):
             if o.isEmpty { return "[:]" }
@@ -75,6 +83,7 @@ extension TemplateValue {
     func transformed(_ transform: TemplateTransform) -> TemplateValue? {
         switch (self, transform) {
         case (.utf8(let bytes), .empty): return .bool(bytes.isEmpty)
+        case (.markup(_, let plain), _): return TemplateValue.text(plain).transformed(transform)
         case (.utf8(let bytes), _): return TemplateValue.text(String(decoding: bytes, as: UTF8.self)).transformed(transform)
         case (.text(let s), .empty): return .bool(s.isEmpty)
         case (.text(let s), .capitalized): return .text(s.capitalized)
