@@ -208,23 +208,4 @@ final class FullTextSearchTests: XCTestCase {
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [[String: Any]]], output)
         return json.mapValues { $0.map { Hit(url: $0["url"] as? String ?? "", further: $0["further"] as? [String] ?? []) } }
     }
-
-    /// Runs `script` in Node with `arguments`; skips the test where Node is not installed (.ci/run installs it).
-    private func node(_ script: String, _ arguments: [String]) throws -> String {
-        guard let node = ["/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("Node is not installed (apt-get install nodejs)")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: node)
-        process.arguments = ["-e", script, "--"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, String(decoding: errors, as: UTF8.self))
-        return String(decoding: data, as: UTF8.self)
-    }
 }

@@ -226,6 +226,55 @@ final class GlossaryTests: XCTestCase {
         XCTAssertEqual(autolinks(try XCTUnwrap(s.html("glossary/segment/index.html"))), ["persona → /glossary/persona/"])
     }
 
+    /// The card script in a DOM (jsdom, Debian's node-jsdom): a tap on a term opens its card and keeps
+    /// the page; Enter on a focused term follows the link, also after a tap elsewhere on the page (it
+    /// opened the card instead: the tap's "touch" stayed set for the keyboard's click).
+    func testATapOpensTheCardAndEnterFollowsTheLinkEvenAfterATap() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/share/nodejs/jsdom") else {
+            throw XCTSkip("jsdom is not installed (apt-get install node-jsdom; scripts/test installs it)")
+        }
+        var files = Self.terms
+        files["content/notes.md"] = "---\ntitle: Notes\n---\nMeet the target group.\n"
+        let s = try TempSite(files, templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let script = """
+            const { JSDOM } = require("/usr/share/nodejs/jsdom");
+            const fs = require("fs");
+            const [page, cards, cardScript] = process.argv.slice(1).map(f => fs.readFileSync(f, "utf8"));
+            function run(steps) {
+              const dom = new JSDOM(page, { url: "http://localhost/notes/", runScripts: "outside-only" });
+              const w = dom.window, d = w.document;
+              w.eval(cards);
+              // As the page loads it: the script finds the site's root from its own address.
+              Object.defineProperty(d, "currentScript", { configurable: true, value: { src: "http://localhost/assets/term-cards.js" } });
+              w.eval(cardScript);
+              const link = d.querySelector("a.term-link");
+              let prevented = null;
+              for (const step of steps) {
+                if (step === "tap-page" || step === "tap-term") {
+                  const down = new w.Event("pointerdown", { bubbles: true });
+                  Object.defineProperty(down, "pointerType", { value: "touch" });
+                  (step === "tap-term" ? link : d.body).dispatchEvent(down);
+                  const click = new w.MouseEvent("click", { bubbles: true, cancelable: true, detail: 1 });
+                  (step === "tap-term" ? link : d.body).dispatchEvent(click);
+                  if (step === "tap-term") prevented = click.defaultPrevented;
+                } else if (step === "enter") {
+                  link.focus();
+                  const click = new w.MouseEvent("click", { bubbles: true, cancelable: true, detail: 0 });
+                  link.dispatchEvent(click);
+                  prevented = click.defaultPrevented;
+                }
+              }
+              return { follows: prevented === false, open: !!d.querySelector(".term--open") };
+            }
+            console.log(JSON.stringify([run(["tap-term"]), run(["enter"]), run(["tap-page", "enter"])]));
+            """
+        let output = try node(script, [s.output.appendingPathComponent("notes/index.html").path, s.output.appendingPathComponent("glossary/cards.js").path,
+                                       s.output.appendingPathComponent("assets/term-cards.js").path])
+        XCTAssertEqual(output.trimmingCharacters(in: .whitespacesAndNewlines),
+                       #"[{"follows":false,"open":true},{"follows":true,"open":false},{"follows":true,"open":false}]"#)
+    }
+
     func testHoverCardCarriesDefinitionAndDepartmentWordsAccessibly() throws {
         var files = Self.terms
         files["content/notes.md"] = "---\ntitle: Notes\n---\nMeet the target group.\n"

@@ -158,3 +158,28 @@ extension XCTestCase {
         XCTAssertFalse(report.diagnostics.hasErrors, DiagnosticFormat.human.render(report.diagnostics), file: file, line: line)
     }
 }
+
+extension XCTestCase {
+    /// Runs `script` in Node with `arguments`; skips the test where Node is not installed (.ci/run installs it).
+    func node(_ script: String, _ arguments: [String]) throws -> String {
+        guard let node = ["/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("Node is not installed (apt-get install nodejs)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: node)
+        process.arguments = ["-e", script, "--"] + arguments
+        // Debian's Node packages (node-jsdom and what it needs) live here; a Node from elsewhere does not look there.
+        var environment = ProcessInfo.processInfo.environment
+        environment["NODE_PATH"] = ([environment["NODE_PATH"], "/usr/share/nodejs"].compactMap { $0 }).joined(separator: ":")
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, String(decoding: errors, as: UTF8.self))
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -124,8 +124,9 @@
     var link = event.target.closest ? event.target.closest("a.term-link") : null;
     var wrap = link && link.parentNode;
     if (!wrap || !wrap.classList.contains("term")) { close(); return; }
-    // A first tap on a touch screen opens the card; the second follows the link.
-    if (touched && open !== wrap) {
+    // A first tap on a touch screen opens the card; the second follows the link. A click from the
+    // keyboard (Enter: no pointer, `detail` 0) follows the link, even after a tap elsewhere.
+    if (touched && event.detail !== 0 && open !== wrap) {
       event.preventDefault();
       close();
       wrap.classList.add("term--open");
