@@ -299,6 +299,9 @@ final class JourneyViewsTests: XCTestCase {
         XCTAssertEqual([0.9, 0.7, 0.5, 0.4, 0.2].map { PageContext.agreement(rbo: $0) },
                        ["Close to customers", "Close to customers", "Partly agrees", "Partly agrees", "Differs from customers"])
         XCTAssertTrue(html.contains(#"slope-item--off-map" x="350" y="65.0">2. Pricing page"#), html)
+        // The drawing is hidden from screen readers; the same lists are a table (a phone shows it instead).
+        XCTAssertTrue(html.contains(#"<svg width="560" height="102.0" viewBox="0 0 560 102.0" aria-hidden="true" focusable="false">"#), html)
+        XCTAssertTrue(html.contains(#"<tr><th scope="row">2</th><td>Contract call</td><td>Pricing page <em>(not on this map)</em></td></tr>"#), html)
     }
 
     func testFeedListsFindingsNewestFirstAndGraphHasTypedEdges() throws {

@@ -105,7 +105,7 @@ public enum FuzzEntry {
 }
 
 /// A small tag scanner over built HTML: what would run script in a reader's browser if it were
-/// there. The default theme's only scripts and forms are its search page's, its glossary cards' and
+/// there. The default theme's only scripts and forms are its search page's, its glossary cards', its journey map's and
 /// its search boxes (the site's own files, by `src`, and GET forms to the search page), so any other
 /// came from content.
 enum HTMLSafety {
@@ -180,7 +180,7 @@ enum HTMLSafety {
     }
 
     /// The scripts the build and the default theme write: search and glossary hover cards.
-    static let themeScripts = [SearchIndex.path, SearchWords.listPath, "assets/search.js", TermCards.path, "assets/term-cards.js"]
+    static let themeScripts = [SearchIndex.path, SearchWords.listPath, "assets/search.js", TermCards.path, "assets/term-cards.js", "assets/journey-map.js"]
 
     /// The theme's scripts (`themeScripts`, by `src`, nothing inline) and its search forms (GET to the
     /// site's search page).

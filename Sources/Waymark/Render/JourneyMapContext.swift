@@ -236,7 +236,21 @@ extension PageContext {
             func item(_ raw: Located<String>, _ rank: Int, _ key: String) -> TemplateValue {
                 ["y": .text(Self.fmt(rowY(rank) + 4)), "text": .text("\(rank + 1). \(names[key] ?? raw.value)"), "offMap": .bool(!slugs.contains(key))]
             }
+            // The same two lists as table rows, rank by rank: what a screen reader reads, and a phone shows.
+            let rows: [TemplateValue] = (0..<max(customerKeys.count, keys.count)).map { k in
+                var row: TemplateObject = ["rank": .int(k + 1)]
+                if k < customerKeys.count {
+                    row["customer"] = .text(names[customerKeys[k]] ?? customer.items[k].value)
+                    row["customerOffMap"] = .bool(!slugs.contains(customerKeys[k]))
+                }
+                if k < keys.count {
+                    row["department"] = .text(names[keys[k]] ?? ranking.items[k].value)
+                    row["departmentOffMap"] = .bool(!slugs.contains(keys[k]))
+                }
+                return .object(row)
+            }
             ctx["chart"] = [
+                "rows": .list(rows),
                 "height": .text(Self.fmt(height)),
                 "left": .list(customer.items.enumerated().map { item($1, $0, customerKeys[$0]) }),
                 "right": .list(ranking.items.enumerated().map { item($1, $0, keys[$0]) }),
