@@ -620,7 +620,7 @@ final class BadInputTests: XCTestCase {
                                  "content/t.md": "# T\n\n**Scores**\nby team\n| a | b |\n|---|:-:|\n| 1 | [[b]] |\n\nplain\nx | y\nmore\n"])
         assertNoDiagnostics(site.build())
         let html = try XCTUnwrap(site.html("t/index.html"))
-        XCTAssertTrue(html.contains("<p><strong>Scores</strong>\nby team</p>\n<div class=\"table-wrap\""), html)
+        XCTAssertTrue(html.contains("<p><strong>Scores</strong>\nby team</p>\n<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table: a, b\">"), html)
         XCTAssertTrue(html.contains(#"<a href="/b/" class="wikilink wikilink-page">B</a>"#), html)
         XCTAssertTrue(html.contains("<th class=\"align-center\">"), html)
         XCTAssertTrue(html.contains("<p>plain\nx | y\nmore</p>"), html)

@@ -69,6 +69,16 @@ enum PipeTable {
         return columns.count.multipliedReportingOverflow(by: rows).overflow ? Int.max : columns.count * rows
     }
 
+    /// "Table: Stage, Owner, KPI" from the header line (control marks of inline markup left out), cut
+    /// at about 80 characters; "Table" when the header is empty.
+    static func regionName(_ header: [MarkdownNode]) -> String {
+        let columns = cellTexts(header).map { $0.replacingOccurrences(of: "\u{1}", with: "").trimmingWhitespace() }.filter { !$0.isEmpty }
+        guard !columns.isEmpty else { return "Table" }
+        var name = "Table: " + columns.joined(separator: ", ")
+        if name.count > 80 { name = String(name.prefix(79)).trimmingWhitespace() + "…" }
+        return name
+    }
+
     /// Plain text of each cell of a line (for sentences in backlinks).
     static func cellTexts(_ line: [MarkdownNode]) -> [String] {
         var text = ""
@@ -116,8 +126,10 @@ enum PipeTable {
     static func rewrite(_ paragraph: MarkdownNode, in tree: MarkdownTree) {
         let ls = lines(of: paragraph)
         guard let alignments = delimiterRow(ls[1]) else { return }
-        // A wide table scrolls inside its wrapper, so the wrapper is a named, keyboard-reachable region.
-        let table = tree.makeCustomBlock(open: "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\"><table>", close: "</table></div>")
+        // A wide table scrolls inside its wrapper, so the wrapper is a named, keyboard-reachable region,
+        // named by its columns ("Table: Stage, Owner, KPI"), so that a list of regions tells them apart.
+        let table = tree.makeCustomBlock(open: "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"\(HTMLEscaper.escape(regionName(ls[0])))\"><table>",
+                                         close: "</table></div>")
         paragraph.insertBefore(table)
         let head = tree.makeCustomBlock(open: "<thead>", close: "</thead>")
         table.appendChild(head)
