@@ -257,6 +257,19 @@ final class AuthoringTests: XCTestCase {
         XCTAssertFalse(embedded.contains("Read "), embedded)
     }
 
+    /// An embed under a heading of the host takes its place in the host's outline: the embedded
+    /// section's h2 under the host's "## Evidence" becomes an h3, its h3 an h4 (a screen reader listed
+    /// them as peers of the host's sections).
+    func testEmbeddedHeadingsGoBelowTheHostsHeading() throws {
+        var files = Self.embedSite
+        files["content/guides/host.md"] = "---\ntitle: Host\n---\n## Evidence\n\n![[source#Preparing a visit]]\n\n## Next\n\nText.\n"
+        let site = try TempSite(files)
+        assertNoDiagnostics(site.build())
+        let html = try XCTUnwrap(site.html("guides/host/index.html"))
+        XCTAssertTrue(html.contains("<h3>Preparing a visit</h3>\n<p>Bring the inhaler.</p>\n<h4>Questions to ask</h4>"), html)
+        XCTAssertTrue(html.contains("<h2 id=\"next\">"), html)
+    }
+
     func testAPageOpeningWithAnEmbedTakesItsSummaryFromItsOwnText() throws {
         let file = ContentFile(relativePath: "guides/host.md", url: URL(fileURLWithPath: "/dev/null"), kind: .markdown)
         let (page, diagnostics) = PageLoader.load(file, data: Data("---\ntitle: Host\n---\n![[guides/plan]]\n\nThe host's own words.\n".utf8))
@@ -298,7 +311,7 @@ final class AuthoringTests: XCTestCase {
         let fine = try TempSite(["content/a.md": "---\ntitle: A\n---\n## One\n\n![[#two]]\n\n## Two\n\nSecond section.\n"])
         assertNoDiagnostics(fine.build())
         let html = try XCTUnwrap(fine.html("a/index.html"))
-        XCTAssertTrue(html.contains("<h2>Two</h2>\n<p>Second section.</p>"), html)
+        XCTAssertTrue(html.contains("<h3>Two</h3>\n<p>Second section.</p>"), "embedded under One, below it: \(html)")
     }
 
     func testEmbedsNestedTooDeepAreAnError() throws {

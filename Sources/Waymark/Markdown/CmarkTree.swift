@@ -211,6 +211,7 @@ struct MarkdownNode: Hashable {
     func setLiteral(_ literal: String) { cmark_node_set_literal(pointer, literal) }
 
     var headingLevel: Int { Int(cmark_node_get_heading_level(pointer)) }
+    func setHeadingLevel(_ level: Int) { cmark_node_set_heading_level(pointer, Int32(min(max(level, 1), 6))) }
     /// An ordered list's first number; nil for a bullet list or another node.
     var orderedListStart: Int? {
         guard cmark_node_get_list_type(pointer) == CMARK_ORDERED_LIST else { return nil }

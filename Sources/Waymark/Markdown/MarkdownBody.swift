@@ -571,9 +571,13 @@ struct MarkdownBody {
         var rewriteURL: (String) -> String? = { _ in nil }
         /// The URL of a tag's page (`#onboarding` → `/tags/onboarding/`); nil leaves tags as text.
         var resolveTag: ((String) -> String?)?
-        /// The markup shown for `![[…]]` on a line of its own (a framed page or section, an image);
-        /// nil shows it as a link instead.
-        var renderEmbed: ((Wikilink) -> String?)?
+        /// The markup shown for `![[…]]` on a line of its own (a framed page or section, an image),
+        /// given the level of the heading it sits under (0 before any); nil shows it as a link instead.
+        var renderEmbed: ((Wikilink, Int) -> String?)?
+        /// The level an embedded page's or section's first heading takes (the host's heading above it,
+        /// plus one): its headings move down by as much, so they sit under the host's and the page
+        /// keeps one outline (an embedded h2 under an h2 was its peer). 0 leaves them as written.
+        var headingFloor = 0
         /// The markup shown for `![[…]]` inside a sentence (an image); nil shows it as a link.
         var inlineEmbed: ((Wikilink) -> String?)?
         /// Render only the section under the heading with this anchor (for `![[page#heading]]`).
@@ -637,9 +641,18 @@ struct MarkdownBody {
         // Taken out once, not per paragraph: each copy retains and releases what the closures hold.
         let (resolveTag, autolink) = (options.resolveTag, options.autolink)
         var leadMarked = !options.markLead
+        // The level of the last heading of the document's own (not in a quote or list), for embeds under it.
+        var sectionLevel = 0
+        var headingShift: Int?
         for (node, kind) in nodes {
             switch kind {
             case .heading:
+                if options.headingFloor > 0 {
+                    let shift = headingShift ?? max(0, options.headingFloor - node.headingLevel)
+                    headingShift = shift
+                    if shift > 0 { node.setHeadingLevel(node.headingLevel + shift) }
+                }
+                if node.parent?.kind == .document { sectionLevel = node.headingLevel }
                 if !leadMarked, node.parent?.kind == .document {
                     node.insertBefore(tree.makeCustomBlock(open: Self.leadMarker, close: ""))
                     leadMarked = true
@@ -655,7 +668,7 @@ struct MarkdownBody {
                 }
             case .paragraph:
                 if let render = options.renderEmbed, let embeds = Self.embedsAlone(in: node) {
-                    let blocks = embeds.compactMap(render)
+                    let blocks = embeds.compactMap { render($0, sectionLevel) }
                     if blocks.count == embeds.count {
                         for markup in blocks { node.insertBefore(tree.makeCustomBlock(open: markup, close: "")) }
                         tree.detach(node)

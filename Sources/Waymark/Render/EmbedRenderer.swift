@@ -42,9 +42,9 @@ extension SiteRenderer {
             }
         }
         options.resolveTag = { name in site.tags.tag(named: name)?.page.map { site.url(of: $0) } }
-        options.renderEmbed = { link in
+        options.renderEmbed = { link, level in
             if link.targetIsImage { return imageHTML(link, from: i).map { "<p class=\"embed-image\">\($0)</p>" } }
-            return embedHTML(link, from: i, embedding: embedding)
+            return embedHTML(link, from: i, embedding: embedding, under: level)
         }
         options.inlineEmbed = { link in imageHTML(link, from: i) }
         return options
@@ -52,7 +52,8 @@ extension SiteRenderer {
 
     /// A page or section shown in place, framed, with a link to where it comes from. Nil (shown as
     /// a link) when it is missing, would show itself, or sits too deep: the link step reported those.
-    func embedHTML(_ link: Wikilink, from i: Int, embedding: [EmbedGraph.Key]) -> String? {
+    /// `level`: the host's heading the embed sits under (0 before any); the embedded headings go below it.
+    func embedHTML(_ link: Wikilink, from i: Int, embedding: [EmbedGraph.Key], under level: Int = 0) -> String? {
         guard case .page(let t, let anchor) = site.index.resolve(link, from: i) else { return nil }
         let target = site.pages[t]
         let heading = anchor.flatMap { a in target.facts.headings.first { $0.anchor == a } }
@@ -64,6 +65,7 @@ extension SiteRenderer {
         options.unsafe = site.config.unsafeHTML
         // The host page owns the ids: embedded headings get none, so nothing is defined twice.
         options.headingAnchors = false
+        options.headingFloor = max(level, 1) + 1  // before any heading: below the page's title, an h1
         options.section = anchor
         if anchor == nil { options.pageTitle = target.title }
         let body = bodyForRendering(t)
