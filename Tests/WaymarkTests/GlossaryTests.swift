@@ -852,6 +852,24 @@ final class GlossaryTests: XCTestCase {
 
     /// The fast hashed tokenizer and the String one normalise words identically (lowercase, singular),
     /// wherever a word falls against the scanner's 64-byte windows and the end of the text.
+    /// The ASCII fast path of `tokens(in:)` gives what the general one gives, on every prefix and
+    /// suffix of text full of the cases that differ (plurals, hyphens, tabs, punctuation, digits).
+    func testTheASCIITokenizerAgreesWithTheGeneralOne() throws {
+        let sample = "Policies, PROCESSES, boxes, buses, analysis; crises and segments: 42 journeys ties TIES yes Ss "
+            + "cats 3s x1s dishes churches quizzes R&D, R & D customer's sign-ups check-INS x-its a-xes bus -ups add-ons "
+            + "tab\there\nnew line (end). a--b a - b _x_ ~y~ @home #tag 1,000 v2.0 ..."
+        for shift in 0...sample.count {
+            for text in [String(sample.prefix(shift)), String(sample.suffix(shift))] {
+                let fast = try XCTUnwrap(TermMatcher.asciiTokens(in: text))
+                let general = TermMatcher.unicodeTokens(in: text)
+                XCTAssertEqual(fast.map(\.word), general.map(\.word), text)
+                XCTAssertEqual(fast.map(\.range), general.map(\.range), text)
+                XCTAssertEqual(fast.map(\.broken), general.map(\.broken), text)
+            }
+        }
+        XCTAssertNil(TermMatcher.asciiTokens(in: "café"), "not ASCII: the general path")
+    }
+
     func testHashedAndStringTokenizersAgree() {
         let sample = "Policies, PROCESSES, boxes, buses, analysis, Straße’s café — crises and segments; 42 journeys "
             + "ties TIES yes Ss cats CAFÉS naïve ÉCOLES İstanbul ÄPFELs don’t a–b 3s x1s dishes churches quizzes ΣΟΦΊΑΣ "

@@ -682,15 +682,15 @@ struct PageContext: Sendable {
         let names = Set(site.glossary.entries.map { TermMatcher.normalisedPhrase($0.name) })
         var seen: Set<String> = []
         for (e, entry) in site.glossary.entries.enumerated() {
-            for word in entry.words {
+            let keys = entry.words.map { TermMatcher.normalisedPhrase($0.text) }
+            for (word, key) in zip(entry.words, keys) {
                 guard let d = word.department else { continue }
-                let key = TermMatcher.normalisedPhrase(word.text)
                 guard !key.isEmpty, !names.contains(key), seen.insert(key + "\u{0}" + String(e)).inserted else { continue }
                 var see = link(entry.page)
                 see["see"] = true
                 see["word"] = .text(word.text)
                 // Each department that says it, once.
-                let who = entry.words.filter { TermMatcher.normalisedPhrase($0.text) == key }.compactMap(\.department)
+                let who = zip(entry.words, keys).filter { $0.1 == key }.compactMap(\.0.department)
                 var titles: [String] = []
                 for w in who.isEmpty ? [d] : who where !titles.contains(site.pages[w].title) { titles.append(site.pages[w].title) }
                 see["who"] = .text(titles.joined(separator: " and "))
