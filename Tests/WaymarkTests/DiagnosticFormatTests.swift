@@ -21,19 +21,33 @@ final class DiagnosticFormatTests: XCTestCase {
     }
 
     func testHumanPrintsEveryDiagnosticAndWarningsWithoutHintHaveOneLine() {
-        XCTAssertEqual(DiagnosticFormat.human.render([broken, warning]), """
+        XCTAssertEqual(DiagnosticFormat.human.render([warning, broken]), """
+            waymark.yml:2:1: warning: unknown key `titel` in waymark.yml is ignored
             content/guides/start.md:4:6: error: broken link [[personas/sma]]: no such page or file
               hint: did you mean [[personas/sam]]?
-            waymark.yml:2:1: warning: unknown key `titel` in waymark.yml is ignored
 
             """)
+    }
+
+    /// In a terminal the last lines are the ones seen: errors go after every warning, next to the
+    /// summary, each group in file order. Programs (JSON, GitHub annotations) get file order.
+    func testHumanPrintsWarningsFirstAndErrorsLastEachInFileOrder() {
+        func at(_ path: String, _ line: Int) -> SourceLocation { SourceLocation(path: path, line: line, column: 1) }
+        let sorted = [Diagnostic.error(at("content/a.md", 1), "e1"), .warning(at("content/a.md", 2), "w1"),
+                      .warning(at("content/b.md", 1), "w2"), .error(at("content/c.md", 3), "e2"),
+                      .warning(at("content/d.md", 1), "w3")]
+        let lines = DiagnosticFormat.human.render(sorted).split(separator: "\n").map { $0.split(separator: " ").last.map(String.init) ?? "" }
+        XCTAssertEqual(lines, ["w1", "w2", "w3", "e1", "e2"])
+        XCTAssertEqual(DiagnosticFormat.human.render(sorted.filter { $0.severity == .warning }).split(separator: "\n").count, 3)
+        let github = DiagnosticFormat.github.render(sorted).split(separator: "\n").map { $0.split(separator: ":").last.map(String.init) ?? "" }
+        XCTAssertEqual(github, ["e1", "w1", "w2", "e2", "w3"])
     }
 
     func testHumanLeavesOutUnknownLineAndColumn() {
         let noLine = Diagnostic.error(SourceLocation(path: "content/"), "no content/ folder")
         let noColumn = Diagnostic.warning(SourceLocation(path: "content/a.md", line: 7), "something")
-        XCTAssertEqual(DiagnosticFormat.human.render([noLine, noColumn]),
-                       "content/: error: no content/ folder\ncontent/a.md:7: warning: something\n")
+        XCTAssertEqual(DiagnosticFormat.human.render([noColumn, noLine]),
+                       "content/a.md:7: warning: something\ncontent/: error: no content/ folder\n")
     }
 
     /// A file name with a line break or a terminal escape cannot fake a diagnostic or colour the terminal.

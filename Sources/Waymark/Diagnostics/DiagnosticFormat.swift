@@ -9,9 +9,12 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
     /// `humanPathPrefix` goes before each file's path in the human format: the site's root as given
     /// on the command line (`--root docs/kb` → `docs/kb/content/…`), so a terminal or editor opened
     /// where the command ran finds the file (see `humanPathPrefix(root:)`).
+    /// For people, warnings come first and errors last, each in file order: in a terminal the errors
+    /// end next to the summary, not thousands of lines up among warnings.
     public func render(_ diagnostics: [Diagnostic], githubPathPrefix: String = "", humanPathPrefix: String = "") -> String {
         switch self {
         case .human:
+            let diagnostics = Self.errorsLast(diagnostics)
             guard !humanPathPrefix.isEmpty else { return diagnostics.map(Self.human).joined() }
             return diagnostics.map { d in
                 var d = d
@@ -21,6 +24,12 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
         case .github: return diagnostics.map { Self.github($0, pathPrefix: githubPathPrefix) }.joined()
         case .json: return Self.json(diagnostics)
         }
+    }
+
+    /// `diagnostics` with every warning before every error, each group in its own order.
+    static func errorsLast(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        guard diagnostics.contains(where: { $0.severity == .error }), diagnostics.contains(where: { $0.severity == .warning }) else { return diagnostics }
+        return diagnostics.filter { $0.severity != .error } + diagnostics.filter { $0.severity == .error }
     }
 
     /// GitHub attaches an annotation to a file by its path in the repository, while a diagnostic names
