@@ -175,4 +175,51 @@ final class PageOutlineTests: XCTestCase {
         ExampleSiteTests.decodeEntities(html.replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression))
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    /// A table that scrolls sideways is a tab stop, so a keyboard can scroll it; one that fits is not
+    /// (Tab stopped on every table of a page for nothing), and becomes one when the window narrows.
+    /// In jsdom, whose layout is stubbed: it lays nothing out.
+    func testARegionThatDoesNotScrollIsNoTabStopAndOneThatScrollsIs() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/share/nodejs/jsdom") else {
+            throw XCTSkip("jsdom is not installed (apt-get install node-jsdom; scripts/test installs it)")
+        }
+        let s = try TempSite(["content/notes.md": "---\ntitle: Notes\n---\n| task | time |\n|---|---|\n| sign in | 2 min |\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"],
+                             templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let html = try XCTUnwrap(s.html("notes/index.html"))
+        XCTAssertTrue(html.contains(#"<script src="/assets/scroll-regions.js" defer></script>"#), html)
+        XCTAssertEqual(html.components(separatedBy: #"role="region" tabindex="0""#).count, 3, "without script both tables are tab stops")
+        let script = """
+            const { JSDOM } = require("/usr/share/nodejs/jsdom");
+            const fs = require("fs");
+            const [page, regions] = process.argv.slice(1).map(f => fs.readFileSync(f, "utf8"));
+            const dom = new JSDOM(page, { url: "http://localhost/notes/", runScripts: "outside-only" });
+            const w = dom.window, d = w.document;
+            const [wide, narrow] = d.querySelectorAll(".table-wrap");
+            let width = { wide: 900, narrow: 300 }, view = 600;
+            for (const [el, name] of [[wide, "wide"], [narrow, "narrow"]]) {
+              Object.defineProperty(el, "scrollWidth", { get: () => width[name] });
+              Object.defineProperty(el, "clientWidth", { get: () => Math.min(width[name], view) });
+            }
+            w.eval(regions);
+            const stops = () => [wide, narrow].map(el => el.getAttribute("tabindex"));
+            const out = [];
+            setTimeout(() => {  // the page has loaded
+              out.push(stops());
+              view = 200;  // the window narrows: now both scroll
+              w.dispatchEvent(new w.Event("resize"));
+              setTimeout(() => {
+                out.push(stops());
+                view = 1000;  // wide again, with the focus in the first: it keeps its stop
+                wide.focus();
+                w.WaymarkScrollRegions.update();
+                out.push(stops());
+                console.log(JSON.stringify(out));
+              }, 50);
+            }, 50);
+            """
+        let output = try node(script, [s.output.appendingPathComponent("notes/index.html").path,
+                                       s.output.appendingPathComponent("assets/scroll-regions.js").path])
+        XCTAssertEqual(output.trimmingCharacters(in: .whitespacesAndNewlines), #"[["0",null],["0","0"],["0",null]]"#)
+    }
 }

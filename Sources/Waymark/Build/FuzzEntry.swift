@@ -180,7 +180,7 @@ enum HTMLSafety {
     }
 
     /// The scripts the build and the default theme write: search and glossary hover cards.
-    static let themeScripts = [SearchIndex.path, SearchWords.listPath, "assets/search.js", TermCards.path, "assets/term-cards.js", "assets/journey-map.js"]
+    static let themeScripts = [SearchIndex.path, SearchWords.listPath, "assets/search.js", TermCards.path, "assets/term-cards.js", "assets/journey-map.js", "assets/scroll-regions.js"]
 
     /// The theme's scripts (`themeScripts`, by `src`, nothing inline) and its search forms (GET to the
     /// site's search page).
