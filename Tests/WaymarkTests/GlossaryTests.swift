@@ -210,6 +210,30 @@ final class GlossaryTests: XCTestCase {
         XCTAssertEqual(autolinks(try XCTUnwrap(s.html("personas/kim/index.html"))), [])
     }
 
+    /// A term's definition names other terms: linked on its page, before the body (with `first` not
+    /// again below), never to the term itself; the page counts under the other term's "Used in".
+    func testATermsDefinitionLinksOtherTermsButNeverItself() throws {
+        var files = Self.terms
+        files["content/glossary/segment.md"] = """
+            ---
+            term: Segment
+            definition: A slice of the market, where each segment is one target group & more.
+            ---
+            A persona lives in a segment.
+
+            """
+        let s = try TempSite(files, templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let html = try XCTUnwrap(s.html("glossary/segment/index.html"))
+        XCTAssertTrue(html.contains(#"<span class="term-definition__label">Definition</span> A slice of the market, where each segment is one <a href="/glossary/persona/" class="term-link">target group</a> &amp; more.</p>"#), html)
+        XCTAssertEqual(autolinks(html), ["target group → /glossary/persona/"])
+        XCTAssertTrue(try XCTUnwrap(s.html("glossary/persona/index.html")).contains(#"<a href="/glossary/segment/">Segment</a>"#),
+                      "the segment's page uses the persona term")
+        // The glossary index and the vocabularies show definitions as text: every term's definition linked
+        // there would be a page of links.
+        XCTAssertFalse(try XCTUnwrap(s.html("glossary/index.html")).contains("one <a href"), "the index")
+    }
+
     func testTextAroundALinkIsEscapedAsCmarkEscapesIt() throws {
         let s = try site("Fish & chips < the target group > \"quoted\" it's here.\n\n| a | target group |\n|---|---|\n| x | y |\n")
         XCTAssertEqual(s.build().diagnostics.errorCount, 0)

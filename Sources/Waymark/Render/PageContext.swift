@@ -146,7 +146,7 @@ struct PageContext: Sendable {
         case .journey(let j): ctx["journey"] = .object(journey(j, page: i, fields: &fields, prose: prose))
         case .persona(let p): ctx["persona"] = .object(persona(p, page: i, fields: &fields, prose: prose))
         case .finding(let f): finding(f, fields: &fields)
-        case .term(let t): ctx["term"] = .object(term(t, page: i, fields: &fields))
+        case .term(let t): ctx["term"] = .object(term(t, page: i, fields: &fields, prose: prose))
         case .department(let d):
             fields.text("Lead", d.lead)
             // An e-mail address is a link that starts a message.
@@ -540,7 +540,7 @@ struct PageContext: Sendable {
         fields.links("Personas", f.personas.map { link($0, type: .persona) })
     }
 
-    private func term(_ t: GlossaryTerm, page: Int, fields: inout FieldList) -> TemplateObject {
+    private func term(_ t: GlossaryTerm, page: Int, fields: inout FieldList, prose: Prose) -> TemplateObject {
         fields.text("Status", t.status)
         if let o = t.owner { fields.links("Owner", [link(o, type: .department)]) }
         fields.links("Related", t.related.map { link($0, type: .term) })
@@ -555,7 +555,7 @@ struct PageContext: Sendable {
         }
         fields.links("Not to confuse with", confusable)
         let synonyms: [TemplateValue] = t.synonyms.map { ["department": .object(link($0.department, type: .department)), "words": .texts($0.words)] }
-        var ctx: TemplateObject = ["definition": .text(t.definition), "synonyms": .list(synonyms), "hasSynonyms": .bool(!synonyms.isEmpty)]
+        var ctx: TemplateObject = ["definition": prose.value(t.definition), "synonyms": .list(synonyms), "hasSynonyms": .bool(!synonyms.isEmpty)]
         if let e = site.glossary.entryOfPage[page] {
             let groups = groupedByType(site.termUsage[e])
             ctx["usedIn"] = .list(groups)
@@ -856,6 +856,9 @@ extension PageContext {
                 return (p.quote.map { [PageContext.withoutEnclosingQuotes($0)] } ?? []) + p.goals + p.needs + p.pains + p.gains
             case .journey(let j):
                 return [j.begins, j.ends].compactMap { $0 } + j.stages.compactMap(\.goal)
+            case .term(let t):
+                // Other terms in the definition; the term's own page never links to itself.
+                return [t.definition]
             default:
                 return []
             }
