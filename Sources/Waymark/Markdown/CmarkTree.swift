@@ -75,6 +75,15 @@ final class MarkdownTree {
         return node
     }
 
+    /// A new link to `url` showing `text` (not yet in the tree); cmark escapes the address as it
+    /// escapes every link's.
+    func makeLink(url: String, text: String) -> MarkdownNode {
+        let node = MarkdownNode(pointer: cmark_node_new(CMARK_NODE_LINK))
+        cmark_node_set_url(node.pointer, url)
+        node.appendChild(makeText(text))
+        return node
+    }
+
     /// A new, empty paragraph (not yet in the tree).
     func makeParagraph() -> MarkdownNode {
         MarkdownNode(pointer: cmark_node_new(CMARK_NODE_PARAGRAPH))

@@ -585,6 +585,9 @@ struct MarkdownBody {
         /// Mark where the lead ends (before the first heading outside lists and quotes) with
         /// `leadMarker`, for `splitLead(_:)`: themes show a page's introduction before its generated views.
         var markLead = false
+        /// GitHub's additions to CommonMark (`MarkdownExtensions`): task lists, strikethrough and bare
+        /// web addresses as links. Off for `waymark render`, which stays CommonMark.
+        var extensions = true
     }
 
     /// Where the lead ends, in the HTML of a body rendered with `markLead`. An HTML comment: text
@@ -687,8 +690,14 @@ struct MarkdownBody {
                 }
                 // A table right under a line of text is a paragraph of its own, rendered as a table.
                 let table = PipeTable.splitOffTable(node, in: tree)
+                if options.extensions { MarkdownExtensions.rewriteTaskItem(node, tree: tree) }
                 for block in [node] + (table.map { [$0] } ?? []) {
                     rewriteWikilinks(in: block, tree: tree, options)
+                    if options.extensions {
+                        let isTable = PipeTable.isTable(block)
+                        MarkdownExtensions.linkify(in: block, tree: tree, table: isTable)
+                        MarkdownExtensions.rewriteStrikethrough(in: block, tree: tree, table: isTable)
+                    }
                     if let resolveTag { rewriteTags(in: block, tree: tree, boundary: true, depth: 0, resolveTag) }
                     if let autolink { autolinkTerms(in: block, tree: tree, autolink, scratch: &autolinkScratch) }
                     if PipeTable.isTable(block) { PipeTable.rewrite(block, in: tree) }

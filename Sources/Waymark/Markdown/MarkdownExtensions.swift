@@ -1,0 +1,320 @@
+import Foundation
+
+/// What GitHub, Obsidian and Hugo add to CommonMark and writers expect to work: task list items
+/// (`- [ ] Ask the GP practices`), strikethrough (`~~old name~~`) and web addresses written bare
+/// (`https://…`, `www.…`) as links. Core cmark has none of them; like pipe tables they are
+/// rewrites of its tree, made with nodes of its own, so nothing passes as raw HTML. `waymark
+/// render` leaves them out: it stays CommonMark, for the spec's tests.
+enum MarkdownExtensions {
+    // MARK: Task lists
+
+    /// The markup of a task's box: shown, not clickable (the page is read, not edited).
+    static let openTaskBox = #"<input type="checkbox" class="task-box" disabled> "#
+    static let doneTaskBox = #"<input type="checkbox" class="task-box" disabled checked> "#
+
+    /// `[ ] ` or `[x] ` at the start of a list item's first paragraph becomes a checkbox, as on
+    /// GitHub and in Obsidian. Returns whether it did.
+    @discardableResult
+    static func rewriteTaskItem(_ paragraph: MarkdownNode, tree: MarkdownTree) -> Bool {
+        guard paragraph.previous == nil, paragraph.parent?.kind == .item,
+              let first = paragraph.firstChild, first.kind == .text,
+              first.withLiteralBytes({ $0.first == UInt8(ascii: "[") }) else { return false }
+        // cmark leaves `[`, ` ` and `] …` as text nodes of their own: the run at the start is read as one.
+        var run: [MarkdownNode] = []
+        var bytes: [UInt8] = []
+        var node: MarkdownNode? = first
+        while let n = node, n.kind == .text, bytes.count < 4 {
+            run.append(n)
+            n.withLiteralBytes { bytes.append(contentsOf: $0) }
+            node = n.next
+        }
+        let mark = bytes.count > 1 ? bytes[1] : 0
+        guard bytes.count >= 4, bytes[0] == UInt8(ascii: "["), bytes[2] == UInt8(ascii: "]"),
+              mark == 0x20 || mark == UInt8(ascii: "x") || mark == UInt8(ascii: "X"),
+              bytes[3] == 0x20 || bytes[3] == 0x09 else { return false }
+        var rest = 4
+        while rest < bytes.count, bytes[rest] == 0x20 || bytes[rest] == 0x09 { rest += 1 }
+        // `- [ ]` with nothing after it is not a task, as on GitHub.
+        guard rest < bytes.count || (node.map { $0.kind != .softBreak && $0.kind != .lineBreak } ?? false) else { return false }
+        first.insertBefore(tree.makeCustomInline(open: mark == 0x20 ? openTaskBox : doneTaskBox, close: ""))
+        if rest < bytes.count { first.insertBefore(tree.makeText(String(decoding: bytes[rest...], as: UTF8.self))) }
+        for n in run { tree.delete(n) }
+        return true
+    }
+
+    // MARK: Strikethrough
+
+    /// `~~words~~` in the text of `container` (a paragraph, or emphasis inside one) becomes `<del>`:
+    /// exactly two tildes (`~` alone is "about", `~~~` a fence), the opening pair before something
+    /// other than white space and the closing pair after it, both in the same container. In a pipe
+    /// table a pair never spans a `|`, which separates cells.
+    static func rewriteStrikethrough(in container: MarkdownNode, tree: MarkdownTree, table: Bool, depth: Int = 0) {
+        guard depth <= MarkdownBody.maxInlineDepth else { return }
+        var delimiters: Set<MarkdownNode> = []
+        // Walked by sibling pointers; the sibling after a run of text is taken before the run is replaced.
+        var next = container.firstChild
+        while let child = next {
+            next = child.next
+            if child.kind == .emphasis || child.kind == .strong {
+                rewriteStrikethrough(in: child, tree: tree, table: table, depth: depth + 1)
+                continue
+            }
+            guard child.kind == .text else { continue }
+            var run = [child]
+            while let following = next, following.kind == .text {
+                run.append(following)
+                next = following.next
+            }
+            guard run.contains(where: { $0.literalContains(UInt8(ascii: "~")) }) else { continue }
+            var bytes: [UInt8] = []
+            for n in run { n.withLiteralBytes { bytes.append(contentsOf: $0) } }
+            // The text cut at each run of exactly two tildes.
+            var pieces: [(range: Range<Int>, delimiter: Bool)] = []
+            var i = 0, start = 0
+            while i < bytes.count {
+                guard bytes[i] == UInt8(ascii: "~") else { i += 1; continue }
+                var j = i
+                while j < bytes.count, bytes[j] == UInt8(ascii: "~") { j += 1 }
+                if j - i == 2 {
+                    if i > start { pieces.append((start..<i, false)) }
+                    pieces.append((i..<j, true))
+                    start = j
+                }
+                i = j
+            }
+            guard pieces.contains(where: \.delimiter) else { continue }
+            if start < bytes.count { pieces.append((start..<bytes.count, false)) }
+            for piece in pieces {
+                let node = tree.makeText(String(decoding: bytes[piece.range], as: UTF8.self))
+                run[0].insertBefore(node)
+                if piece.delimiter { delimiters.insert(node) }
+            }
+            for n in run { tree.delete(n) }
+        }
+        guard !delimiters.isEmpty else { return }
+        // Paired left to right, a closing pair with the nearest open one: nested pairs close first.
+        var open: [MarkdownNode] = []
+        var pairs: [(MarkdownNode, MarkdownNode)] = []
+        var child = container.firstChild
+        while let c = child {
+            child = c.next
+            guard delimiters.contains(c) else {
+                if table, c.kind == .text, c.literalContains(UInt8(ascii: "|")) { open.removeAll() }
+                continue
+            }
+            let spaceBefore = c.previous.map(endsWithSpace) ?? true
+            let spaceAfter = c.next.map(startsWithSpace) ?? true
+            if !spaceBefore, let opener = open.popLast() {
+                pairs.append((opener, c))
+            } else if !spaceAfter {
+                open.append(c)
+            }
+        }
+        for (opener, closer) in pairs {
+            let del = tree.makeCustomInline(open: "<del>", close: "</del>")
+            opener.insertBefore(del)
+            var node = opener.next
+            while let n = node, n != closer {
+                node = n.next
+                del.adopt(n)
+            }
+            tree.delete(opener)
+            tree.delete(closer)
+        }
+    }
+
+    private static func endsWithSpace(_ node: MarkdownNode) -> Bool {
+        switch node.kind {
+        case .softBreak, .lineBreak: return true
+        case .text: return node.lastLiteralScalar.map { $0.properties.isWhitespace } ?? true
+        default: return false
+        }
+    }
+
+    private static func startsWithSpace(_ node: MarkdownNode) -> Bool {
+        switch node.kind {
+        case .softBreak, .lineBreak: return true
+        case .text: return node.withLiteralBytes { $0.first.map { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0xC2 } ?? true }
+        default: return false
+        }
+    }
+
+    // MARK: Bare web addresses
+
+    /// A web address written bare in the text of `container` (`https://…`, `http://…`, `www.…`)
+    /// becomes a link, by GitHub's rules: it starts a line, follows white space or one of `*_~(`,
+    /// has a domain with a dot, and ends at white space or `<`, without trailing punctuation
+    /// (`.,:;!?'"*_~`) and without a `)` that closes nothing opened in it. `www.` addresses lead to
+    /// `http://www.…`, as on GitHub. Never inside links, code or raw HTML; in a pipe table a `|` ends
+    /// an address too.
+    static func linkify(in container: MarkdownNode, tree: MarkdownTree, table: Bool, depth: Int = 0) {
+        guard depth <= MarkdownBody.maxInlineDepth else { return }
+        var next = container.firstChild
+        while let child = next {
+            next = child.next
+            if child.kind == .emphasis || child.kind == .strong {
+                linkify(in: child, tree: tree, table: table, depth: depth + 1)
+                continue
+            }
+            guard child.kind == .text else { continue }
+            var run = [child]
+            while let following = next, following.kind == .text {
+                run.append(following)
+                next = following.next
+            }
+            // Most text has no `://` and no `www.`: settled on cmark's bytes in place before anything is copied.
+            guard run.contains(where: { $0.withLiteralBytes(mayHoldAddress) }) else { continue }
+            var bytes: [UInt8] = []
+            for n in run { n.withLiteralBytes { bytes.append(contentsOf: $0) } }
+            let found = addresses(in: bytes, table: table)
+            guard !found.isEmpty else { continue }
+            var cursor = 0
+            for address in found {
+                if address.lowerBound > cursor {
+                    run[0].insertBefore(tree.makeText(String(decoding: bytes[cursor..<address.lowerBound], as: UTF8.self)))
+                }
+                let text = String(decoding: bytes[address], as: UTF8.self)
+                let url = bytes[address.lowerBound] == UInt8(ascii: "w") || bytes[address.lowerBound] == UInt8(ascii: "W") ? "http://" + text : text
+                run[0].insertBefore(tree.makeLink(url: url, text: text))
+                cursor = address.upperBound
+            }
+            if cursor < bytes.count { run[0].insertBefore(tree.makeText(String(decoding: bytes[cursor...], as: UTF8.self))) }
+            for n in run { tree.delete(n) }
+        }
+    }
+
+    /// Whether `bytes` has `://` or `www.` (any case): where an address can start.
+    static func mayHoldAddress(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress, bytes.count >= 4 else { return false }
+        var k = 0
+        while k < bytes.count, let hit = memchr(base + k, Int32(UInt8(ascii: ".")), bytes.count - k) {
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            // `www.`: the dot after three w's.
+            if at >= 3, bytes[at - 1] | 0x20 == UInt8(ascii: "w"), bytes[at - 2] | 0x20 == UInt8(ascii: "w"), bytes[at - 3] | 0x20 == UInt8(ascii: "w") {
+                return true
+            }
+            k = at + 1
+        }
+        k = 0
+        while k < bytes.count, let hit = memchr(base + k, Int32(UInt8(ascii: ":")), bytes.count - k) {
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if at + 2 < bytes.count, bytes[at + 1] == UInt8(ascii: "/"), bytes[at + 2] == UInt8(ascii: "/") { return true }
+            k = at + 1
+        }
+        return false
+    }
+
+    /// Byte ranges of the bare web addresses in `text` (see `linkify(in:tree:table:)`).
+    static func addresses(in text: [UInt8], table: Bool = false) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        var i = 0
+        while i < text.count {
+            let c = text[i]
+            // A start: `h` or `w` at a boundary.
+            guard c | 0x20 == UInt8(ascii: "h") || c | 0x20 == UInt8(ascii: "w"),
+                  i == 0 || isBoundary(text, before: i) else { i += 1; continue }
+            guard let domainStart = prefixEnd(text, at: i), let domainEnd = domainEnd(text, from: domainStart) else { i += 1; continue }
+            var end = domainEnd
+            while end < text.count, !endsAddress(text, at: end, table: table) { end += 1 }
+            end = trimmed(text, start: i, end: end)
+            guard end > domainStart else { i += 1; continue }
+            result.append(i..<end)
+            i = end
+        }
+        return result
+    }
+
+    /// Where the domain starts after `https://`, `http://` or (the domain's own start) `www.`, any case.
+    private static func prefixEnd(_ t: [UInt8], at i: Int) -> Int? {
+        func matches(_ word: String, at k: Int) -> Bool {
+            let w = Array(word.utf8)
+            guard k + w.count <= t.count else { return false }
+            for j in w.indices where t[k + j] | (w[j] >= UInt8(ascii: "a") ? 0x20 : 0) != w[j] { return false }
+            return true
+        }
+        if matches("https://", at: i) { return i + 8 }
+        if matches("http://", at: i) { return i + 7 }
+        if matches("www.", at: i) { return i }
+        return nil
+    }
+
+    /// The end of a valid domain from `start`: letters, digits, `_` and `-` in segments joined by
+    /// dots, at least one dot, and no `_` in the last two segments.
+    private static func domainEnd(_ t: [UInt8], from start: Int) -> Int? {
+        var k = start
+        var segments: [Range<Int>] = []
+        var segmentStart = k
+        while k < t.count {
+            let b = t[k]
+            if isDomainByte(b) {
+                k += 1
+            } else if b == UInt8(ascii: "."), k > segmentStart, k + 1 < t.count, isDomainByte(t[k + 1]) {
+                segments.append(segmentStart..<k)
+                k += 1
+                segmentStart = k
+            } else {
+                break
+            }
+        }
+        guard k > segmentStart else { return nil }
+        segments.append(segmentStart..<k)
+        guard segments.count >= 2 else { return nil }
+        for segment in segments.suffix(2) where t[segment].contains(UInt8(ascii: "_")) { return nil }
+        return k
+    }
+
+    private static func isDomainByte(_ b: UInt8) -> Bool {
+        (b | 0x20 >= UInt8(ascii: "a") && b | 0x20 <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+            || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b >= 0x80
+    }
+
+    /// Before an address: white space, a line's start, or `*`, `_`, `~`, `(` (GitHub's rule), and
+    /// an opening quote (`"`, `'`, `“`, `‘`: "the form at “https://…”" is common in notes).
+    private static func isBoundary(_ t: [UInt8], before i: Int) -> Bool {
+        let b = t[i - 1]
+        if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == UInt8(ascii: "*") || b == UInt8(ascii: "_")
+            || b == UInt8(ascii: "~") || b == UInt8(ascii: "(") || b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") { return true }
+        // A no-break space (C2 A0), “ (E2 80 9C) or ‘ (E2 80 98).
+        if b == 0xA0 { return i >= 2 && t[i - 2] == 0xC2 }
+        return (b == 0x9C || b == 0x98) && i >= 3 && t[i - 2] == 0x80 && t[i - 3] == 0xE2
+    }
+
+    /// An address ends at white space (a no-break space too), `<`, or in a table `|`.
+    private static func endsAddress(_ t: [UInt8], at k: Int, table: Bool) -> Bool {
+        let b = t[k]
+        if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == UInt8(ascii: "<") { return true }
+        if table && b == UInt8(ascii: "|") { return true }
+        return b == 0xC2 && k + 1 < t.count && t[k + 1] == 0xA0
+    }
+
+    /// `end` moved back over what ends a sentence rather than the address: trailing punctuation, a
+    /// `)` that closes nothing opened in the address, and an entity-like `&name;`.
+    private static func trimmed(_ t: [UInt8], start: Int, end: Int) -> Int {
+        var end = end
+        while end > start {
+            let last = t[end - 1]
+            if "?!.,:*_~'\"".utf8.contains(last) {
+                end -= 1
+            } else if end - start >= 3, t[end - 3] == 0xE2, t[end - 2] == 0x80, last == 0x9D || last == 0x99 {
+                end -= 3  // a closing ” or ’
+            } else if last == UInt8(ascii: ")") {
+                let opened = t[start..<end].filter { $0 == UInt8(ascii: "(") }.count
+                let closed = t[start..<end].filter { $0 == UInt8(ascii: ")") }.count
+                guard closed > opened else { break }
+                end -= 1
+            } else if last == UInt8(ascii: ";") {
+                var k = end - 2
+                while k > start, isAlphanumeric(t[k]) { k -= 1 }
+                guard k > start, t[k] == UInt8(ascii: "&"), k < end - 2 else { break }
+                end = k
+            } else {
+                break
+            }
+        }
+        return end
+    }
+
+    private static func isAlphanumeric(_ b: UInt8) -> Bool {
+        (b | 0x20 >= UInt8(ascii: "a") && b | 0x20 <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import XCTest
+@testable import Waymark
+
+/// GitHub's additions to CommonMark that writers from GitHub, Obsidian and Hugo expect: task lists,
+/// strikethrough and bare web addresses as links. On in a site build; `waymark render` stays CommonMark.
+final class MarkdownExtensionsTests: XCTestCase {
+    private func html(_ markdown: String, extensions: Bool = true) -> String {
+        var options = MarkdownBody.RenderOptions()
+        options.extensions = extensions
+        return MarkdownBody(text: markdown, path: "notes.md", firstLine: 1).html(options)
+    }
+
+    private let open = #"<input type="checkbox" class="task-box" disabled> "#
+    private let done = #"<input type="checkbox" class="task-box" disabled checked> "#
+
+    // MARK: Task lists
+
+    func testTaskItemsBecomeBoxesAndOtherBracketsStayText() {
+        XCTAssertEqual(html("- [ ] Ask the practices\n- [x] Draft the map\n- [X] **Bold** start\n- [ ]\n- [y] not a task\n- [ ]no space\n- plain\n"), """
+            <ul>
+            <li>\(open)Ask the practices</li>
+            <li>\(done)Draft the map</li>
+            <li>\(done)<strong>Bold</strong> start</li>
+            <li>[ ]</li>
+            <li>[y] not a task</li>
+            <li>[ ]no space</li>
+            <li>plain</li>
+            </ul>
+
+            """)
+    }
+
+    func testTaskItemsInLooseAndNumberedListsAndOnlyAtTheItemsStart() {
+        XCTAssertEqual(html("1. [ ] First\n\n   [ ] not at the start of the item\n2. [x] Second [ ] inside\n"), """
+            <ol>
+            <li>
+            <p>\(open)First</p>
+            <p>[ ] not at the start of the item</p>
+            </li>
+            <li>
+            <p>\(done)Second [ ] inside</p>
+            </li>
+            </ol>
+
+            """)
+        XCTAssertEqual(html("[ ] a paragraph, not a list\n"), "<p>[ ] a paragraph, not a list</p>\n")
+    }
+
+    // MARK: Strikethrough
+
+    func testTwoTildesStrikeThroughWithinOneParagraph() {
+        XCTAssertEqual(html("It was ~~target group~~ segment, ~~*very* wrong~~, about ~5 %, ~~~ three, a ~~ lone pair and ~~open.\n"),
+                       "<p>It was <del>target group</del> segment, <del><em>very</em> wrong</del>, about ~5 %, ~~~ three, a ~~ lone pair and ~~open.</p>\n")
+        XCTAssertEqual(html("**~~inside strong~~** and ~~a `code ~~ span` b~~\n"),
+                       "<p><strong><del>inside strong</del></strong> and <del>a <code>code ~~ span</code> b</del></p>\n")
+        // Not when white space is on the inner side.
+        XCTAssertEqual(html("~~ spaced ~~ and ~~x~~y\n"), "<p>~~ spaced ~~ and <del>x</del>y</p>\n")
+    }
+
+    func testInAPipeTableStrikethroughNeverSpansACell() {
+        let out = html("| a | b |\n|---|---|\n| ~~old~~ new | x |\n| ~~c | d~~ |\n")
+        XCTAssertTrue(out.contains("<td>\n<del>old</del> new\n</td>"), out)
+        XCTAssertTrue(out.contains("<td>\n~~c\n</td>\n<td>\nd~~\n</td>"), out)
+    }
+
+    // MARK: Bare web addresses
+
+    func testBareAddressesBecomeLinksWithoutTrailingPunctuation() {
+        XCTAssertEqual(html("See https://example.com/x?a=1. Or (www.example.org/path_(1)) and http://localhost:8000, HTTPS://CAPS.EXAMPLE/A!\n"), """
+            <p>See <a href="https://example.com/x?a=1">https://example.com/x?a=1</a>. \
+            Or (<a href="http://www.example.org/path_(1)">www.example.org/path_(1)</a>) and http://localhost:8000, \
+            <a href="HTTPS://CAPS.EXAMPLE/A">HTTPS://CAPS.EXAMPLE/A</a>!</p>
+
+            """)
+        XCTAssertEqual(html("End https://a.example/b). And https://a.example/?a=1&amp;b=2 too: &quot;https://b.example&quot; “https://c.example/x”.\n"), """
+            <p>End <a href="https://a.example/b">https://a.example/b</a>). \
+            And <a href="https://a.example/?a=1&amp;b=2">https://a.example/?a=1&amp;b=2</a> too: \
+            &quot;<a href="https://b.example">https://b.example</a>&quot; “<a href="https://c.example/x">https://c.example/x</a>”.</p>
+
+            """)
+    }
+
+    func testAddressesInsideLinksCodeAndWordsAreLeftAlone() {
+        XCTAssertEqual(html("`https://code.example`, [https://x.example](https://y.example), <https://z.example>, xhttps://no.example, a.www.no.example\n"), """
+            <p><code>https://code.example</code>, <a href="https://y.example">https://x.example</a>, \
+            <a href="https://z.example">https://z.example</a>, xhttps://no.example, a.www.no.example</p>
+
+            """)
+        // In emphasis, after a line break, and an address's own characters escaped as cmark escapes a link.
+        XCTAssertEqual(html("*see https://a.example/é\"x*\nhttps://b.example/a_b_c\n"), """
+            <p><em>see <a href="https://a.example/%C3%A9%22x">https://a.example/é&quot;x</a></em>
+            <a href="https://b.example/a_b_c">https://b.example/a_b_c</a></p>
+
+            """)
+        // No dot, or an underscore in the last two parts of the name: no address.
+        XCTAssertEqual(html("https://intranet/x and https://a.b_c.example and https://ok_part.example.org\n"),
+                       "<p>https://intranet/x and https://a.b_c.example and <a href=\"https://ok_part.example.org\">https://ok_part.example.org</a></p>\n")
+    }
+
+    func testInAPipeTableABarEndsAnAddress() {
+        let out = html("| site | note |\n|---|---|\n| https://example.com/a| b |\n")
+        XCTAssertTrue(out.contains("<td>\n<a href=\"https://example.com/a\">https://example.com/a</a>\n</td>\n<td>\nb\n</td>"), out)
+    }
+
+    // MARK: In a site, and not in `waymark render`
+
+    func testWaymarkRenderStaysCommonMark() {
+        let markdown = "- [ ] task\n\n~~gone~~ https://example.com\n"
+        XCTAssertEqual(StandaloneRender.html(markdown: markdown, unsafe: false, headingAnchors: false),
+                       "<ul>\n<li>[ ] task</li>\n</ul>\n<p>~~gone~~ https://example.com</p>\n")
+        XCTAssertEqual(html(markdown, extensions: false), "<ul>\n<li>[ ] task</li>\n</ul>\n<p>~~gone~~ https://example.com</p>\n")
+    }
+
+    /// A glossary word inside a bare address is part of the address: the address is linked, the word
+    /// is not (a link inside a link); the same word in the sentence is.
+    func testGlossaryWordsInsideAnAddressAreNotLinked() throws {
+        var files = GlossaryTests.terms
+        files["content/notes.md"] = "---\ntitle: Notes\n---\nSee https://example.com/target-group/ for the target group.\n"
+        let s = try TempSite(files, templates: nil)
+        XCTAssertEqual(s.build().diagnostics.errorCount, 0)
+        let page = try XCTUnwrap(s.html("notes/index.html"))
+        XCTAssertTrue(page.contains(#"<p>See <a href="https://example.com/target-group/">https://example.com/target-group/</a> for the <a href="/glossary/persona/" class="term-link">target group</a>.</p>"#), page)
+    }
+}
