@@ -122,4 +122,90 @@ final class MarkdownExtensionsTests: XCTestCase {
         let page = try XCTUnwrap(s.html("notes/index.html"))
         XCTAssertTrue(page.contains(#"<p>See <a href="https://example.com/target-group/">https://example.com/target-group/</a> for the <a href="/glossary/persona/" class="term-link">target group</a>.</p>"#), page)
     }
+
+    // MARK: Footnotes
+
+    private func ref(_ n: Int, first: Bool = true) -> String {
+        "<sup class=\"footnote-ref\"><a href=\"#wm-fn-\(n)\"" + (first ? " id=\"wm-fnref-\(n)\"" : "") + " aria-describedby=\"wm-footnotes-title\">\(n)</a></sup>"
+    }
+
+    private func back(_ n: Int) -> String {
+        " <a href=\"#wm-fnref-\(n)\" class=\"footnote-back\" aria-label=\"Back to the text of note \(n)\">↩\u{FE0E}</a>"
+    }
+
+    func testFootnotesAreNumberedByFirstReferenceAndListedAtTheEnd() {
+        let markdown = """
+            Six of ten matched.[^Survey] The order never did[^order], as the survey says.[^survey]
+
+            A claim with no note.[^none] `[^order]` in code.
+
+            [^order]: Kendall's tau of **0.2**,
+              on two lines.
+            [^survey]: Practice nurse survey, 2025.
+            [^unused]: Never referred to.
+
+            """
+        XCTAssertEqual(html(markdown), """
+            <p>Six of ten matched.\(ref(1)) The order never did\(ref(2)), as the survey says.\(ref(1, first: false))</p>
+            <p>A claim with no note.[^none] <code>[^order]</code> in code.</p>
+            <section class="footnotes" aria-labelledby="wm-footnotes-title">
+            <h2 class="visually-hidden" id="wm-footnotes-title">Footnotes</h2>
+            <ol>
+            <li id="wm-fn-1">
+            <p>Practice nurse survey, 2025.\(back(1))</p>
+            </li>
+            <li id="wm-fn-2">
+            <p>Kendall's tau of <strong>0.2</strong>,
+            on two lines.\(back(2))</p>
+            </li>
+            </ol>
+            </section>
+
+            """)
+        // Without references, the notes are not shown; `waymark render` leaves them as written.
+        XCTAssertEqual(html("Text.\n\n[^a]: A note.\n"), "<p>Text.</p>\n")
+        XCTAssertEqual(html("Text.[^a]\n\n[^a]: A note.\n", extensions: false), "<p>Text.[^a]</p>\n<p>[^a]: A note.</p>\n")
+    }
+
+    /// In an embed the host page owns the ids: the numbers are not links and the notes have no ids,
+    /// and an embedded section finds its notes at the end of its page.
+    func testAnEmbeddedSectionShowsItsNotesWithoutIds() {
+        var options = MarkdownBody.RenderOptions()
+        options.headingAnchors = false
+        options.section = "method"
+        let body = MarkdownBody(text: "# Intro\n\nA.[^x]\n\n## Method\n\nB.[^y]\n\n## Later\n\n[^x]: Note x.\n[^y]: Note y.\n", path: "a.md", firstLine: 1)
+        XCTAssertEqual(body.html(options), """
+            <h2>Method</h2>
+            <p>B.<sup class="footnote-ref">1</sup></p>
+            <div class="footnotes">
+            <ol>
+            <li>
+            <p>Note y.</p>
+            </li>
+            </ol>
+            </div>
+
+            """)
+    }
+
+    /// A reference without a note, and a note nothing refers to, are warnings where they are written;
+    /// links in a note are checked and make backlinks like any other.
+    func testFootnoteProblemsAreWarningsAndLinksInNotesAreChecked() throws {
+        let s = try TempSite([
+            "content/a.md": "---\ntitle: A\n---\nSee the survey.[^s] And this.[^missing]\n\n[^s]: From [[b]] and [[nowhere]].\n[^spare]: Unused.\n",
+            "content/b.md": "---\ntitle: B\n---\nB.\n",
+        ])
+        let report = s.build()
+        XCTAssertEqual(headlines(report.diagnostics).sorted(), [
+            "content/a.md:4:30: warning: footnote `[^missing]` has no note: it is shown as written",
+            "content/a.md:6:22: error: broken link [[nowhere]]: no such page or file",
+            "content/a.md:7:1: warning: footnote `[^spare]` is never referred to: its note is left out of the page",
+        ])
+        try s.write("content/a.md", "---\ntitle: A\n---\nSee the survey.[^s]\n\n[^s]: From [[b]].\n")
+        XCTAssertEqual(s.build().diagnostics, [])
+        let b = try XCTUnwrap(s.html("b/index.html"))
+        XCTAssertTrue(b.contains("From B"), "the note's sentence is B's backlink: \(b)")
+        let a = try XCTUnwrap(s.html("a/index.html"))
+        XCTAssertTrue(a.contains(#"<p>From <a href="/b/" class="wikilink wikilink-page">B</a>."#), a)
+    }
 }

@@ -131,6 +131,14 @@ final class MarkdownTree {
         detached.append(node.pointer)
     }
 
+    /// Puts a node taken out with `detach(_:)` back, as the last child of `parent`: the tree no longer
+    /// frees it on its own, its new parent does.
+    func reattach(_ node: MarkdownNode, to parent: MarkdownNode) {
+        guard let k = detached.lastIndex(of: node.pointer) else { return }
+        detached.remove(at: k)
+        cmark_node_append_child(parent.pointer, node.pointer)
+    }
+
     /// Puts `replacement` where `node` is and frees `node`. A detached node has no place: it is
     /// left for the tree to free, and so is `replacement`, instead of being freed twice.
     func replace(_ node: MarkdownNode, with replacement: MarkdownNode) {

@@ -174,6 +174,7 @@ struct MarkdownBody {
         var scanner = SourceScanner(text: text, findBudget: 8 * text.utf8.count + 1_000_000)
         var tooDeep: MarkdownNode?
         var lastRawHTMLLine = 0
+        var footnotes = FootnoteCheck()
         for node in tree.allNodes() {
             switch node.kind {
             case .heading:
@@ -193,6 +194,9 @@ struct MarkdownBody {
                     let item = node.parent.flatMap { $0.kind == .item && $0.firstChild == node ? $0 : nil }
                     let kept = item ?? node
                     facts.blockLines.append((firstLine + kept.startLine - 1)...(firstLine + max(kept.startLine, kept.endLine) - 1))
+                }
+                if FootnoteCheck.mayHold(node) {
+                    footnotes.read(node, scanner: &scanner) { self.location($0, $1, &$2) }
                 }
                 for block in [node] + (table.map { [$0] } ?? []) {
                     if PipeTable.isOversized(block) {
@@ -215,6 +219,7 @@ struct MarkdownBody {
                 break
             }
         }
+        facts.problems += footnotes.problems()
         if let tooDeep {
             facts.problems.append(.error(location(tooDeep.startLine, tooDeep.startColumn, &scanner),
                                          "Markdown nests more than \(Self.maxInlineDepth) levels deep here (emphasis, links or images inside each other)",
@@ -585,8 +590,9 @@ struct MarkdownBody {
         /// Mark where the lead ends (before the first heading outside lists and quotes) with
         /// `leadMarker`, for `splitLead(_:)`: themes show a page's introduction before its generated views.
         var markLead = false
-        /// GitHub's additions to CommonMark (`MarkdownExtensions`): task lists, strikethrough and bare
-        /// web addresses as links. Off for `waymark render`, which stays CommonMark.
+        /// GitHub's additions to CommonMark (`MarkdownExtensions`, `Footnotes`): task lists,
+        /// strikethrough, footnotes and bare web addresses as links. Off for `waymark render`, which
+        /// stays CommonMark.
         var extensions = true
     }
 
@@ -623,9 +629,13 @@ struct MarkdownBody {
     /// `html(_:)` as UTF-8 bytes, for a page's body, which goes into its output as it is.
     func htmlBytes(_ options: RenderOptions) -> [UInt8] {
         let tree = MarkdownTree(markdown: text)
+        // Footnotes are taken out before a section is cut out of the page, so an embedded section
+        // still finds the notes its references name (they are written at the page's end).
+        var footnotes = options.extensions ? Footnotes(taking: tree) : Footnotes()
         if let section = options.section {
             guard section.hasPrefix("^") ? keepBlock(section, in: tree) : keepSection(section, in: tree) else { return [] }
         }
+        footnotes.putBack(into: tree)
         var slugs = SlugAllocator(reserved: reservedAnchors)
         if let title = options.pageTitle, let first = tree.document.firstChild, first.kind == .heading, first.headingLevel == 1,
            plainText(first).lowercased() == title.lowercased() {
@@ -693,6 +703,7 @@ struct MarkdownBody {
                 if options.extensions { MarkdownExtensions.rewriteTaskItem(node, tree: tree) }
                 for block in [node] + (table.map { [$0] } ?? []) {
                     rewriteWikilinks(in: block, tree: tree, options)
+                    if !footnotes.isEmpty { footnotes.rewriteReferences(in: block, tree: tree, ids: options.headingAnchors) }
                     if options.extensions {
                         let isTable = PipeTable.isTable(block)
                         MarkdownExtensions.linkify(in: block, tree: tree, table: isTable)
@@ -721,6 +732,7 @@ struct MarkdownBody {
                 break
             }
         }
+        if !footnotes.isEmpty { footnotes.makeList(in: tree, ids: options.headingAnchors) }
         return tree.htmlBytes(unsafe: options.unsafe)
     }
 
