@@ -175,6 +175,7 @@ struct MarkdownBody {
         var tooDeep: MarkdownNode?
         var lastRawHTMLLine = 0
         var footnotes = FootnoteCheck()
+        let mayHoldFootnotes = MarkdownExtensions.Uses(text).footnotes
         for node in tree.allNodes() {
             switch node.kind {
             case .heading:
@@ -195,7 +196,7 @@ struct MarkdownBody {
                     let kept = item ?? node
                     facts.blockLines.append((firstLine + kept.startLine - 1)...(firstLine + max(kept.startLine, kept.endLine) - 1))
                 }
-                if FootnoteCheck.mayHold(node) {
+                if mayHoldFootnotes, FootnoteCheck.mayHold(node) {
                     footnotes.read(node, scanner: &scanner) { self.location($0, $1, &$2) }
                 }
                 for block in [node] + (table.map { [$0] } ?? []) {
@@ -631,7 +632,8 @@ struct MarkdownBody {
         let tree = MarkdownTree(markdown: text)
         // Footnotes are taken out before a section is cut out of the page, so an embedded section
         // still finds the notes its references name (they are written at the page's end).
-        var footnotes = options.extensions ? Footnotes(taking: tree) : Footnotes()
+        let uses = options.extensions ? MarkdownExtensions.Uses(text) : MarkdownExtensions.Uses()
+        var footnotes = uses.footnotes ? Footnotes(taking: tree) : Footnotes()
         if let section = options.section {
             guard section.hasPrefix("^") ? keepBlock(section, in: tree) : keepSection(section, in: tree) else { return [] }
         }
@@ -700,14 +702,14 @@ struct MarkdownBody {
                 }
                 // A table right under a line of text is a paragraph of its own, rendered as a table.
                 let table = PipeTable.splitOffTable(node, in: tree)
-                if options.extensions { MarkdownExtensions.rewriteTaskItem(node, tree: tree) }
+                if uses.tasks { MarkdownExtensions.rewriteTaskItem(node, tree: tree) }
                 for block in [node] + (table.map { [$0] } ?? []) {
                     rewriteWikilinks(in: block, tree: tree, options)
                     if !footnotes.isEmpty { footnotes.rewriteReferences(in: block, tree: tree, ids: options.headingAnchors) }
-                    if options.extensions {
+                    if uses.addresses || uses.strikethrough {
                         let isTable = PipeTable.isTable(block)
-                        MarkdownExtensions.linkify(in: block, tree: tree, table: isTable)
-                        MarkdownExtensions.rewriteStrikethrough(in: block, tree: tree, table: isTable)
+                        if uses.addresses { MarkdownExtensions.linkify(in: block, tree: tree, table: isTable) }
+                        if uses.strikethrough { MarkdownExtensions.rewriteStrikethrough(in: block, tree: tree, table: isTable) }
                     }
                     if let resolveTag { rewriteTags(in: block, tree: tree, boundary: true, depth: 0, resolveTag) }
                     if let autolink { autolinkTerms(in: block, tree: tree, autolink, scratch: &autolinkScratch) }

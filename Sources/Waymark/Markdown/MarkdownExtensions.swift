@@ -6,6 +6,37 @@ import Foundation
 /// rewrites of its tree, made with nodes of its own, so nothing passes as raw HTML. `waymark
 /// render` leaves them out: it stays CommonMark, for the spec's tests.
 enum MarkdownExtensions {
+    /// Which additions a page's source can hold at all, read once from its bytes: most pages have no
+    /// `~~`, no address and no `[^`, and their paragraphs are then not walked for them (walking every
+    /// paragraph for each was nearly 2 % of a build's instructions).
+    struct Uses {
+        var tasks = false, strikethrough = false, addresses = false, footnotes = false
+
+        init() {}
+
+        init(_ text: String) {
+            var text = text
+            text.withUTF8 { bytes in
+                guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+                // memchr to each candidate first byte, then the rest compared (glibc's memmem is not exported to Swift).
+                func has(_ needle: StaticString) -> Bool {
+                    let n = needle.utf8CodeUnitCount
+                    var k = 0
+                    while k + n <= bytes.count, let hit = memchr(base + k, Int32(needle.utf8Start[0]), bytes.count - k - n + 1) {
+                        let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                        if memcmp(base + at, needle.utf8Start, n) == 0 { return true }
+                        k = at + 1
+                    }
+                    return false
+                }
+                tasks = has("[ ]") || has("[x]") || has("[X]")
+                strikethrough = has("~~")
+                addresses = mayHoldAddress(bytes)
+                footnotes = has("[^")
+            }
+        }
+    }
+
     // MARK: Task lists
 
     /// The markup of a task's box: shown, not clickable (the page is read, not edited).
