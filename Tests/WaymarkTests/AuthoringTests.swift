@@ -189,6 +189,34 @@ final class AuthoringTests: XCTestCase {
         XCTAssertTrue(html.contains("<details class=\"callout callout-warning callout-foldable\""), html)
     }
 
+    // MARK: Comments
+
+    /// Obsidian hides `%%…%%` when a note is read: a remark there is never published. Code keeps
+    /// its `%%`; lines inside a comment are emptied, so the lines after it keep their numbers.
+    func testObsidianCommentsAreLeftOutButNotInCode() {
+        let text = "Visible %%hidden remark%% text. `code %%kept%%` too.\n\n%%\nA block comment\n\nwith a blank line\n%%\n\n```\n%% fence %%\n```\n\n    %% indented %%\n\nAfter [[x]]\n"
+        let (out, unclosed) = SourceText.withoutComments(text)
+        XCTAssertNil(unclosed)
+        XCTAssertEqual(out, "Visible  text. `code %%kept%%` too.\n\n\n\n\n\n\n\n```\n%% fence %%\n```\n\n    %% indented %%\n\nAfter [[x]]\n")
+        XCTAssertEqual(out.split(separator: "\n", omittingEmptySubsequences: false).count, text.split(separator: "\n", omittingEmptySubsequences: false).count)
+        XCTAssertEqual(SourceText.withoutComments("No comment, 50 % off.\n").text, "No comment, 50 % off.\n")
+        let open = SourceText.withoutComments("Shown.\nÉtat %%to the end\nhidden\n")
+        XCTAssertEqual(open.text, "Shown.\nÉtat \n\n")
+        XCTAssertEqual(open.unclosed?.line, 2)
+        XCTAssertEqual(open.unclosed?.column, 6, "a column in characters, not bytes")
+    }
+
+    func testACommentIsNotPublishedAndOneNeverClosedIsAWarning() throws {
+        let site = try TempSite(["content/a.md": "---\ntitle: A\n---\nShown. %%Client: ACME, do not publish%%\n\nLater %%forgot to close\n\n[[nowhere]]\n"], templates: nil)
+        let report = site.build()
+        // The broken link is inside the comment that never closes: hidden, so not checked.
+        XCTAssertEqual(headlines(report.diagnostics), ["content/a.md:6:7: warning: this `%%` comment is never closed: the rest of the page is hidden, as in Obsidian"])
+        let html = try XCTUnwrap(site.html("a/index.html"))
+        XCTAssertFalse(html.contains("ACME"), html)
+        XCTAssertFalse(html.contains("forgot"), html)
+        XCTAssertTrue(html.contains("<p>Shown.</p>"), html)
+    }
+
     // MARK: Embeds
 
     static let embedSite: [String: String] = [

@@ -188,7 +188,14 @@ enum PageLoader {
 
         var reserved: Set<String> = []
         if case .journey(let j) = decoded.entity { reserved = Set(j.stages.map { $0.anchor }) }
-        let body = MarkdownBody(text: SourceText.withoutWikilinkDefinitions(SourceText.controlsAsSpaces(bodyText)), path: path, firstLine: split.bodyFirstLine, reservedAnchors: reserved)
+        let uncommented = SourceText.withoutComments(bodyText)
+        if let at = uncommented.unclosed {
+            diagnostics.append(.warning(SourceLocation(path: path, line: split.bodyFirstLine + at.line - 1, column: at.column),
+                                        "this `%%` comment is never closed: the rest of the page is hidden, as in Obsidian",
+                                        hint: "end the comment with `%%`; to show two per cent signs, put them in `code`"))
+        }
+        let body = MarkdownBody(text: SourceText.withoutWikilinkDefinitions(SourceText.controlsAsSpaces(uncommented.text)), path: path,
+                                firstLine: split.bodyFirstLine, reservedAnchors: reserved)
         // Pages auto-linked while rendering have their words found then; the others keep their text for the glossary.
         let facts = body.scan(glossaryText: type == .term || !decoded.glossary)
         diagnostics += facts.problems

@@ -95,6 +95,92 @@ struct SourceText: Sendable {
         return changed ? lines.joined(separator: "\n") : text
     }
 
+    /// `text` without Obsidian's comments, `%%like this%%` in a line or `%%` … `%%` around lines:
+    /// Obsidian hides them when a note is read, so a writer's remark there ("%% client's name: … %%")
+    /// must not be published. Lines inside a comment are emptied, not removed, so every other line
+    /// keeps its number. Code is left alone: fenced blocks, indented blocks after a blank line, and
+    /// backtick spans on one line. A comment never closed hides the rest of the page, as in
+    /// Obsidian; `unclosed` is where it opens (1-based line and column of the body).
+    static func withoutComments(_ text: String) -> (text: String, unclosed: (line: Int, column: Int)?) {
+        guard text.containsUTF8("%%") else { return (text, nil) }
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var opened: (line: Int, column: Int)?
+        var fence: (byte: UInt8, count: Int)?
+        var previousBlank = true, inIndentedCode = false
+        var lineNumber = 0
+        var start = 0
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            let line = bytes[start..<end]
+            lineNumber += 1
+            defer {
+                if end < bytes.count { out.append(0x0A) }
+                start = end + 1
+            }
+            if opened == nil {
+                let indent = line.prefix { $0 == 0x20 }.count
+                let rest = line.dropFirst(indent)
+                let run = rest.prefix { $0 == rest.first }.count
+                if let f = fence {
+                    out += line
+                    if indent <= 3, rest.first == f.byte, run >= f.count, rest.dropFirst(run).allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { fence = nil }
+                    continue
+                }
+                if indent <= 3, let first = rest.first, first == UInt8(ascii: "`") || first == UInt8(ascii: "~"), run >= 3 {
+                    fence = (first, run)
+                    out += line
+                    continue
+                }
+                let blank = line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+                if !blank, (previousBlank || inIndentedCode), indent >= 4 || line.first == 0x09 {
+                    inIndentedCode = true
+                    out += line
+                    previousBlank = false
+                    continue
+                }
+                if !blank { inIndentedCode = false }
+                previousBlank = blank
+            }
+            var i = line.startIndex
+            while i < line.endIndex {
+                let isMark = line[i] == UInt8(ascii: "%") && i + 1 < line.endIndex && line[i + 1] == UInt8(ascii: "%")
+                if opened != nil {
+                    if isMark { opened = nil; i += 2 } else { i += 1 }
+                    continue
+                }
+                if line[i] == UInt8(ascii: "`") {
+                    // A code span: its backticks, then everything up to the same number of them.
+                    var j = i
+                    while j < line.endIndex, line[j] == UInt8(ascii: "`") { j += 1 }
+                    let ticks = j - i
+                    var k = j, close: Int?
+                    while k < line.endIndex {
+                        guard line[k] == UInt8(ascii: "`") else { k += 1; continue }
+                        var m = k
+                        while m < line.endIndex, line[m] == UInt8(ascii: "`") { m += 1 }
+                        if m - k == ticks { close = m; break }
+                        k = m
+                    }
+                    let upTo = close ?? j
+                    out += line[i..<upTo]
+                    i = upTo
+                    continue
+                }
+                if isMark {
+                    opened = (lineNumber, String(decoding: line[line.startIndex..<i], as: UTF8.self).count + 1)
+                    i += 2
+                    continue
+                }
+                out.append(line[i])
+                i += 1
+            }
+            if end == bytes.count { break }
+        }
+        return (String(decoding: out, as: UTF8.self), opened)
+    }
+
     /// memchr: the whole file is searched for NUL and CR on every load.
     static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = bytes.baseAddress, !bytes.isEmpty, let hit = memchr(base, Int32(byte), bytes.count) else { return nil }
