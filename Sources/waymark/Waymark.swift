@@ -187,7 +187,7 @@ struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Render one Markdown document to HTML on stdout (for debugging and conformance).",
-        discussion: "CommonMark with pipe tables, to match the spec: task lists, strikethrough, footnotes and bare web addresses as links, which a site build adds, are left out. Raw HTML is shown as text unless --unsafe. Headings get ids with --anchors (off by default so output matches the CommonMark spec)."
+        discussion: "CommonMark with pipe tables, to match the spec: task lists, strikethrough, highlights, footnotes and bare web addresses as links, which a site build adds, are left out. Raw HTML is shown as text unless --unsafe. Headings get ids with --anchors (off by default so output matches the CommonMark spec)."
     )
 
     @Argument(help: "A Markdown file, or - for standard input.")

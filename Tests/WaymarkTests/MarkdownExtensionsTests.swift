@@ -58,6 +58,14 @@ final class MarkdownExtensionsTests: XCTestCase {
         XCTAssertEqual(html("~~ spaced ~~ and ~~x~~y\n"), "<p>~~ spaced ~~ and <del>x</del>y</p>\n")
     }
 
+    /// Obsidian's highlight: `==words==`, at a word's edges only, so code-like prose stays as written.
+    func testTwoEqualsSignsHighlightAtWordEdges() {
+        XCTAssertEqual(html("The ==key finding== is *==this==*, and ==**bold**== too.\n"),
+                       "<p>The <mark>key finding</mark> is <em><mark>this</mark></em>, and <mark><strong>bold</strong></mark> too.</p>\n")
+        XCTAssertEqual(html("x==y and z==w, a == b, ===three===, and ==open.\n"), "<p>x==y and z==w, a == b, ===three===, and ==open.</p>\n")
+        XCTAssertEqual(html("Both ~~old~~ and ==new==.\n"), "<p>Both <del>old</del> and <mark>new</mark>.</p>\n")
+    }
+
     func testInAPipeTableStrikethroughNeverSpansACell() {
         let out = html("| a | b |\n|---|---|\n| ~~old~~ new | x |\n| ~~c | d~~ |\n")
         XCTAssertTrue(out.contains("<td>\n<del>old</del> new\n</td>"), out)
@@ -106,10 +114,10 @@ final class MarkdownExtensionsTests: XCTestCase {
     // MARK: In a site, and not in `waymark render`
 
     func testWaymarkRenderStaysCommonMark() {
-        let markdown = "- [ ] task\n\n~~gone~~ https://example.com\n"
+        let markdown = "- [ ] task\n\n~~gone~~ ==lit== https://example.com\n"
         XCTAssertEqual(StandaloneRender.html(markdown: markdown, unsafe: false, headingAnchors: false),
-                       "<ul>\n<li>[ ] task</li>\n</ul>\n<p>~~gone~~ https://example.com</p>\n")
-        XCTAssertEqual(html(markdown, extensions: false), "<ul>\n<li>[ ] task</li>\n</ul>\n<p>~~gone~~ https://example.com</p>\n")
+                       "<ul>\n<li>[ ] task</li>\n</ul>\n<p>~~gone~~ ==lit== https://example.com</p>\n")
+        XCTAssertEqual(html(markdown, extensions: false), "<ul>\n<li>[ ] task</li>\n</ul>\n<p>~~gone~~ ==lit== https://example.com</p>\n")
     }
 
     /// A glossary word inside a bare address is part of the address: the address is linked, the word

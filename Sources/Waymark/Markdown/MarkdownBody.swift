@@ -591,9 +591,9 @@ struct MarkdownBody {
         /// Mark where the lead ends (before the first heading outside lists and quotes) with
         /// `leadMarker`, for `splitLead(_:)`: themes show a page's introduction before its generated views.
         var markLead = false
-        /// GitHub's additions to CommonMark (`MarkdownExtensions`, `Footnotes`): task lists,
-        /// strikethrough, footnotes and bare web addresses as links. Off for `waymark render`, which
-        /// stays CommonMark.
+        /// GitHub's and Obsidian's additions to CommonMark (`MarkdownExtensions`, `Footnotes`): task
+        /// lists, strikethrough, highlights, footnotes and bare web addresses as links. Off for
+        /// `waymark render`, which stays CommonMark.
         var extensions = true
     }
 
@@ -706,10 +706,11 @@ struct MarkdownBody {
                 for block in [node] + (table.map { [$0] } ?? []) {
                     rewriteWikilinks(in: block, tree: tree, options)
                     if !footnotes.isEmpty { footnotes.rewriteReferences(in: block, tree: tree, ids: options.headingAnchors) }
-                    if uses.addresses || uses.strikethrough {
+                    if uses.addresses || uses.strikethrough || uses.highlights {
                         let isTable = PipeTable.isTable(block)
                         if uses.addresses { MarkdownExtensions.linkify(in: block, tree: tree, table: isTable) }
-                        if uses.strikethrough { MarkdownExtensions.rewriteStrikethrough(in: block, tree: tree, table: isTable) }
+                        if uses.strikethrough { MarkdownExtensions.rewritePairs(MarkdownExtensions.strikethrough, in: block, tree: tree, table: isTable) }
+                        if uses.highlights { MarkdownExtensions.rewritePairs(MarkdownExtensions.highlight, in: block, tree: tree, table: isTable) }
                     }
                     if let resolveTag { rewriteTags(in: block, tree: tree, boundary: true, depth: 0, resolveTag) }
                     if let autolink { autolinkTerms(in: block, tree: tree, autolink, scratch: &autolinkScratch) }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// What GitHub, Obsidian and Hugo add to CommonMark and writers expect to work: task list items
-/// (`- [ ] Ask the GP practices`), strikethrough (`~~old name~~`) and web addresses written bare
-/// (`https://…`, `www.…`) as links. Core cmark has none of them; like pipe tables they are
+/// (`- [ ] Ask the GP practices`), strikethrough (`~~old name~~`), Obsidian's highlights
+/// (`==key finding==`) and web addresses written bare (`https://…`, `www.…`) as links. Core cmark has none of them; like pipe tables they are
 /// rewrites of its tree, made with nodes of its own, so nothing passes as raw HTML. `waymark
 /// render` leaves them out: it stays CommonMark, for the spec's tests.
 enum MarkdownExtensions {
@@ -10,7 +10,7 @@ enum MarkdownExtensions {
     /// `~~`, no address and no `[^`, and their paragraphs are then not walked for them (walking every
     /// paragraph for each was nearly 2 % of a build's instructions).
     struct Uses {
-        var tasks = false, strikethrough = false, addresses = false, footnotes = false
+        var tasks = false, strikethrough = false, highlights = false, addresses = false, footnotes = false
 
         init() {}
 
@@ -31,6 +31,7 @@ enum MarkdownExtensions {
                 }
                 tasks = has("[ ]") || has("[x]") || has("[X]")
                 strikethrough = has("~~")
+                highlights = has("==")
                 addresses = mayHoldAddress(bytes)
                 footnotes = has("[^")
             }
@@ -73,13 +74,26 @@ enum MarkdownExtensions {
         return true
     }
 
-    // MARK: Strikethrough
+    // MARK: Strikethrough and highlights
 
-    /// `~~words~~` in the text of `container` (a paragraph, or emphasis inside one) becomes `<del>`:
-    /// exactly two tildes (`~` alone is "about", `~~~` a fence), the opening pair before something
-    /// other than white space and the closing pair after it, both in the same container. In a pipe
-    /// table a pair never spans a `|`, which separates cells.
-    static func rewriteStrikethrough(in container: MarkdownNode, tree: MarkdownTree, table: Bool, depth: Int = 0) {
+    /// Words between two marks: `~~struck~~` (`<del>`, GitHub) and `==highlighted==` (`<mark>`,
+    /// Obsidian).
+    struct Pair: Sendable {
+        /// The mark's byte, written exactly twice (`~` alone is "about", `~~~` a fence).
+        let byte: UInt8
+        let element: String
+        /// Whether the pair must also start and end at a word's edge: `x==y and z==w` is no highlight.
+        let wordEdges: Bool
+    }
+
+    static let strikethrough = Pair(byte: UInt8(ascii: "~"), element: "del", wordEdges: false)
+    static let highlight = Pair(byte: UInt8(ascii: "="), element: "mark", wordEdges: true)
+
+    /// The `pair`'s marked words in the text of `container` (a paragraph, or emphasis inside one)
+    /// wrapped in its element: the opening marks before something other than white space and the
+    /// closing ones after it, both in the same container. In a pipe table a pair never spans a `|`,
+    /// which separates cells.
+    static func rewritePairs(_ pair: Pair, in container: MarkdownNode, tree: MarkdownTree, table: Bool, depth: Int = 0) {
         guard depth <= MarkdownBody.maxInlineDepth else { return }
         var delimiters: Set<MarkdownNode> = []
         // Walked by sibling pointers; the sibling after a run of text is taken before the run is replaced.
@@ -87,7 +101,7 @@ enum MarkdownExtensions {
         while let child = next {
             next = child.next
             if child.kind == .emphasis || child.kind == .strong {
-                rewriteStrikethrough(in: child, tree: tree, table: table, depth: depth + 1)
+                rewritePairs(pair, in: child, tree: tree, table: table, depth: depth + 1)
                 continue
             }
             guard child.kind == .text else { continue }
@@ -96,16 +110,16 @@ enum MarkdownExtensions {
                 run.append(following)
                 next = following.next
             }
-            guard run.contains(where: { $0.literalContains(UInt8(ascii: "~")) }) else { continue }
+            guard run.contains(where: { $0.literalContains(pair.byte) }) else { continue }
             var bytes: [UInt8] = []
             for n in run { n.withLiteralBytes { bytes.append(contentsOf: $0) } }
-            // The text cut at each run of exactly two tildes.
+            // The text cut at each run of exactly two marks.
             var pieces: [(range: Range<Int>, delimiter: Bool)] = []
             var i = 0, start = 0
             while i < bytes.count {
-                guard bytes[i] == UInt8(ascii: "~") else { i += 1; continue }
+                guard bytes[i] == pair.byte else { i += 1; continue }
                 var j = i
-                while j < bytes.count, bytes[j] == UInt8(ascii: "~") { j += 1 }
+                while j < bytes.count, bytes[j] == pair.byte { j += 1 }
                 if j - i == 2 {
                     if i > start { pieces.append((start..<i, false)) }
                     pieces.append((i..<j, true))
@@ -133,24 +147,39 @@ enum MarkdownExtensions {
                 if table, c.kind == .text, c.literalContains(UInt8(ascii: "|")) { open.removeAll() }
                 continue
             }
-            let spaceBefore = c.previous.map(endsWithSpace) ?? true
-            let spaceAfter = c.next.map(startsWithSpace) ?? true
-            if !spaceBefore, let opener = open.popLast() {
+            let canClose = !(c.previous.map(endsWithSpace) ?? true) && !(pair.wordEdges && (c.next.map(startsWithWordCharacter) ?? false))
+            let canOpen = !(c.next.map(startsWithSpace) ?? true) && !(pair.wordEdges && (c.previous.map(endsWithWordCharacter) ?? false))
+            if canClose, let opener = open.popLast() {
                 pairs.append((opener, c))
-            } else if !spaceAfter {
+            } else if canOpen {
                 open.append(c)
             }
         }
         for (opener, closer) in pairs {
-            let del = tree.makeCustomInline(open: "<del>", close: "</del>")
-            opener.insertBefore(del)
+            let element = tree.makeCustomInline(open: "<\(pair.element)>", close: "</\(pair.element)>")
+            opener.insertBefore(element)
             var node = opener.next
             while let n = node, n != closer {
                 node = n.next
-                del.adopt(n)
+                element.adopt(n)
             }
             tree.delete(opener)
             tree.delete(closer)
+        }
+    }
+
+    private static func endsWithWordCharacter(_ node: MarkdownNode) -> Bool {
+        guard node.kind == .text, let last = node.lastLiteralScalar else { return false }
+        return last.properties.isAlphabetic || last.properties.numericType != nil
+    }
+
+    private static func startsWithWordCharacter(_ node: MarkdownNode) -> Bool {
+        guard node.kind == .text else { return false }
+        return node.withLiteralBytes { bytes -> Bool in
+            guard let first = bytes.first else { return false }
+            if first < 0x80 { return (first | 0x20 >= UInt8(ascii: "a") && first | 0x20 <= UInt8(ascii: "z")) || (first >= 0x30 && first <= 0x39) }
+            let scalar = String(decoding: UnsafeBufferPointer(rebasing: bytes.prefix(4)), as: UTF8.self).unicodeScalars.first
+            return scalar.map { $0.properties.isAlphabetic || $0.properties.numericType != nil } ?? false
         }
     }
 

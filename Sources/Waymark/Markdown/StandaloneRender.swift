@@ -1,6 +1,6 @@
 /// `waymark render`: one Markdown document to HTML, through the same cmark pipeline as a site build.
 /// Without a site there is nothing to resolve wikilinks against, so they stay as written; GitHub's
-/// additions (task lists, strikethrough, footnotes, bare addresses) are left out: it stays CommonMark.
+/// additions (task lists, strikethrough, highlights, footnotes, bare addresses) are left out: it stays CommonMark.
 public enum StandaloneRender {
     public static func html(markdown: String, unsafe: Bool, headingAnchors: Bool) -> String {
         var options = MarkdownBody.RenderOptions()
