@@ -112,9 +112,12 @@ final class TempSite {
 }
 
 /// Whether `html` has `<hN id="id">text</hN>`, allowing the line breaks cmark puts inside custom blocks.
+/// Whether `html` has a body heading with that id and text, ending with its link to itself
+/// (`<a class="heading-anchor" href="#id" …>#</a>`).
 func containsHeading(_ html: String, level: Int, id: String, text: String) -> Bool {
+    let anchor = ##" <a class="heading-anchor" href="#"## + id + ##"" aria-hidden="true" tabindex="-1">#</a>"##
     let pattern = "<h\(level) id=\"" + NSRegularExpression.escapedPattern(for: id) + "\">\\s*"
-        + NSRegularExpression.escapedPattern(for: text) + "\\s*</h\(level)>"
+        + NSRegularExpression.escapedPattern(for: text) + "\\s*" + NSRegularExpression.escapedPattern(for: anchor) + "</h\(level)>"
     return html.range(of: pattern, options: .regularExpression) != nil
 }
 

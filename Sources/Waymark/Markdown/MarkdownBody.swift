@@ -676,7 +676,10 @@ struct MarkdownBody {
                 if options.headingAnchors {
                     let level = min(max(node.headingLevel, 1), 6)
                     let anchor = slugs.allocate(plainText(node))
-                    let block = tree.makeCustomBlock(open: "<h\(level) id=\"\(escapeHTML(anchor))\">", close: "</h\(level)>")
+                    // A link to the section for a reader to copy or share, shown on hover: hidden from screen
+                    // readers and the Tab order, which have "On this page" (it would be read as part of the heading).
+                    let link = " <a class=\"heading-anchor\" href=\"#\(escapeHTML(urlFragment(anchor)))\" aria-hidden=\"true\" tabindex=\"-1\">#</a>"
+                    let block = tree.makeCustomBlock(open: "<h\(level) id=\"\(escapeHTML(anchor))\">", close: link + "</h\(level)>")
                     for child in node.children { block.adopt(child) }
                     node.insertBefore(block)
                     tree.delete(node)
