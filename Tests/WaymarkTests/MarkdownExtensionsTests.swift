@@ -11,8 +11,8 @@ final class MarkdownExtensionsTests: XCTestCase {
         return MarkdownBody(text: markdown, path: "notes.md", firstLine: 1).html(options)
     }
 
-    private let open = #"<input type="checkbox" class="task-box" disabled> "#
-    private let done = #"<input type="checkbox" class="task-box" disabled checked> "#
+    private let open = #"<span class="task-box" aria-hidden="true"></span><span class="visually-hidden">To do: </span>"#
+    private let done = #"<span class="task-box task-box--done" aria-hidden="true"></span><span class="visually-hidden">Done: </span>"#
 
     // MARK: Task lists
 

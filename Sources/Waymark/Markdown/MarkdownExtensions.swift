@@ -40,12 +40,14 @@ enum MarkdownExtensions {
 
     // MARK: Task lists
 
-    /// The markup of a task's box: shown, not clickable (the page is read, not edited).
-    static let openTaskBox = #"<input type="checkbox" class="task-box" disabled> "#
-    static let doneTaskBox = #"<input type="checkbox" class="task-box" disabled checked> "#
+    /// The markup of a task's box: a drawing, not a form control (the page is read, not edited; an
+    /// unlabelled checkbox is a form field without a name to a screen reader), which says "Done:" or
+    /// "To do:" to a screen reader before the task.
+    static let openTaskBox = #"<span class="task-box" aria-hidden="true"></span><span class="visually-hidden">To do: </span>"#
+    static let doneTaskBox = #"<span class="task-box task-box--done" aria-hidden="true"></span><span class="visually-hidden">Done: </span>"#
 
-    /// `[ ] ` or `[x] ` at the start of a list item's first paragraph becomes a checkbox, as on
-    /// GitHub and in Obsidian. Returns whether it did.
+    /// `[ ] ` or `[x] ` at the start of a list item's first paragraph becomes a box, empty or ticked,
+    /// as on GitHub and in Obsidian. Returns whether it did.
     @discardableResult
     static func rewriteTaskItem(_ paragraph: MarkdownNode, tree: MarkdownTree) -> Bool {
         guard paragraph.previous == nil, paragraph.parent?.kind == .item,
