@@ -73,22 +73,8 @@ struct Footnotes {
     /// host page owns the ids).
     mutating func rewriteReferences(in container: MarkdownNode, tree: MarkdownTree, ids: Bool, depth: Int = 0) {
         guard depth <= MarkdownBody.maxInlineDepth else { return }
-        var next = container.firstChild
-        while let child = next {
-            next = child.next
-            if child.kind == .emphasis || child.kind == .strong {
-                rewriteReferences(in: child, tree: tree, ids: ids, depth: depth + 1)
-                continue
-            }
-            guard child.kind == .text else { continue }
-            var run = [child]
-            while let following = next, following.kind == .text {
-                run.append(following)
-                next = following.next
-            }
-            guard run.contains(where: { $0.literalContains(UInt8(ascii: "^")) }) else { continue }
-            var bytes: [UInt8] = []
-            for n in run { n.withLiteralBytes { bytes.append(contentsOf: $0) } }
+        MarkdownExtensions.forEachTextRun(in: container, nested: { rewriteReferences(in: $0, tree: tree, ids: ids, depth: depth + 1) },
+                                          wanted: { $0.literalContains(UInt8(ascii: "^")) }) { run, bytes in
             var cursor = 0, k = 0
             var replaced = false
             while k < bytes.count {
@@ -102,7 +88,7 @@ struct Footnotes {
                 k = cursor
                 replaced = true
             }
-            guard replaced else { continue }
+            guard replaced else { return }
             if cursor < bytes.count { run[0].insertBefore(tree.makeText(String(decoding: bytes[cursor...], as: UTF8.self))) }
             for n in run { tree.delete(n) }
         }

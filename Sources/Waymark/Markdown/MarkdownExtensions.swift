@@ -38,6 +38,31 @@ enum MarkdownExtensions {
         }
     }
 
+    /// Each run of adjacent text nodes directly in `container` (cmark splits text at brackets and
+    /// marks) with its bytes, when `wanted` holds for a node of it; each emphasis or strong in
+    /// `container` is handed to `nested`. Walked by sibling pointers, so `body` may replace the run.
+    static func forEachTextRun(in container: MarkdownNode, nested: (MarkdownNode) -> Void,
+                               wanted: (MarkdownNode) -> Bool, _ body: ([MarkdownNode], [UInt8]) -> Void) {
+        var next = container.firstChild
+        while let child = next {
+            next = child.next
+            if child.kind == .emphasis || child.kind == .strong {
+                nested(child)
+                continue
+            }
+            guard child.kind == .text else { continue }
+            var run = [child]
+            while let following = next, following.kind == .text {
+                run.append(following)
+                next = following.next
+            }
+            guard run.contains(where: wanted) else { continue }
+            var bytes: [UInt8] = []
+            for n in run { n.withLiteralBytes { bytes.append(contentsOf: $0) } }
+            body(run, bytes)
+        }
+    }
+
     // MARK: Task lists
 
     /// The markup of a task's box: a drawing, not a form control (the page is read, not edited; an
@@ -98,23 +123,8 @@ enum MarkdownExtensions {
     static func rewritePairs(_ pair: Pair, in container: MarkdownNode, tree: MarkdownTree, table: Bool, depth: Int = 0) {
         guard depth <= MarkdownBody.maxInlineDepth else { return }
         var delimiters: Set<MarkdownNode> = []
-        // Walked by sibling pointers; the sibling after a run of text is taken before the run is replaced.
-        var next = container.firstChild
-        while let child = next {
-            next = child.next
-            if child.kind == .emphasis || child.kind == .strong {
-                rewritePairs(pair, in: child, tree: tree, table: table, depth: depth + 1)
-                continue
-            }
-            guard child.kind == .text else { continue }
-            var run = [child]
-            while let following = next, following.kind == .text {
-                run.append(following)
-                next = following.next
-            }
-            guard run.contains(where: { $0.literalContains(pair.byte) }) else { continue }
-            var bytes: [UInt8] = []
-            for n in run { n.withLiteralBytes { bytes.append(contentsOf: $0) } }
+        forEachTextRun(in: container, nested: { rewritePairs(pair, in: $0, tree: tree, table: table, depth: depth + 1) },
+                       wanted: { $0.literalContains(pair.byte) }) { run, bytes in
             // The text cut at each run of exactly two marks.
             var pieces: [(range: Range<Int>, delimiter: Bool)] = []
             var i = 0, start = 0
@@ -129,7 +139,7 @@ enum MarkdownExtensions {
                 }
                 i = j
             }
-            guard pieces.contains(where: \.delimiter) else { continue }
+            guard pieces.contains(where: \.delimiter) else { return }
             if start < bytes.count { pieces.append((start..<bytes.count, false)) }
             for piece in pieces {
                 let node = tree.makeText(String(decoding: bytes[piece.range], as: UTF8.self))
@@ -211,25 +221,11 @@ enum MarkdownExtensions {
     /// an address too.
     static func linkify(in container: MarkdownNode, tree: MarkdownTree, table: Bool, depth: Int = 0) {
         guard depth <= MarkdownBody.maxInlineDepth else { return }
-        var next = container.firstChild
-        while let child = next {
-            next = child.next
-            if child.kind == .emphasis || child.kind == .strong {
-                linkify(in: child, tree: tree, table: table, depth: depth + 1)
-                continue
-            }
-            guard child.kind == .text else { continue }
-            var run = [child]
-            while let following = next, following.kind == .text {
-                run.append(following)
-                next = following.next
-            }
-            // Most text has no `://` and no `www.`: settled on cmark's bytes in place before anything is copied.
-            guard run.contains(where: { $0.withLiteralBytes(mayHoldAddress) }) else { continue }
-            var bytes: [UInt8] = []
-            for n in run { n.withLiteralBytes { bytes.append(contentsOf: $0) } }
+        // Most text has no `://` and no `www.`: settled on cmark's bytes in place before anything is copied.
+        forEachTextRun(in: container, nested: { linkify(in: $0, tree: tree, table: table, depth: depth + 1) },
+                       wanted: { $0.withLiteralBytes(mayHoldAddress) }) { run, bytes in
             let found = addresses(in: bytes, table: table)
-            guard !found.isEmpty else { continue }
+            guard !found.isEmpty else { return }
             var cursor = 0
             for address in found {
                 if address.lowerBound > cursor {
