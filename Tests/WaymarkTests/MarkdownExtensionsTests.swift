@@ -216,4 +216,18 @@ final class MarkdownExtensionsTests: XCTestCase {
         let a = try XCTUnwrap(s.html("a/index.html"))
         XCTAssertTrue(a.contains(#"<p>From <a href="/b/" class="wikilink wikilink-page">B</a>."#), a)
     }
+
+    /// Listings, the feed and cards show a page's first paragraph as text: footnote references and
+    /// the marks of strikethrough and highlights are left out there (the words stay).
+    func testSummariesLeaveOutFootnoteReferencesAndMarks() {
+        XCTAssertEqual(MarkdownExtensions.summaryText("Eight parents[^recruited] tried ~~PDF~~ ==sharing== it; a == b, ~~~ and 50 % off."),
+                       "Eight parents tried PDF sharing it; a == b, ~~~ and 50 % off.")
+        XCTAssertEqual(MarkdownExtensions.summaryText("Plain text."), "Plain text.")
+        XCTAssertEqual(MarkdownExtensions.summaryText("[x] Draft the map."), "Draft the map.")
+        // A backlink's sentence too.
+        let links = MarkdownBody(text: "- [ ] Ask ~~two~~ three schools in [[journeys/school]].\n", path: "a.md", firstLine: 1).scan().links
+        XCTAssertEqual(links.map(\.sentence), ["Ask two three schools in \(MarkdownBody.titleMark(Wikilink(target: "journeys/school", anchor: nil, label: nil, range: 0..<0)))."])
+        let facts = MarkdownBody(text: "Eight parents[^r] tried ~~the PDF~~.\n\n[^r]: Recruited in clinics.\n", path: "a.md", firstLine: 1).scan()
+        XCTAssertEqual(facts.firstParagraph, "Eight parents tried the PDF.")
+    }
 }

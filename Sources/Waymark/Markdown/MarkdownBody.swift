@@ -187,7 +187,7 @@ struct MarkdownBody {
                 // A table right under a line of text is a paragraph of its own, read as a table.
                 let table = PipeTable.splitOffTable(node, in: tree)
                 if facts.firstParagraph == nil, node.parent?.kind == .document, Self.embedsAlone(in: node) == nil {
-                    facts.firstParagraph = plainText(node, markTitles: true)
+                    facts.firstParagraph = MarkdownExtensions.summaryText(plainText(node, markTitles: true))
                 }
                 if let id = Self.blockID(of: node) {
                     facts.blockAnchors.append(id)
@@ -335,7 +335,7 @@ struct MarkdownBody {
         let blockBytes = found.isEmpty ? [] : Array(blockText.utf8)
         for (target, loc, offset) in found {
             let sentence = isTable ? Self.tableRow(in: blockBytes, around: offset) : Self.sentence(in: blockBytes, around: offset)
-            facts.links.append(BodyLink(target: target, location: loc, sentence: sentence))
+            facts.links.append(BodyLink(target: target, location: loc, sentence: MarkdownExtensions.summaryText(sentence)))
         }
     }
 

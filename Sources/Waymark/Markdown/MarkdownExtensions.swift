@@ -63,6 +63,34 @@ enum MarkdownExtensions {
         }
     }
 
+    /// A paragraph's or sentence's text as listings, the feed and backlink cards show it: without
+    /// footnote references (`[^source]`), the marks of strikethrough and highlights (`~~`, `==`) and
+    /// a task's `[ ]` or `[x]`, which are markup on the page but would be read as text there.
+    static func summaryText(_ text: String) -> String {
+        let task = text.hasPrefix("[ ] ") || text.hasPrefix("[x] ") || text.hasPrefix("[X] ")
+        guard task || text.containsUTF8("[^") || text.containsUTF8("~~") || text.containsUTF8("==") else { return text }
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var k = task ? 4 : 0
+        while k < bytes.count {
+            if bytes[k] == UInt8(ascii: "["), let (_, end) = Footnotes.label(in: bytes, at: k) {
+                k = end + 1
+                continue
+            }
+            // Two marks exactly, touching a word on one side (`a == b` is no mark).
+            if (bytes[k] == UInt8(ascii: "~") || bytes[k] == UInt8(ascii: "=")), k + 1 < bytes.count, bytes[k + 1] == bytes[k],
+               k + 2 >= bytes.count || bytes[k + 2] != bytes[k], k == 0 || bytes[k - 1] != bytes[k],
+               !((k == 0 || bytes[k - 1] == 0x20) && (k + 2 >= bytes.count || bytes[k + 2] == 0x20)) {
+                k += 2
+                continue
+            }
+            out.append(bytes[k])
+            k += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     // MARK: Task lists
 
     /// The markup of a task's box: a drawing, not a form control (the page is read, not edited; an
